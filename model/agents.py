@@ -1,0 +1,164 @@
+"""The five kinds of actor, as Mesa 3 agents.
+
+* :class:`Government` — Azerbaijan, Armenia, the Nagorno-Karabakh authorities:
+  leader, legitimacy, budget and war aims; each day its *strategy* (built-in AI
+  or a human player) issues orders to its units.
+* :class:`Brigade`, :class:`Militia`, :class:`Mercenary` — military units on the
+  district network (``CellAgent`` on a ``discrete_space.Network``). Their numbers
+  live in :class:`model.forces.Forces` rows so the daily dynamics are vectorised;
+  the agents expose them as properties for inspection, the wargame and the web view.
+* :class:`Patron` — Russia, Turkey, Iran, the Armenian diaspora, the CSCE/UN:
+  interests and resources; scenario events make them deliver arms, deploy,
+  fund, embargo or mediate.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from mesa import Agent
+from mesa.discrete_space import CellAgent
+
+from .forces import KINDS
+
+if TYPE_CHECKING:
+    from .model import KarabakhWar
+    from .strategy import Strategy
+
+
+def _row_field(name: str, doc: str) -> property:
+    """A property reading/writing this unit's row of the Forces arrays."""
+
+    def get(self):
+        return getattr(self.model.forces, name)[self.row].item()
+
+    def set_(self, value):
+        getattr(self.model.forces, name)[self.row] = value
+
+    return property(get, set_, doc=doc)
+
+
+class Unit(CellAgent):
+    """A military unit placed on a district cell; state is its Forces row."""
+
+    kind: str = ""
+
+    def __init__(self, model: KarabakhWar, row: int, key: str, name: str, commander: str, government: Government):
+        super().__init__(model)
+        self.row = row
+        self.key = key
+        self.name = name
+        self.commander = commander
+        self.government = government
+
+    personnel = _row_field("personnel", "Soldiers in the unit.")
+    tanks = _row_field("tanks", "Main battle tanks.")
+    apcs = _row_field("apcs", "Armoured personnel carriers and IFVs.")
+    artillery = _row_field("artillery", "Guns, howitzers and multiple rocket launchers.")
+    training = _row_field("training", "Training 0..1.")
+    morale = _row_field("morale", "Morale 0..1.")
+    supply = _row_field("supply", "Supply 0..1 (falls when cut off from the side's depots).")
+    loyalty = _row_field("loyalty", "Loyalty of the commander to the government 0..1.")
+    active = _row_field("active", "On the map and fighting.")
+
+    @property
+    def side(self) -> str:
+        """Neutral side code: 'aze' or 'arm'."""
+        return self.government.side
+
+    @property
+    def district(self) -> int:
+        """Current district node."""
+        return int(self.model.forces.node[self.row])
+
+    def place(self, node: int) -> None:
+        """Move to a district, keeping the Forces row and the Mesa cell in step."""
+        self.model.forces.node[self.row] = node
+        self.cell = self.model.grid[node]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.key!r}, {self.side}, district={self.model.world.keys[self.district]})"
+
+
+class Brigade(Unit):
+    """Regular unit with heavy equipment, answering to its government."""
+
+    kind = KINDS[0]
+
+
+class Militia(Unit):
+    """Irregular local force: strong at home, weak in offence, may follow a local leader."""
+
+    kind = KINDS[1]
+
+    @property
+    def home_district(self) -> int:
+        """The district this militia defends."""
+        return int(self.model.forces.home[self.row])
+
+
+class Mercenary(Unit):
+    """Contract force: origin, pay, cohesion, contract end; leaves when unpaid or bled."""
+
+    kind = KINDS[2]
+
+    def __init__(self, *args, origin: str = "", **kw):
+        super().__init__(*args, **kw)
+        self.origin = origin
+
+    cohesion = _row_field("cohesion", "Cohesion 0..1; the contingent leaves below a threshold.")
+    pay_usd_month = _row_field("pay_usd_month", "Pay per fighter per month, USD.")
+
+
+UNIT_CLASSES = {cls.kind: cls for cls in (Brigade, Militia, Mercenary)}
+
+
+class Government(Agent):
+    """A government commanding units of one side; its strategy decides each day."""
+
+    def __init__(self, model: KarabakhWar, key: str, name: str, side: str, capital: int, leader: str,
+                 legitimacy: float, budget_musd_per_year: float, war_aims: np.ndarray, strategy: Strategy):
+        super().__init__(model)
+        self.key = key
+        self.name = name
+        self.side = side
+        self.side_index = 0 if side == "aze" else 1
+        self.capital = capital
+        self.leader = leader
+        self.legitimacy = legitimacy
+        self.income_musd_per_day = budget_musd_per_year / 365.0
+        self.treasury_musd = budget_musd_per_year / 12.0  # one month's reserve (assumption)
+        self.war_aims = war_aims  # bool mask over districts
+        self.strategy = strategy
+        self.coup_constraint: str | None = None  # "forbid"/"force"/None, set by events (issue 3)
+        self.coup_constraint_until = None
+
+    @property
+    def index(self) -> int:
+        """Position in model.governments (the Forces.government code)."""
+        return self.model.governments.index(self)
+
+    def __repr__(self) -> str:
+        return f"Government({self.key!r}, leader={self.leader!r}, legitimacy={self.legitimacy:.2f})"
+
+
+class Patron(Agent):
+    """An external power: interests, resources and the actions it can take."""
+
+    def __init__(self, model: KarabakhWar, key: str, name: str, alignment: float, arms_stock: dict[str, float],
+                 money_musd_per_year: float, interests: list[str], can: list[str], deployed: list[dict]):
+        super().__init__(model)
+        self.key = key
+        self.name = name
+        self.alignment = alignment  # -1 pro-aze .. +1 pro-arm
+        self.arms_stock = dict(arms_stock)
+        self.money_musd_per_year = money_musd_per_year
+        self.interests = list(interests)
+        self.can = list(can)
+        self.deployed = [dict(d) for d in deployed]
+        self.embargo_on: set[str] = set()  # sides under this patron's embargo
+        self.mediating = False
+
+    def __repr__(self) -> str:
+        return f"Patron({self.key!r}, alignment={self.alignment:+.2f})"

@@ -1,0 +1,51 @@
+"""External patrons: configuration from data (``data/patrons.toml``).
+
+Patrons act through scenario events (arms transfers, deployments, embargoes,
+mediation; see :mod:`model.events`). The ceasefire dynamics of the scenario
+issue build on this module.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import InputError
+
+DATA_DIR = Path(__file__).parent / "data"
+ACTIONS = ("arms", "deploy", "withdraw", "fund", "embargo", "mediate")
+
+
+class PatronConfig(BaseModel):
+    """One [table] of patrons.toml; extra *_source / note fields are kept for provenance."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    name: str
+    alignment: float = Field(ge=-1, le=1)
+    arms_stock: dict[str, float | None] = Field(default_factory=dict)
+    money_musd_per_year: float | None = Field(default=None, ge=0)
+    interests: list[str] = Field(default_factory=list)
+    can: list[str] = Field(default_factory=list)
+    deployed: list[dict] = Field(default_factory=list)
+
+    def model_post_init(self, _ctx) -> None:
+        bad = [a for a in self.can if a not in ACTIONS]
+        if bad:
+            raise ValueError(f"unknown action(s) {bad} in 'can'; known: {list(ACTIONS)}")
+
+
+@cache
+def load_patrons(path: Path = DATA_DIR / "patrons.toml") -> dict[str, PatronConfig]:
+    """Patrons keyed by id, in file order."""
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    out = {}
+    for key, table in raw.items():
+        try:
+            out[key] = PatronConfig.model_validate(table)
+        except (ValidationError, ValueError) as exc:
+            raise InputError(path, f"[{key}]", str(exc)) from exc
+    return out

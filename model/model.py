@@ -1,0 +1,486 @@
+"""KarabakhWar: the Mesa model of the 1991-1994 Nagorno-Karabakh war.
+
+One step is one calendar day (default 1991-12-01 to 1994-12-31). Each day:
+
+1. scheduled exogenous events of the day fire (Mesa ``schedule_event``);
+2. each government's strategy issues orders (attacks, moves, recruits);
+3. units move, then every engagement is fought at once (:mod:`model.combat`);
+4. district shares shift, captures and displacement are recorded, units in
+   lost districts retreat or are cut off;
+5. supply, morale, recruits, mercenary pay and legitimacy are updated.
+
+A run is a pure function of (scenario, parameters, seed): all randomness comes
+from ``self.rng`` (numpy) seeded through Mesa, and no dynamics iterate over an
+unordered set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import mesa
+import numpy as np
+from mesa.discrete_space import Network
+
+from . import params as params_mod
+from .agents import UNIT_CLASSES, Brigade, Government, Patron, Unit
+from .combat import Terrain, apply_losses, combat_power, fight
+from .diplomacy import load_patrons
+from .errors import InputError
+from .events import UnitFormation
+from .forces import DATA_DIR, KINDS, MERCENARY, MILITIA, Forces, read_units
+from .politics import RECRUIT_PARAM, load_governments, update_legitimacy
+from .scenario import Scenario, check_references, load_scenario
+from .strategy import BuiltinAI, Orders, Situation, Strategy
+from .supply import supply_targets, update_supply
+from .world import SIDES, World, load_world
+
+CEASEFIRE_DATE = dt.date(1994, 5, 12)
+"""The Bishkek-protocol ceasefire came into force on 12 May 1994 (seed 002_ab05866d2733586f.txt);
+outputs report territory on this date whatever the run did."""
+FULL = 0.999  # a share at or above this counts as the whole district
+BLED_FRACTION = 0.35  # mercenaries leave below this share of their initial strength (assumption)
+
+
+class KarabakhWar(mesa.Model):
+    """The war on the district network; see the module docstring for the daily cycle.
+
+    Args:
+        scenario: built-in scenario name, path to a TOML file, or a resolved Scenario.
+        rng: seed (int, also accepted as a string from web forms) or numpy Generator.
+        until: optional end date (ISO string or date) earlier than the scenario's.
+        world: district network (default: the real one from the data files).
+        strategies: optional {government key: Strategy}; default BuiltinAI for all.
+        units: optional order-of-battle table (units.csv schema), e.g. for synthetic worlds.
+        **param_overrides: values for parameters in data/parameters.toml, e.g.
+            ``attrition_rate=0.02`` (flat keywords so ``mesa.batch_run`` can sweep them).
+    """
+
+    def __init__(self, scenario: str | Path | Scenario = "historical", rng=None, until=None,
+                 world: World | None = None, strategies: dict[str, Strategy] | None = None,
+                 units=None, **param_overrides):
+        if isinstance(rng, str):
+            rng = int(rng)
+        super().__init__(rng=rng)
+        # Not `self.scenario`: Mesa 3.5 reserves that name for its own Scenario objects.
+        self.war_scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        self.p = params_mod.resolve({**self.war_scenario.params, **param_overrides},
+                                    origin=self.war_scenario.path or "model arguments")
+        self.world = world if world is not None else load_world()
+        self.start = self.war_scenario.start
+        end = dt.date.fromisoformat(until) if isinstance(until, str) else (until or self.war_scenario.end)
+        if not self.start < end <= self.war_scenario.end:
+            raise InputError("--until", str(end), f"must be after {self.start} and not after {self.war_scenario.end}")
+        self.end = end
+        self.n_days = (end - self.start).days + 1
+        self.day = 0
+        self.grid = Network(self.world.graph, layout=self.world.positions(), random=self.random)
+        self.terrain = Terrain.from_params(self.world.terrain, self.p)
+
+        self._build_actors(strategies or {}, units)
+        self._init_state()
+        self._schedule_events()
+        self.datacollector = mesa.DataCollector(model_reporters={
+            "arm_km2": "arm_km2", "aze_km2": "aze_km2",
+            "casualties_aze": "casualties_aze", "casualties_arm": "casualties_arm",
+            "displaced_aze": "displaced_aze", "displaced_arm": "displaced_arm",
+        })
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------ setup
+    def _build_actors(self, strategies: dict[str, Strategy], units) -> None:
+        w = self.world
+        gov_cfg = load_governments()
+        pat_cfg = load_patrons()
+        self.governments: list[Government] = []
+        for key, cfg in gov_cfg.items():
+            aims = np.zeros(w.n, dtype=bool)
+            for d in cfg.war_aims:
+                if d in w.index:
+                    aims[w.index[d]] = True
+            if not aims.any():  # a synthetic world without the real districts: everything is an aim
+                aims[:] = True
+            capital = w.index.get(cfg.capital, 0)
+            self.governments.append(Government(
+                self, key=key, name=cfg.name, side=cfg.side, capital=capital, leader=cfg.leader,
+                legitimacy=cfg.legitimacy, budget_musd_per_year=cfg.budget_musd_per_year, war_aims=aims,
+                strategy=strategies.get(key) or BuiltinAI()))
+        self._gov_by_key = {g.key: g for g in self.governments}
+        self.patrons: list[Patron] = [
+            Patron(self, key=k, name=c.name, alignment=c.alignment,
+                   arms_stock={n: v for n, v in c.arms_stock.items() if v is not None},
+                   money_musd_per_year=c.money_musd_per_year or 0.0, interests=c.interests, can=c.can,
+                   deployed=c.deployed)
+            for k, c in pat_cfg.items()]
+        self._patron_by_key = {p.key: p for p in self.patrons}
+
+        units = self._unit_table() if units is None else units
+        gov_index = {g.key: i for i, g in enumerate(self.governments)}
+        gov_side = {g.key: g.side_index for g in self.governments}
+        self.forces = Forces.from_table(units, w.index, gov_index, gov_side, self.rng)
+        self.unit_keys = list(units["key"])
+        self.unit_index = {k: i for i, k in enumerate(self.unit_keys)}
+        self.units: list[Unit] = []
+        for i, row in enumerate(units.itertuples(index=False)):
+            cls = UNIT_CLASSES[row.kind]
+            extra = {"origin": row.origin} if row.kind == KINDS[MERCENARY] else {}
+            agent = cls(self, i, row.key, row.name, row.commander, self.governments[gov_index[row.government]],
+                        **extra)
+            self.units.append(agent)
+        self._formations = [UnitFormation(type="unit_formation", date=dt.date.fromisoformat(d), unit=k,
+                                          source="data/units.csv available_from")
+                            for k, d, kind in zip(units["key"], units["available_from"], units["kind"])
+                            if kind != KINDS[MERCENARY] and dt.date.fromisoformat(d) > self.start]
+        for i, (d, kind) in enumerate(zip(units["available_from"], units["kind"])):
+            if kind != KINDS[MERCENARY] and dt.date.fromisoformat(d) <= self.start:
+                self.activate_unit(i)
+        known = {"district": set(w.keys), "unit": set(self.unit_keys), "government": set(self._gov_by_key),
+                 "patron": set(self._patron_by_key)}
+        check_references(self.war_scenario, known)
+
+    def _unit_table(self):
+        world_keys = frozenset(self.world.keys)
+        table = read_units(DATA_DIR / "units.csv", world_keys, frozenset(g.key for g in self.governments))
+        return table
+
+    def _init_state(self) -> None:
+        w = self.world
+        self.arm_share = w.arm_share_start.copy()
+        self.held_by_arm = self.arm_share >= self.p["holding_threshold"]
+        self.control_version = 0
+        # Civilians by ethnicity (index 0 = Azerbaijani, 1 = Armenian), 1989 census.
+        self.civilians = np.vstack([w.population * w.share_azerbaijani, w.population * w.share_armenian])
+        self.casualties = np.zeros(2)
+        self.displaced = np.zeros(2)
+        self.captures: list[dict] = []
+        self.coups: list[dict] = []
+        self.ceasefires: list[dict] = []
+        self.mediations: list[dict] = []
+        self.event_log: list[dict] = []
+        self.combat_intensity = 1.0
+        self.control_history = np.empty((self.n_days + 1, w.n), dtype=np.float32)
+        self.control_history[0] = self.arm_share
+        self.casualty_history = np.zeros((self.n_days + 1, 2))
+        self.displaced_history = np.zeros((self.n_days + 1, 2))
+        self._supply_target = supply_targets(w, self.held_by_arm, self.p["airlift_supply_cap"])
+        self._reinforce_weight = np.ones(len(self.forces))
+
+    def _schedule_events(self) -> None:
+        self._events_by_day: dict[int, list] = {}
+        for ev in (*self._formations, *self.war_scenario.events):
+            day = (ev.date - self.start).days
+            if 0 <= day < self.n_days:
+                self._events_by_day.setdefault(day, []).append(ev)
+        for day in sorted(self._events_by_day):
+            # Fire half a time unit before the step that simulates `day` (step k runs at time k + 1).
+            self.schedule_event(self._fire_due_events, at=day + 0.5)
+
+    # --------------------------------------------------------------- lookups
+    def government(self, key: str) -> Government:
+        """Government by key ('azerbaijan', 'armenia', 'nagorno_karabakh')."""
+        return self._gov_by_key[key]
+
+    def patron(self, key: str) -> Patron:
+        """Patron by key ('russia', 'turkey', 'iran', 'armenian_diaspora', 'csce_un')."""
+        return self._patron_by_key[key]
+
+    @property
+    def date(self) -> dt.date:
+        """Calendar date of the day simulated next (or the last one, once finished)."""
+        return self.start + dt.timedelta(days=min(self.day, self.n_days - 1))
+
+    def set_params(self, overrides: dict[str, float], origin: str = "parameters") -> None:
+        """Change parameters mid-run (parameter_change events, the wargame)."""
+        checked = params_mod.resolve(overrides, origin=origin)  # rejects unknown names
+        self.p = {**self.p, **{k: checked[k] for k in overrides}}
+        self.terrain = Terrain.from_params(self.world.terrain, self.p)
+
+    # ------------------------------------------------------- event handlers
+    def _fire_due_events(self) -> None:
+        for ev in self._events_by_day.pop(self.day, []):
+            message = ev.apply(self)
+            self.event_log.append({"date": str(self.date), "type": ev.type, "id": ev.id, "message": message})
+
+    def activate_unit(self, row: int, district: str | None = None, government: str | None = None) -> None:
+        """Put a unit on the map (formation, mercenary arrival)."""
+        f = self.forces
+        if government:
+            gov = self.government(government)
+            f.government[row], f.side[row] = gov.index, gov.side_index
+            self.units[row].government = gov
+        if district:
+            f.node[row] = self.world.index[district]
+        f.active[row] = True
+        f.supply[row] = 1.0
+        self.units[row].place(int(f.node[row]))
+
+    def deactivate_unit(self, row: int) -> None:
+        """Take a unit off the map (destroyed, disbanded, contract over)."""
+        self.forces.active[row] = False
+        self.forces.target[row] = -1
+        unit = self.units[row]
+        if unit.cell is not None:
+            unit.cell.remove_agent(unit)
+            unit._mesa_cell = None
+
+    def reinforce(self, gov: Government, delivery, rows: list[int] | None, near: int | None = None) -> None:
+        """Share delivered men and equipment among a government's active units.
+
+        Equipment goes to brigades (or the named unit), in proportion to their
+        personnel; ``near`` restricts it to units in or next to that district when any are.
+        """
+        f = self.forces
+        if rows is None:
+            mask = f.active & (f.government == gov.index) & (f.kind != MILITIA)
+            if near is not None:
+                close = mask & (self._adjacent_or_same(f.node, near))
+                mask = close if close.any() else mask
+            if not mask.any():
+                mask = f.active & (f.government == gov.index)
+            rows = list(np.flatnonzero(mask))
+        if not rows:
+            return
+        rows = np.asarray(rows)
+        w = f.personnel[rows] / max(f.personnel[rows].sum(), 1.0)
+        for attr in ("personnel", "tanks", "apcs", "artillery"):
+            getattr(f, attr)[rows] += w * getattr(delivery, attr)
+
+    def _adjacent_or_same(self, nodes: np.ndarray, target: int) -> np.ndarray:
+        neigh = self.world.edges[self.world.edges[:, 0] == target, 1]
+        return (nodes == target) | np.isin(nodes, neigh)
+
+    def add_patron_unit(self, patron: Patron, ev) -> None:
+        """A patron force that fights for a government joins as a brigade."""
+        gov = self.government(ev.fights_for)
+        f = self.forces
+        row = len(f)
+        for attr, value in (("side", gov.side_index), ("government", gov.index), ("kind", 0),
+                            ("node", self.world.index[ev.district]), ("home", -1), ("active", False),
+                            ("personnel", ev.personnel), ("tanks", ev.tanks), ("apcs", ev.apcs),
+                            ("artillery", ev.artillery), ("training", 0.7), ("morale", 0.6),
+                            ("base_morale", 0.6), ("supply", 1.0), ("loyalty", 0.5), ("cohesion", 1.0),
+                            ("target", -1), ("pay_usd_month", 0.0), ("contract_end_day", 10**9),
+                            ("initial_personnel", ev.personnel)):
+            arr = getattr(f, attr)
+            setattr(f, attr, np.append(arr, np.array([value], dtype=arr.dtype)))
+        key = f"{patron.key}:{ev.unit_name}"
+        self.unit_keys.append(key)
+        self.unit_index[key] = row
+        self.units.append(Brigade(self, row, key, ev.unit_name, "", gov))
+        self._reinforce_weight = np.append(self._reinforce_weight, 1.0)
+        self.activate_unit(row)
+
+    def withdraw_patron_unit(self, patron: Patron, ev) -> None:
+        """Remove a patron force that fought as a unit, if there is one."""
+        row = self.unit_index.get(f"{patron.key}:{ev.unit_name}")
+        if row is not None and self.forces.active[row]:
+            self.deactivate_unit(row)
+
+    # ------------------------------------------------------------------ step
+    def situation(self) -> Situation:
+        """Today's shared picture (combat power of every unit and district)."""
+        f, p = self.forces, self.p
+        cp = combat_power(f, self.terrain, p)
+        att = cp * np.where(f.kind == MILITIA, p["militia_attack_factor"], 1.0)
+        stand = np.bincount(f.side.astype(np.int64) * self.world.n + f.node, cp * self.terrain.defense[f.node],
+                            minlength=2 * self.world.n).reshape(2, self.world.n)
+        self._cp = cp
+        return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm, attack_cp=att,
+                         stand_cp=stand, control_version=self.control_version)
+
+    def _decide(self, situation: Situation) -> None:
+        for gov in self.governments:
+            orders = gov.strategy.decide(self, gov, situation)
+            self._apply_orders(gov, orders)
+
+    def _apply_orders(self, gov: Government, orders: Orders) -> None:
+        """Check orders against the map (attack own district or a neighbour; move to an own neighbour)."""
+        f, w = self.forces, self.world
+        rows = orders.units
+        if len(rows) == 0:
+            return
+        if not (f.government[rows] == gov.index).all():
+            raise ValueError(f"orders for {gov.key} include units of another government")
+        adj = self._adjacency
+        here = f.node[rows]
+        tgt = np.asarray(orders.target)
+        ok_t = (tgt < 0) | ((tgt < w.n) & (adj[here, np.clip(tgt, 0, w.n - 1)] | (tgt == here)))
+        own_share = self.arm_share if gov.side_index == 1 else 1 - self.arm_share
+        ok_t &= (tgt < 0) | (own_share[np.clip(tgt, 0, w.n - 1)] < FULL)
+        f.target[rows] = np.where(ok_t, tgt, -1)
+        mv = np.asarray(orders.move_to)
+        held = own_share >= self.p["holding_threshold"]
+        ok_m = (mv >= 0) & (mv < w.n) & adj[here, np.clip(mv, 0, w.n - 1)] & held[np.clip(mv, 0, w.n - 1)]
+        for i in np.flatnonzero(ok_m & (f.target[rows] < 0)):
+            self.units[rows[i]].place(int(mv[i]))
+        self._reinforce_weight[rows] = np.maximum(np.asarray(orders.reinforce, dtype=float), 0.0)
+
+    @property
+    def _adjacency(self) -> np.ndarray:
+        adj = getattr(self, "_adj_cache", None)
+        if adj is None:
+            adj = np.zeros((self.world.n, self.world.n), dtype=bool)
+            adj[self.world.edges[:, 0], self.world.edges[:, 1]] = True
+            self._adj_cache = adj
+        return adj
+
+    def step(self) -> None:
+        """Simulate one day."""
+        f, p, w = self.forces, self.p, self.world
+        situation = self.situation()
+        if self.day % max(int(p["decision_interval_days"]), 1) == 0:
+            self._decide(situation)
+            situation = self.situation()
+
+        result = fight(f, self._cp, self.terrain, p, self.rng, w.n, self.combat_intensity)
+        lost = apply_losses(f, result.unit_loss_fraction)
+        self.casualties += np.bincount(f.side, lost, minlength=2)
+        f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction
+        f.morale += np.where(result.engaged, 0.0, p["morale_recovery_per_day"]) * (f.morale < f.base_morale)
+        broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke
+        f.morale -= p["break_morale_loss"] * broke_here
+        np.clip(f.morale, 0.0, 1.0, out=f.morale)
+
+        self._update_control(result.share_gain)
+        update_supply(f.supply, self._supply_target[f.side, f.node], p["supply_recovery_per_day"],
+                      p["supply_decay_per_day"])
+        self._recruit()
+        self._pay_mercenaries()
+
+        self.day += 1
+        self.control_history[self.day] = self.arm_share
+        self.casualty_history[self.day] = self.casualties
+        self.displaced_history[self.day] = self.displaced
+        if self.day >= self.n_days:
+            self.running = False
+            self.datacollector.collect(self)
+        elif self.day % 7 == 0:
+            self.datacollector.collect(self)
+
+    def _update_control(self, gain: np.ndarray) -> None:
+        old = self.arm_share
+        new = np.clip(old + gain[1] - gain[0], 0.0, 1.0)
+        delta = new - old
+        if not delta.any():
+            return
+        up, down = np.maximum(delta, 0.0), np.maximum(-delta, 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lost_frac = np.vstack([np.where(1 - old > 0, up / (1 - old), 0.0),  # aze-held part lost
+                                   np.where(old > 0, down / old, 0.0)])  # arm-held part lost
+        fled = self.civilians * np.clip(lost_frac, 0, 1) * self.p["flee_fraction"]
+        self.civilians -= fled
+        self.displaced += fled.sum(axis=1)
+        self.arm_share = new
+        update_legitimacy(self.governments, np.array([up.sum(), down.sum()]), self.p)
+
+        held = new >= self.p["holding_threshold"]
+        changed = np.flatnonzero(held != self.held_by_arm)
+        self.held_by_arm = held
+        date = str(self.start + dt.timedelta(days=self.day))
+        for v in changed:
+            to, frm = ("arm", "aze") if held[v] else ("aze", "arm")
+            self.captures.append({"district": self.world.keys[v], "name": self.world.name(v), "date": date,
+                                  "from": frm, "to": to})
+        f = self.forces
+        if len(changed):
+            self.control_version += 1
+            self._supply_target = supply_targets(self.world, held, self.p["airlift_supply_cap"])
+            # Attackers occupy what their side now holds.
+            own_now = np.where(f.side == 1, held, ~held)
+            occupy = f.active & (f.target >= 0) & np.isin(f.target, changed) & own_now[np.maximum(f.target, 0)]
+            for row in np.flatnonzero(occupy):
+                self.units[row].place(int(f.target[row]))
+        # Targets fully taken are cleared; units standing in fully lost districts fall back.
+        own_share_at = np.where(f.side == 1, new[f.node], 1 - new[f.node])
+        f.target[(f.target >= 0) & (np.where(f.side == 1, new[np.maximum(f.target, 0)],
+                                              1 - new[np.maximum(f.target, 0)]) >= FULL)] = -1
+        for row in np.flatnonzero(f.active & (own_share_at <= 1 - FULL)):
+            self._fall_back(row)
+
+    def _fall_back(self, row: int) -> None:
+        """A unit whose district is lost retreats to the neighbouring district its side holds most
+        strongly; with none it is cut off and surrenders (counted among casualties)."""
+        f, w = self.forces, self.world
+        s = int(f.side[row])
+        nbrs = w.edges[w.edges[:, 0] == f.node[row], 1]
+        own = self.arm_share[nbrs] if s == 1 else 1 - self.arm_share[nbrs]
+        options = nbrs[own >= self.p["holding_threshold"]]
+        if len(options):
+            best = options[np.argmax(own[own >= self.p["holding_threshold"]])]
+            self.units[row].place(int(best))
+            f.target[row] = -1
+            f.tanks[row] *= 0.7  # heavy equipment is abandoned in retreat (assumption)
+            f.apcs[row] *= 0.7
+            f.artillery[row] *= 0.7
+        else:
+            self.casualties[s] += f.personnel[row]
+            f.personnel[row] = 0.0
+            self.deactivate_unit(row)
+
+    def _recruit(self) -> None:
+        f, p = self.forces, self.p
+        for gov in self.governments:
+            rate = p[RECRUIT_PARAM.get(gov.key, "recruits_per_day_arm")] * gov.legitimacy
+            mask = f.active & (f.government == gov.index) & (f.kind != MERCENARY)
+            weight = self._reinforce_weight * mask
+            total = weight.sum()
+            if total > 0:
+                f.personnel += rate * weight / total
+
+    def _pay_mercenaries(self) -> None:
+        f, p = self.forces, self.p
+        mercs = f.active & (f.kind == MERCENARY)
+        for gov in self.governments:
+            gov.treasury_musd += gov.income_musd_per_day
+        if not mercs.any():
+            return
+        cost = np.bincount(f.government[mercs], f.personnel[mercs] * f.pay_usd_month[mercs] / 30.0 / 1e6,
+                           minlength=len(self.governments))
+        for gov in self.governments:
+            gov.treasury_musd -= cost[gov.index]
+        broke = np.array([g.treasury_musd < 0 for g in self.governments])
+        unpaid = mercs & broke[f.government]
+        f.cohesion -= p["mercenary_unpaid_cohesion_loss"] * unpaid
+        leave = mercs & ((f.cohesion < p["mercenary_desertion_cohesion"])
+                         | (f.personnel < BLED_FRACTION * f.initial_personnel)
+                         | (f.contract_end_day <= self.day))
+        for row in np.flatnonzero(leave):
+            self.deactivate_unit(row)
+            self.event_log.append({"date": str(self.date), "type": "mercenary_departure",
+                                   "id": self.unit_keys[row], "message": f"{self.unit_keys[row]} leaves"})
+
+    # -------------------------------------------------------------- running
+    def run(self, progress=None) -> KarabakhWar:
+        """Run to the end date; ``progress`` is an optional callable(days_done)."""
+        while self.running:
+            self.step()
+            if progress is not None:
+                progress(1)
+        return self
+
+    # -------------------------------------------------------------- metrics
+    def territory_km2(self, day: int | None = None) -> dict[str, float]:
+        """Area held by each side on a day index (default: now)."""
+        share = self.arm_share if day is None else self.control_history[day].astype(float)
+        arm = float((self.world.area_km2 * share).sum())
+        return {"aze": float(self.world.area_km2.sum()) - arm, "arm": arm}
+
+    @property
+    def arm_km2(self) -> float:
+        """Area held by Armenian/Nagorno-Karabakh forces."""
+        return self.territory_km2()["arm"]
+
+    @property
+    def aze_km2(self) -> float:
+        """Area held by Azerbaijani forces."""
+        return self.territory_km2()["aze"]
+
+    casualties_aze = property(lambda self: float(self.casualties[0]), doc="Military casualties, aze side.")
+    casualties_arm = property(lambda self: float(self.casualties[1]), doc="Military casualties, arm side.")
+    displaced_aze = property(lambda self: float(self.displaced[0]), doc="Azerbaijani civilians displaced.")
+    displaced_arm = property(lambda self: float(self.displaced[1]), doc="Armenian civilians displaced.")
+
+    def side_names(self) -> tuple[str, ...]:
+        """Neutral side codes in index order."""
+        return SIDES

@@ -1,0 +1,129 @@
+"""Run outputs: control table, summary.json and plots, written atomically.
+
+A run's files are first written into a temporary sibling directory and renamed
+into place at the end, so an interrupted or failed run never leaves a
+half-written result, and an existing non-empty directory is never overwritten
+unless the user asks for it (``--force``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+if TYPE_CHECKING:
+    from .model import KarabakhWar
+
+MAP_DATES = ("1992-05-01", "1993-01-01", "1993-09-01", "1994-05-12")
+"""Snapshot dates for the control map (plus the last day): after Shusha/Lachin, the 1992
+Azerbaijani offensive, the 1993 offensives, and the ceasefire (seed 002_ab05866d2733586f.txt)."""
+
+
+def control_frame(model: KarabakhWar) -> pd.DataFrame:
+    """``date, district, arm_share`` weekly for every district and on every change."""
+    h = model.control_history[: model.day + 1]
+    days = np.arange(len(h))
+    keep = np.zeros(h.shape, dtype=bool)
+    keep[(days % 7 == 0) | (days == len(h) - 1)] = True
+    keep[1:] |= h[1:] != h[:-1]
+    d_idx, n_idx = np.nonzero(keep)
+    dates = pd.to_datetime(model.start) + pd.to_timedelta(d_idx, unit="D")
+    return pd.DataFrame({"date": dates.strftime("%Y-%m-%d"), "district": np.array(model.world.keys)[n_idx],
+                         "arm_share": np.round(h[d_idx, n_idx].astype(float), 4)})
+
+
+def day_index(model: KarabakhWar, date: dt.date) -> int | None:
+    """Day index of a calendar date within the simulated period, or None."""
+    d = (date - model.start).days
+    return d if 0 <= d <= model.day else None
+
+
+def summary(model: KarabakhWar, seed) -> dict:
+    """The run's headline results (the ``summary.json`` schema of the README)."""
+    from .model import CEASEFIRE_DATE
+
+    territory = {"end": model.territory_km2()}
+    cf = day_index(model, CEASEFIRE_DATE)
+    territory["1994-05-12"] = model.territory_km2(cf) if cf is not None else None
+    inside_aze = np.isin(model.world.districts["region"].to_numpy(),
+                         ["nkao", "shahumyan", "surrounding", "az_rear", "az_capital", "nakhchivan"])
+    area = model.world.area_km2
+    held = {"end": float((area * model.arm_share * inside_aze).sum())}
+    if cf is not None:
+        held["1994-05-12"] = float((area * model.control_history[cf] * inside_aze).sum())
+    return {
+        "scenario": model.war_scenario.name,
+        "seed": seed,
+        "start": str(model.start),
+        "end": str(model.start + dt.timedelta(days=model.day - 1)) if model.day else str(model.start),
+        "captures": model.captures,
+        "territory_km2": territory,
+        "arm_held_inside_azerbaijan_ssr_km2": held,
+        "casualties": {"aze": round(model.casualties_aze), "arm": round(model.casualties_arm)},
+        "displaced": {"aze": round(model.displaced_aze), "arm": round(model.displaced_arm)},
+        "coups": model.coups,
+        "ceasefires": model.ceasefires,
+        "mediations": model.mediations,
+        "events": model.event_log,
+        "parameters": model.p,
+        "notes": {
+            "sides": "aze = Azerbaijan; arm = Armenia and Nagorno-Karabakh forces (neutral codes)",
+            "casualties": "killed, wounded and captured military personnel (model units)",
+            "displaced": "civilians who fled districts as they changed hands, by ethnicity (1989 census shares)",
+            "area": "districts with unknown area (empty in data/districts.csv) count as 0 km2",
+        },
+    }
+
+
+@contextmanager
+def atomic_output_dir(out: Path, force: bool = False):
+    """Yield a temporary directory that becomes ``out`` only if the block succeeds."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        if not force:
+            raise InputError(out, "--out", "exists and is not empty; choose another directory or pass --force "
+                                           "to replace it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)
+
+
+def write_run(model: KarabakhWar, out: Path, seed, fmt: str = "csv", plots: bool = True,
+              force: bool = False) -> Path:
+    """Write control table, summary.json and plots for a finished run into ``out``."""
+    with atomic_output_dir(out, force=force) as tmp:
+        frame = control_frame(model)
+        if fmt == "parquet":
+            frame.to_parquet(tmp / "control.parquet", index=False)
+        else:
+            frame.to_csv(tmp / "control.csv", index=False)
+        with open(tmp / "summary.json", "w") as fh:
+            json.dump(summary(model, seed), fh, indent=2, default=str)
+        if plots:
+            from .plots import plot_control_map, plot_time_series
+
+            plot_control_map(model, tmp / "control_map.png")
+            plot_time_series(model, tmp / "territory_casualties.png")
+    return Path(out)

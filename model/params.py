@@ -1,0 +1,71 @@
+"""Model parameters with provenance, loaded from ``data/parameters.toml``.
+
+Parameters live in a data file, not in code, so that every number carries its
+source or the reason it is an assumption, and so that scenarios, calibration and
+sweeps can override them by name.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+from .errors import InputError
+
+DATA_DIR = Path(__file__).parent / "data"
+PARAMETERS_FILE = DATA_DIR / "parameters.toml"
+_REQUIRED = ("value", "unit", "source", "note")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One documented parameter: its default value, plausible range and source."""
+
+    name: str
+    value: float
+    unit: str
+    source: str
+    note: str
+    low: float | None = None
+    high: float | None = None
+
+
+@cache
+def load_parameters(path: Path = PARAMETERS_FILE) -> Mapping[str, Parameter]:
+    """Read and check the parameter file; every entry must say where it comes from."""
+    with open(path, "rb") as fh:
+        try:
+            raw = tomllib.load(fh)
+        except tomllib.TOMLDecodeError as exc:
+            raise InputError(path, "file", f"not valid TOML ({exc})") from exc
+    params = {}
+    for name, entry in raw.items():
+        missing = [k for k in _REQUIRED if k not in entry]
+        if missing:
+            raise InputError(path, f"[{name}]", f"missing field(s) {missing}; each parameter needs {list(_REQUIRED)}")
+        if not str(entry["source"]).strip():
+            raise InputError(path, f"[{name}].source", "empty; give a reference or 'assumption' with a note")
+        p = Parameter(name=name, **{k: entry[k] for k in ("value", "unit", "source", "note")},
+                      low=entry.get("low"), high=entry.get("high"))
+        if p.low is not None and p.high is not None and not p.low <= p.value <= p.high:
+            raise InputError(path, f"[{name}]", f"value {p.value} outside its range [{p.low}, {p.high}]")
+        params[name] = p
+    return MappingProxyType(params)
+
+
+def resolve(overrides: Mapping[str, float] | None = None, *, origin: str = "parameters") -> dict[str, float]:
+    """Default values updated by ``overrides``; unknown names are an input error."""
+    defaults = load_parameters()
+    values = {name: float(p.value) for name, p in defaults.items()}
+    for name, value in (overrides or {}).items():
+        if name not in defaults:
+            raise InputError(origin, f"parameter '{name}'", f"unknown; known parameters: {', '.join(sorted(defaults))}")
+        try:
+            values[name] = float(value)
+        except (TypeError, ValueError) as exc:
+            raise InputError(origin, f"parameter '{name}'", f"expected a number, got {value!r}") from exc
+    return values

@@ -1,0 +1,95 @@
+"""Plots people look at instead of reading tables: control maps and time series."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
+
+if TYPE_CHECKING:
+    from .model import KarabakhWar
+
+# Neutral two-colour scale: teal = held by aze side, ochre = held by arm side.
+CONTROL_CMAP = LinearSegmentedColormap.from_list("control", ["#1b7f8c", "#f2f2f2", "#c8861a"])
+SIDE_COLOURS = {"aze": "#1b7f8c", "arm": "#c8861a"}
+CORRIDOR_STYLE = {"lachin_corridor": "#d62728", "omar_pass": "#9467bd", "tartar_kalbajar_road": "#8c564b",
+                  "horadiz_junction": "#e377c2"}
+
+
+def _draw_network(ax, model: KarabakhWar, share: np.ndarray, labels: bool) -> None:
+    w = model.world
+    pos = w.positions()
+    for u, v, data in w.graph.edges(data=True):
+        colour = CORRIDOR_STYLE.get(data.get("corridor", ""), "#999999")
+        style = ":" if data.get("road_class") in ("none", "track") else "-"
+        width = 2.2 if data.get("corridor") else 0.8
+        ax.plot(*zip(pos[u], pos[v]), style, color=colour, lw=width, zorder=1)
+    xy = np.array([pos[i] for i in range(w.n)])
+    area = np.nan_to_num(w.districts["area_km2"].to_numpy(float), nan=500.0)
+    ax.scatter(xy[:, 0], xy[:, 1], c=share, cmap=CONTROL_CMAP, vmin=0, vmax=1, s=20 + area / 25,
+               edgecolors="#333333", linewidths=0.6, zorder=2)
+    if labels:
+        for i in range(w.n):
+            name = w.name(i).split("/")[0]
+            ax.annotate(name, xy[i], fontsize=5.5, ha="center", va="bottom", xytext=(0, 5),
+                        textcoords="offset points", zorder=3)
+    ax.set_aspect(1 / np.cos(np.radians(xy[:, 1].mean())))
+    ax.set_xticks([])
+    ax.set_yticks([])
+
+
+def plot_control_map(model: KarabakhWar, path: Path, dates=None) -> None:
+    """Control of every district at a few dates (colour = share held by arm side)."""
+    from .outputs import MAP_DATES, day_index
+
+    days = []
+    for d in dates or MAP_DATES:
+        i = day_index(model, dt.date.fromisoformat(d))
+        if i is not None:
+            days.append(i)
+    days.append(model.day)
+    days = sorted(set(days))
+    fig, axes = plt.subplots(1, len(days), figsize=(4.2 * len(days), 4.6), squeeze=False)
+    for ax, d in zip(axes[0], days):
+        _draw_network(ax, model, model.control_history[d], labels=(d == days[-1]))
+        ax.set_title(str(model.start + dt.timedelta(days=d)), fontsize=10)
+    sm = plt.cm.ScalarMappable(cmap=CONTROL_CMAP, norm=plt.Normalize(0, 1))
+    cb = fig.colorbar(sm, ax=axes[0].tolist(), fraction=0.02, pad=0.01)
+    cb.set_label("share held: 0 = aze side, 1 = arm side")
+    fig.suptitle(f"Control of districts — scenario '{model.war_scenario.name}'", fontsize=12)
+    fig.savefig(path, dpi=130, bbox_inches="tight")
+    plt.close(fig)
+
+
+def plot_time_series(model: KarabakhWar, path: Path) -> None:
+    """Territory held, casualties and displaced persons over time, by side."""
+    from .model import CEASEFIRE_DATE
+
+    n = model.day + 1
+    dates = np.array([np.datetime64(model.start) + np.timedelta64(i, "D") for i in range(n)])
+    region = model.world.districts["region"].to_numpy()
+    inside = ~np.isin(region, ["armenia"])
+    arm_area = (model.control_history[:n] * (model.world.area_km2 * inside)).sum(axis=1)
+    fig, axes = plt.subplots(3, 1, figsize=(9, 8), sharex=True)
+    axes[0].plot(dates, arm_area, color=SIDE_COLOURS["arm"])
+    axes[0].set_ylabel("km² of Azerbaijan SSR\nheld by arm side")
+    for s, side in enumerate(("aze", "arm")):
+        axes[1].plot(dates, model.casualty_history[:n, s], color=SIDE_COLOURS[side], label=side)
+        axes[2].plot(dates, model.displaced_history[:n, s], color=SIDE_COLOURS[side], label=side)
+    axes[1].set_ylabel("military casualties\n(cumulative)")
+    axes[2].set_ylabel("civilians displaced\n(cumulative, by ethnicity)")
+    axes[1].legend(loc="upper left")
+    for ax in axes:
+        ax.axvline(np.datetime64(CEASEFIRE_DATE), color="#555555", ls="--", lw=0.8)
+        ax.grid(alpha=0.3)
+    axes[0].set_title(f"Scenario '{model.war_scenario.name}' — dashed line: 1994-05-12 ceasefire date")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)

@@ -1,0 +1,68 @@
+"""Governments' political state: configuration from data and legitimacy dynamics.
+
+Governments (``data/governments.toml``) carry a leader, legitimacy, budget and
+war aims. Here legitimacy falls with territory lost and recovers slowly; it
+scales how many recruits a government can raise. Coups and coup-proofing
+(issue 3) build on this module.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import InputError
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+class GovernmentConfig(BaseModel):
+    """One [table] of governments.toml; extra *_source / note fields are kept for provenance."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    name: str
+    side: str = Field(pattern="^(aze|arm)$")
+    capital: str
+    leader: str
+    legitimacy: float = Field(ge=0, le=1)
+    budget_musd_per_year: float = Field(ge=0, le=100_000)
+    war_aims: list[str]
+    recruits_param: str = ""
+
+
+def _validation_error(path: Path, key: str, exc: ValidationError) -> InputError:
+    e = exc.errors()[0]
+    return InputError(path, f"[{key}].{'.'.join(map(str, e['loc']))}", e["msg"])
+
+
+@cache
+def load_governments(path: Path = DATA_DIR / "governments.toml") -> dict[str, GovernmentConfig]:
+    """Governments keyed by id, in file order (that order is the Forces.government code)."""
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    out = {}
+    for key, table in raw.items():
+        try:
+            out[key] = GovernmentConfig.model_validate(table)
+        except ValidationError as exc:
+            raise _validation_error(path, key, exc) from exc
+    return out
+
+
+RECRUIT_PARAM = {"azerbaijan": "recruits_per_day_aze", "armenia": "recruits_per_day_arm",
+                 "nagorno_karabakh": "recruits_per_day_nk"}
+
+
+def update_legitimacy(governments, share_lost: np.ndarray, p: dict[str, float]) -> None:
+    """Defeats cost legitimacy (per whole district lost); quiet days restore it slowly.
+
+    ``share_lost[s]`` is the total district share side ``s`` lost today.
+    """
+    for gov in governments:
+        loss = p["legitimacy_loss_per_capture"] * share_lost[gov.side_index]
+        gov.legitimacy = float(np.clip(gov.legitimacy - loss + p["legitimacy_recovery_per_day"]
+                                       * (1.0 - gov.legitimacy), 0.0, 1.0))

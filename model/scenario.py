@@ -1,0 +1,160 @@
+"""Scenario files (TOML): dates, parameter overrides and dated exogenous events.
+
+A scenario can ``extends = "historical"`` another and then ``remove_events``
+by id or add/replace events, so a counterfactual is a few lines. Files are
+validated with pydantic; every problem becomes an :class:`InputError` naming the
+file, the event and the field. References to districts, units, governments and
+patrons are checked against the data when a model is built
+(:func:`check_references`).
+
+Scenario files never say who holds a district: there is no such event type.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+
+from .errors import InputError
+from .events import Event, sort_events
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+EARLIEST, LATEST = dt.date(1988, 1, 1), dt.date(2020, 12, 31)
+
+
+class ScenarioFile(BaseModel):
+    """The contents of one TOML file, before ``extends`` is resolved."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = ""
+    description: str = ""
+    question: str = ""
+    extends: str = ""
+    start: dt.date | None = None
+    end: dt.date | None = None
+    params: dict[str, float] = Field(default_factory=dict)
+    remove_events: list[str] = Field(default_factory=list)
+    events: list[dict] = Field(default_factory=list)
+
+
+class Scenario(BaseModel):
+    """A resolved scenario: what a model run needs."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    description: str = ""
+    start: dt.date
+    end: dt.date
+    params: dict[str, float] = Field(default_factory=dict)
+    events: tuple[Event, ...] = ()
+    path: str = ""
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if not EARLIEST <= self.start < self.end <= LATEST:
+            raise ValueError(f"need {EARLIEST} <= start < end <= {LATEST}; got start={self.start}, end={self.end}")
+        return self
+
+
+_EVENT = TypeAdapter(Event)
+
+
+def _loc(error: dict) -> str:
+    return ".".join(str(x) for x in error["loc"] if not str(x).startswith("function-"))
+
+
+def scenario_path(name_or_path: str | Path) -> Path:
+    """A built-in scenario name ('historical') or a path to a TOML file."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" or p.exists():
+        return p
+    return SCENARIO_DIR / f"{name_or_path}.toml"
+
+
+def _read(path: Path) -> ScenarioFile:
+    if not path.exists():
+        known = sorted(q.stem for q in SCENARIO_DIR.glob("*.toml"))
+        raise InputError(path, "file", f"scenario not found; built-in scenarios: {', '.join(known) or 'none'}")
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, "file", f"not valid TOML: {exc}") from exc
+    try:
+        return ScenarioFile.model_validate(raw)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        raise InputError(path, f"field '{_loc(e)}'", e["msg"]) from exc
+
+
+def _parse_events(path: Path, raw_events: list[dict]) -> list:
+    events = []
+    for i, raw in enumerate(raw_events):
+        label = f"event #{i + 1}" + (f" (id '{raw.get('id')}')" if isinstance(raw, dict) and raw.get("id") else "")
+        try:
+            ev = _EVENT.validate_python(raw)
+        except ValidationError as exc:
+            e = exc.errors()[0]
+            loc = _loc(e)
+            # Drop the discriminator tag pydantic puts first in the location.
+            field = loc.split(".", 1)[1] if "." in loc else loc
+            raise InputError(path, f"{label}, field '{field or 'type'}'", e["msg"]) from exc
+        events.append(ev)
+    return events
+
+
+def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
+    """Read a scenario, resolving ``extends`` (cycles are an error)."""
+    path = scenario_path(name_or_path).resolve()
+    if path in _chain:
+        cycle = " -> ".join(p.stem for p in (*_chain, path))
+        raise InputError(path, "field 'extends'", f"cycle in extends: {cycle}")
+    f = _read(path)
+    own_events = _parse_events(path, f.events)
+    if f.extends:
+        parent = load_scenario(scenario_path(f.extends) if "/" in f.extends or f.extends.endswith(".toml")
+                               else f.extends, (*_chain, path))
+        known_ids = {e.id for e in parent.events if e.id}
+        for rid in f.remove_events:
+            if rid not in known_ids:
+                raise InputError(path, "field 'remove_events'", f"no event with id '{rid}' in '{f.extends}'")
+        replaced = {e.id for e in own_events if e.id}
+        inherited = [e for e in parent.events if e.id not in set(f.remove_events) | replaced or not e.id]
+        params = {**parent.params, **f.params}
+        start, end = f.start or parent.start, f.end or parent.end
+        description = f.description or parent.description
+    else:
+        if f.remove_events:
+            raise InputError(path, "field 'remove_events'", "only meaningful together with 'extends'")
+        if f.start is None or f.end is None:
+            raise InputError(path, "field 'start'/'end'", "a scenario without 'extends' needs both dates")
+        inherited, params, start, end, description = [], f.params, f.start, f.end, f.description
+    ids = [e.id for e in own_events if e.id]
+    dup = {i for i in ids if ids.count(i) > 1}
+    if dup:
+        raise InputError(path, "events", f"duplicate event id(s) {sorted(dup)}")
+    events = sort_events(inherited + own_events)
+    for ev in events:
+        if not start <= ev.date <= end:
+            raise InputError(path, f"event '{ev.label()}', field 'date'", f"{ev.date} outside the scenario's {start}..{end}")
+        until = getattr(ev, "until", None)
+        if until is not None and until < ev.date:
+            raise InputError(path, f"event '{ev.label()}', field 'until'", f"{until} is before the event date {ev.date}")
+    try:
+        return Scenario(name=f.name or path.stem, description=description, start=start, end=end, params=params,
+                        events=tuple(events), path=str(path))
+    except ValidationError as exc:
+        raise InputError(path, "field 'start'/'end'", exc.errors()[0]["msg"]) from exc
+
+
+def check_references(scenario: Scenario, known: dict[str, set[str]]) -> None:
+    """Every district/unit/government/patron an event names must exist in the data."""
+    for ev in scenario.events:
+        for kind, names in ev.references().items():
+            for name in names:
+                if name not in known[kind]:
+                    raise InputError(scenario.path, f"event '{ev.label()}'",
+                                     f"unknown {kind} {name!r}; known: {', '.join(sorted(known[kind]))}")

@@ -1,0 +1,250 @@
+"""The district network: real rayons as nodes, roads and borders as edges.
+
+Districts and roads are read from sourced CSV files (``data/districts.csv``,
+``data/roads.csv``) and checked row by row, so that a bad value is reported with
+its file, row and column. The result is an immutable :class:`World` shared by
+every model built from the same files; a model turns it into a Mesa
+``discrete_space.Network`` whose positions are the districts' coordinates.
+
+Arrays are indexed by the integer ``node`` column (Mesa's network renderer wants
+integer node labels); ``World.index`` maps the readable ``key`` to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+
+DATA_DIR = Path(__file__).parent / "data"
+SIDES = ("aze", "arm")
+"""Sides are coded neutrally: ``aze`` = Azerbaijan, ``arm`` = Armenia and the Nagorno-Karabakh forces."""
+REGIONS = ("nkao", "shahumyan", "surrounding", "az_rear", "az_capital", "nakhchivan", "armenia")
+TERRAINS = ("plain", "foothills", "mountain", "high_mountain")
+ASSETS = ("capital", "city", "airport", "depot", "rail", "reservoir", "border_crossing", "fortress_town")
+ROAD_CLASSES = ("highway", "road", "track", "pass", "none")
+CORRIDORS = ("lachin_corridor", "omar_pass", "tartar_kalbajar_road", "horadiz_junction")
+BORDERS = ("international", "nkao")
+
+DISTRICT_COLUMNS = ("node", "key", "name", "name_az", "name_hy", "region", "side_start", "arm_share_start",
+                    "lat", "lon", "area_km2", "pop_1989", "share_armenian", "share_azerbaijani", "terrain",
+                    "assets", "source", "note")
+ROAD_COLUMNS = ("u", "v", "road_class", "corridor", "border", "length_km", "source", "note")
+
+
+@dataclass(frozen=True, eq=False)
+class World:
+    """Immutable geography: the district table, the road table and their graph."""
+
+    districts: pd.DataFrame
+    roads: pd.DataFrame
+    graph: nx.Graph
+    keys: tuple[str, ...]
+    index: dict[str, int] = field(repr=False)
+    # Per-district arrays (length N), derived once so the daily loop never touches pandas.
+    area_km2: np.ndarray = field(repr=False)
+    population: np.ndarray = field(repr=False)
+    share_armenian: np.ndarray = field(repr=False)
+    share_azerbaijani: np.ndarray = field(repr=False)
+    terrain: np.ndarray = field(repr=False)  # index into TERRAINS
+    arm_share_start: np.ndarray = field(repr=False)
+    has_asset: dict[str, np.ndarray] = field(repr=False)
+    # Directed edge list (both directions) usable by roads: shape (E, 2).
+    edges: np.ndarray = field(repr=False)
+
+    @property
+    def n(self) -> int:
+        """Number of districts."""
+        return len(self.keys)
+
+    def positions(self) -> dict[int, tuple[float, float]]:
+        """(lon, lat) per node: the layout for Mesa's Network and for maps."""
+        d = self.districts
+        return {int(n): (float(lo), float(la)) for n, lo, la in zip(d["node"], d["lon"], d["lat"])}
+
+    def name(self, node: int) -> str:
+        """Display name with both forms where two exist (e.g. 'Khankendi/Stepanakert')."""
+        return str(self.districts["name"].iat[node])
+
+
+def _fail(path: Path, row: int | None, column: str, problem: str) -> None:
+    where = f"row {row + 2} (line {row + 2}), column '{column}'" if row is not None else f"column '{column}'"
+    raise InputError(path, where, problem)
+
+
+def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
+    if not path.exists():
+        raise InputError(path, "file", "not found")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        _fail(path, None, ",".join(missing), f"missing; expected columns {list(columns)}")
+    for i, src in enumerate(df["source"]):
+        if not src.strip():
+            _fail(path, i, "source", "empty: every row needs a source (or 'assumption' with a note)")
+    return df
+
+
+def _numeric(df: pd.DataFrame, path: Path, column: str, lo: float, hi: float, *, required: bool) -> np.ndarray:
+    """Parse a numeric column; empty cells become NaN unless the column is required."""
+    out = np.full(len(df), np.nan)
+    for i, raw in enumerate(df[column]):
+        raw = raw.strip()
+        if not raw:
+            if required:
+                _fail(path, i, column, "empty; a number is required here")
+            continue
+        try:
+            value = float(raw)
+        except ValueError:
+            _fail(path, i, column, f"expected a number, got {raw!r}")
+        if not lo <= value <= hi:
+            _fail(path, i, column, f"{value} outside the expected range [{lo}, {hi}]")
+        out[i] = value
+    return out
+
+
+def _choice(df: pd.DataFrame, path: Path, column: str, allowed: tuple[str, ...], *, allow_empty: bool) -> None:
+    for i, raw in enumerate(df[column]):
+        if raw == "" and allow_empty:
+            continue
+        if raw not in allowed:
+            _fail(path, i, column, f"{raw!r} is not one of {list(allowed)}")
+
+
+def read_districts(path: Path) -> pd.DataFrame:
+    """Read and validate the district table (one row per rayon)."""
+    df = _read_csv(path, DISTRICT_COLUMNS)
+    nodes = _numeric(df, path, "node", 0, len(df) - 1, required=True)
+    if sorted(nodes.astype(int)) != list(range(len(df))) or not (nodes == np.arange(len(df))).all():
+        _fail(path, None, "node", f"must be 0..{len(df) - 1} in row order")
+    seen: set[str] = set()
+    for i, key in enumerate(df["key"]):
+        if not key or not key.isascii() or key != key.lower() or " " in key:
+            _fail(path, i, "key", f"{key!r} must be a non-empty lowercase ascii slug")
+        if key in seen:
+            _fail(path, i, "key", f"duplicate key {key!r}")
+        seen.add(key)
+    for i, name in enumerate(df["name"]):
+        if not name.strip():
+            _fail(path, i, "name", "empty display name")
+    _choice(df, path, "region", REGIONS, allow_empty=False)
+    _choice(df, path, "side_start", SIDES, allow_empty=False)
+    _choice(df, path, "terrain", TERRAINS, allow_empty=False)
+    for i, assets in enumerate(df["assets"]):
+        for tag in filter(None, assets.split(";")):
+            if tag.strip() not in ASSETS:
+                _fail(path, i, "assets", f"unknown tag {tag!r}; known tags {list(ASSETS)}")
+    out = df.copy()
+    out["node"] = nodes.astype(int)
+    out["arm_share_start"] = _numeric(df, path, "arm_share_start", 0, 1, required=True)
+    out["lat"] = _numeric(df, path, "lat", 35.0, 45.0, required=True)
+    out["lon"] = _numeric(df, path, "lon", 40.0, 52.0, required=True)
+    out["area_km2"] = _numeric(df, path, "area_km2", 1, 50_000, required=False)
+    out["pop_1989"] = _numeric(df, path, "pop_1989", 0, 5_000_000, required=False)
+    out["share_armenian"] = _numeric(df, path, "share_armenian", 0, 1, required=False)
+    out["share_azerbaijani"] = _numeric(df, path, "share_azerbaijani", 0, 1, required=False)
+    both = out["share_armenian"].fillna(0) + out["share_azerbaijani"].fillna(0)
+    for i in np.flatnonzero(both.to_numpy() > 1.0 + 1e-6):
+        _fail(path, int(i), "share_armenian", "share_armenian + share_azerbaijani exceeds 1")
+    for i, (side, share) in enumerate(zip(out["side_start"], out["arm_share_start"])):
+        if (side == "arm") != (share >= 0.5):
+            _fail(path, i, "arm_share_start", f"{share} contradicts side_start={side!r} (arm holds a district at share >= 0.5)")
+    return out
+
+
+def read_roads(path: Path, keys: set[str]) -> pd.DataFrame:
+    """Read and validate the road/adjacency table (one row per pair of districts)."""
+    df = _read_csv(path, ROAD_COLUMNS)
+    pairs: set[tuple[str, str]] = set()
+    for i, (u, v) in enumerate(zip(df["u"], df["v"])):
+        for col, k in (("u", u), ("v", v)):
+            if k not in keys:
+                _fail(path, i, col, f"unknown district key {k!r}")
+        if u == v:
+            _fail(path, i, "v", "a road cannot join a district to itself")
+        pair = tuple(sorted((u, v)))
+        if pair in pairs:
+            _fail(path, i, "v", f"duplicate pair {pair}")
+        pairs.add(pair)
+    _choice(df, path, "road_class", ROAD_CLASSES, allow_empty=False)
+    _choice(df, path, "corridor", CORRIDORS, allow_empty=True)
+    _choice(df, path, "border", BORDERS, allow_empty=True)
+    out = df.copy()
+    out["length_km"] = _numeric(df, path, "length_km", 0, 2000, required=False)
+    return out
+
+
+def build_world(districts: pd.DataFrame, roads: pd.DataFrame) -> World:
+    """Assemble graph and arrays from validated tables (also used for synthetic worlds)."""
+    keys = tuple(districts["key"])
+    index = {k: i for i, k in enumerate(keys)}
+    g = nx.Graph()
+    for row in districts.itertuples(index=False):
+        g.add_node(int(row.node), key=row.key, name=row.name, pos=(float(row.lon), float(row.lat)))
+    for row in roads.itertuples(index=False):
+        g.add_edge(index[row.u], index[row.v], road_class=row.road_class, corridor=row.corridor,
+                   border=row.border)
+    usable = sorted((index[r.u], index[r.v]) for r in roads.itertuples(index=False) if r.road_class != "none")
+    edges = np.array(usable + [(v, u) for u, v in usable], dtype=np.int64).reshape(-1, 2)
+    edges = edges[np.lexsort((edges[:, 1], edges[:, 0]))]
+    assets = {tag: np.array([tag in a.split(";") for a in districts["assets"]]) for tag in ASSETS}
+    pop = districts["pop_1989"].to_numpy(dtype=float)
+    return World(
+        districts=districts, roads=roads, graph=g, keys=keys, index=index,
+        area_km2=np.nan_to_num(districts["area_km2"].to_numpy(dtype=float)),
+        population=np.nan_to_num(pop),
+        share_armenian=np.nan_to_num(districts["share_armenian"].to_numpy(dtype=float)),
+        share_azerbaijani=np.nan_to_num(districts["share_azerbaijani"].to_numpy(dtype=float)),
+        terrain=np.array([TERRAINS.index(t) for t in districts["terrain"]]),
+        arm_share_start=districts["arm_share_start"].to_numpy(dtype=float),
+        has_asset=assets, edges=edges,
+    )
+
+
+@cache
+def load_world(data_dir: Path = DATA_DIR) -> World:
+    """The real district network from the package's sourced data files (cached)."""
+    districts = read_districts(data_dir / "districts.csv")
+    roads = read_roads(data_dir / "roads.csv", set(districts["key"]))
+    return build_world(districts, roads)
+
+
+def synthetic_world(n_districts: int, seed: int = 0) -> World:
+    """A random planar-ish two-sided network for tests and scaling benchmarks.
+
+    Districts sit on a jittered grid; the western half starts ``aze``, the
+    eastern ``arm``; both sides get a depot and a capital. Values are arbitrary
+    by design (source 'synthetic').
+    """
+    rng = np.random.default_rng(seed)
+    side = int(np.ceil(np.sqrt(n_districts)))
+    rows = []
+    for i in range(n_districts):
+        x, y = i % side, i // side
+        arm = x >= side / 2
+        rows.append(dict(
+            node=i, key=f"d{i:05d}", name=f"District {i}", name_az="", name_hy="",
+            region="armenia" if arm else "az_rear", side_start="arm" if arm else "aze",
+            arm_share_start=1.0 if arm else 0.0, lat=39.0 + y * 0.1 + rng.uniform(-0.02, 0.02),
+            lon=45.0 + x * 0.1 + rng.uniform(-0.02, 0.02), area_km2=rng.uniform(300, 2000),
+            pop_1989=rng.uniform(1e4, 1e5), share_armenian=0.9 if arm else 0.05,
+            share_azerbaijani=0.05 if arm else 0.9, terrain=TERRAINS[int(rng.integers(0, 4))],
+            assets="", source="synthetic", note="synthetic test network"))
+    df = pd.DataFrame(rows)
+    for anchor, tag in ((0, "capital;depot"), (side - 1, "capital;depot")):
+        df.loc[min(anchor, n_districts - 1), "assets"] = tag
+    roads = []
+    for i in range(n_districts):
+        x, y = i % side, i // side
+        for j in (i + 1 if x + 1 < side else None, i + side):
+            if j is not None and j < n_districts:
+                roads.append(dict(u=f"d{i:05d}", v=f"d{j:05d}", road_class="road", corridor="", border="",
+                                  length_km=np.nan, source="synthetic", note=""))
+    return build_world(df, pd.DataFrame(roads))

@@ -1,0 +1,85 @@
+"""Combat properties: monotonicity, non-negativity, invariants under random inputs."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.combat import MAX_DAILY_LOSS, Terrain, apply_losses, combat_power, fight
+from model.forces import Forces
+from model.params import resolve
+
+P = resolve()
+N = 3  # districts: 0 and 1 adjacent fronts, 2 rear
+
+
+def make_forces(att_personnel: float, def_personnel: float, *, att_tanks=0.0, def_morale=0.6,
+                def_supply=1.0, kinds=(0, 0)) -> Forces:
+    """Two units: unit 0 (arm side) attacks district 1 held by unit 1 (aze side)."""
+    n = 2
+    return Forces(
+        side=np.array([1, 0], np.int8), government=np.array([1, 0], np.int8), kind=np.array(kinds, np.int8),
+        node=np.array([0, 1]), home=np.array([-1, 1]), active=np.ones(n, bool),
+        personnel=np.array([att_personnel, def_personnel], float), tanks=np.array([att_tanks, 0.0]),
+        apcs=np.zeros(n), artillery=np.zeros(n), training=np.full(n, 0.5), morale=np.array([0.6, def_morale]),
+        base_morale=np.full(n, 0.6), supply=np.array([1.0, def_supply]), loyalty=np.ones(n), cohesion=np.ones(n),
+        target=np.array([1, -1]), pay_usd_month=np.zeros(n), contract_end_day=np.full(n, 10**9),
+        initial_personnel=np.array([att_personnel, def_personnel], float))
+
+
+TERRAIN = Terrain.from_params(np.array([0, 2, 0]), P)
+
+
+def day(forces: Forces, seed: int = 0):
+    cp = combat_power(forces, TERRAIN, P)
+    return fight(forces, cp, TERRAIN, P, np.random.default_rng(seed), N)
+
+
+def test_more_attacking_strength_never_hurts_the_attacker():
+    """Same random draws: a stronger attacker inflicts more, suffers no larger fraction, gains more ground."""
+    weak, strong = day(make_forces(1000, 1000)), day(make_forces(3000, 1000))
+    assert strong.unit_loss_fraction[1] > weak.unit_loss_fraction[1]
+    assert strong.unit_loss_fraction[0] < weak.unit_loss_fraction[0]
+    assert strong.share_gain[1, 1] >= weak.share_gain[1, 1]
+    tanks = day(make_forces(1000, 1000, att_tanks=40))
+    assert tanks.unit_loss_fraction[1] > weak.unit_loss_fraction[1]
+
+
+def test_low_morale_and_supply_weaken_the_defender():
+    base = day(make_forces(1500, 1000))
+    demoralised = day(make_forces(1500, 1000, def_morale=0.1))
+    starved = day(make_forces(1500, 1000, def_supply=0.0))
+    for worse in (demoralised, starved):
+        assert worse.defense_cp[1, 1] < base.defense_cp[1, 1]
+        assert worse.unit_loss_fraction[1] > base.unit_loss_fraction[1]
+
+
+def test_militia_is_weak_in_attack_and_strong_at_home():
+    brigade = day(make_forces(1000, 1000))
+    militia_att = day(make_forces(1000, 1000, kinds=(1, 0)))
+    militia_def = day(make_forces(1000, 1000, kinds=(0, 1)))  # defender stands in its home district 1
+    assert militia_att.attack_cp[1, 1] < brigade.attack_cp[1, 1]
+    assert militia_def.defense_cp[1, 1] > brigade.defense_cp[1, 1]
+
+
+def test_undefended_district_is_taken_without_losses():
+    f = make_forces(1000, 1000)
+    f.node[1] = 2  # the defender leaves district 1
+    r = day(f)
+    assert r.share_gain[1, 1] > 0
+    assert r.unit_loss_fraction[0] == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(att=st.floats(0, 1e5), dfn=st.floats(0, 1e5), tanks=st.floats(0, 500), morale=st.floats(0, 1),
+       supply=st.floats(0, 1), seed=st.integers(0, 2**32 - 1), kinds=st.tuples(st.integers(0, 2), st.integers(0, 2)))
+def test_invariants_under_random_inputs(att, dfn, tanks, morale, supply, seed, kinds):
+    f = make_forces(att, dfn, att_tanks=tanks, def_morale=morale, def_supply=supply, kinds=kinds)
+    before = f.personnel.copy()
+    r = day(f, seed)
+    assert np.all(r.unit_loss_fraction >= 0) and np.all(r.unit_loss_fraction <= 1 - (1 - MAX_DAILY_LOSS) ** 2 + 1e-12)
+    assert np.all(r.share_gain >= 0) and np.all(np.isfinite(r.share_gain))
+    lost = apply_losses(f, r.unit_loss_fraction)
+    assert np.all(f.personnel >= 0) and np.all(f.tanks >= 0)
+    assert np.allclose(lost + f.personnel, before)
