@@ -24,6 +24,8 @@ import numpy as np
 from .forces import MERCENARY, MILITIA, Forces
 from .world import TERRAINS
 
+MIN_CP = 1e-6
+"""Defensive CP below this counts as no defender (avoids dividing by subnormal numbers)."""
 MAX_DAILY_LOSS = 0.3
 """Cap on the fraction of a unit lost in one day (assumption: even routs leave survivors)."""
 
@@ -44,18 +46,23 @@ class Terrain:
         return cls(defense=defense, armour=armour)
 
 
-def combat_power(f: Forces, terrain: Terrain, p: dict[str, float]) -> np.ndarray:
-    """Effective combat power of every unit (0 for inactive units).
+def combat_power(f: Forces, terrain: Terrain, p: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Effective (attack, defence) combat power of every unit; 0 for inactive units.
 
     Personnel-equivalents (armour weighted down in mountains) scaled by training,
-    morale, supply and, for mercenaries, cohesion. Monotone in every input.
+    morale, supply and, for mercenaries, cohesion. Attack CP is lower for
+    militias; defence CP includes the district's terrain and a militia's home
+    bonus. Monotone in every input.
     """
     arm = terrain.armour[f.node]
     raw = (f.personnel + arm * (p["tank_weight"] * f.tanks + p["apc_weight"] * f.apcs)
            + p["artillery_weight"] * f.artillery)
     quality = (0.5 + f.training) * (0.4 + 0.6 * f.morale) * (0.25 + 0.75 * f.supply)
-    cohesion = np.where(f.kind == MERCENARY, f.cohesion, 1.0)
-    return raw * quality * cohesion * f.active
+    cp = raw * quality * np.where(f.kind == MERCENARY, f.cohesion, 1.0) * f.active
+    militia = f.kind == MILITIA
+    attack = cp * np.where(militia, p["militia_attack_factor"], 1.0)
+    home = np.where(militia & (f.home == f.node), p["militia_home_defense_factor"], 1.0)
+    return attack, cp * terrain.defense[f.node] * home
 
 
 @dataclass
@@ -70,54 +77,59 @@ class DayResult:
     defense_cp: np.ndarray  # (2, N): CP defending v against side s
 
 
-def fight(f: Forces, cp: np.ndarray, terrain: Terrain, p: dict[str, float], rng: np.random.Generator,
-          n_districts: int, intensity: float = 1.0) -> DayResult:
+def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str, float],
+          rng: np.random.Generator, n_districts: int, intensity: float = 1.0) -> DayResult:
     """Resolve one day of every engagement on the map.
 
-    ``intensity`` scales attrition and advances (a ceasefire lowers it). Random
-    numbers are drawn in a fixed order and amount for a given number of
-    districts, so results depend only on the model's rng stream.
+    ``intensity`` scales attrition and advances (a ceasefire lowers it). Work is
+    done on the compressed list of today's engagements; random numbers are drawn
+    per engagement in key order, so results depend only on the state and the
+    model's rng stream.
     """
     n = n_districts
+    side = f.side.astype(np.int64)
     attacking = (f.target >= 0) & f.active
-    militia = f.kind == MILITIA
-    att_cp = cp * np.where(militia, p["militia_attack_factor"], 1.0)
-    at_home = militia & (f.home == f.node)
-    def_cp = cp * terrain.defense[f.node] * np.where(at_home, p["militia_home_defense_factor"], 1.0)
+    att_key = side * n + np.where(attacking, f.target, 0)
+    A = np.bincount(att_key[attacking], attack_cp[attacking], minlength=2 * n)
+    # Defensive CP of side s standing in v; the defence against side s at v is the other side's.
+    D = np.bincount(side * n + f.node, defense_cp, minlength=2 * n).reshape(2, n)[::-1].reshape(-1)
 
-    att_key = f.side.astype(np.int64) * n + np.where(attacking, f.target, 0)
-    A = np.bincount(att_key[attacking], att_cp[attacking], minlength=2 * n)
-    # CP of side s standing in v, then the defence against side s at v is the other side's.
-    stand = np.bincount(f.side.astype(np.int64) * n + f.node, def_cp, minlength=2 * n).reshape(2, n)
-    D = stand[::-1].reshape(-1)
-
-    active_eng = A > 0
-    noise_cv = p["attrition_noise"]
-    shape = 1.0 / noise_cv**2
-    noise = rng.gamma(shape, 1.0 / shape, size=(2, 2 * n))
+    eng = np.flatnonzero(A > 0)  # sorted engagement keys
+    a, d = A[eng], D[eng]
+    defended = d > MIN_CP
+    shape = 1.0 / p["attrition_noise"] ** 2
+    noise = rng.gamma(shape, 1.0 / shape, size=(2, len(eng)))
+    u_break, u_adv = rng.random((2, len(eng)))
+    ratio = a / np.where(defended, d, 1.0)
     k = p["attrition_rate"] * intensity
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        ratio = np.where(D > 0, A / np.where(D > 0, D, 1.0), np.inf)
-        frac_def = np.where(active_eng & (D > 0), np.minimum(k * ratio * noise[0], MAX_DAILY_LOSS), 0.0)
-        inv = np.where(active_eng & (D > 0), D / np.where(A > 0, A, 1.0), 0.0)
-    frac_att = np.where(active_eng, np.minimum(k * p["attacker_exposure"] * inv * noise[1], MAX_DAILY_LOSS), 0.0)
+    frac_def = np.where(defended, np.minimum(k * ratio * noise[0], MAX_DAILY_LOSS), 0.0)
+    frac_att = np.where(defended, np.minimum(k * p["attacker_exposure"] / np.maximum(ratio, 1e-12) * noise[1],
+                                             MAX_DAILY_LOSS), 0.0)
 
     # Advance: creeping gains when A > D, a large jump if the defence breaks.
-    u_break = rng.random(2 * n)
-    u_adv = rng.random(2 * n)
-    log_r = np.log(np.where(np.isfinite(ratio) & (ratio > 0), ratio, 1.0))
-    p_break = 1.0 / (1.0 + np.exp(-p["breakthrough_steepness"] * (log_r - np.log(p["breakthrough_ratio"]))))
-    broke = active_eng & (D > 0) & (u_break < p_break * intensity)
-    creep = p["advance_per_day"] * np.clip(log_r / np.log(2.0), 0.0, 3.0) * (0.5 + u_adv)
-    gain = np.where(active_eng & (D > 0), creep + broke * p["breakthrough_advance"], 0.0)
-    gain = np.where(active_eng & (D <= 0), p["undefended_advance"] * (0.5 + u_adv), gain) * intensity
+    log_r = np.log(np.maximum(ratio, 1e-300))
+    z = np.minimum(-p["breakthrough_steepness"] * (log_r - np.log(p["breakthrough_ratio"])), 700.0)
+    p_break = 1.0 / (1.0 + np.exp(z))
+    broke_e = defended & (u_break < p_break * intensity)
+    creep = p["advance_per_day"] * np.minimum(np.maximum(log_r / np.log(2.0), 0.0), 3.0)
+    gain_e = np.where(defended, creep + broke_e * p["breakthrough_advance"], p["undefended_advance"])
+    gain_e *= (0.5 + u_adv) * intensity
+
+    frac_def_all = np.zeros(2 * n)
+    frac_def_all[eng] = frac_def
+    frac_att_all = np.zeros(2 * n)
+    frac_att_all[eng] = frac_att
+    gain = np.zeros(2 * n)
+    gain[eng] = gain_e
+    broke = np.zeros(2 * n, dtype=bool)
+    broke[eng] = broke_e
 
     # Each unit's loss: as attacker in its own engagement, as defender of its district.
-    def_key = (1 - f.side.astype(np.int64)) * n + f.node
-    loss_att = np.where(attacking, frac_att[att_key], 0.0)
-    loss_def = frac_def[def_key] * f.active
+    def_key = (1 - side) * n + f.node
+    loss_att = frac_att_all[att_key] * attacking
+    loss_def = frac_def_all[def_key] * f.active
     unit_loss = 1.0 - (1.0 - loss_att) * (1.0 - loss_def)
-    engaged = attacking | (active_eng[def_key] & f.active)
+    engaged = attacking | ((A[def_key] > 0) & f.active)
     return DayResult(unit_loss_fraction=unit_loss, engaged=engaged, share_gain=gain.reshape(2, n),
                      broke=broke.reshape(2, n), attack_cp=A.reshape(2, n), defense_cp=D.reshape(2, n))
 

@@ -280,14 +280,11 @@ class KarabakhWar(mesa.Model):
     # ------------------------------------------------------------------ step
     def situation(self) -> Situation:
         """Today's shared picture (combat power of every unit and district)."""
-        f, p = self.forces, self.p
-        cp = combat_power(f, self.terrain, p)
-        att = cp * np.where(f.kind == MILITIA, p["militia_attack_factor"], 1.0)
-        stand = np.bincount(f.side.astype(np.int64) * self.world.n + f.node, cp * self.terrain.defense[f.node],
-                            minlength=2 * self.world.n).reshape(2, self.world.n)
-        self._cp = cp
-        return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm, attack_cp=att,
-                         stand_cp=stand, control_version=self.control_version)
+        f, n = self.forces, self.world.n
+        self._att_cp, self._def_cp = combat_power(f, self.terrain, self.p)
+        stand = np.bincount(f.side.astype(np.int64) * n + f.node, self._def_cp, minlength=2 * n).reshape(2, n)
+        return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm,
+                         attack_cp=self._att_cp, stand_cp=stand, control_version=self.control_version)
 
     def _decide(self, situation: Situation) -> None:
         for gov in self.governments:
@@ -331,9 +328,9 @@ class KarabakhWar(mesa.Model):
         situation = self.situation()
         if self.day % max(int(p["decision_interval_days"]), 1) == 0:
             self._decide(situation)
-            situation = self.situation()
+            self.situation()  # units moved: recompute combat power where they now stand
 
-        result = fight(f, self._cp, self.terrain, p, self.rng, w.n, self.combat_intensity)
+        result = fight(f, self._att_cp, self._def_cp, p, self.rng, w.n, self.combat_intensity)
         lost = apply_losses(f, result.unit_loss_fraction)
         self.casualties += np.bincount(f.side, lost, minlength=2)
         f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction

@@ -14,10 +14,11 @@ from model.world import synthetic_world
 SYNTH_START = dt.date(1991, 12, 1)
 
 
-def synthetic_model(seed: int = 1, days: int = 200, n: int = 48, **params) -> KarabakhWar:
+def synthetic_model(seed: int = 1, days: int = 200, n: int = 48, events=(), **params) -> KarabakhWar:
     """A model on a synthetic grid world where the arm side is better trained."""
     world = synthetic_world(n, seed=3)
-    sc = Scenario(name="synthetic", start=SYNTH_START, end=SYNTH_START + dt.timedelta(days=days - 1))
+    sc = Scenario(name="synthetic", start=SYNTH_START, end=SYNTH_START + dt.timedelta(days=days - 1),
+                  events=tuple(events))
     return KarabakhWar(scenario=sc, rng=seed, world=world, units=synthetic_units(world), **params)
 
 

@@ -32,8 +32,8 @@ TERRAIN = Terrain.from_params(np.array([0, 2, 0]), P)
 
 
 def day(forces: Forces, seed: int = 0):
-    cp = combat_power(forces, TERRAIN, P)
-    return fight(forces, cp, TERRAIN, P, np.random.default_rng(seed), N)
+    att, dfn = combat_power(forces, TERRAIN, P)
+    return fight(forces, att, dfn, P, np.random.default_rng(seed), N)
 
 
 def test_more_attacking_strength_never_hurts_the_attacker():
