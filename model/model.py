@@ -34,12 +34,11 @@ from .politics import RECRUIT_PARAM, load_governments, update_legitimacy
 from .scenario import Scenario, check_references, load_scenario
 from .strategy import BuiltinAI, Orders, Situation, Strategy
 from .supply import supply_targets, update_supply
-from .world import SIDES, World, load_world
+from .world import FULL, SIDES, World, load_world
 
 CEASEFIRE_DATE = dt.date(1994, 5, 12)
 """The Bishkek-protocol ceasefire came into force on 12 May 1994 (seed 002_ab05866d2733586f.txt);
 outputs report territory on this date whatever the run did."""
-FULL = 0.999  # a share at or above this counts as the whole district
 BLED_FRACTION = 0.35  # mercenaries leave below this share of their initial strength (assumption)
 
 
@@ -94,6 +93,7 @@ class KarabakhWar(mesa.Model):
         gov_cfg = load_governments()
         pat_cfg = load_patrons()
         self.governments: list[Government] = []
+        default_ai = BuiltinAI()  # one shared staff: decides for all its governments in one pass
         for key, cfg in gov_cfg.items():
             aims = np.zeros(w.n, dtype=bool)
             for d in cfg.war_aims:
@@ -105,7 +105,7 @@ class KarabakhWar(mesa.Model):
             self.governments.append(Government(
                 self, key=key, name=cfg.name, side=cfg.side, capital=capital, leader=cfg.leader,
                 legitimacy=cfg.legitimacy, budget_musd_per_year=cfg.budget_musd_per_year, war_aims=aims,
-                strategy=strategies.get(key) or BuiltinAI()))
+                strategy=strategies.get(key) or default_ai))
         self._gov_by_key = {g.key: g for g in self.governments}
         self.patrons: list[Patron] = [
             Patron(self, key=k, name=c.name, alignment=c.alignment,
@@ -147,6 +147,7 @@ class KarabakhWar(mesa.Model):
     def _init_state(self) -> None:
         w = self.world
         self.arm_share = w.arm_share_start.copy()
+        self.side_share = np.vstack([1.0 - self.arm_share, self.arm_share])  # (2, N), kept in step
         self.held_by_arm = self.arm_share >= self.p["holding_threshold"]
         self.control_version = 0
         # Civilians by ethnicity (index 0 = Azerbaijani, 1 = Armenian), 1989 census.
@@ -282,34 +283,53 @@ class KarabakhWar(mesa.Model):
         """Today's shared picture (combat power of every unit and district)."""
         f, n = self.forces, self.world.n
         self._att_cp, self._def_cp = combat_power(f, self.terrain, self.p)
-        stand = np.bincount(f.side.astype(np.int64) * n + f.node, self._def_cp, minlength=2 * n).reshape(2, n)
+        stand = np.bincount(f.side.astype(np.int64) * (n + 1) + f.node, self._def_cp,
+                            minlength=2 * (n + 1)).reshape(2, n + 1)
         return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm,
-                         attack_cp=self._att_cp, stand_cp=stand, control_version=self.control_version)
+                         side_share=self.side_share, attack_cp=self._att_cp, stand_padded=stand,
+                         control_version=self.control_version)
 
     def _decide(self, situation: Situation) -> None:
+        """Ask every strategy for orders (governments sharing a batch-capable strategy in one
+        call), then check and apply all orders at once."""
+        groups: dict[int, list[Government]] = {}
         for gov in self.governments:
-            orders = gov.strategy.decide(self, gov, situation)
-            self._apply_orders(gov, orders)
+            groups.setdefault(id(gov.strategy), []).append(gov)
+        for govs in groups.values():
+            strategy = govs[0].strategy
+            if hasattr(strategy, "decide_many"):
+                orders = strategy.decide_many(self, govs, situation)
+                self._apply_orders(orders, [g.index for g in govs])
+            else:
+                for gov in govs:
+                    self._apply_orders(strategy.decide(self, gov, situation), [gov.index])
 
-    def _apply_orders(self, gov: Government, orders: Orders) -> None:
-        """Check orders against the map (attack own district or a neighbour; move to an own neighbour)."""
+    def _apply_orders(self, orders: Orders, government_indices: list[int]) -> None:
+        """Check orders against the map, then apply them: a unit may attack its own district
+        (if contested) or a neighbour not fully held by its side, and move to a neighbour its
+        side holds; anything else is ignored (the unit holds)."""
         f, w = self.forces, self.world
-        rows = orders.units
+        rows = np.asarray(orders.units, dtype=np.int64)
         if len(rows) == 0:
             return
-        if not (f.government[rows] == gov.index).all():
-            raise ValueError(f"orders for {gov.key} include units of another government")
-        adj = self._adjacency
+        allowed = np.zeros(len(self.governments), dtype=bool)
+        allowed[government_indices] = True
+        if not allowed[f.government[rows]].all():
+            raise ValueError("orders include units of a government the strategy does not command")
         here = f.node[rows]
-        tgt = np.asarray(orders.target)
-        ok_t = (tgt < 0) | ((tgt < w.n) & (adj[here, np.clip(tgt, 0, w.n - 1)] | (tgt == here)))
-        own_share = self.arm_share if gov.side_index == 1 else 1 - self.arm_share
-        ok_t &= (tgt < 0) | (own_share[np.clip(tgt, 0, w.n - 1)] < FULL)
+        own_share = self.side_share[f.side[rows]]  # (units, N)
+        tgt = np.asarray(orders.target, dtype=np.int64)
+        valid_t = (tgt >= 0) & (tgt < w.n)
+        t = np.where(valid_t, tgt, 0)
+        idx = np.arange(len(rows))
+        ok_t = valid_t & (self._adjacency[here, t] | (t == here)) & (own_share[idx, t] < FULL)
         f.target[rows] = np.where(ok_t, tgt, -1)
-        mv = np.asarray(orders.move_to)
-        held = own_share >= self.p["holding_threshold"]
-        ok_m = (mv >= 0) & (mv < w.n) & adj[here, np.clip(mv, 0, w.n - 1)] & held[np.clip(mv, 0, w.n - 1)]
-        for i in np.flatnonzero(ok_m & (f.target[rows] < 0)):
+        mv = np.asarray(orders.move_to, dtype=np.int64)
+        valid_m = (mv >= 0) & (mv < w.n)
+        m = np.where(valid_m, mv, 0)
+        ok_m = (valid_m & self._adjacency[here, m] & (own_share[idx, m] >= self.p["holding_threshold"])
+                & (f.target[rows] < 0))
+        for i in np.flatnonzero(ok_m):
             self.units[rows[i]].place(int(mv[i]))
         self._reinforce_weight[rows] = np.maximum(np.asarray(orders.reinforce, dtype=float), 0.0)
 
@@ -369,6 +389,7 @@ class KarabakhWar(mesa.Model):
         self.civilians -= fled
         self.displaced += fled.sum(axis=1)
         self.arm_share = new
+        self.side_share = np.vstack([1.0 - new, new])
         update_legitimacy(self.governments, np.array([up.sum(), down.sum()]), self.p)
 
         held = new >= self.p["holding_threshold"]

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from .forces import MILITIA
+from .world import FULL
 
 if TYPE_CHECKING:
     from .agents import Government
@@ -29,9 +30,15 @@ class Situation:
     day: int
     arm_share: np.ndarray  # (N,) share held by the arm side
     held_by_arm: np.ndarray  # (N,) bool
+    side_share: np.ndarray  # (2, N) share held by each side (row 0 aze, row 1 arm)
     attack_cp: np.ndarray  # (U,) CP of each unit when attacking
-    stand_cp: np.ndarray  # (2, N) defensive CP of each side standing in each district
+    stand_padded: np.ndarray  # (2, N + 1) defensive CP of each side in each district; column N is 0
     control_version: int  # increments whenever any district changes holder
+
+    @property
+    def stand_cp(self) -> np.ndarray:
+        """(2, N) defensive CP of each side standing in each district."""
+        return self.stand_padded[:, :-1]
 
 
 @dataclass
@@ -63,100 +70,117 @@ class Strategy(Protocol):
 
 class BuiltinAI:
     """A greedy, vectorised staff: attack where the local force ratio and war aims favour it,
-    pull idle rear units toward the most threatened front, send recruits where units are weakest.
+    mass reserves behind an offensive axis (or at the most threatened district), send
+    recruits where units are weakest.
+
+    One instance may serve several governments: :meth:`decide_many` computes all
+    their orders in one pass of (governments x districts) array operations, which
+    is what keeps the daily loop fast.
     """
 
     def __init__(self):
         self._route_cache: dict[tuple[int, int, int], np.ndarray] = {}
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
+        self._value_cache: dict[tuple, np.ndarray] = {}
 
-    def _staging(self, model, government, situation, own_share, held, enemy_stand) -> int:
+    def _value(self, governments, opportunism: float) -> np.ndarray:
+        """(G, N) value of each district to each government: 1 for war aims, else ``opportunism``."""
+        key = (tuple(id(g.war_aims) for g in governments), opportunism)
+        value = self._value_cache.get(key)
+        if value is None:
+            value = np.where(np.vstack([g.war_aims for g in governments]), 1.0, opportunism)
+            self._value_cache = {key: value}
+        return value
+
+    def decide(self, model: KarabakhWar, government: Government, situation: Situation) -> Orders:
+        """Orders for one government (see :meth:`decide_many`)."""
+        return self.decide_many(model, [government], situation)
+
+    def decide_many(self, model: KarabakhWar, governments: list[Government], situation: Situation) -> Orders:
+        """Orders for all active units of ``governments`` at once."""
+        f, w, p = model.forces, model.world, model.p
+        g_idx = np.array([g.index for g in governments])
+        g_side = np.array([g.side_index for g in governments])
+        slot = np.full(len(model.governments), -1)
+        slot[g_idx] = np.arange(len(governments))
+        units = np.flatnonzero(f.active & (slot[f.government] >= 0))
+        orders = Orders.hold(units)
+        if len(units) == 0:
+            return orders
+        G, n = len(governments), w.n
+        nb = w.neighbourhood  # (N, 1 + max degree): self first, padded with N
+        ug = slot[f.government[units]]  # each unit's row in the (G, N) arrays
+        nodes = f.node[units]
+        own_share = situation.side_share[g_side]  # (G, N)
+        enemy_stand = situation.stand_padded[1 - g_side]  # (G, N+1)
+        value = self._value(governments, p["opportunism"])
+
+        # --- attacks. Converging odds: a target counts the CP of every own district that
+        # can strike it (its neighbours, and itself if contested), weighted by war aims.
+        own_att = np.bincount(ug * (n + 1) + nodes, situation.attack_cp[units],
+                              minlength=G * (n + 1)).reshape(G, n + 1) * p["offensive_commitment"]
+        converging = own_att[:, nb].sum(axis=2)
+        options = np.full((G, n + 1), -1.0)
+        options[:, :n] = np.where(own_share < FULL, converging / np.maximum(enemy_stand[:, :n], 1.0) * value, -1.0)
+        options = options[:, nb]  # (G, N, deg): score of each target reachable from each district
+        pick = options.argmax(axis=2)
+        best_target = np.where(options.max(axis=2) >= p["attack_ratio_threshold"], nb[np.arange(n), pick], -1)
+        tgt = best_target[ug, nodes]
+        militia = f.kind[units] == MILITIA
+        # Militias attack only to retake their own home district.
+        tgt = np.where(militia & (tgt != f.home[units]), -1, tgt)
+        draws = model.rng.random((2, len(units)))
+        orders.target = np.where(draws[0] < p["offensive_commitment"], tgt, -1)
+
+        # --- redeployment: reserves go to the most threatened district if the threat is
+        # severe, otherwise they mass behind the government's offensive axis.
+        held = own_share >= p["holding_threshold"]
+        own_stand = np.maximum(situation.stand_padded[g_side, :n], 1.0)
+        threat = np.where(held, enemy_stand[:, nb[:, 1:]].sum(axis=2) / own_stand, 0.0)
+        hot = threat.argmax(axis=1)
+        hop = np.full((G, n), -1, np.int64)
+        goal = np.full(G, -1)
+        for k, gov in enumerate(governments):
+            if threat[k, hot[k]] >= p["breakthrough_ratio"]:
+                goal[k] = hot[k]
+            else:
+                goal[k] = self._staging(model, gov, situation, own_share[k], held[k], enemy_stand[k, :n], value[k])
+            if goal[k] >= 0:
+                hop[k] = self._next_hop(w, held[k], int(goal[k]), situation.control_version, gov.index)
+        safe = threat[ug, nodes] < 1.0  # units whose own district is not under pressure may leave
+        moves = ((orders.target < 0) & ~militia & safe & (nodes != goal[ug]) & (goal[ug] >= 0)
+                 & (draws[1] < p["redeploy_share"]))
+        orders.move_to = np.where(moves, hop[ug, nodes], -1)
+
+        # --- recruits go where units are most depleted.
+        deficit = np.maximum(f.initial_personnel[units] - f.personnel[units], 0.0)
+        orders.reinforce = deficit + 0.05 * f.initial_personnel[units]
+        return orders
+
+    def _staging(self, model, government, situation, own_share, held, enemy_stand, value) -> int:
         """The own district from which the current offensive axis is attacked (-1 if none).
 
-        The axis is the frontier district in the war aims (or, failing that, any)
-        with the weakest defence per unit of value; it is kept for
-        ``offensive_axis_days`` unless taken, so that forces mass instead of dithering.
+        The axis is the frontier district with the weakest defence per unit of value
+        (war aims first); it is kept for ``offensive_axis_days`` unless taken, so
+        that forces mass instead of dithering.
         """
         w, p = model.world, model.p
         src, dst = w.edges[:, 0], w.edges[:, 1]
-        frontier = np.zeros(w.n, dtype=bool)
-        frontier[dst[held[src]]] = True
-        frontier &= own_share < 0.999
         axis, since = self._axis.get(government.index, (-1, -10**9))
-        if axis < 0 or not frontier[axis] or situation.day - since >= p["offensive_axis_days"]:
-            value = np.where(government.war_aims, 1.0, p["opportunism"])
+        keep = (axis >= 0 and own_share[axis] < FULL and held[src[dst == axis]].any()
+                and situation.day - since < p["offensive_axis_days"])
+        if not keep:
+            frontier = np.zeros(w.n, dtype=bool)
+            frontier[dst[held[src]]] = True
+            frontier &= own_share < FULL
             score = np.where(frontier, value / np.maximum(enemy_stand, 1.0), -1.0)
             axis = int(np.argmax(score))
             if score[axis] <= 0:
                 return -1
             self._axis[government.index] = (axis, situation.day)
         bases = src[(dst == axis) & held[src]]
-        if len(bases) == 0:
-            return -1
         own_cp = situation.stand_cp[government.side_index]
         return int(bases[np.argmax(own_cp[bases])])
-
-    def decide(self, model: KarabakhWar, government: Government, situation: Situation) -> Orders:
-        """Orders for this government's active units (see class docstring)."""
-        f, w, p = model.forces, model.world, model.p
-        s = government.side_index
-        units = np.flatnonzero(f.active & (f.government == government.index))
-        orders = Orders.hold(units)
-        if len(units) == 0:
-            return orders
-        own_share = situation.arm_share if s == 1 else 1.0 - situation.arm_share
-        enemy_stand = situation.stand_cp[1 - s]
-        nodes = f.node[units]
-
-        # --- attacks: best target per district the government's units stand in.
-        own_att = np.bincount(nodes, situation.attack_cp[units], minlength=w.n) * p["offensive_commitment"]
-        e_src, e_dst = w.edges[:, 0], w.edges[:, 1]
-        contested = np.flatnonzero((own_share < 0.999) & (own_share > 0.0))
-        cand_u = np.concatenate([e_src, contested])
-        cand_v = np.concatenate([e_dst, contested])
-        ok = (own_att[cand_u] > 0) & (own_share[cand_v] < 0.999)
-        cand_u, cand_v = cand_u[ok], cand_v[ok]
-        # Converging attacks: a target's odds count every own district that can strike it.
-        converging = np.bincount(cand_v, own_att[cand_u], minlength=w.n)
-        target_score = (converging / np.maximum(enemy_stand, 1.0)
-                        * np.where(government.war_aims, 1.0, p["opportunism"]))
-        score = target_score[cand_v]
-        best_target = np.full(w.n, -1, np.int64)
-        if len(score):
-            order = np.lexsort((-score, cand_u))
-            first = np.ones(len(order), dtype=bool)
-            first[1:] = cand_u[order][1:] != cand_u[order][:-1]
-            pick = order[first]
-            good = score[pick] >= p["attack_ratio_threshold"]
-            best_target[cand_u[pick][good]] = cand_v[pick][good]
-        tgt = best_target[nodes]
-        militia = f.kind[units] == MILITIA
-        # Militias attack only to retake their own home district.
-        tgt = np.where(militia & (tgt != f.home[units]), -1, tgt)
-        joins = model.rng.random(len(units)) < p["offensive_commitment"]
-        orders.target = np.where(joins, tgt, -1)
-
-        # --- redeployment: reserves go to the most threatened district if the threat is
-        # severe, otherwise they mass behind the government's offensive axis.
-        held = own_share >= p["holding_threshold"]
-        threat = np.bincount(e_src, enemy_stand[e_dst], minlength=w.n) / np.maximum(situation.stand_cp[s], 1.0)
-        threat = np.where(held, threat, 0.0)
-        hot = int(np.argmax(threat))
-        if threat[hot] >= p["breakthrough_ratio"]:
-            goal = hot
-        else:
-            goal = self._staging(model, government, situation, own_share, held, enemy_stand)
-        if goal >= 0:
-            hop = self._next_hop(w, held, goal, situation.control_version, government.index)
-            safe = threat[nodes] < 1.0  # units whose own district is not under pressure may leave
-            idle = (orders.target < 0) & ~militia & safe & (nodes != goal)
-            moves = idle & (model.rng.random(len(units)) < p["redeploy_share"])
-            orders.move_to = np.where(moves, hop[nodes], -1)
-
-        # --- recruits go where units are most depleted.
-        deficit = np.maximum(f.initial_personnel[units] - f.personnel[units], 0.0)
-        orders.reinforce = deficit + 0.05 * f.initial_personnel[units]
-        return orders
 
     def _next_hop(self, world, held: np.ndarray, goal: int, version: int, gov: int) -> np.ndarray:
         """Next district on a shortest own-held path toward ``goal`` (-1 if none); cached per control state."""

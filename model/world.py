@@ -31,6 +31,8 @@ ASSETS = ("capital", "city", "airport", "depot", "rail", "reservoir", "border_cr
 ROAD_CLASSES = ("highway", "road", "track", "pass", "none")
 CORRIDORS = ("lachin_corridor", "omar_pass", "tartar_kalbajar_road", "horadiz_junction")
 BORDERS = ("international", "nkao")
+FULL = 0.999
+"""A side holding at least this share of a district holds all of it (float tolerance)."""
 
 DISTRICT_COLUMNS = ("node", "key", "name", "name_az", "name_hy", "region", "side_start", "arm_share_start",
                     "lat", "lon", "area_km2", "pop_1989", "share_armenian", "share_azerbaijani", "terrain",
@@ -57,6 +59,9 @@ class World:
     has_asset: dict[str, np.ndarray] = field(repr=False)
     # Directed edge list (both directions) usable by roads: shape (E, 2).
     edges: np.ndarray = field(repr=False)
+    # Row v: v itself, then its road neighbours, padded with n (index of a dummy "nowhere" entry),
+    # so per-district sums and maxima over neighbourhoods are single fancy-indexing operations.
+    neighbourhood: np.ndarray = field(repr=False)
 
     @property
     def n(self) -> int:
@@ -195,6 +200,12 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame) -> World:
     edges = np.array(usable + [(v, u) for u, v in usable], dtype=np.int64).reshape(-1, 2)
     edges = edges[np.lexsort((edges[:, 1], edges[:, 0]))]
     assets = {tag: np.array([tag in a.split(";") for a in districts["assets"]]) for tag in ASSETS}
+    n = len(keys)
+    neighbours = [[v] + sorted(int(u) for u in edges[edges[:, 0] == v, 1]) for v in range(n)]
+    width = max(len(row) for row in neighbours)
+    neighbourhood = np.full((n, width), n, dtype=np.int64)
+    for v, row in enumerate(neighbours):
+        neighbourhood[v, : len(row)] = row
     pop = districts["pop_1989"].to_numpy(dtype=float)
     return World(
         districts=districts, roads=roads, graph=g, keys=keys, index=index,
@@ -204,7 +215,7 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame) -> World:
         share_azerbaijani=np.nan_to_num(districts["share_azerbaijani"].to_numpy(dtype=float)),
         terrain=np.array([TERRAINS.index(t) for t in districts["terrain"]]),
         arm_share_start=districts["arm_share_start"].to_numpy(dtype=float),
-        has_asset=assets, edges=edges,
+        has_asset=assets, edges=edges, neighbourhood=neighbourhood,
     )
 
 
