@@ -118,8 +118,10 @@ class Government(Agent):
     """A government commanding units of one side; its strategy decides each day."""
 
     def __init__(self, model: KarabakhWar, key: str, name: str, side: str, capital: int, leader: str,
-                 legitimacy: float, budget_musd_per_year: float, war_aims: np.ndarray, strategy: Strategy):
+                 legitimacy: float, budget_musd_per_year: float, war_aims: np.ndarray, strategy: Strategy,
+                 recruits_param: str = "recruits_per_day_arm"):
         super().__init__(model)
+        self.index = len(model.governments)  # position in model.governments = the Forces.government code
         self.key = key
         self.name = name
         self.side = side
@@ -131,13 +133,10 @@ class Government(Agent):
         self.treasury_musd = budget_musd_per_year / 12.0  # one month's reserve (assumption)
         self.war_aims = war_aims  # bool mask over districts
         self.strategy = strategy
+        self.recruits_param = recruits_param  # name of the parameter giving daily recruits at legitimacy 1
         self.coup_constraint: str | None = None  # "forbid"/"force"/None, set by events (issue 3)
         self.coup_constraint_until = None
 
-    @property
-    def index(self) -> int:
-        """Position in model.governments (the Forces.government code)."""
-        return self.model.governments.index(self)
 
     def __repr__(self) -> str:
         return f"Government({self.key!r}, leader={self.leader!r}, legitimacy={self.legitimacy:.2f})"

@@ -13,7 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .forces import MERCENARY
 
@@ -45,15 +46,51 @@ class _Event(BaseModel):
         raise NotImplementedError
 
 
+def _quantity(hi: float):
+    """A number, or a disputed figure as ``[low, high]`` (drawn uniformly per run)."""
+    bound = Annotated[float, Field(ge=0, le=hi)]
+    return bound | tuple[bound, bound]
+
+
 class Equipment(BaseModel):
-    """Quantities delivered or handed over."""
+    """Quantities delivered or handed over.
+
+    Disputed figures are written as ranges, e.g. ``tanks = [100, 280]``; each run
+    draws a value uniformly within the range from the event's own random stream
+    (see :meth:`KarabakhWar.event_rng`), so the uncertainty shows up across seeds
+    instead of being fixed at one guess.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    personnel: Annotated[float, Field(ge=0, le=MAX_PERSONNEL)] = 0
-    tanks: Annotated[float, Field(ge=0, le=MAX_EQUIPMENT)] = 0
-    apcs: Annotated[float, Field(ge=0, le=MAX_EQUIPMENT)] = 0
-    artillery: Annotated[float, Field(ge=0, le=MAX_EQUIPMENT)] = 0
-    aircraft: Annotated[float, Field(ge=0, le=MAX_EQUIPMENT)] = 0
+    personnel: _quantity(MAX_PERSONNEL) = 0
+    tanks: _quantity(MAX_EQUIPMENT) = 0
+    apcs: _quantity(MAX_EQUIPMENT) = 0
+    artillery: _quantity(MAX_EQUIPMENT) = 0
+    aircraft: _quantity(MAX_EQUIPMENT) = 0
+
+    @model_validator(mode="after")
+    def _ranges_ordered(self):
+        for name in QUANTITIES:
+            value = getattr(self, name)
+            if isinstance(value, tuple) and value[0] > value[1]:
+                raise ValueError(f"{name}: range [{value[0]:g}, {value[1]:g}] must be [low, high] with low <= high")
+        return self
+
+    def draw(self, rng: np.random.Generator) -> dict[str, float]:
+        """This run's quantities: fixed numbers as given, ranges drawn uniformly (in field order)."""
+        out = {}
+        for name in QUANTITIES:
+            value = getattr(self, name)
+            out[name] = float(value[0] + (value[1] - value[0]) * rng.random()) if isinstance(value, tuple) \
+                else float(value)
+        return out
+
+
+QUANTITIES = ("personnel", "tanks", "apcs", "artillery", "aircraft")
+
+
+def _describe(q: dict[str, float]) -> str:
+    return f"{q['personnel']:.0f} men, {q['tanks']:.0f} tanks, {q['apcs']:.0f} APCs, {q['artillery']:.0f} guns"
 
 
 class ArmsTransfer(_Event, Equipment):
@@ -76,10 +113,10 @@ class ArmsTransfer(_Event, Equipment):
             if gov.side in patron.embargo_on:
                 return f"blocked by {patron.key} embargo on {gov.side}: {self.label()}"
         rows = [model.unit_index[self.unit]] if self.unit else None
-        model.reinforce(gov, self, rows)
+        q = self.draw(model.event_rng(self))
+        model.reinforce(gov, q, rows)
         gov.treasury_musd += self.money_musd
-        return f"{self.from_} -> {self.to}: {self.personnel:g} men, {self.tanks:g} tanks, {self.apcs:g} APCs, " \
-               f"{self.artillery:g} guns, {self.money_musd:g} MUSD"
+        return f"{self.from_} -> {self.to}: {_describe(q)}, {self.money_musd:g} MUSD"
 
 
 class PatronDeployment(_Event, Equipment):
@@ -104,18 +141,19 @@ class PatronDeployment(_Event, Equipment):
 
     def apply(self, model):
         patron = model.patron(self.patron)
+        q = self.draw(model.event_rng(self))
         if self.action == "deploy":
             patron.deployed.append({"unit": self.unit_name, "district": self.district})
             if self.fights_for:
-                model.add_patron_unit(patron, self)
+                model.add_patron_unit(patron, self, q)
             return f"{patron.key} deploys {self.unit_name} to {self.district}"
         patron.deployed = [d for d in patron.deployed if d.get("unit") != self.unit_name]
         model.withdraw_patron_unit(patron, self)
         if self.hand_over_to:
-            model.reinforce(model.government(self.hand_over_to), self, None,
+            model.reinforce(model.government(self.hand_over_to), q, None,
                             near=model.world.index[self.district])
         return f"{patron.key} withdraws {self.unit_name} from {self.district}" + \
-            (f", equipment to {self.hand_over_to}" if self.hand_over_to else "")
+            (f", hands over {_describe(q)} to {self.hand_over_to}" if self.hand_over_to else "")
 
 
 class MercenaryContract(_Event):

@@ -47,7 +47,7 @@ def read_units(path: Path, district_keys: frozenset[str], government_keys: froze
     if df["key"].duplicated().any():
         i = int(np.flatnonzero(df["key"].duplicated())[0])
         fail(i, "key", "duplicate key")
-    out = df.copy()
+    out = df.astype(object)  # numeric cells are replaced in place below (pandas 3 str columns reject floats)
     for i, row in df.iterrows():
         if not row["source"].strip():
             fail(i, "source", "empty: every unit needs a source (or 'assumption' with a note)")

@@ -17,6 +17,7 @@ unordered set.
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from pathlib import Path
 
 import mesa
@@ -92,7 +93,7 @@ class KarabakhWar(mesa.Model):
         w = self.world
         gov_cfg = load_governments()
         pat_cfg = load_patrons()
-        self.governments: list[Government] = []
+        self.governments: list[Government] = []  # file order; Government.index is the position
         default_ai = BuiltinAI()  # one shared staff: decides for all its governments in one pass
         for key, cfg in gov_cfg.items():
             aims = np.zeros(w.n, dtype=bool)
@@ -105,7 +106,12 @@ class KarabakhWar(mesa.Model):
             self.governments.append(Government(
                 self, key=key, name=cfg.name, side=cfg.side, capital=capital, leader=cfg.leader,
                 legitimacy=cfg.legitimacy, budget_musd_per_year=cfg.budget_musd_per_year, war_aims=aims,
-                strategy=strategies.get(key) or default_ai))
+                strategy=strategies.get(key) or default_ai,
+                recruits_param=cfg.recruits_param or RECRUIT_PARAM.get(key, "recruits_per_day_arm")))
+        for g in self.governments:
+            if g.recruits_param not in self.p:
+                raise InputError("model/data/governments.toml", f"[{g.key}].recruits_param",
+                                 f"{g.recruits_param!r} is not a parameter of data/parameters.toml")
         self._gov_by_key = {g.key: g for g in self.governments}
         self.patrons: list[Patron] = [
             Patron(self, key=k, name=c.name, alignment=c.alignment,
@@ -168,6 +174,17 @@ class KarabakhWar(mesa.Model):
         self._reinforce_weight = np.ones(len(self.forces))
 
     def _schedule_events(self) -> None:
+        # Each event draws its uncertain quantities from its own stream, keyed by the event's
+        # identity (id, or type/date/occurrence), so removing one event in a counterfactual does
+        # not change what the others deliver (common random numbers across scenarios).
+        base = int(self.rng.integers(2**63))
+        self._event_seeds: dict[int, np.random.SeedSequence] = {}
+        seen: dict[str, int] = {}
+        for ev in self.war_scenario.events:
+            label = ev.id or f"{ev.type}|{ev.date}"
+            seen[label] = seen.get(label, 0) + 1
+            key = zlib.crc32(f"{label}|{seen[label]}".encode())
+            self._event_seeds[id(ev)] = np.random.SeedSequence([base, key])
         self._events_by_day: dict[int, list] = {}
         for ev in (*self._formations, *self.war_scenario.events):
             day = (ev.date - self.start).days
@@ -198,6 +215,13 @@ class KarabakhWar(mesa.Model):
         self.terrain = Terrain.from_params(self.world.terrain, self.p)
 
     # ------------------------------------------------------- event handlers
+    def event_rng(self, event) -> np.random.Generator:
+        """The random stream of one scheduled event (for ranged, disputed quantities)."""
+        seq = self._event_seeds.get(id(event))
+        if seq is None:  # an event applied from outside the scenario (wargame, tests)
+            seq = np.random.SeedSequence([int(self.rng.integers(2**63))])
+        return np.random.default_rng(seq)
+
     def _fire_due_events(self) -> None:
         for ev in self._events_by_day.pop(self.day, []):
             message = ev.apply(self)
@@ -225,7 +249,8 @@ class KarabakhWar(mesa.Model):
             unit.cell.remove_agent(unit)
             unit._mesa_cell = None
 
-    def reinforce(self, gov: Government, delivery, rows: list[int] | None, near: int | None = None) -> None:
+    def reinforce(self, gov: Government, delivery: dict[str, float], rows: list[int] | None,
+                  near: int | None = None) -> None:
         """Share delivered men and equipment among a government's active units.
 
         Equipment goes to brigades (or the named unit), in proportion to their
@@ -245,24 +270,24 @@ class KarabakhWar(mesa.Model):
         rows = np.asarray(rows)
         w = f.personnel[rows] / max(f.personnel[rows].sum(), 1.0)
         for attr in ("personnel", "tanks", "apcs", "artillery"):
-            getattr(f, attr)[rows] += w * getattr(delivery, attr)
+            getattr(f, attr)[rows] += w * delivery[attr]
 
     def _adjacent_or_same(self, nodes: np.ndarray, target: int) -> np.ndarray:
         neigh = self.world.edges[self.world.edges[:, 0] == target, 1]
         return (nodes == target) | np.isin(nodes, neigh)
 
-    def add_patron_unit(self, patron: Patron, ev) -> None:
+    def add_patron_unit(self, patron: Patron, ev, q: dict[str, float]) -> None:
         """A patron force that fights for a government joins as a brigade."""
         gov = self.government(ev.fights_for)
         f = self.forces
         row = len(f)
         for attr, value in (("side", gov.side_index), ("government", gov.index), ("kind", 0),
                             ("node", self.world.index[ev.district]), ("home", -1), ("active", False),
-                            ("personnel", ev.personnel), ("tanks", ev.tanks), ("apcs", ev.apcs),
-                            ("artillery", ev.artillery), ("training", 0.7), ("morale", 0.6),
+                            ("personnel", q["personnel"]), ("tanks", q["tanks"]), ("apcs", q["apcs"]),
+                            ("artillery", q["artillery"]), ("training", 0.7), ("morale", 0.6),
                             ("base_morale", 0.6), ("supply", 1.0), ("loyalty", 0.5), ("cohesion", 1.0),
                             ("target", -1), ("pay_usd_month", 0.0), ("contract_end_day", 10**9),
-                            ("initial_personnel", ev.personnel)):
+                            ("initial_personnel", q["personnel"])):
             arr = getattr(f, attr)
             setattr(f, attr, np.append(arr, np.array([value], dtype=arr.dtype)))
         key = f"{patron.key}:{ev.unit_name}"
@@ -289,29 +314,31 @@ class KarabakhWar(mesa.Model):
                          side_share=self.side_share, attack_cp=self._att_cp, stand_padded=stand,
                          control_version=self.control_version)
 
-    def _decide(self, situation: Situation) -> None:
+    def _decide(self, situation: Situation) -> int:
         """Ask every strategy for orders (governments sharing a batch-capable strategy in one
-        call), then check and apply all orders at once."""
+        call), then check and apply all orders at once; return how many units moved."""
         groups: dict[int, list[Government]] = {}
         for gov in self.governments:
             groups.setdefault(id(gov.strategy), []).append(gov)
+        moved = 0
         for govs in groups.values():
             strategy = govs[0].strategy
             if hasattr(strategy, "decide_many"):
                 orders = strategy.decide_many(self, govs, situation)
-                self._apply_orders(orders, [g.index for g in govs])
+                moved += self._apply_orders(orders, [g.index for g in govs])
             else:
                 for gov in govs:
-                    self._apply_orders(strategy.decide(self, gov, situation), [gov.index])
+                    moved += self._apply_orders(strategy.decide(self, gov, situation), [gov.index])
+        return moved
 
-    def _apply_orders(self, orders: Orders, government_indices: list[int]) -> None:
+    def _apply_orders(self, orders: Orders, government_indices: list[int]) -> int:
         """Check orders against the map, then apply them: a unit may attack its own district
         (if contested) or a neighbour not fully held by its side, and move to a neighbour its
-        side holds; anything else is ignored (the unit holds)."""
+        side holds; anything else is ignored (the unit holds). Returns the number of moves."""
         f, w = self.forces, self.world
         rows = np.asarray(orders.units, dtype=np.int64)
         if len(rows) == 0:
-            return
+            return 0
         allowed = np.zeros(len(self.governments), dtype=bool)
         allowed[government_indices] = True
         if not allowed[f.government[rows]].all():
@@ -329,9 +356,11 @@ class KarabakhWar(mesa.Model):
         m = np.where(valid_m, mv, 0)
         ok_m = (valid_m & self._adjacency[here, m] & (own_share[idx, m] >= self.p["holding_threshold"])
                 & (f.target[rows] < 0))
-        for i in np.flatnonzero(ok_m):
+        movers = np.flatnonzero(ok_m)
+        for i in movers:
             self.units[rows[i]].place(int(mv[i]))
         self._reinforce_weight[rows] = np.maximum(np.asarray(orders.reinforce, dtype=float), 0.0)
+        return len(movers)
 
     @property
     def _adjacency(self) -> np.ndarray:
@@ -346,8 +375,7 @@ class KarabakhWar(mesa.Model):
         """Simulate one day."""
         f, p, w = self.forces, self.p, self.world
         situation = self.situation()
-        if self.day % max(int(p["decision_interval_days"]), 1) == 0:
-            self._decide(situation)
+        if self.day % max(int(p["decision_interval_days"]), 1) == 0 and self._decide(situation):
             self.situation()  # units moved: recompute combat power where they now stand
 
         result = fight(f, self._att_cp, self._def_cp, p, self.rng, w.n, self.combat_intensity)
@@ -405,8 +433,9 @@ class KarabakhWar(mesa.Model):
             self.control_version += 1
             self._supply_target = supply_targets(self.world, held, self.p["airlift_supply_cap"])
             # Attackers occupy what their side now holds.
-            own_now = np.where(f.side == 1, held, ~held)
-            occupy = f.active & (f.target >= 0) & np.isin(f.target, changed) & own_now[np.maximum(f.target, 0)]
+            tg = np.maximum(f.target, 0)
+            side_holds_target = np.where(f.side == 1, held[tg], ~held[tg])
+            occupy = f.active & (f.target >= 0) & np.isin(f.target, changed) & side_holds_target
             for row in np.flatnonzero(occupy):
                 self.units[row].place(int(f.target[row]))
         # Targets fully taken are cleared; units standing in fully lost districts fall back.
@@ -437,14 +466,14 @@ class KarabakhWar(mesa.Model):
             self.deactivate_unit(row)
 
     def _recruit(self) -> None:
-        f, p = self.forces, self.p
-        for gov in self.governments:
-            rate = p[RECRUIT_PARAM.get(gov.key, "recruits_per_day_arm")] * gov.legitimacy
-            mask = f.active & (f.government == gov.index) & (f.kind != MERCENARY)
-            weight = self._reinforce_weight * mask
-            total = weight.sum()
-            if total > 0:
-                f.personnel += rate * weight / total
+        """Share each government's daily recruits among its units by reinforcement weight."""
+        f = self.forces
+        mask = f.active & (f.kind != MERCENARY)
+        weight = self._reinforce_weight * mask
+        total = np.bincount(f.government, weight, minlength=len(self.governments))
+        rate = np.array([self.p[g.recruits_param] * g.legitimacy for g in self.governments])
+        share = np.divide(rate, total, out=np.zeros_like(total), where=total > 0)
+        f.personnel += weight * share[f.government]
 
     def _pay_mercenaries(self) -> None:
         f, p = self.forces, self.p

@@ -83,12 +83,15 @@ class BuiltinAI:
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
         self._value_cache: dict[tuple, np.ndarray] = {}
 
-    def _value(self, governments, opportunism: float) -> np.ndarray:
-        """(G, N) value of each district to each government: 1 for war aims, else ``opportunism``."""
-        key = (tuple(id(g.war_aims) for g in governments), opportunism)
+    def _value(self, world, governments, opportunism: float, cross_border: float) -> np.ndarray:
+        """(G, N) value of each district to each government: 1 for war aims, ``opportunism``
+        elsewhere, ``cross_border`` beyond the 1991 border outside the disputed area."""
+        key = (tuple(id(g.war_aims) for g in governments), opportunism, cross_border)
         value = self._value_cache.get(key)
         if value is None:
-            value = np.where(np.vstack([g.war_aims for g in governments]), 1.0, opportunism)
+            aims = np.vstack([g.war_aims for g in governments])
+            beyond = world.beyond_border[[g.side_index for g in governments]]
+            value = np.where(aims, 1.0, np.where(beyond, cross_border, opportunism))
             self._value_cache = {key: value}
         return value
 
@@ -113,7 +116,7 @@ class BuiltinAI:
         nodes = f.node[units]
         own_share = situation.side_share[g_side]  # (G, N)
         enemy_stand = situation.stand_padded[1 - g_side]  # (G, N+1)
-        value = self._value(governments, p["opportunism"])
+        value = self._value(w, governments, p["opportunism"], p["cross_border_value"])
 
         # --- attacks. Converging odds: a target counts the CP of every own district that
         # can strike it (its neighbours, and itself if contested), weighted by war aims.
@@ -146,7 +149,7 @@ class BuiltinAI:
             else:
                 goal[k] = self._staging(model, gov, situation, own_share[k], held[k], enemy_stand[k, :n], value[k])
             if goal[k] >= 0:
-                hop[k] = self._next_hop(w, held[k], int(goal[k]), situation.control_version, gov.index)
+                hop[k] = self._next_hop(w, held[k], int(goal[k]), situation.control_version, gov.side_index)
         safe = threat[ug, nodes] < 1.0  # units whose own district is not under pressure may leave
         moves = ((orders.target < 0) & ~militia & safe & (nodes != goal[ug]) & (goal[ug] >= 0)
                  & (draws[1] < p["redeploy_share"]))
@@ -182,9 +185,10 @@ class BuiltinAI:
         own_cp = situation.stand_cp[government.side_index]
         return int(bases[np.argmax(own_cp[bases])])
 
-    def _next_hop(self, world, held: np.ndarray, goal: int, version: int, gov: int) -> np.ndarray:
-        """Next district on a shortest own-held path toward ``goal`` (-1 if none); cached per control state."""
-        key = (gov, goal, version)
+    def _next_hop(self, world, held: np.ndarray, goal: int, version: int, side: int) -> np.ndarray:
+        """Next district on a shortest own-held path toward ``goal`` (-1 if none); cached per side,
+        goal and control state (governments of one side share the same roads)."""
+        key = (side, goal, version)
         hop = self._route_cache.get(key)
         if hop is not None:
             return hop

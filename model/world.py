@@ -31,6 +31,9 @@ ASSETS = ("capital", "city", "airport", "depot", "rail", "reservoir", "border_cr
 ROAD_CLASSES = ("highway", "road", "track", "pass", "none")
 CORRIDORS = ("lachin_corridor", "omar_pass", "tartar_kalbajar_road", "horadiz_junction")
 BORDERS = ("international", "nkao")
+BEYOND_BORDER = {"aze": ("armenia",), "arm": ("az_rear", "az_capital", "nakhchivan")}
+"""Regions across the 1991 Armenia-Azerbaijan SSR border from each side's point of view, outside
+the disputed area (the former NKAO, Shahumyan and the districts around them)."""
 FULL = 0.999
 """A side holding at least this share of a district holds all of it (float tolerance)."""
 
@@ -56,6 +59,7 @@ class World:
     share_azerbaijani: np.ndarray = field(repr=False)
     terrain: np.ndarray = field(repr=False)  # index into TERRAINS
     arm_share_start: np.ndarray = field(repr=False)
+    beyond_border: np.ndarray = field(repr=False)  # (2, N) bool: district lies beyond side s's border
     has_asset: dict[str, np.ndarray] = field(repr=False)
     # Directed edge list (both directions) usable by roads: shape (E, 2).
     edges: np.ndarray = field(repr=False)
@@ -215,6 +219,7 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame) -> World:
         share_azerbaijani=np.nan_to_num(districts["share_azerbaijani"].to_numpy(dtype=float)),
         terrain=np.array([TERRAINS.index(t) for t in districts["terrain"]]),
         arm_share_start=districts["arm_share_start"].to_numpy(dtype=float),
+        beyond_border=np.vstack([districts["region"].isin(BEYOND_BORDER[s]).to_numpy() for s in SIDES]),
         has_asset=assets, edges=edges, neighbourhood=neighbourhood,
     )
 

@@ -74,3 +74,27 @@ def test_events_fire_on_their_date():
     # 50 delivered, minus at most one day's combat losses on the same day
     assert tanks_before + 50 * 0.7 < m.forces.tanks[arm].sum() <= tanks_before + 50
     assert [e["date"] for e in m.event_log] == [str(when)] * 2
+
+
+def test_disputed_quantities_are_drawn_per_run_within_their_range():
+    """A ranged delivery varies with the seed, repeats with it, stays in range, and does not
+    depend on other events (each event has its own random stream)."""
+    when = SYNTH_START + dt.timedelta(days=3)
+    ranged = ArmsTransfer(type="arms_transfer", id="guns", date=when, **{"from": "stockpile"}, to="armenia",
+                          tanks=(100, 300))
+    other = ArmsTransfer(type="arms_transfer", id="other", date=when, **{"from": "stockpile"}, to="azerbaijan",
+                         apcs=(5, 50))
+
+    def delivered(seed, events):
+        m = synthetic_model(seed=seed, days=10, events=events)
+        arm = m.forces.government == m.government("armenia").index
+        for _ in range(3):
+            m.step()
+        before = m.forces.tanks[arm].sum()
+        m._fire_due_events()  # fire day 3's events without fighting
+        return m.forces.tanks[arm].sum() - before
+
+    a, b, c = delivered(1, (ranged,)), delivered(1, (ranged,)), delivered(2, (ranged,))
+    assert a == b and a != c
+    assert 100 <= a <= 300 and 100 <= c <= 300
+    assert delivered(1, (other, ranged)) == pytest.approx(a)

@@ -1,0 +1,97 @@
+"""The sourced data files: the network loads, every row is sourced, bad rows are named."""
+
+from __future__ import annotations
+
+import shutil
+
+import networkx as nx
+import pandas as pd
+import pytest
+
+from model.errors import InputError
+from model.forces import DATA_DIR, read_units
+from model.politics import load_governments
+from model.diplomacy import load_patrons
+from model.world import load_world, read_districts, read_roads
+
+REQUIRED = ["stepanakert", "shusha", "askeran", "hadrut", "martuni", "mardakert", "shahumyan", "lachin",
+            "kalbajar", "aghdam", "fuzuli", "jabrayil", "qubadli", "zangilan", "tartar", "goranboy", "barda",
+            "aghjabadi", "beylagan", "gadabay", "dashkasan", "goygol", "ganja", "baku", "nakhchivan", "yerevan",
+            "goris", "kapan", "vardenis", "ijevan"]
+
+
+@pytest.fixture(scope="module")
+def world():
+    return load_world()
+
+
+def test_network_has_the_real_districts(world):
+    assert world.n >= 35
+    missing = [k for k in REQUIRED if k not in world.index]
+    assert not missing
+    assert (world.districts["source"].str.strip() != "").all()
+    assert (world.roads["source"].str.strip() != "").all()
+    both = world.districts.set_index("key").loc["stepanakert", "name"]
+    assert "Khankendi" in both and "Stepanakert" in both
+
+
+def test_network_is_connected_and_corridors_are_marked(world):
+    g = world.graph
+    mainland = [n for n in g if world.keys[n] != "nakhchivan" and not world.keys[n].startswith("nakhchivan")]
+    assert nx.is_connected(g.subgraph(mainland)) or nx.is_connected(g)
+    corridors = set(world.roads["corridor"])
+    assert {"lachin_corridor", "omar_pass", "tartar_kalbajar_road", "horadiz_junction"} <= corridors
+    lachin = world.roads[world.roads["corridor"] == "lachin_corridor"]
+    assert ((lachin["u"] == "lachin") | (lachin["v"] == "lachin")).all()
+
+
+def test_mesa_network_positions_are_the_coordinates(world):
+    from model.model import KarabakhWar
+
+    m = KarabakhWar(rng=0, until="1991-12-05")
+    cell = m.grid[world.index["shusha"]]
+    lon, lat = world.positions()[world.index["shusha"]]
+    assert tuple(cell.position) == pytest.approx((lon, lat))
+    assert len(m.grid.all_cells) == world.n
+
+
+def test_units_governments_patrons_validate(world):
+    govs = load_governments()
+    assert set(govs) == {"azerbaijan", "armenia", "nagorno_karabakh"}
+    assert {"russia", "turkey", "iran", "armenian_diaspora", "csce_un"} <= set(load_patrons())
+    units = read_units(DATA_DIR / "units.csv", frozenset(world.keys), frozenset(govs))
+    assert {"brigade", "militia", "mercenary"} <= set(units["kind"])
+    assert set(units["government"]) == set(govs)
+    assert (units["source"].str.strip() != "").all()
+    assert (units["personnel_low"] <= units["personnel_high"]).all()
+
+
+def _copy_data(tmp_path):
+    for name in ("districts.csv", "roads.csv"):
+        shutil.copy(DATA_DIR / name, tmp_path / name)
+    return pd.read_csv(tmp_path / "districts.csv", dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("column, value, expect", [
+    ("lat", "north", "expected a number"),
+    ("terrain", "swamp", "is not one of"),
+    ("source", "", "every row needs a source"),
+    ("arm_share_start", "1.5", "outside the expected range"),
+])
+def test_bad_district_rows_are_named(tmp_path, column, value, expect):
+    df = _copy_data(tmp_path)
+    df.loc[3, column] = value
+    df.to_csv(tmp_path / "districts.csv", index=False)
+    with pytest.raises(InputError) as err:
+        read_districts(tmp_path / "districts.csv")
+    msg = str(err.value)
+    assert "districts.csv" in msg and f"column '{column}'" in msg and "row 5" in msg and expect in msg
+
+
+def test_unknown_road_endpoint_is_named(tmp_path):
+    df = _copy_data(tmp_path)
+    roads = pd.read_csv(tmp_path / "roads.csv", dtype=str, keep_default_na=False)
+    roads.loc[0, "v"] = "atlantis"
+    roads.to_csv(tmp_path / "roads.csv", index=False)
+    with pytest.raises(InputError, match="unknown district key 'atlantis'"):
+        read_roads(tmp_path / "roads.csv", set(df["key"]))
