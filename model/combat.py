@@ -57,7 +57,7 @@ def combat_power(f: Forces, terrain: Terrain, p: dict[str, float]) -> tuple[np.n
     arm = terrain.armour[f.node]
     raw = (f.personnel + arm * (p["tank_weight"] * f.tanks + p["apc_weight"] * f.apcs)
            + p["artillery_weight"] * f.artillery)
-    quality = (0.5 + f.training) * (0.4 + 0.6 * f.morale) * (0.25 + 0.75 * f.supply)
+    quality = np.exp(p["training_effect"] * (f.training - 0.5)) * (0.4 + 0.6 * f.morale) * (0.25 + 0.75 * f.supply)
     cp = raw * quality * np.where(f.kind == MERCENARY, f.cohesion, 1.0) * f.active
     militia = f.kind == MILITIA
     attack = cp * np.where(militia, p["militia_attack_factor"], 1.0)

@@ -175,6 +175,10 @@ class MercenaryContract(_Event):
         if model.forces.kind[row] != MERCENARY:
             raise ValueError(f"unit {self.unit!r} is not a mercenary contingent")
         model.activate_unit(row, district=self.district or None, government=self.government or None)
+        f = model.forces
+        # A new contract is a fresh start: full cohesion, and "bled" is judged against today's strength.
+        f.cohesion[row] = 1.0
+        f.initial_personnel[row] = max(f.personnel[row], 1.0)
         if self.contract_days is not None:
             model.forces.contract_end_day[row] = model.day + self.contract_days
         if self.pay_usd_month is not None:

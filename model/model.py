@@ -40,6 +40,7 @@ from .world import FULL, SIDES, World, load_world
 CEASEFIRE_DATE = dt.date(1994, 5, 12)
 """The Bishkek-protocol ceasefire came into force on 12 May 1994 (seed 002_ab05866d2733586f.txt);
 outputs report territory on this date whatever the run did."""
+_NO_LOSSES = np.zeros(2)
 BLED_FRACTION = 0.35  # mercenaries leave below this share of their initial strength (assumption)
 
 
@@ -387,7 +388,8 @@ class KarabakhWar(mesa.Model):
         f.morale -= p["break_morale_loss"] * broke_here
         np.clip(f.morale, 0.0, 1.0, out=f.morale)
 
-        self._update_control(result.share_gain)
+        lost = self._update_control(result.share_gain)
+        update_legitimacy(self.governments, lost, p)
         update_supply(f.supply, self._supply_target[f.side, f.node], p["supply_recovery_per_day"],
                       p["supply_decay_per_day"])
         self._recruit()
@@ -403,12 +405,14 @@ class KarabakhWar(mesa.Model):
         elif self.day % 7 == 0:
             self.datacollector.collect(self)
 
-    def _update_control(self, gain: np.ndarray) -> None:
+    def _update_control(self, gain: np.ndarray) -> np.ndarray:
+        """Shift district shares by today's gains; record captures and flight; return the
+        number of districts each side lost to the other today (index 0 aze, 1 arm)."""
         old = self.arm_share
         new = np.clip(old + gain[1] - gain[0], 0.0, 1.0)
         delta = new - old
         if not delta.any():
-            return
+            return _NO_LOSSES
         up, down = np.maximum(delta, 0.0), np.maximum(-delta, 0.0)
         with np.errstate(divide="ignore", invalid="ignore"):
             lost_frac = np.vstack([np.where(1 - old > 0, up / (1 - old), 0.0),  # aze-held part lost
@@ -418,10 +422,11 @@ class KarabakhWar(mesa.Model):
         self.displaced += fled.sum(axis=1)
         self.arm_share = new
         self.side_share = np.vstack([1.0 - new, new])
-        update_legitimacy(self.governments, np.array([up.sum(), down.sum()]), self.p)
 
         held = new >= self.p["holding_threshold"]
         changed = np.flatnonzero(held != self.held_by_arm)
+        to_arm = int(held[changed].sum())
+        lost = np.array([to_arm, len(changed) - to_arm], dtype=float) if len(changed) else _NO_LOSSES
         self.held_by_arm = held
         date = str(self.start + dt.timedelta(days=self.day))
         for v in changed:
@@ -444,6 +449,7 @@ class KarabakhWar(mesa.Model):
                                               1 - new[np.maximum(f.target, 0)]) >= FULL)] = -1
         for row in np.flatnonzero(f.active & (own_share_at <= 1 - FULL)):
             self._fall_back(row)
+        return lost
 
     def _fall_back(self, row: int) -> None:
         """A unit whose district is lost retreats to the neighbouring district its side holds most

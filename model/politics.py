@@ -57,12 +57,14 @@ RECRUIT_PARAM = {"azerbaijan": "recruits_per_day_aze", "armenia": "recruits_per_
                  "nagorno_karabakh": "recruits_per_day_nk"}
 
 
-def update_legitimacy(governments, share_lost: np.ndarray, p: dict[str, float]) -> None:
-    """Defeats cost legitimacy (per whole district lost); quiet days restore it slowly.
+def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, float]) -> None:
+    """Defeats cost legitimacy; each day restores a little of what is missing.
 
-    ``share_lost[s]`` is the total district share side ``s`` lost today.
+    ``districts_lost[s]`` counts the districts whose holder changed away from side ``s``
+    today. Counting changes of holder rather than daily shares keeps a front that sways back
+    and forth inside one district from draining legitimacy (only real losses count).
     """
+    loss_rate, recovery = p["legitimacy_loss_per_capture"], p["legitimacy_recovery_per_day"]
     for gov in governments:
-        loss = p["legitimacy_loss_per_capture"] * share_lost[gov.side_index]
-        gov.legitimacy = float(np.clip(gov.legitimacy - loss + p["legitimacy_recovery_per_day"]
-                                       * (1.0 - gov.legitimacy), 0.0, 1.0))
+        value = gov.legitimacy - loss_rate * districts_lost[gov.side_index] + recovery * (1.0 - gov.legitimacy)
+        gov.legitimacy = min(max(float(value), 0.0), 1.0)
