@@ -413,12 +413,13 @@ class KarabakhWar(mesa.Model):
         delta = new - old
         if not delta.any():
             return _NO_LOSSES
-        up, down = np.maximum(delta, 0.0), np.maximum(-delta, 0.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            lost_frac = np.vstack([np.where(1 - old > 0, up / (1 - old), 0.0),  # aze-held part lost
-                                   np.where(old > 0, down / old, 0.0)])  # arm-held part lost
-        fled = self.civilians * np.clip(lost_frac, 0, 1) * self.p["flee_fraction"]
-        self.civilians -= fled
+        # Only the few districts that moved today: the share of each side's part that was lost.
+        idx = np.flatnonzero(delta)
+        o, d = old[idx], delta[idx]
+        lost_frac = np.vstack([np.maximum(d, 0.0) / np.maximum(1.0 - o, 1e-12),  # aze-held part lost
+                               np.maximum(-d, 0.0) / np.maximum(o, 1e-12)])  # arm-held part lost
+        fled = self.civilians[:, idx] * np.minimum(lost_frac, 1.0) * self.p["flee_fraction"]
+        self.civilians[:, idx] -= fled
         self.displaced += fled.sum(axis=1)
         self.arm_share = new
         self.side_share = np.vstack([1.0 - new, new])

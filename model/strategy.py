@@ -107,9 +107,8 @@ class BuiltinAI:
         slot = np.full(len(model.governments), -1)
         slot[g_idx] = np.arange(len(governments))
         units = np.flatnonzero(f.active & (slot[f.government] >= 0))
-        orders = Orders.hold(units)
         if len(units) == 0:
-            return orders
+            return Orders.hold(units)
         G, n = len(governments), w.n
         nb = w.neighbourhood  # (N, 1 + max degree): self first, padded with N
         ug = slot[f.government[units]]  # each unit's row in the (G, N) arrays
@@ -120,26 +119,27 @@ class BuiltinAI:
 
         # --- attacks. Converging odds: a target counts the CP of every own district that
         # can strike it (its neighbours, and itself if contested), weighted by war aims.
-        own_att = np.bincount(ug * (n + 1) + nodes, situation.attack_cp[units],
-                              minlength=G * (n + 1)).reshape(G, n + 1) * p["offensive_commitment"]
-        converging = own_att[:, nb].sum(axis=2)
+        own_att = np.bincount(ug * n + nodes, situation.attack_cp[units],
+                              minlength=G * n).reshape(G, n) * p["offensive_commitment"]
+        converging = own_att @ w.closed_adjacency  # (G, N): CP that can strike each district
         options = np.full((G, n + 1), -1.0)
         options[:, :n] = np.where(own_share < FULL, converging / np.maximum(enemy_stand[:, :n], 1.0) * value, -1.0)
         options = options[:, nb]  # (G, N, deg): score of each target reachable from each district
         pick = options.argmax(axis=2)
-        best_target = np.where(options.max(axis=2) >= p["attack_ratio_threshold"], nb[np.arange(n), pick], -1)
+        best = np.take_along_axis(options, pick[:, :, None], axis=2)[:, :, 0]
+        best_target = np.where(best >= p["attack_ratio_threshold"], nb[np.arange(n), pick], -1)
         tgt = best_target[ug, nodes]
         militia = f.kind[units] == MILITIA
         # Militias attack only to retake their own home district.
         tgt = np.where(militia & (tgt != f.home[units]), -1, tgt)
         draws = model.rng.random((2, len(units)))
-        orders.target = np.where(draws[0] < p["offensive_commitment"], tgt, -1)
+        target = np.where(draws[0] < p["offensive_commitment"], tgt, -1)
 
         # --- redeployment: reserves go to the most threatened district if the threat is
         # severe, otherwise they mass behind the government's offensive axis.
         held = own_share >= p["holding_threshold"]
         own_stand = np.maximum(situation.stand_padded[g_side, :n], 1.0)
-        threat = np.where(held, enemy_stand[:, nb[:, 1:]].sum(axis=2) / own_stand, 0.0)
+        threat = np.where(held, (enemy_stand[:, :n] @ w.adjacency) / own_stand, 0.0)
         hot = threat.argmax(axis=1)
         hop = np.full((G, n), -1, np.int64)
         goal = np.full(G, -1)
@@ -151,14 +151,13 @@ class BuiltinAI:
             if goal[k] >= 0:
                 hop[k] = self._next_hop(w, held[k], int(goal[k]), situation.control_version, gov.side_index)
         safe = threat[ug, nodes] < 1.0  # units whose own district is not under pressure may leave
-        moves = ((orders.target < 0) & ~militia & safe & (nodes != goal[ug]) & (goal[ug] >= 0)
+        moves = ((target < 0) & ~militia & safe & (nodes != goal[ug]) & (goal[ug] >= 0)
                  & (draws[1] < p["redeploy_share"]))
-        orders.move_to = np.where(moves, hop[ug, nodes], -1)
+        move_to = np.where(moves, hop[ug, nodes], -1)
 
         # --- recruits go where units are most depleted.
         deficit = np.maximum(f.initial_personnel[units] - f.personnel[units], 0.0)
-        orders.reinforce = deficit + 0.05 * f.initial_personnel[units]
-        return orders
+        return Orders(units, target, move_to, deficit + 0.05 * f.initial_personnel[units])
 
     def _staging(self, model, government, situation, own_share, held, enemy_stand, value) -> int:
         """The own district from which the current offensive axis is attacked (-1 if none).

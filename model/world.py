@@ -66,6 +66,10 @@ class World:
     # Row v: v itself, then its road neighbours, padded with n (index of a dummy "nowhere" entry),
     # so per-district sums and maxima over neighbourhoods are single fancy-indexing operations.
     neighbourhood: np.ndarray = field(repr=False)
+    # Dense (N, N) 0/1 matrices of the usable roads, without and with the diagonal: neighbourhood
+    # sums over all districts become one small matrix product (fast for the ~40-district map).
+    adjacency: np.ndarray = field(repr=False)
+    closed_adjacency: np.ndarray = field(repr=False)
 
     @property
     def n(self) -> int:
@@ -210,6 +214,8 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame) -> World:
     neighbourhood = np.full((n, width), n, dtype=np.int64)
     for v, row in enumerate(neighbours):
         neighbourhood[v, : len(row)] = row
+    adjacency = np.zeros((n, n))
+    adjacency[edges[:, 0], edges[:, 1]] = 1.0
     pop = districts["pop_1989"].to_numpy(dtype=float)
     return World(
         districts=districts, roads=roads, graph=g, keys=keys, index=index,
@@ -221,6 +227,7 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame) -> World:
         arm_share_start=districts["arm_share_start"].to_numpy(dtype=float),
         beyond_border=np.vstack([districts["region"].isin(BEYOND_BORDER[s]).to_numpy() for s in SIDES]),
         has_asset=assets, edges=edges, neighbourhood=neighbourhood,
+        adjacency=adjacency, closed_adjacency=adjacency + np.eye(n),
     )
 
 
