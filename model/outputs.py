@@ -82,6 +82,8 @@ def summary(model: KarabakhWar, seed) -> dict:
             "casualties": "killed, wounded and captured military personnel (model units)",
             "displaced": "civilians who fled districts as they changed hands, by ethnicity (1989 census shares)",
             "area": "districts with unknown area (empty in data/districts.csv) count as 0 km2",
+            "displaced_lower_bound": "districts without a 1989 population or ethnic shares in data/districts.csv "
+                                     "contribute no displaced persons, so 'displaced' is a lower bound",
         },
     }
 

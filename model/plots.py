@@ -41,8 +41,26 @@ def _draw_network(ax, model: KarabakhWar, share: np.ndarray, labels: bool) -> No
             ax.annotate(name, xy[i], fontsize=5.5, ha="center", va="bottom", xytext=(0, 5),
                         textcoords="offset points", zorder=3)
     ax.set_aspect(1 / np.cos(np.radians(xy[:, 1].mean())))
+    _frame_theatre(ax, xy, w)
     ax.set_xticks([])
     ax.set_yticks([])
+
+
+THEATRE_MAX_LON = 48.3
+"""Districts east of this (Baku) are drawn off-map with a note, so the front stays legible."""
+
+
+def _frame_theatre(ax, xy: np.ndarray, world) -> None:
+    """Zoom on the theatre; name districts that fall outside the frame at its edge."""
+    inside = xy[:, 0] <= THEATRE_MAX_LON
+    if inside.all() or not inside.any():
+        return
+    pad = 0.15
+    ax.set_xlim(xy[inside, 0].min() - pad, THEATRE_MAX_LON + pad)
+    ax.set_ylim(xy[:, 1].min() - pad, xy[:, 1].max() + pad)
+    for i in np.flatnonzero(~inside):
+        ax.annotate(f"{world.name(i).split('/')[0]} →", (THEATRE_MAX_LON + pad, xy[i, 1]), fontsize=7,
+                    ha="right", va="center", color="#555555", annotation_clip=False)
 
 
 def plot_control_map(model: KarabakhWar, path: Path, dates=None) -> None:
@@ -56,13 +74,23 @@ def plot_control_map(model: KarabakhWar, path: Path, dates=None) -> None:
             days.append(i)
     days.append(model.day)
     days = sorted(set(days))
-    fig, axes = plt.subplots(1, len(days), figsize=(4.2 * len(days), 4.6), squeeze=False)
-    for ax, d in zip(axes[0], days):
-        _draw_network(ax, model, model.control_history[d], labels=(d == days[-1]))
+    cols = min(len(days), 3)
+    rows = int(np.ceil(len(days) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(5.6 * cols, 4.8 * rows), squeeze=False)
+    for ax in axes.flat[len(days):]:
+        ax.set_visible(False)
+    for ax, d in zip(axes.flat, days):
+        _draw_network(ax, model, model.control_history[d], labels=(d == days[0]))
         ax.set_title(str(model.start + dt.timedelta(days=d)), fontsize=10)
     sm = plt.cm.ScalarMappable(cmap=CONTROL_CMAP, norm=plt.Normalize(0, 1))
-    cb = fig.colorbar(sm, ax=axes[0].tolist(), fraction=0.02, pad=0.01)
+    cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01)
     cb.set_label("share held: 0 = aze side, 1 = arm side")
+    from matplotlib.lines import Line2D
+
+    handles = [Line2D([], [], color=c, lw=2.2, label=k.replace("_", " ")) for k, c in CORRIDOR_STYLE.items()]
+    handles.append(Line2D([], [], color="#999999", ls=":", label="track / no usable road"))
+    fig.legend(handles=handles, loc="lower right", fontsize=8, frameon=False, ncol=1,
+               bbox_to_anchor=(0.86, 0.08) if len(days) % 3 else (0.99, 0.0))
     fig.suptitle(f"Control of districts — scenario '{model.war_scenario.name}'", fontsize=12)
     fig.savefig(path, dpi=130, bbox_inches="tight")
     plt.close(fig)
