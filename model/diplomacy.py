@@ -7,13 +7,12 @@ issue build on this module.
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .errors import InputError
+from .errors import read_toml_tables
 
 DATA_DIR = Path(__file__).parent / "data"
 ACTIONS = ("arms", "deploy", "withdraw", "fund", "embargo", "mediate")
@@ -31,21 +30,15 @@ class PatronConfig(BaseModel):
     can: list[str] = Field(default_factory=list)
     deployed: list[dict] = Field(default_factory=list)
 
-    def model_post_init(self, _ctx) -> None:
+    @model_validator(mode="after")
+    def _known_actions(self):
         bad = [a for a in self.can if a not in ACTIONS]
         if bad:
             raise ValueError(f"unknown action(s) {bad} in 'can'; known: {list(ACTIONS)}")
+        return self
 
 
 @cache
 def load_patrons(path: Path = DATA_DIR / "patrons.toml") -> dict[str, PatronConfig]:
     """Patrons keyed by id, in file order."""
-    with open(path, "rb") as fh:
-        raw = tomllib.load(fh)
-    out = {}
-    for key, table in raw.items():
-        try:
-            out[key] = PatronConfig.model_validate(table)
-        except (ValidationError, ValueError) as exc:
-            raise InputError(path, f"[{key}]", str(exc)) from exc
-    return out
+    return read_toml_tables(path, PatronConfig)

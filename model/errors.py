@@ -7,6 +7,11 @@ the authors of the data files.
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
 
 class InputError(Exception):
     """Bad input: a data file, scenario file or command-line value is invalid."""
@@ -16,3 +21,27 @@ class InputError(Exception):
         self.where = where
         self.problem = problem
         super().__init__(f"{self.file}: {where}: {problem}")
+
+
+def read_toml_tables(path: Path, schema: type[BaseModel]) -> dict[str, BaseModel]:
+    """Read a TOML file of ``[key]`` tables, each validated by ``schema``, in file order.
+
+    Missing files, bad TOML and invalid fields become one :class:`InputError` naming the
+    file, the table and the field.
+    """
+    if not Path(path).exists():
+        raise InputError(path, "file", "not found")
+    try:
+        with open(path, "rb") as fh:
+            raw = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, "file", f"not valid TOML ({exc})") from exc
+    out = {}
+    for key, table in raw.items():
+        try:
+            out[key] = schema.model_validate(table)
+        except ValidationError as exc:
+            e = exc.errors()[0]
+            field = ".".join(map(str, e["loc"]))
+            raise InputError(path, f"[{key}]" + (f".{field}" if field else ""), e["msg"]) from exc
+    return out

@@ -8,14 +8,13 @@ scales how many recruits a government can raise. Coups and coup-proofing
 
 from __future__ import annotations
 
-import tomllib
 from functools import cache
 from pathlib import Path
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputError
+from .errors import read_toml_tables
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -34,23 +33,10 @@ class GovernmentConfig(BaseModel):
     recruits_param: str = ""
 
 
-def _validation_error(path: Path, key: str, exc: ValidationError) -> InputError:
-    e = exc.errors()[0]
-    return InputError(path, f"[{key}].{'.'.join(map(str, e['loc']))}", e["msg"])
-
-
 @cache
 def load_governments(path: Path = DATA_DIR / "governments.toml") -> dict[str, GovernmentConfig]:
     """Governments keyed by id, in file order (that order is the Forces.government code)."""
-    with open(path, "rb") as fh:
-        raw = tomllib.load(fh)
-    out = {}
-    for key, table in raw.items():
-        try:
-            out[key] = GovernmentConfig.model_validate(table)
-        except ValidationError as exc:
-            raise _validation_error(path, key, exc) from exc
-    return out
+    return read_toml_tables(path, GovernmentConfig)
 
 
 RECRUIT_PARAM = {"azerbaijan": "recruits_per_day_aze", "armenia": "recruits_per_day_arm",

@@ -95,3 +95,18 @@ def test_unknown_road_endpoint_is_named(tmp_path):
     roads.to_csv(tmp_path / "roads.csv", index=False)
     with pytest.raises(InputError, match="unknown district key 'atlantis'"):
         read_roads(tmp_path / "roads.csv", set(df["key"]))
+
+
+def test_bad_government_and_patron_tables_are_named(tmp_path):
+    gov = tmp_path / "governments.toml"
+    gov.write_text((DATA_DIR / "governments.toml").read_text().replace('legitimacy = 0.45', 'legitimacy = 1.5', 1))
+    with pytest.raises(InputError, match=r"governments.toml: \[azerbaijan\]\.legitimacy: .*less than or equal to 1"):
+        load_governments.__wrapped__(gov)
+    pat = tmp_path / "patrons.toml"
+    pat.write_text('[russia]\nname = "Russia"\nalignment = 0.2\ncan = ["teleport"]\n')
+    with pytest.raises(InputError, match=r"patrons.toml: \[russia\]: .*unknown action\(s\) \['teleport'\]"):
+        load_patrons.__wrapped__(pat)
+    broken = tmp_path / "broken.toml"
+    broken.write_text("[russia\n")
+    with pytest.raises(InputError, match="not valid TOML"):
+        load_patrons.__wrapped__(broken)
