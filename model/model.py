@@ -155,7 +155,8 @@ class KarabakhWar(mesa.Model):
         w = self.world
         self.arm_share = w.arm_share_start.copy()
         self.side_share = np.vstack([1.0 - self.arm_share, self.arm_share])  # (2, N), kept in step
-        self.held_by_arm = self.arm_share >= self.p["holding_threshold"]
+        self.held_by_arm = (w.districts["side_start"] == "arm").to_numpy()
+        self.side_held = np.vstack([~self.held_by_arm, self.held_by_arm])  # (2, N), kept in step
         self.control_version = 0
         # Civilians by ethnicity (index 0 = Azerbaijani, 1 = Armenian), 1989 census.
         self.civilians = np.vstack([w.population * w.share_azerbaijani, w.population * w.share_armenian])
@@ -311,7 +312,7 @@ class KarabakhWar(mesa.Model):
         self._att_cp, self._def_cp = combat_power(f, self.terrain, self.p)
         stand = np.bincount(f.side.astype(np.int64) * (n + 1) + f.node, self._def_cp,
                             minlength=2 * (n + 1)).reshape(2, n + 1)
-        return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm,
+        return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm, side_held=self.side_held,
                          side_share=self.side_share, attack_cp=self._att_cp, stand_padded=stand,
                          control_version=self.control_version)
 
@@ -344,19 +345,16 @@ class KarabakhWar(mesa.Model):
         allowed[government_indices] = True
         if not allowed[f.government[rows]].all():
             raise ValueError("orders include units of a government the strategy does not command")
-        here = f.node[rows]
-        own_share = self.side_share[f.side[rows]]  # (units, N)
+        here, side = f.node[rows], f.side[rows]
         tgt = np.asarray(orders.target, dtype=np.int64)
         valid_t = (tgt >= 0) & (tgt < w.n)
         t = np.where(valid_t, tgt, 0)
-        idx = np.arange(len(rows))
-        ok_t = valid_t & (self._adjacency[here, t] | (t == here)) & (own_share[idx, t] < FULL)
+        ok_t = valid_t & (self._adjacency[here, t] | (t == here)) & (self.side_share[side, t] < FULL)
         f.target[rows] = np.where(ok_t, tgt, -1)
         mv = np.asarray(orders.move_to, dtype=np.int64)
         valid_m = (mv >= 0) & (mv < w.n)
         m = np.where(valid_m, mv, 0)
-        ok_m = (valid_m & self._adjacency[here, m] & (own_share[idx, m] >= self.p["holding_threshold"])
-                & (f.target[rows] < 0))
+        ok_m = valid_m & self._adjacency[here, m] & self.side_held[side, m] & (f.target[rows] < 0)
         movers = np.flatnonzero(ok_m)
         for i in movers:
             self.units[rows[i]].place(int(mv[i]))
@@ -424,11 +422,14 @@ class KarabakhWar(mesa.Model):
         self.arm_share = new
         self.side_share = np.vstack([1.0 - new, new])
 
-        held = new >= self.p["holding_threshold"]
+        # Hysteresis: the side that does not hold a district must reach capture_share to take it.
+        cs = self.p["capture_share"]
+        held = np.where(self.held_by_arm, new > 1.0 - cs, new >= cs)
         changed = np.flatnonzero(held != self.held_by_arm)
         to_arm = int(held[changed].sum())
         lost = np.array([to_arm, len(changed) - to_arm], dtype=float) if len(changed) else _NO_LOSSES
         self.held_by_arm = held
+        self.side_held = np.vstack([~held, held])
         date = str(self.start + dt.timedelta(days=self.day))
         for v in changed:
             to, frm = ("arm", "aze") if held[v] else ("aze", "arm")
@@ -459,9 +460,10 @@ class KarabakhWar(mesa.Model):
         s = int(f.side[row])
         nbrs = w.edges[w.edges[:, 0] == f.node[row], 1]
         own = self.arm_share[nbrs] if s == 1 else 1 - self.arm_share[nbrs]
-        options = nbrs[own >= self.p["holding_threshold"]]
+        mine = self.side_held[s, nbrs]
+        options = nbrs[mine]
         if len(options):
-            best = options[np.argmax(own[own >= self.p["holding_threshold"]])]
+            best = options[np.argmax(own[mine])]
             self.units[row].place(int(best))
             f.target[row] = -1
             f.tanks[row] *= 0.7  # heavy equipment is abandoned in retreat (assumption)

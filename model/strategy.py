@@ -29,7 +29,8 @@ class Situation:
 
     day: int
     arm_share: np.ndarray  # (N,) share held by the arm side
-    held_by_arm: np.ndarray  # (N,) bool
+    held_by_arm: np.ndarray  # (N,) bool: the arm side is the holder
+    side_held: np.ndarray  # (2, N) bool: side s is the holder (row 0 aze, row 1 arm)
     side_share: np.ndarray  # (2, N) share held by each side (row 0 aze, row 1 arm)
     attack_cp: np.ndarray  # (U,) CP of each unit when attacking
     stand_padded: np.ndarray  # (2, N + 1) defensive CP of each side in each district; column N is 0
@@ -137,7 +138,7 @@ class BuiltinAI:
 
         # --- redeployment: reserves go to the most threatened district if the threat is
         # severe, otherwise they mass behind the government's offensive axis.
-        held = own_share >= p["holding_threshold"]
+        held = situation.side_held[g_side]  # (G, N): districts each government's side holds
         own_stand = np.maximum(situation.stand_padded[g_side, :n], 1.0)
         threat = np.where(held, (enemy_stand[:, :n] @ w.adjacency) / own_stand, 0.0)
         hot = threat.argmax(axis=1)
