@@ -83,6 +83,8 @@ class BuiltinAI:
         self._route_cache: dict[tuple[int, int, int], np.ndarray] = {}
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
         self._value_cache: dict[tuple, np.ndarray] = {}
+        self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._arange: dict[int, np.ndarray] = {}
 
     def _value(self, world, governments, opportunism: float, cross_border: float) -> np.ndarray:
         """(G, N) value of each district to each government: 1 for war aims, ``opportunism``
@@ -96,6 +98,23 @@ class BuiltinAI:
             self._value_cache = {key: value}
         return value
 
+    def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray]:
+        """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1)."""
+        key = tuple(g.index for g in governments)
+        cached = self._slot_cache.get(key)
+        if cached is None:
+            slot = np.full(len(model.governments), -1)
+            slot[list(key)] = np.arange(len(key))
+            cached = (np.array([g.side_index for g in governments]), slot)
+            self._slot_cache[key] = cached
+        return cached
+
+    def _rows(self, n: int) -> np.ndarray:
+        rows = self._arange.get(n)
+        if rows is None:
+            rows = self._arange[n] = np.arange(n)
+        return rows
+
     def decide(self, model: KarabakhWar, government: Government, situation: Situation) -> Orders:
         """Orders for one government (see :meth:`decide_many`)."""
         return self.decide_many(model, [government], situation)
@@ -103,10 +122,7 @@ class BuiltinAI:
     def decide_many(self, model: KarabakhWar, governments: list[Government], situation: Situation) -> Orders:
         """Orders for all active units of ``governments`` at once."""
         f, w, p = model.forces, model.world, model.p
-        g_idx = np.array([g.index for g in governments])
-        g_side = np.array([g.side_index for g in governments])
-        slot = np.full(len(model.governments), -1)
-        slot[g_idx] = np.arange(len(governments))
+        g_side, slot = self._slots(model, governments)
         units = np.flatnonzero(f.active & (slot[f.government] >= 0))
         if len(units) == 0:
             return Orders.hold(units)
@@ -127,8 +143,7 @@ class BuiltinAI:
         options[:, :n] = np.where(own_share < FULL, converging / np.maximum(enemy_stand[:, :n], 1.0) * value, -1.0)
         options = options[:, nb]  # (G, N, deg): score of each target reachable from each district
         pick = options.argmax(axis=2)
-        best = np.take_along_axis(options, pick[:, :, None], axis=2)[:, :, 0]
-        best_target = np.where(best >= p["attack_ratio_threshold"], nb[np.arange(n), pick], -1)
+        best_target = np.where(options.max(axis=2) >= p["attack_ratio_threshold"], nb[self._rows(n), pick], -1)
         tgt = best_target[ug, nodes]
         militia = f.kind[units] == MILITIA
         # Militias attack only to retake their own home district.
