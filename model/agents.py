@@ -134,8 +134,20 @@ class Government(Agent):
         self.war_aims = war_aims  # bool mask over districts
         self.strategy = strategy
         self.recruits_param = recruits_param  # name of the parameter giving daily recruits at legitimacy 1
-        self.coup_constraint: str | None = None  # "forbid"/"force"/None, set by events (issue 3)
+        self.coup_constraint: str | None = None  # "forbid"/"force"/None, set by coup_constraint events
         self.coup_constraint_until = None
+        # Regime politics (model.politics): the regime in power, its listed successors, what its
+        # coup-proofing profile does (Effects), a purge in progress (start day, intensity), the
+        # regime guard kept away from the front, and the leadership's policies.
+        self.regime = None
+        self.initial_regime = None
+        self.successors: tuple = ()
+        self.effects = None
+        self.purge: tuple[int, float] | None = None
+        self.guard_personnel = 0.0
+        self.alignment_russia = 0.0
+        self.mediation_appetite = 0.5
+        self.regime_history: list[dict] = []
 
 
     def __repr__(self) -> str:

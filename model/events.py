@@ -115,6 +115,8 @@ class ArmsTransfer(_Event, Equipment):
         rows = [model.unit_index[self.unit]] if self.unit else None
         q = self.draw(model.event_rng(self))
         model.reinforce(gov, q, rows)
+        if rows and self.from_ != "stockpile":  # a patron arming one unit courts its commander
+            model.court_unit(rows[0], model.patron(self.from_))
         gov.treasury_musd += self.money_musd
         return f"{self.from_} -> {self.to}: {_describe(q)}, {self.money_musd:g} MUSD"
 

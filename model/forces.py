@@ -114,7 +114,8 @@ class Forces:
     morale: np.ndarray
     base_morale: np.ndarray
     supply: np.ndarray
-    loyalty: np.ndarray
+    loyalty: np.ndarray  # commander's loyalty to the government (falls with grievances)
+    base_loyalty: np.ndarray  # the level loyalty recovers toward
     cohesion: np.ndarray  # mercenary cohesion; 1 for others
     target: np.ndarray  # district attacked today, -1 = hold
     pay_usd_month: np.ndarray  # per fighter, mercenaries only (0 otherwise)
@@ -143,8 +144,11 @@ class Forces:
             home=np.array([node_of[d] if d else -1 for d in units["home_district"]], dtype=np.int64),
             active=np.zeros(n, dtype=bool),
             personnel=personnel, tanks=draw("tanks"), apcs=draw("apcs"), artillery=draw("artillery"),
-            training=units["training"].to_numpy(float), morale=morale.copy(), base_morale=morale.copy(),
-            supply=np.ones(n), loyalty=units["loyalty"].to_numpy(float), cohesion=np.ones(n),
+            # Copies: pandas 3 hands out read-only views, and these arrays are the mutable state.
+            training=units["training"].to_numpy(float).copy(), morale=morale.copy(), base_morale=morale.copy(),
+            supply=np.ones(n), loyalty=units["loyalty"].to_numpy(float).copy(),
+            base_loyalty=units["loyalty"].to_numpy(float).copy(),
+            cohesion=np.ones(n),
             target=np.full(n, -1, dtype=np.int64),
             pay_usd_month=np.nan_to_num(units["pay_usd_month"].to_numpy(float)) * (kind == MERCENARY),
             contract_end_day=np.full(n, 10**9, dtype=np.int64), initial_personnel=personnel.copy(),

@@ -30,8 +30,9 @@ from .combat import Terrain, apply_losses, combat_power, fight
 from .diplomacy import load_patrons
 from .errors import InputError
 from .events import UnitFormation
-from .forces import DATA_DIR, KINDS, MERCENARY, MILITIA, Forces, read_units
-from .politics import RECRUIT_PARAM, load_governments, update_legitimacy
+from .forces import BRIGADE, DATA_DIR, KINDS, MERCENARY, MILITIA, Forces, read_units
+from .coup_proofing import load_regimes, regime_sequence
+from .politics import RECRUIT_PARAM, coup_step, install_regime, load_governments, update_legitimacy, update_loyalty
 from .scenario import Scenario, check_references, load_scenario
 from .strategy import BuiltinAI, Orders, Situation, Strategy
 from .supply import supply_targets, update_supply
@@ -54,13 +55,15 @@ class KarabakhWar(mesa.Model):
         world: district network (default: the real one from the data files).
         strategies: optional {government key: Strategy}; default BuiltinAI for all.
         units: optional order-of-battle table (units.csv schema), e.g. for synthetic worlds.
+        profiles: optional coup-proofing item overrides per government, applied to all its
+            regimes, e.g. ``{"azerbaijan": {"paramilitary_counterweight": 1.0}}`` (experiments).
         **param_overrides: values for parameters in data/parameters.toml, e.g.
             ``attrition_rate=0.02`` (flat keywords so ``mesa.batch_run`` can sweep them).
     """
 
     def __init__(self, scenario: str | Path | Scenario = "historical", rng=None, until=None,
                  world: World | None = None, strategies: dict[str, Strategy] | None = None,
-                 units=None, **param_overrides):
+                 units=None, profiles: dict[str, dict[str, float]] | None = None, **param_overrides):
         if isinstance(rng, str):
             rng = int(rng)
         super().__init__(rng=rng)
@@ -81,6 +84,7 @@ class KarabakhWar(mesa.Model):
 
         self._build_actors(strategies or {}, units)
         self._init_state()
+        self._init_regimes(profiles or {})
         self._schedule_events()
         self.datacollector = mesa.DataCollector(model_reporters={
             "arm_km2": "arm_km2", "aze_km2": "aze_km2",
@@ -174,6 +178,53 @@ class KarabakhWar(mesa.Model):
         self.displaced_history = np.zeros((self.n_days + 1, 2))
         self._supply_target = supply_targets(w, self.held_by_arm, self.p["airlift_supply_cap"])
         self._reinforce_weight = np.ones(len(self.forces))
+        self.gov_cp_factor = np.ones(len(self.governments))  # set by the regimes' profiles
+        self.gov_commitment = np.ones(len(self.governments))
+        self.patron_backing = np.zeros(len(self.forces))  # 1 where a patron courts the unit's commander
+
+    def _init_regimes(self, profiles: dict[str, dict[str, float]]) -> None:
+        """Put each government's regime of the start date in power; set up its regime guard."""
+        all_regimes = load_regimes()
+        unknown = sorted(set(profiles) - set(self._gov_by_key))
+        if unknown:
+            raise InputError("profiles", ", ".join(unknown), f"unknown government; known: {', '.join(self._gov_by_key)}")
+        f = self.forces
+        for gov in self.governments:
+            if gov.key not in all_regimes:
+                raise InputError("model/data/coup_proofing.csv", f"government {gov.key!r}", "has no regime profile")
+            seq = [r.with_items(profiles.get(gov.key, {})) for r in regime_sequence(all_regimes[gov.key], self.start)]
+            gov.successors = tuple(seq[1:])
+            install_regime(self, gov, seq[0], "start")
+            # The regime guard (item 10) is drawn from the brigades in service at the start.
+            guard = f.active & (f.government == gov.index) & (f.kind == BRIGADE)
+            taken = f.personnel[guard] * gov.effects.counterweight_share
+            f.personnel[guard] -= taken
+            gov.guard_personnel = float(taken.sum())
+
+    def hops_from(self, node: int) -> np.ndarray:
+        """Road hops from ``node`` to every district (large where unreachable); cached."""
+        cache = self.__dict__.setdefault("_hops_cache", {})
+        hops = cache.get(node)
+        if hops is None:
+            w = self.world
+            hops = np.full(w.n, w.n + 1)
+            hops[node] = 0
+            frontier, d = np.zeros(w.n, dtype=bool), 0
+            frontier[node] = True
+            while frontier.any():
+                d += 1
+                nxt = np.zeros(w.n, dtype=bool)
+                nxt[w.edges[frontier[w.edges[:, 0]], 1]] = True
+                nxt &= hops > d
+                hops[nxt] = d
+                frontier = nxt
+            cache[node] = hops
+        return hops
+
+    def court_unit(self, row: int, patron: Patron) -> None:
+        """A patron arms a unit directly: its commander gains a backer and loses loyalty."""
+        self.patron_backing[row] = 1.0
+        self.forces.loyalty[row] = max(0.0, self.forces.loyalty[row] - self.p["courting_loyalty_loss"])
 
     def _schedule_events(self) -> None:
         # Each event draws its uncertain quantities from its own stream, keyed by the event's
@@ -287,7 +338,8 @@ class KarabakhWar(mesa.Model):
                             ("node", self.world.index[ev.district]), ("home", -1), ("active", False),
                             ("personnel", q["personnel"]), ("tanks", q["tanks"]), ("apcs", q["apcs"]),
                             ("artillery", q["artillery"]), ("training", 0.7), ("morale", 0.6),
-                            ("base_morale", 0.6), ("supply", 1.0), ("loyalty", 0.5), ("cohesion", 1.0),
+                            ("base_morale", 0.6), ("supply", 1.0), ("loyalty", 0.5), ("base_loyalty", 0.5),
+                            ("cohesion", 1.0),
                             ("target", -1), ("pay_usd_month", 0.0), ("contract_end_day", 10**9),
                             ("initial_personnel", q["personnel"])):
             arr = getattr(f, attr)
@@ -297,6 +349,7 @@ class KarabakhWar(mesa.Model):
         self.unit_index[key] = row
         self.units.append(Brigade(self, row, key, ev.unit_name, "", gov))
         self._reinforce_weight = np.append(self._reinforce_weight, 1.0)
+        self.patron_backing = np.append(self.patron_backing, 0.0)
         self.activate_unit(row)
 
     def withdraw_patron_unit(self, patron: Patron, ev) -> None:
@@ -309,7 +362,7 @@ class KarabakhWar(mesa.Model):
     def situation(self) -> Situation:
         """Today's shared picture (combat power of every unit and district)."""
         f, n = self.forces, self.world.n
-        self._att_cp, self._def_cp = combat_power(f, self.terrain, self.p)
+        self._att_cp, self._def_cp = combat_power(f, self.terrain, self.p, self.gov_cp_factor)
         stand = np.bincount(f.side.astype(np.int64) * (n + 1) + f.node, self._def_cp,
                             minlength=2 * (n + 1)).reshape(2, n + 1)
         return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm, side_held=self.side_held,
@@ -388,6 +441,8 @@ class KarabakhWar(mesa.Model):
 
         lost = self._update_control(result.share_gain)
         update_legitimacy(self.governments, lost, p)
+        update_loyalty(self, lost, result.unit_loss_fraction)
+        coup_step(self)
         update_supply(f.supply, self._supply_target[f.side, f.node], p["supply_recovery_per_day"],
                       p["supply_decay_per_day"])
         self._recruit()
@@ -481,7 +536,10 @@ class KarabakhWar(mesa.Model):
         weight = self._reinforce_weight * mask
         total = np.bincount(f.government, weight, minlength=len(self.governments))
         rate = np.array([self.p[g.recruits_param] * g.legitimacy for g in self.governments])
-        share = np.divide(rate, total, out=np.zeros_like(total), where=total > 0)
+        guard = np.array([g.effects.counterweight_share for g in self.governments])
+        for gov, extra in zip(self.governments, rate * guard):
+            gov.guard_personnel += float(extra)  # the regime guard stays away from the front
+        share = np.divide(rate * (1.0 - guard), total, out=np.zeros_like(total), where=total > 0)
         f.personnel += weight * share[f.government]
 
     def _pay_mercenaries(self) -> None:

@@ -73,6 +73,7 @@ def summary(model: KarabakhWar, seed) -> dict:
         "casualties": {"aze": round(model.casualties_aze), "arm": round(model.casualties_arm)},
         "displaced": {"aze": round(model.displaced_aze), "arm": round(model.displaced_arm)},
         "coups": model.coups,
+        "regimes": {g.key: g.regime_history for g in model.governments},
         "ceasefires": model.ceasefires,
         "mediations": model.mediations,
         "events": model.event_log,

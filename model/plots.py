@@ -121,3 +121,34 @@ def plot_time_series(model: KarabakhWar, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=130)
     plt.close(fig)
+
+
+def plot_coup_proofing(table, path: Path) -> None:
+    """Outcomes against each side's coup-proofing level: mean and 95 % bootstrap band per level."""
+    from .experiments import bootstrap_ci
+
+    ok = table[(table["error"] == "") & (table["design"] == "index")]
+    panels = (("arm_held_azssr_km2", "km² of Azerbaijan SSR held\nby arm side at 1994-05-12"),
+              ("loss_exchange_ratio", "loss-exchange ratio\n(aze per arm casualty)"),
+              ("coup_attempts_side", "coup attempts per run\n(varied side)"),
+              ("coups_successful_side", "successful coups per run\n(varied side)"))
+    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.8))
+    for side in ("aze", "arm"):
+        s = ok[ok["side"] == side]
+        if s.empty:
+            continue
+        levels = sorted(s["level"].unique())
+        for ax, (col, label) in zip(axes, panels):
+            column = col.replace("side", side) if col.endswith("side") else col
+            est = [bootstrap_ci(s.loc[s["level"] == lv, column].to_numpy(float)) for lv in levels]
+            mean, lo, hi = (np.array([e[i] for e in est]) for i in range(3))
+            ax.plot(levels, mean, "o-", color=SIDE_COLOURS[side], label=f"{side} practices varied")
+            ax.fill_between(levels, lo, hi, color=SIDE_COLOURS[side], alpha=0.2)
+            ax.set_xlabel("coup-proofing level of the varied side")
+            ax.set_ylabel(label)
+            ax.grid(alpha=0.3)
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Coup-proofing experiment: mean and 95 % bootstrap band over seeds", fontsize=11)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)

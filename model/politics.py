@@ -1,9 +1,26 @@
-"""Governments' political state: configuration from data and legitimacy dynamics.
+"""Regime politics: legitimacy, commanders' loyalty, coups and changes of leadership.
 
-Governments (``data/governments.toml``) carry a leader, legitimacy, budget and
-war aims. Here legitimacy falls with territory lost and recovers slowly; it
-scales how many recruits a government can raise. Coups and coup-proofing
-(issue 3) build on this module.
+Governments (``data/governments.toml``) carry a leader, legitimacy, budget and war
+aims, and a *regime* with a 13-item coup-proofing profile (:mod:`model.coup_proofing`).
+Each day:
+
+* legitimacy falls with districts lost and recovers slowly (it scales recruitment);
+* commanders' loyalty falls with defeats, with their own unit's losses and when a
+  patron courts their unit directly (an arms transfer to that unit), and recovers
+  slowly toward its base;
+* a coup attempt may start in each government, with a daily hazard that grows with
+  the most disloyal commander's motive, the regime's structural risk and its lack of
+  legitimacy, and shrinks with internal intelligence (plots detected);
+* an attempt is a contest near the capital: rebels (the plotter and disloyal units
+  next to it, stronger with a patron's backing) against the regime guard and loyal
+  units near the capital (weighted by legitimacy). The rebels leave the front and
+  march on the capital whatever the outcome;
+* success installs the next regime of the data (its profile, policies and purge),
+  or a junta of the plotters; failure costs the plotter's unit and prompts a purge;
+* a government whose legitimacy collapses resigns in favour of the next regime.
+
+Scenario events can forbid or force coups for a window (``coup_constraint``).
+Nothing schedules a coup's date or outcome.
 """
 
 from __future__ import annotations
@@ -11,10 +28,19 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+import datetime as dt
+from typing import TYPE_CHECKING
+
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
+from .coup_proofing import Regime, effects, junta
 from .errors import read_toml_tables
+from .forces import MERCENARY
+
+if TYPE_CHECKING:
+    from .agents import Government
+    from .model import KarabakhWar
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -44,13 +70,161 @@ RECRUIT_PARAM = {"azerbaijan": "recruits_per_day_aze", "armenia": "recruits_per_
 
 
 def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, float]) -> None:
-    """Defeats cost legitimacy; each day restores a little of what is missing.
+    """Defeats cost legitimacy, victories restore some; each day restores a little of what is missing.
 
     ``districts_lost[s]`` counts the districts whose holder changed away from side ``s``
     today. Counting changes of holder rather than daily shares keeps a front that sways back
     and forth inside one district from draining legitimacy (only real losses count).
     """
-    loss_rate, recovery = p["legitimacy_loss_per_capture"], p["legitimacy_recovery_per_day"]
+    loss_rate, gain_rate = p["legitimacy_loss_per_capture"], p["legitimacy_gain_per_capture"]
+    recovery = p["legitimacy_recovery_per_day"]
     for gov in governments:
-        value = gov.legitimacy - loss_rate * districts_lost[gov.side_index] + recovery * (1.0 - gov.legitimacy)
+        s = gov.side_index
+        value = (gov.legitimacy - loss_rate * districts_lost[s] + gain_rate * districts_lost[1 - s]
+                 + recovery * (1.0 - gov.legitimacy))
         gov.legitimacy = min(max(float(value), 0.0), 1.0)
+
+
+def install_regime(model: KarabakhWar, gov: Government, regime: Regime, how: str) -> None:
+    """Put ``regime`` in power in ``gov``: leader, profile, policies, legitimacy and a purge."""
+    gov.regime = regime
+    gov.leader = regime.leader
+    if how == "start":
+        gov.initial_regime = regime
+    pol = regime.policy
+    if pol is not None:
+        gov.alignment_russia = pol.alignment_russia
+        gov.mediation_appetite = pol.mediation_appetite
+    if how != "start":
+        if pol is not None:
+            gov.legitimacy = pol.legitimacy_start
+        purge = pol.purge_on_takeover if pol is not None else 0.5
+        if purge > 0:
+            gov.purge = (model.day, purge)
+        # The new leadership trusts its own: commanders start from their base loyalty again.
+        f = model.forces
+        mine = f.government == gov.index
+        f.loyalty[mine] = np.maximum(f.loyalty[mine], f.base_loyalty[mine])
+    gov.regime_history.append({"date": str(model.date), "regime": regime.key, "leader": regime.leader, "how": how})
+    refresh_effects(model, gov)
+
+
+def refresh_effects(model: KarabakhWar, gov: Government) -> None:
+    """Recompute what the regime's profile (and a purge in progress) does to its forces."""
+    p = model.p
+    level = 0.0
+    if gov.purge is not None:
+        start, intensity = gov.purge
+        level = intensity * min(1.0, (model.day - start) / max(p["purge_lag_days"], 1.0))
+    gov.effects = effects(gov.regime, p, level)
+    model.gov_cp_factor[gov.index] = float(np.exp(p["training_effect"] * gov.effects.training_delta))
+    model.gov_commitment[gov.index] = gov.effects.commitment_factor
+
+
+def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction: np.ndarray) -> None:
+    """Defeats and a unit's own losses breed grievances, victories rally; loyalty recovers slowly
+    toward its base (``districts_lost[s]``: districts side ``s`` lost today)."""
+    f, p = model.forces, model.p
+    fortune = p["victory_loyalty_gain"] * districts_lost[1 - f.side] - p["defeat_loyalty_loss"] * districts_lost[f.side]
+    f.loyalty += fortune - p["combat_loss_loyalty_sensitivity"] * loss_fraction
+    f.loyalty += p["loyalty_recovery_per_day"] * np.maximum(f.base_loyalty - f.loyalty, 0.0)
+    np.clip(f.loyalty, 0.0, 1.0, out=f.loyalty)
+
+
+def coup_step(model: KarabakhWar) -> None:
+    """Daily: purges in progress, resignations, then possible coup attempts in every government."""
+    f, p = model.forces, model.p
+    govs = model.governments
+    for gov in govs:
+        if gov.purge is not None:
+            if model.day - gov.purge[0] <= p["purge_lag_days"]:
+                refresh_effects(model, gov)
+        if gov.legitimacy < p["resignation_legitimacy"] and gov.successors:
+            _change_regime(model, gov, gov.successors[0], "resignation", plotter=None, p_success=1.0)
+    # Motive: how far the most disloyal commander of each government is below the plotting threshold.
+    gain = np.array([g.effects.loyalty_gain for g in govs])[f.government]
+    loyal = f.loyalty + gain * (1.0 - f.loyalty)
+    threshold = p["plot_loyalty_threshold"]
+    can_plot = f.active & (f.kind != MERCENARY) & (f.personnel > 0)
+    motive_u = np.where(can_plot, np.maximum(threshold - loyal, 0.0) / threshold, 0.0)
+    motive = np.zeros(len(govs))
+    np.maximum.at(motive, f.government, motive_u)
+    draws = model.rng.random(len(govs))
+    today = model.date
+    for gov in govs:
+        forced = _constraint(gov, today)
+        if forced == "forbid":
+            continue
+        e = gov.effects
+        hazard = (p["coup_base_rate"] * e.risk_multiplier * (1.0 + p["illegitimacy_weight"] * (1.0 - gov.legitimacy))
+                  * motive[gov.index] * (1.0 - e.detection))
+        if forced == "force" or draws[gov.index] < hazard:
+            if forced == "force":
+                gov.coup_constraint = None
+            mine = np.flatnonzero(can_plot & (f.government == gov.index))
+            if len(mine) == 0:
+                continue
+            # The plotter: the commander with the most motive and the most men (ties: lowest row).
+            score = (1.0 - loyal[mine]) * np.sqrt(f.personnel[mine])
+            _attempt(model, gov, int(mine[np.argmax(score)]), loyal)
+
+
+def _constraint(gov: Government, today: dt.date) -> str | None:
+    """The coup constraint in force today ('forbid'/'force'), expiring after its 'until' date."""
+    if gov.coup_constraint is not None and gov.coup_constraint_until is not None and today > gov.coup_constraint_until:
+        gov.coup_constraint = None
+    return gov.coup_constraint
+
+
+def _attempt(model: KarabakhWar, gov: Government, plotter: int, loyal: np.ndarray) -> None:
+    """A coup contest near the capital; the rebels leave the front for the capital either way."""
+    f, p, w = model.forces, model.p, model.world
+    mine = f.active & (f.government == gov.index) & (f.kind != MERCENARY)
+    near_plotter = w.closed_adjacency[f.node[plotter], f.node] > 0
+    rebels = mine & near_plotter & (loyal < p["plot_loyalty_threshold"])
+    rebels[plotter] = True
+    hops = model.hops_from(gov.capital)
+    loyalists = mine & ~rebels & (hops[f.node] <= p["capital_radius"]) & (loyal >= p["plot_loyalty_threshold"])
+    backing = model.patron_backing[plotter]
+    r = f.personnel[rebels].sum() * (1.0 + p["patron_backing_weight"] * backing)
+    lo = (f.personnel[loyalists].sum() + gov.guard_personnel) * (0.5 + gov.legitimacy)
+    k = p["coup_contest_exponent"]
+    p_success = float(r**k / (r**k + lo**k)) if r > 0 else 0.0
+    success = bool(model.rng.random() < p_success)
+    for row in np.flatnonzero(rebels):  # pulled off the front: they march on the capital
+        f.target[row] = -1
+        model.units[row].place(int(gov.capital))
+    old_leader = gov.leader
+    if success:
+        successor = gov.successors[0] if gov.successors else junta(gov.regime, model.units[plotter].commander
+                                                                 or model.unit_keys[plotter], model.unit_keys[plotter])
+        _change_regime(model, gov, successor, "coup", plotter=plotter, p_success=p_success, old_leader=old_leader,
+                       rebels=float(r), loyalists=float(lo))
+        f.loyalty[rebels] = 0.95  # the new regime's own men
+    else:
+        f.personnel[plotter] *= 0.5  # arrests, desertion, disbandment of the ringleaders (assumption)
+        f.loyalty[plotter] = f.base_loyalty[plotter]  # a new, vetted commander
+        gov.purge = (model.day, max(0.5, gov.regime.items["recent_purge"]))
+        gov.legitimacy = max(0.0, gov.legitimacy - p["legitimacy_loss_per_capture"])
+        model.coups.append(_record(model, gov, "coup", plotter, False, p_success, old_leader, None, r, lo))
+        refresh_effects(model, gov)
+
+
+def _change_regime(model, gov, regime: Regime, how: str, plotter, p_success: float, old_leader=None,
+                   rebels=None, loyalists=None) -> None:
+    old_leader = old_leader or gov.leader
+    if gov.successors and gov.successors[0] is regime:
+        gov.successors = gov.successors[1:]
+    install_regime(model, gov, regime, how)
+    model.coups.append(_record(model, gov, how, plotter, True, p_success, old_leader, regime, rebels, loyalists))
+
+
+def _record(model, gov, kind, plotter, success, p_success, old_leader, regime, rebels, loyalists) -> dict:
+    return {"date": str(model.date), "country": gov.key, "kind": kind, "leader": old_leader,
+            "plotter": model.unit_keys[plotter] if plotter is not None else None,
+            "plotter_commander": (model.units[plotter].commander or None) if plotter is not None else None,
+            "success": success, "p_success": round(p_success, 3),
+            "new_leader": regime.leader if regime is not None else None,
+            "new_regime": regime.key if regime is not None else None,
+            "rebel_strength": None if rebels is None else round(rebels),
+            "loyal_strength": None if loyalists is None else round(loyalists)}

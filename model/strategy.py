@@ -149,7 +149,8 @@ class BuiltinAI:
         # Militias attack only to retake their own home district.
         tgt = np.where(militia & (tgt != f.home[units]), -1, tgt)
         draws = model.rng.random((2, len(units)))
-        target = np.where(draws[0] < p["offensive_commitment"], tgt, -1)
+        commitment = p["offensive_commitment"] * model.gov_commitment[f.government[units]]
+        target = np.where(draws[0] < commitment, tgt, -1)
 
         # --- redeployment: reserves go to the most threatened district if the threat is
         # severe, otherwise they mass behind the government's offensive axis.

@@ -1,0 +1,239 @@
+"""Coup-proofing profiles: the 13 WCMRD items per government and regime, and what each does.
+
+The Wartime Civil-Military Relations Dataset (Narang & Talmadge 2018; seed
+``000_85f62de43105f406.txt`` codes Azerbaijan 1992) asks 13 yes/no questions about a
+regime. Here each government has, per regime (leadership period), a value 0..1 for
+each item with its confidence and source (``data/coup_proofing.csv``), and policy
+parameters for each regime (``data/regimes.toml``). Regimes are listed in their
+historical order; the model installs the next one only when a coup or resignation
+happens *in the run* (dates in the file document history, they schedule nothing).
+
+What each item does in the model (the literature's direction; parameters in
+``data/parameters.toml``):
+
+=====  ==========================  ===================================================================
+item   key                         effect
+=====  ==========================  ===================================================================
+1      coup_origin                 raises coup propensity ("coup trap": Londregan & Poole 1990,
+2      coup_history                Powell 2012) through the *risk index* (items 1, 2, 3, 8, 9),
+3      military_leader             weighted by ``coup_risk_weight``
+4      ethnic_exclusion            *screening*: shrinks the officer pool, lowering competence
+5      ideological_requirements    (``screening_training_loss``) but selecting for loyalty
+6      party_membership            (``screening_loyalty_gain``) (Quinlivan 1999; Talmadge 2015)
+7      political_education         costs training time (``indoctrination_training_loss``); loyalty
+                                   as screening
+8      internal_repression         a politicised military: coup propensity (risk index)
+9      military_governance         as 8
+10     paramilitary_counterweight  a regime guard kept away from the front: ``counterweight_share`` of
+                                   recruits go to it; it defends the capital in a coup (counter-
+                                   balancing lowers coup *success*: De Bruin 2018; Pilster &
+                                   Böhmelt 2011)
+11     internal_intelligence       watches the officers: detects plots (``intelligence_detection``
+                                   lowers the attempt hazard) and slows information, so fewer units
+                                   join attacks (``intelligence_commitment_loss``)
+12     recent_purge                cuts experience (``purge_training_loss``); purges ordered by a new
+                                   regime take effect over ``purge_lag_days``
+13     civil_military_forum        improves coordination (``forum_training_gain``)
+=====  ==========================  ===================================================================
+
+Training effects act through the combat-power multiplier of :mod:`model.combat`
+(``exp(training_effect * Δtraining)``), so they are "battlefield effectiveness".
+The *coup-proofing index* is the mean of the practices (items 4–7, 10–12); the
+*risk index* the mean of items 1–3, 8, 9.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import InputError, read_toml_tables
+
+DATA_DIR = Path(__file__).parent / "data"
+ITEMS = ("coup_origin", "coup_history", "military_leader", "ethnic_exclusion", "ideological_requirements",
+         "party_membership", "political_education", "internal_repression", "military_governance",
+         "paramilitary_counterweight", "internal_intelligence", "recent_purge", "civil_military_forum")
+"""The 13 WCMRD questions, in the dataset's order."""
+PRACTICES = ("ethnic_exclusion", "ideological_requirements", "party_membership", "political_education",
+             "paramilitary_counterweight", "internal_intelligence", "recent_purge")
+"""Coup-proofing practices (their mean is the coup-proofing index)."""
+RISK_ITEMS = ("coup_origin", "coup_history", "military_leader", "internal_repression", "military_governance")
+"""Structural coup-risk factors (their mean is the risk index)."""
+SCREENING = ("ethnic_exclusion", "ideological_requirements", "party_membership")
+CONFIDENCE = ("high", "medium", "low")
+COLUMNS = ("government", "regime", "leader", "period_start", "period_end", "item", "value", "confidence",
+           "source", "note")
+
+
+class RegimePolicy(BaseModel):
+    """One [regime] table of regimes.toml; extra provenance keys are kept."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    government: str
+    leader: str
+    came_to_power: str = Field(pattern="^(start|coup|popular_uprising|resignation_succession|election)$")
+    legitimacy_start: float = Field(ge=0, le=1)
+    alignment_russia: float = Field(ge=-1, le=1)
+    mediation_appetite: float = Field(ge=0, le=1)
+    purge_on_takeover: float = Field(ge=0, le=1)
+    source: str = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A leadership period: its 13-item profile and its policies."""
+
+    key: str
+    government: str
+    leader: str
+    period_start: dt.date
+    period_end: dt.date | None
+    items: dict[str, float]
+    policy: RegimePolicy | None = None
+    confidence: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def with_items(self, overrides: dict[str, float]) -> Regime:
+        """A copy with some item values replaced (experiments, profile_change events)."""
+        unknown = sorted(set(overrides) - set(ITEMS))
+        if unknown:
+            raise InputError("profile overrides", ", ".join(unknown), f"unknown item(s); known: {', '.join(ITEMS)}")
+        return replace(self, items={**self.items, **{k: float(v) for k, v in overrides.items()}})
+
+    @property
+    def proofing_index(self) -> float:
+        """Mean of the coup-proofing practices (0..1)."""
+        return float(np.mean([self.items[k] for k in PRACTICES]))
+
+    @property
+    def risk_index(self) -> float:
+        """Mean of the structural coup-risk items (0..1)."""
+        return float(np.mean([self.items[k] for k in RISK_ITEMS]))
+
+
+def _date(path, where, raw: str, *, required: bool) -> dt.date | None:
+    if not raw.strip():
+        if required:
+            raise InputError(path, where, "empty; an ISO date is required")
+        return None
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise InputError(path, where, f"expected an ISO date (YYYY-MM-DD), got {raw!r}") from None
+
+
+@cache
+def load_regimes(profiles: Path = DATA_DIR / "coup_proofing.csv",
+                 policies: Path = DATA_DIR / "regimes.toml") -> dict[str, tuple[Regime, ...]]:
+    """Regimes of each government in historical order, each with 13 sourced items and its policies."""
+    if not Path(profiles).exists():
+        raise InputError(profiles, "file", "not found")
+    df = pd.read_csv(profiles, dtype=str, keep_default_na=False)
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError(profiles, "header", f"missing columns {missing}; expected {list(COLUMNS)}")
+    pol = read_toml_tables(policies, RegimePolicy)
+    out: dict[str, list[Regime]] = {}
+    for (gov, key), grp in df.groupby(["government", "regime"], sort=False):
+        first = int(grp.index[0])
+        where = f"row {first + 2} (government {gov!r}, regime {key!r})"
+        items = list(grp["item"])
+        if sorted(items) != sorted(ITEMS):
+            extra, absent = sorted(set(items) - set(ITEMS)), sorted(set(ITEMS) - set(items))
+            dup = sorted({i for i in items if items.count(i) > 1})
+            raise InputError(profiles, where, f"needs exactly the 13 items once each; unknown {extra}, "
+                                              f"missing {absent}, repeated {dup}")
+        values, conf = {}, {}
+        for i, row in grp.iterrows():
+            w = f"row {i + 2} (regime {key!r}, item {row['item']!r})"
+            try:
+                v = float(row["value"])
+            except ValueError:
+                raise InputError(profiles, f"{w}, column 'value'", f"expected a number in [0, 1], got {row['value']!r}") from None
+            if not (0.0 <= v <= 1.0) or math.isnan(v):
+                raise InputError(profiles, f"{w}, column 'value'", f"{v} outside [0, 1]")
+            if row["confidence"] not in CONFIDENCE:
+                raise InputError(profiles, f"{w}, column 'confidence'", f"{row['confidence']!r} is not one of {list(CONFIDENCE)}")
+            if not row["source"].strip():
+                raise InputError(profiles, f"{w}, column 'source'", "empty: every item needs a source or 'assumption' with a note")
+            values[row["item"]], conf[row["item"]] = v, row["confidence"]
+        start = _date(profiles, f"{where}, column 'period_start'", grp["period_start"].iat[0], required=True)
+        end = _date(profiles, f"{where}, column 'period_end'", grp["period_end"].iat[0], required=False)
+        if key not in pol:
+            raise InputError(policies, f"[{key}]", f"missing: regime {key!r} of {profiles.name} needs its policies")
+        if pol[key].government != gov:
+            raise InputError(policies, f"[{key}].government", f"{pol[key].government!r} but {profiles.name} says {gov!r}")
+        out.setdefault(gov, []).append(Regime(key=key, government=gov, leader=grp["leader"].iat[0], period_start=start,
+                                              period_end=end, items=values, policy=pol[key], confidence=conf))
+    for gov, regimes in out.items():
+        regimes.sort(key=lambda r: r.period_start)
+        for a, b in zip(regimes, regimes[1:]):
+            if a.period_end is not None and a.period_end > b.period_start:
+                raise InputError(profiles, f"government {gov!r}", f"regimes {a.key!r} and {b.key!r} overlap")
+    extra = sorted(set(pol) - {r.key for rs in out.values() for r in rs})
+    if extra:
+        raise InputError(policies, f"[{extra[0]}]", f"regime not in {profiles.name}")
+    return {g: tuple(rs) for g, rs in out.items()}
+
+
+def regime_sequence(regimes: tuple[Regime, ...], start: dt.date) -> tuple[Regime, ...]:
+    """The regime in power on ``start`` followed by its historical successors."""
+    for i, r in enumerate(regimes):
+        if r.period_start <= start and (r.period_end is None or start <= r.period_end):
+            return regimes[i:]
+    later = [i for i, r in enumerate(regimes) if r.period_start > start]
+    return regimes[later[0]:] if later else regimes[-1:]
+
+
+def junta(previous: Regime, leader: str, plotter: str) -> Regime:
+    """The regime a successful coup installs when the data list no successor: the plotters' junta.
+
+    Assumption: it keeps the previous profile except that it came to power in a coup, is led
+    by an officer, and the country now has a coup history.
+    """
+    items = {**previous.items, "coup_origin": 1.0, "coup_history": 1.0, "military_leader": 1.0}
+    policy = previous.policy.model_copy(update={"leader": leader, "came_to_power": "coup"}) if previous.policy else None
+    return replace(previous, key=f"junta_{plotter}", leader=leader, items=items, policy=policy)
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What a regime's profile does to its government's forces (derived from parameters)."""
+
+    training_delta: float  # added to every unit's training in combat power (negative = worse)
+    commitment_factor: float  # multiplies offensive_commitment of its units
+    counterweight_share: float  # share of recruits that go to the regime guard
+    loyalty_gain: float  # screening/indoctrination select for loyal commanders (0..1 of the gap to 1)
+    detection: float  # share of plots the intelligence apparatus stops before they start
+    risk_multiplier: float  # multiplies the coup hazard (structural risk)
+
+
+def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0) -> Effects:
+    """Map the 13 items (and a purge in progress) to model effects; see the module docstring."""
+    it = regime.items
+    screening = float(np.mean([it[k] for k in SCREENING]))
+    purge = max(it["recent_purge"], purge_level)
+    delta = (-p["screening_training_loss"] * screening - p["indoctrination_training_loss"] * it["political_education"]
+             - p["purge_training_loss"] * purge + p["forum_training_gain"] * it["civil_military_forum"])
+    return Effects(
+        training_delta=delta,
+        commitment_factor=1.0 - p["intelligence_commitment_loss"] * it["internal_intelligence"],
+        counterweight_share=p["counterweight_share"] * it["paramilitary_counterweight"],
+        loyalty_gain=p["screening_loyalty_gain"] * float(np.mean([screening, it["political_education"]])),
+        detection=p["intelligence_detection"] * it["internal_intelligence"],
+        risk_multiplier=math.exp(p["coup_risk_weight"] * regime.risk_index),
+    )
+
+
+def read_profile_overrides(path: Path) -> dict[str, dict[str, float]]:
+    """``{government: {item: value}}`` from a TOML file (experiment designs, the CLI)."""
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh)
+    return {g: {k: float(v) for k, v in items.items()} for g, items in raw.items()}

@@ -1,0 +1,182 @@
+"""Regime politics: coup-proofing profiles, their effects, endogenous coups, the experiment harness."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.cli import main
+from model.coup_proofing import DATA_DIR, ITEMS, PRACTICES, RISK_ITEMS, effects, load_regimes
+from model.errors import InputError
+from model.events import CoupConstraint
+from model.experiments import (RunSpec, coup_proofing_design, coup_proofing_report, paired_difference_ci,
+                               replicate_seeds, run_many)
+from model.model import KarabakhWar
+from model.params import resolve
+from model.scenario import load_scenario
+
+P = resolve()
+
+
+def test_profiles_validate_and_are_sourced():
+    regimes = load_regimes()
+    assert set(regimes) == {"azerbaijan", "armenia", "nagorno_karabakh"}
+    assert len(regimes["azerbaijan"]) >= 3, "Mutalibov, the Popular Front and Aliyev at least"
+    for gov, seq in regimes.items():
+        starts = [r.period_start for r in seq]
+        assert starts == sorted(starts)
+        for r in seq:
+            assert set(r.items) == set(ITEMS) and all(0.0 <= v <= 1.0 for v in r.items.values())
+            assert r.policy is not None and r.policy.government == gov
+    profiles = pd.read_csv(DATA_DIR / "coup_proofing.csv", dtype=str, keep_default_na=False)
+    assert (profiles["source"].str.strip() != "").all()
+    first_aze = regimes["azerbaijan"][0].key
+    seeded = profiles[(profiles["regime"] == first_aze)]
+    assert seeded["source"].str.contains("000_85f62de43105f406").all(), "Azerbaijan 1992 is coded from seed 000"
+
+
+@pytest.mark.parametrize("column, value, expect", [
+    ("value", "1.5", "outside [0, 1]"),
+    ("value", "yes", "expected a number"),
+    ("confidence", "sure", "is not one of"),
+    ("source", "", "every item needs a source"),
+    ("item", "coup_luck", "exactly the 13 items"),
+])
+def test_bad_profile_rows_are_named(tmp_path, column, value, expect):
+    shutil.copy(DATA_DIR / "regimes.toml", tmp_path / "regimes.toml")
+    df = pd.read_csv(DATA_DIR / "coup_proofing.csv", dtype=str, keep_default_na=False)
+    df.loc[2, column] = value
+    df.to_csv(tmp_path / "coup_proofing.csv", index=False)
+    with pytest.raises(InputError) as err:
+        load_regimes.__wrapped__(tmp_path / "coup_proofing.csv", tmp_path / "regimes.toml")
+    assert "coup_proofing.csv" in str(err.value) and expect in str(err.value)
+
+
+def test_item_effects_point_the_literatures_way():
+    base = load_regimes()["azerbaijan"][0]
+    none = base.with_items({k: 0.0 for k in PRACTICES})
+    full = base.with_items({k: 1.0 for k in PRACTICES})
+    e0, e1 = effects(none, P), effects(full, P)
+    assert e1.training_delta < e0.training_delta, "screening, indoctrination, purges cost competence"
+    assert e1.commitment_factor < e0.commitment_factor, "surveillance slows initiative"
+    assert e1.counterweight_share > e0.counterweight_share == 0.0, "a guard is kept from the front"
+    assert e1.detection > e0.detection and e1.loyalty_gain > e0.loyalty_gain
+    forum = effects(base.with_items({"civil_military_forum": 1.0}), P).training_delta
+    assert forum > effects(base.with_items({"civil_military_forum": 0.0}), P).training_delta
+    risky = effects(base.with_items({k: 1.0 for k in RISK_ITEMS}), P).risk_multiplier
+    assert risky > effects(base.with_items({k: 0.0 for k in RISK_ITEMS}), P).risk_multiplier
+    with pytest.raises(InputError, match="unknown item"):
+        base.with_items({"coup_luck": 1.0})
+
+
+def _forced(seed=3, **params):
+    """Historical scenario with a coup forced in Azerbaijan on 1992-03-01."""
+    sc = load_scenario("historical")
+    force = CoupConstraint(type="coup_constraint", id="force_test", date=dt.date(1992, 3, 1), government="azerbaijan",
+                           action="force")
+    sc = sc.model_copy(update={"events": tuple(sorted((*sc.events, force), key=lambda e: e.date))})
+    return KarabakhWar(scenario=sc, rng=seed, until="1992-03-10", **params)
+
+
+def test_a_successful_coup_changes_policy_and_pulls_units_from_the_front():
+    # No regime guard and no loyal units counted near the capital: the forced attempt must succeed.
+    m = _forced(capital_radius=0, counterweight_share=0.0)
+    gov = m.government("azerbaijan")
+    before = (gov.regime.key, gov.leader, gov.alignment_russia, gov.mediation_appetite)
+    while m.date < dt.date(1992, 3, 1):
+        m.step()
+    m.step()  # the coup day
+    coups = [c for c in m.coups if c["country"] == "azerbaijan" and c["kind"] == "coup"]
+    assert len(coups) == 1 and coups[0]["success"] and coups[0]["date"] == "1992-03-01"
+    after = (gov.regime.key, gov.leader, gov.alignment_russia, gov.mediation_appetite)
+    assert after[0] != before[0] and after[1] != before[1]
+    assert after[2:] != before[2:], "the new leadership has other policies"
+    plotter = m.unit_index[coups[0]["plotter"]]
+    assert m.forces.node[plotter] == gov.capital, "the rebels left the front for the capital"
+    assert m.units[plotter].cell is m.grid[gov.capital]
+    assert gov.purge is not None or gov.regime.policy.purge_on_takeover == 0
+
+
+def test_a_failed_coup_costs_the_plotters_and_brings_a_purge():
+    m = _forced(coup_contest_exponent=3.0, patron_backing_weight=0.0, capital_radius=4, counterweight_share=0.4)
+    while m.date < dt.date(1992, 3, 1):
+        m.step()
+    plotter_before = m.forces.personnel.copy()
+    m.step()
+    c = [c for c in m.coups if c["kind"] == "coup"][0]
+    if c["success"]:
+        pytest.skip("this seed's forced attempt succeeded; the success path is tested above")
+    row = m.unit_index[c["plotter"]]
+    assert m.forces.personnel[row] < plotter_before[row] * 0.6
+    assert m.government("azerbaijan").purge is not None
+
+
+def test_forbidden_coups_do_not_happen():
+    sc = load_scenario("historical")
+    forbid = CoupConstraint(type="coup_constraint", id="no_coups", date=dt.date(1991, 12, 1), government="azerbaijan",
+                            action="forbid", until=dt.date(1994, 12, 31))
+    sc = sc.model_copy(update={"events": (forbid, *sc.events)})
+    for seed in range(4):
+        m = KarabakhWar(scenario=sc, rng=seed, until="1994-05-12", coup_base_rate=0.02).run()
+        assert not [c for c in m.coups if c["country"] == "azerbaijan" and c["kind"] == "coup"]
+
+
+def test_coup_proofing_lowers_coup_attempts_and_battlefield_performance():
+    """Statistical, over a fixed seed list (deterministic): Azerbaijan with all practices vs none."""
+    specs = coup_proofing_design(16, root_seed=2026, levels=(0.0, 1.0), sides=("aze",), items=())
+    table = run_many(specs, workers=2)
+    assert (table["error"] == "").all()
+    lo = table[table["level"] == 0.0].sort_values("seed")
+    hi = table[table["level"] == 1.0].sort_values("seed")
+    attempts = paired_difference_ci(lo["coup_attempts_azerbaijan"].to_numpy(), hi["coup_attempts_azerbaijan"].to_numpy())
+    assert attempts[2] < 0, f"more coup-proofing, fewer attempts: {attempts}"
+    held = paired_difference_ci(lo["arm_held_azssr_km2"].to_numpy(), hi["arm_held_azssr_km2"].to_numpy())
+    assert held[1] > 0, f"more coup-proofing, worse battlefield performance (more territory lost): {held}"
+
+
+def test_parallel_runs_match_serial_runs():
+    specs = [RunSpec(seed=s, until="1992-09-01", labels={"i": i}) for i, s in enumerate(replicate_seeds(5, 4))]
+    serial, parallel = run_many(specs, workers=1), run_many(specs, workers=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert serial["seed"].nunique() == 4
+
+
+def test_experiment_cli_writes_table_report_and_plot(tmp_path):
+    out = tmp_path / "cp"
+    assert main(["experiment", "coup-proofing", "--runs", "2", "--levels", "0,1", "--until", "1992-12-31",
+                 "--workers", "2", "--out", str(out), "--quiet"]) == 0
+    table = pd.read_csv(out / "results.csv", keep_default_na=False)
+    expected_rows = 2 * 2 * 2 + len(PRACTICES) * 2 * 2
+    assert len(table) == expected_rows and (table["error"] == "").all()
+    for col in ("design", "side", "item", "level", "seed", "proofing_index_aze", "coup_attempts_aze",
+                "coups_successful_aze", "arm_held_azssr_km2", "loss_exchange_ratio", "days_to_ceasefire"):
+        assert col in table.columns
+    report = (out / "report.md").read_text()
+    assert "Coup-proofing and battlefield performance" in report and "[95" not in report.split("|")[0]
+    design = json.loads((out / "design.json").read_text())
+    assert design["runs_per_point"] == 2 and len(design["seeds"]) == 2
+    assert (out / "coup_proofing.png").stat().st_size > 10_000
+    assert main(["experiment", "coup-proofing", "--runs", "2", "--out", str(out), "--quiet"]) == 2  # no overwrite
+
+
+def test_report_states_directions():
+    rng = np.random.default_rng(0)
+    rows = []
+    for side in ("aze", "arm"):
+        for level in (0.0, 1.0):
+            for seed in range(30):
+                aze = level if side == "aze" else 0.5
+                arm = level if side == "arm" else 0.3
+                rows.append(dict(design="index", side=side, item="all_practices", level=level, seed=seed, error="",
+                                 proofing_index_aze=aze, proofing_index_arm=arm,
+                                 arm_held_azssr_km2=5000 + 4000 * (aze - arm) + rng.normal(0, 300),
+                                 loss_exchange_ratio=2 + (aze - arm) + rng.normal(0, 0.1),
+                                 coup_attempts_aze=int(level == 0) * 2, coup_attempts_arm=int(level == 0) * 2))
+    report, stats = coup_proofing_report(pd.DataFrame(rows))
+    assert stats["slope_arm_held_azssr_km2"][1] > 0
+    assert "reproduced" in report
