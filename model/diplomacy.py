@@ -1,18 +1,38 @@
-"""External patrons: configuration from data (``data/patrons.toml``).
+"""External patrons, mediation and ceasefires.
 
-Patrons act through scenario events (arms transfers, deployments, embargoes,
-mediation; see :mod:`model.events`). The ceasefire dynamics of the scenario
-issue build on this module.
+Patrons (``data/patrons.toml``) act through scenario events (arms transfers,
+deployments, embargoes, mediation; :mod:`model.events`). A mediation event opens a
+ceasefire *proposal*; each government decides from its own state whether to accept
+(:meth:`Diplomacy.acceptance`): the mediator's pressure and the leadership's
+alignment with the mediator and appetite for mediation push toward yes,
+war-weariness (casualties) too, momentum (ground gained lately) toward no. The
+governments decide together in rounds, every ``ceasefire_reconsider_days`` while
+the proposal is open; when all accept in the same round, a ceasefire starts: no
+government orders attacks,
+but incidents along the front cause casualties (violations). A government that
+sees a clear advantage at the front may break the ceasefire; the war resumes.
+Nothing fixes when (or whether) a ceasefire happens.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import read_toml_tables
+
+if TYPE_CHECKING:
+    from .agents import Government
+    from .model import KarabakhWar
+    from .strategy import Situation
 
 DATA_DIR = Path(__file__).parent / "data"
 ACTIONS = ("arms", "deploy", "withdraw", "fund", "embargo", "mediate")
@@ -42,3 +62,148 @@ class PatronConfig(BaseModel):
 def load_patrons(path: Path = DATA_DIR / "patrons.toml") -> dict[str, PatronConfig]:
     """Patrons keyed by id, in file order."""
     return read_toml_tables(path, PatronConfig)
+
+
+@dataclass
+class Proposal:
+    """An open ceasefire proposal by a mediator; the governments decide in rounds."""
+
+    mediator: str
+    pressure: float
+    terms: str
+    opened: int  # day index
+    expires: int
+    next_round: int
+
+
+class Diplomacy:
+    """Open proposals, the ceasefire in force (if any) and the record of all ceasefires."""
+
+    def __init__(self, model: KarabakhWar):
+        self.model = model
+        self.proposals: list[Proposal] = []
+        self.active: dict | None = None
+
+    # ------------------------------------------------------------------ proposals
+    def propose(self, mediator: str, pressure: float, terms: str) -> None:
+        """A mediation event opens a proposal (unless a ceasefire is already in force)."""
+        m = self.model
+        if self.active is not None:
+            return
+        self.proposals.append(Proposal(mediator=mediator, pressure=pressure, terms=terms, opened=m.day,
+                                       expires=m.day + int(m.p["ceasefire_window_days"]), next_round=m.day))
+
+    def alignment(self, gov: Government, mediator: str) -> float:
+        """How close a leadership stands to the mediator (-1..1)."""
+        if mediator == "russia":
+            return gov.alignment_russia
+        patron = self.model.patron(mediator)
+        return patron.alignment if gov.side == "arm" else -patron.alignment
+
+    def acceptance(self, gov: Government, proposal: Proposal) -> float:
+        """Probability that ``gov`` accepts ``proposal`` today (logistic in its state)."""
+        m, p = self.model, self.model.p
+        s = gov.side_index
+        weariness = float(m.casualties[s]) / p["weariness_scale"]
+        momentum = self.momentum(s)
+        u = (p["ceasefire_base_utility"]
+             + p["ceasefire_pressure_weight"] * proposal.pressure * (1.0 + p["ceasefire_alignment_weight"]
+                                                                     * self.alignment(gov, proposal.mediator))
+             + p["ceasefire_appetite_weight"] * (gov.mediation_appetite - 0.5)
+             + p["ceasefire_weariness_weight"] * weariness
+             - p["ceasefire_momentum_weight"] * momentum)
+        return 1.0 / (1.0 + math.exp(-u))
+
+    def momentum(self, side: int) -> float:
+        """Thousands of km² side ``side`` gained over the last ``momentum_days`` (negative if lost)."""
+        m = self.model
+        back = max(m.day - int(m.p["momentum_days"]), 0)
+        arm_then = float((m.world.area_km2 * m.control_history[back]).sum())
+        arm_now = float((m.world.area_km2 * m.arm_share).sum())
+        gained = (arm_now - arm_then) / 1000.0
+        return gained if side == 1 else -gained
+
+    # ----------------------------------------------------------------------- daily
+    def step(self, situation: Situation) -> None:
+        """Decide open proposals; in a ceasefire, violations and possible breakdown."""
+        m, p = self.model, self.model.p
+        if self.active is not None:
+            self._violations()
+            self._maybe_break(situation)
+            return
+        if not self.proposals:
+            return
+        self.proposals = [pr for pr in self.proposals if pr.expires > m.day]
+        for pr in self.proposals:
+            if pr.next_round > m.day:
+                continue
+            pr.next_round = m.day + int(p["ceasefire_reconsider_days"])
+            draws = m.rng.random(len(m.governments))
+            if all(draws[g.index] < self.acceptance(g, pr) for g in m.governments):
+                self._start(pr)
+                return
+
+    def _start(self, pr: Proposal) -> None:
+        m = self.model
+        self.active = {"start": str(m.date), "end": None, "mediator": pr.mediator, "pressure": pr.pressure,
+                       "terms": pr.terms,
+                       "proposed": str(m.start + dt.timedelta(days=pr.opened)), "violations": 0,
+                       "violation_casualties": 0.0,
+                       "broken_by": None}
+        m.ceasefires.append(self.active)
+        self.proposals = []
+
+    def _front(self) -> np.ndarray:
+        """Districts held by one side next to a district held by the other (both sides' front lines)."""
+        w, held = self.model.world, self.model.held_by_arm
+        src, dst = w.edges[:, 0], w.edges[:, 1]
+        front = np.zeros(w.n, dtype=bool)
+        front[src[held[src] != held[dst]]] = True
+        return front
+
+    def _violations(self) -> None:
+        """Incidents along the front: a Poisson number per day, each with a few casualties per side."""
+        m, p = self.model, self.model.p
+        n = int(m.rng.poisson(p["violation_rate"] * self._front().sum()))
+        if n:
+            lost = p["violation_casualties"] * n
+            m.casualties += lost
+            self.active["violations"] += n
+            self.active["violation_casualties"] += 2 * lost
+
+    def _maybe_break(self, situation: Situation) -> None:
+        """A government that sees a clear advantage at the front, and something there worth taking,
+        may resume the war; the mediator's pressure (its guarantee) deters it."""
+        m, p = self.model, self.model.p
+        front = self._front()
+        draws = m.rng.random(len(m.governments))
+        for gov in m.governments:
+            s = gov.side_index
+            enemy_front = front & m.side_held[1 - s]
+            own = situation.stand_cp[s][front & m.side_held[s]].sum()
+            enemy = situation.stand_cp[1 - s][enemy_front].sum()
+            advantage = own / max(enemy, 1.0) / p["attack_ratio_threshold"]
+            # At stake: the most valued enemy-held front district (1 = a war aim, else opportunism).
+            stake = 1.0 if (gov.war_aims & enemy_front).any() else (p["opportunism"] if enemy_front.any() else 0.0)
+            hazard = (p["ceasefire_breakdown_rate"] * max(advantage - 1.0, 0.0) * stake
+                      * (1.0 - gov.mediation_appetite) * (1.0 - self.active["pressure"]))
+            if draws[gov.index] < hazard:
+                self.active["end"] = str(m.date)
+                self.active["broken_by"] = gov.key
+                self.active = None
+                return
+
+    @property
+    def in_force(self) -> bool:
+        """A ceasefire holds today."""
+        return self.active is not None
+
+
+def durable_ceasefire(model: KarabakhWar) -> dict | None:
+    """The first ceasefire that held ``ceasefire_hold_days`` or was still in force at the end of the run."""
+    hold = dt.timedelta(days=int(model.p["ceasefire_hold_days"]))
+    for c in model.ceasefires:
+        start = dt.date.fromisoformat(c["start"])
+        if c["end"] is None or dt.date.fromisoformat(c["end"]) - start >= hold:
+            return c
+    return None

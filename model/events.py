@@ -221,7 +221,7 @@ class CoupConstraint(_Event):
 
 
 class Mediation(_Event):
-    """A mediator's initiative; recorded for the ceasefire dynamics."""
+    """A mediator's initiative: opens a ceasefire proposal the governments decide on (model.diplomacy)."""
 
     type: Literal["mediation"]
     mediator: str
@@ -235,7 +235,8 @@ class Mediation(_Event):
         model.patron(self.mediator).mediating = True
         model.mediations.append({"date": str(model.date), "mediator": self.mediator, "terms": self.terms,
                                  "pressure": self.pressure})
-        return f"{self.mediator} mediation: {self.terms or 'no terms given'}"
+        model.diplomacy.propose(self.mediator, self.pressure, self.terms)
+        return f"{self.mediator} mediation (ceasefire proposal): {self.terms or 'no terms given'}"
 
 
 class Embargo(_Event):
@@ -266,10 +267,30 @@ class ParameterChange(_Event):
         return f"parameters changed: {self.params}"
 
 
+class ProfileChange(_Event):
+    """Change items of the coup-proofing profile of a government's regime in power from this date
+    (e.g. a paramilitary created, a purge carried out). Values 0..1 by item key (model.coup_proofing)."""
+
+    type: Literal["profile_change"]
+    government: str
+    items: dict[str, Annotated[float, Field(ge=0, le=1)]]
+
+    def references(self):
+        return {"government": [self.government]}
+
+    def apply(self, model):
+        from .politics import refresh_effects
+
+        gov = model.government(self.government)
+        gov.regime = gov.regime.with_items(self.items)
+        refresh_effects(model, gov)
+        return f"{self.government} ({gov.regime.key}) profile changed: {self.items}"
+
+
 Event = Annotated[Union[ArmsTransfer, PatronDeployment, MercenaryContract, UnitFormation, CoupConstraint,
-                        Mediation, Embargo, ParameterChange], Field(discriminator="type")]
+                        Mediation, Embargo, ParameterChange, ProfileChange], Field(discriminator="type")]
 EVENT_TYPES = ("arms_transfer", "patron_deployment", "mercenary_contract", "unit_formation", "coup_constraint",
-               "mediation", "embargo", "parameter_change")
+               "mediation", "embargo", "parameter_change", "profile_change")
 
 
 def sort_events(events: list) -> list:

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .coup_proofing import ITEMS, PRACTICES
+from .diplomacy import durable_ceasefire
 
 CEASEFIRE = "1994-05-12"
 SIDE_GOVERNMENTS = {"aze": ("azerbaijan",), "arm": ("armenia", "nagorno_karabakh")}
@@ -62,8 +63,12 @@ def outcomes(model) -> dict[str, object]:
         "displaced_aze": float(model.displaced[0]),
         "displaced_arm": float(model.displaced[1]),
         "captures": len(model.captures),
-        "days_to_ceasefire": np.nan,  # ceasefire dynamics arrive with the scenarios issue
+        "days_to_ceasefire": np.nan,
+        "ceasefires": len(model.ceasefires),
     }
+    durable = durable_ceasefire(model)
+    if durable is not None:
+        row["days_to_ceasefire"] = (dt.date.fromisoformat(durable["start"]) - model.start).days
     for gov in model.governments:
         attempts = [c for c in model.coups if c["country"] == gov.key and c["kind"] == "coup"]
         row[f"coup_attempts_{gov.key}"] = len(attempts)
@@ -254,7 +259,6 @@ def coup_proofing_report(table: pd.DataFrame) -> tuple[str, dict[str, object]]:
               "that the encoded effects survive the war's dynamics and noise, not that the literature is right. "
               "Where the verdict is 'no clear effect' the model's noise (seed-to-seed variation in who wins) swamps "
               "the encoded effect at this number of runs. Parameters are uncalibrated assumptions "
-              "(data/parameters.toml). Days to ceasefire are not reported yet: ceasefire dynamics come with the "
-              "scenarios issue.", ""]
+              "(data/parameters.toml).", ""]
     return "\n".join(lines), stats
 

@@ -27,7 +27,7 @@ from mesa.discrete_space import Network
 from . import params as params_mod
 from .agents import UNIT_CLASSES, Brigade, Government, Patron, Unit
 from .combat import Terrain, apply_losses, combat_power, fight
-from .diplomacy import load_patrons
+from .diplomacy import Diplomacy, load_patrons
 from .errors import InputError
 from .events import UnitFormation
 from .forces import BRIGADE, DATA_DIR, KINDS, MERCENARY, MILITIA, Forces, read_units
@@ -85,6 +85,7 @@ class KarabakhWar(mesa.Model):
         self._build_actors(strategies or {}, units)
         self._init_state()
         self._init_regimes(profiles or {})
+        self.diplomacy = Diplomacy(self)
         self._schedule_events()
         self.datacollector = mesa.DataCollector(model_reporters={
             "arm_km2": "arm_km2", "aze_km2": "aze_km2",
@@ -127,6 +128,11 @@ class KarabakhWar(mesa.Model):
         self._patron_by_key = {p.key: p for p in self.patrons}
 
         units = self._unit_table() if units is None else units
+        known = {"district": set(w.keys), "unit": set(units["key"]), "government": set(self._gov_by_key),
+                 "patron": set(self._patron_by_key)}
+        check_references(self.war_scenario, known)
+        if self.war_scenario.exclude_units:
+            units = units[~units["key"].isin(self.war_scenario.exclude_units)].reset_index(drop=True)
         gov_index = {g.key: i for i, g in enumerate(self.governments)}
         gov_side = {g.key: g.side_index for g in self.governments}
         self.forces = Forces.from_table(units, w.index, gov_index, gov_side, self.rng)
@@ -146,9 +152,6 @@ class KarabakhWar(mesa.Model):
         for i, (d, kind) in enumerate(zip(units["available_from"], units["kind"])):
             if kind != KINDS[MERCENARY] and dt.date.fromisoformat(d) <= self.start:
                 self.activate_unit(i)
-        known = {"district": set(w.keys), "unit": set(self.unit_keys), "government": set(self._gov_by_key),
-                 "patron": set(self._patron_by_key)}
-        check_references(self.war_scenario, known)
 
     def _unit_table(self):
         world_keys = frozenset(self.world.keys)
@@ -171,7 +174,7 @@ class KarabakhWar(mesa.Model):
         self.ceasefires: list[dict] = []
         self.mediations: list[dict] = []
         self.event_log: list[dict] = []
-        self.combat_intensity = 1.0
+        self.combat_intensity = 1.0  # scales attrition and advances (1 = full war)
         self.control_history = np.empty((self.n_days + 1, w.n), dtype=np.float32)
         self.control_history[0] = self.arm_share
         self.casualty_history = np.zeros((self.n_days + 1, 2))
@@ -427,8 +430,11 @@ class KarabakhWar(mesa.Model):
         """Simulate one day."""
         f, p, w = self.forces, self.p, self.world
         situation = self.situation()
+        self.diplomacy.step(situation)
         if self.day % max(int(p["decision_interval_days"]), 1) == 0 and self._decide(situation):
             self.situation()  # units moved: recompute combat power where they now stand
+        if self.diplomacy.in_force:
+            f.target[:] = -1  # a ceasefire holds: nobody attacks (incidents are counted as violations)
 
         result = fight(f, self._att_cp, self._def_cp, p, self.rng, w.n, self.combat_intensity)
         lost = apply_losses(f, result.unit_loss_fraction)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from .diplomacy import durable_ceasefire
 from .errors import InputError
 
 if TYPE_CHECKING:
@@ -75,6 +76,7 @@ def summary(model: KarabakhWar, seed) -> dict:
         "coups": model.coups,
         "regimes": {g.key: g.regime_history for g in model.governments},
         "ceasefires": model.ceasefires,
+        "ceasefire_date": (durable["start"] if (durable := durable_ceasefire(model)) else None),
         "mediations": model.mediations,
         "events": model.event_log,
         "parameters": model.p,
@@ -83,6 +85,8 @@ def summary(model: KarabakhWar, seed) -> dict:
             "casualties": "killed, wounded and captured military personnel (model units)",
             "displaced": "civilians who fled districts as they changed hands, by ethnicity (1989 census shares)",
             "area": "districts with unknown area (empty in data/districts.csv) count as 0 km2",
+            "ceasefire_date": "start of the first ceasefire that held ceasefire_hold_days or to the end of the run; "
+                              "null if none",
             "displaced_lower_bound": "districts without a 1989 population or ethnic shares in data/districts.csv "
                                      "contribute no displaced persons, so 'displaced' is a lower bound",
         },

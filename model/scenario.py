@@ -37,6 +37,7 @@ class ScenarioFile(BaseModel):
     end: dt.date | None = None
     params: dict[str, float] = Field(default_factory=dict)
     remove_events: list[str] = Field(default_factory=list)
+    exclude_units: list[str] = Field(default_factory=list)
     events: list[dict] = Field(default_factory=list)
 
 
@@ -50,6 +51,8 @@ class Scenario(BaseModel):
     end: dt.date
     params: dict[str, float] = Field(default_factory=dict)
     events: tuple[Event, ...] = ()
+    exclude_units: tuple[str, ...] = ()  # units.csv rows absent from this scenario (e.g. a counterfactual)
+    question: str = ""
     path: str = ""
 
     @model_validator(mode="after")
@@ -126,12 +129,14 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
         params = {**parent.params, **f.params}
         start, end = f.start or parent.start, f.end or parent.end
         description = f.description or parent.description
+        exclude = tuple(dict.fromkeys((*parent.exclude_units, *f.exclude_units)))
     else:
         if f.remove_events:
             raise InputError(path, "field 'remove_events'", "only meaningful together with 'extends'")
         if f.start is None or f.end is None:
             raise InputError(path, "field 'start'/'end'", "a scenario without 'extends' needs both dates")
         inherited, params, start, end, description = [], f.params, f.start, f.end, f.description
+        exclude = tuple(dict.fromkeys(f.exclude_units))
     ids = [e.id for e in own_events if e.id]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
@@ -145,16 +150,24 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
             raise InputError(path, f"event '{ev.label()}', field 'until'", f"{until} is before the event date {ev.date}")
     try:
         return Scenario(name=f.name or path.stem, description=description, start=start, end=end, params=params,
-                        events=tuple(events), path=str(path))
+                        events=tuple(events), exclude_units=exclude, question=f.question, path=str(path))
     except ValidationError as exc:
         raise InputError(path, "field 'start'/'end'", exc.errors()[0]["msg"]) from exc
 
 
 def check_references(scenario: Scenario, known: dict[str, set[str]]) -> None:
-    """Every district/unit/government/patron an event names must exist in the data."""
+    """Every district/unit/government/patron an event names must exist in the data, and no event
+    may use a unit the scenario excludes."""
+    for key in scenario.exclude_units:
+        if key not in known["unit"]:
+            raise InputError(scenario.path, "field 'exclude_units'",
+                             f"unknown unit {key!r}; known: {', '.join(sorted(known['unit']))}")
     for ev in scenario.events:
         for kind, names in ev.references().items():
             for name in names:
                 if name not in known[kind]:
                     raise InputError(scenario.path, f"event '{ev.label()}'",
                                      f"unknown {kind} {name!r}; known: {', '.join(sorted(known[kind]))}")
+                if kind == "unit" and name in scenario.exclude_units:
+                    raise InputError(scenario.path, f"event '{ev.label()}'",
+                                     f"unit {name!r} is excluded by this scenario (exclude_units)")
