@@ -21,6 +21,7 @@ EPILOG_MAIN = textwrap.dedent("""\
       karabakh run --seed 7 --until 1994-05-12  stop at the ceasefire date
       karabakh run my_counterfactual.toml --out runs/cf --format parquet
       karabakh experiment coup-proofing --runs 20   coup-proofing hypotheses over many seeds
+      karabakh compare historical no_mujahideen --runs 30   a counterfactual vs the baseline
       karabakh scenarios                        list the built-in scenarios
       karabakh params                           list parameters with their sources
 
@@ -65,6 +66,24 @@ EPILOG_EXPERIMENT = textwrap.dedent("""\
       karabakh experiment coup-proofing --runs 10 --out runs/cp-small
       karabakh experiment coup-proofing --runs 40 --workers 2 --sides aze --out runs/cp-aze
       karabakh experiment coup-proofing --set counterweight_share=0.3 --out runs/cp-cw""")
+
+
+EPILOG_COMPARE = textwrap.dedent("""\
+    writes into OUT:
+      differences.csv   per outcome: mean in A and B, B - A with 95 % CI, share of runs
+                        (territory on 1994-05-12 and at the end, casualties, displaced,
+                        coups, days to the durable ceasefire, each district's first
+                        capture day)
+      results.csv/.parquet  one row per run; series.parquet  weekly territory per run
+      report.md         the table in Markdown, with the scenario's question
+      territory.png     territory over time, median and 90 % band per scenario
+      capture_dates.png first capture date of each district, one dot per run
+      design.json       the command, seeds and settings
+
+    examples:
+      karabakh compare historical no_mujahideen --runs 30 --out runs/cmp-muj
+      karabakh compare historical my_counterfactual.toml --runs 50 --workers 2
+      karabakh compare historical no_russian_mediation --until 1995-06-30 --out runs/cmp-med""")
 
 
 def _positive(text: str) -> int:
@@ -148,6 +167,21 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--force", action="store_true", help="replace OUT if it exists and is not empty")
     exp.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    cmp = sub.add_parser("compare", help="compare two scenarios over many seeds", formatter_class=fmt,
+                         description="Run two scenarios over the same seeds and report paired differences with "
+                                     "95 %% bootstrap intervals, plots and a Markdown report.", epilog=EPILOG_COMPARE)
+    cmp.add_argument("a", metavar="SCENARIO_A", help="baseline: built-in name or TOML path (e.g. historical)")
+    cmp.add_argument("b", metavar="SCENARIO_B", help="alternative: built-in name or TOML path")
+    cmp.add_argument("--runs", type=_positive, default=30, help="seeds per scenario (default: 30)")
+    cmp.add_argument("--out", type=Path, metavar="DIR", help="output directory (default: runs/compare-A-B-<timestamp>)")
+    cmp.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
+    cmp.add_argument("--seed", type=int, default=0, help="root seed; replicate seeds are spawned from it")
+    cmp.add_argument("--until", type=_date, default=None, metavar="DATE", help="end date (default: the scenarios' end)")
+    cmp.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
+                     help="override a parameter in both scenarios (repeatable)")
+    cmp.add_argument("--force", action="store_true", help="replace OUT if it exists and is not empty")
+    cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+
     sub.add_parser("scenarios", help="list built-in scenarios", description="List built-in scenarios.")
     sub.add_parser("params", help="list parameters with values, ranges and sources",
                    description="List every model parameter with its value, range, unit and source.")
@@ -218,6 +252,55 @@ def cmd_experiment(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    """Run both scenarios over the same seeds; write differences, report and plots atomically."""
+    import json
+
+    from tqdm import tqdm
+
+    from . import compare
+    from .experiments import default_workers, run_many
+    from .outputs import atomic_output_dir
+    from .params import resolve
+    from .scenario import load_scenario
+
+    overrides = dict(args.set)
+    resolve(overrides, origin="--set")
+    scenarios = {"A": load_scenario(args.a), "B": load_scenario(args.b)}  # bad files fail before any run
+    for label, sc in scenarios.items():  # references too: build each model once, briefly
+        from .model import KarabakhWar
+
+        KarabakhWar(scenario=sc, rng=0, until=sc.start + dt.timedelta(days=1), **overrides)
+    out = args.out or Path("runs") / f"compare-{scenarios['A'].name}-{scenarios['B'].name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
+    if out.exists() and any(out.iterdir()) and not args.force:
+        raise InputError(out, "--out", "exists and is not empty; choose another directory or pass --force")
+    specs = compare.compare_specs(args.a, args.b, args.runs, root_seed=args.seed,
+                                  until=str(args.until) if args.until else None, params=overrides)
+    workers = args.workers or default_workers()
+    with tqdm(total=len(specs), unit="run", disable=args.quiet, file=sys.stderr, desc=f"compare ({workers} workers)") as bar:
+        table = run_many(specs, workers=workers, progress=bar.update)
+    diffs = compare.differences(table)
+    series = compare.series_frame(table, {k: sc.start for k, sc in scenarios.items()})
+    text = compare.report(scenarios["A"].name, scenarios["B"].name, table, diffs, scenarios["B"].question)
+    with atomic_output_dir(out, force=args.force) as tmp:
+        flat = table.drop(columns=["series"], errors="ignore")
+        flat.to_csv(tmp / "results.csv", index=False)
+        flat.to_parquet(tmp / "results.parquet", index=False)
+        series.to_parquet(tmp / "series.parquet", index=False)
+        diffs.to_csv(tmp / "differences.csv", index=False)
+        (tmp / "report.md").write_text(text)
+        compare.plot(scenarios["A"].name, scenarios["B"].name, series, table, tmp)
+        (tmp / "design.json").write_text(json.dumps({
+            "command": "karabakh " + " ".join(sys.argv[1:]), "A": args.a, "B": args.b, "runs": args.runs,
+            "root_seed": args.seed, "until": str(args.until) if args.until else None, "parameters": overrides,
+            "seeds": sorted(set(int(x) for x in table["seed"])), "failed_runs": int((table["error"] != "").sum())},
+            indent=2))
+    if not args.quiet:
+        print(text.split("## First capture")[0])
+        print(f"outputs written to {out}")
+    return 0
+
+
 def cmd_scenarios(_args) -> int:
     """Print the built-in scenarios with their descriptions."""
     from .scenario import SCENARIO_DIR, load_scenario
@@ -245,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    handlers = {"run": cmd_run, "experiment": cmd_experiment, "scenarios": cmd_scenarios, "params": cmd_params}
+    handlers = {"run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "scenarios": cmd_scenarios,
+                "params": cmd_params}
     try:
         return handlers[args.command](args)
     except InputError as exc:

@@ -138,7 +138,7 @@ class Diplomacy:
             if pr.next_round > m.day:
                 continue
             pr.next_round = m.day + int(p["ceasefire_reconsider_days"])
-            draws = m.rng.random(len(m.governments))
+            draws = m.rng_diplomacy.random(len(m.governments))
             if all(draws[g.index] < self.acceptance(g, pr) for g in m.governments):
                 self._start(pr)
                 return
@@ -164,7 +164,7 @@ class Diplomacy:
     def _violations(self) -> None:
         """Incidents along the front: a Poisson number per day, each with a few casualties per side."""
         m, p = self.model, self.model.p
-        n = int(m.rng.poisson(p["violation_rate"] * self._front().sum()))
+        n = int(m.rng_diplomacy.poisson(p["violation_rate"] * self._front().sum()))
         if n:
             lost = p["violation_casualties"] * n
             m.casualties += lost
@@ -176,7 +176,7 @@ class Diplomacy:
         may resume the war; the mediator's pressure (its guarantee) deters it."""
         m, p = self.model, self.model.p
         front = self._front()
-        draws = m.rng.random(len(m.governments))
+        draws = m.rng_diplomacy.random(len(m.governments))
         for gov in m.governments:
             s = gov.side_index
             enemy_front = front & m.side_held[1 - s]

@@ -275,6 +275,15 @@ class ProfileChange(_Event):
     government: str
     items: dict[str, Annotated[float, Field(ge=0, le=1)]]
 
+    @model_validator(mode="after")
+    def _known_items(self):
+        from .coup_proofing import ITEMS
+
+        unknown = sorted(set(self.items) - set(ITEMS))
+        if unknown:
+            raise ValueError(f"items: unknown {unknown}; known: {', '.join(ITEMS)}")
+        return self
+
     def references(self):
         return {"government": [self.government]}
 

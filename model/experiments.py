@@ -39,6 +39,7 @@ class RunSpec:
     params: dict[str, float] = field(default_factory=dict)
     profiles: dict[str, dict[str, float]] = field(default_factory=dict)
     labels: dict[str, object] = field(default_factory=dict)
+    series: bool = False  # also return the weekly km² of Azerbaijan SSR held by the arm side (column "series")
 
 
 def replicate_seeds(root: int, n: int) -> list[int]:
@@ -51,12 +52,13 @@ def outcomes(model) -> dict[str, object]:
     from .outputs import day_index
 
     w = model.world
-    inside = ~np.isin(w.districts["region"].to_numpy(), ["armenia"])
+    area_inside = w.area_km2 * ~np.isin(w.districts["region"].to_numpy(), ["armenia"])
     cf = day_index(model, dt.date.fromisoformat(CEASEFIRE))
     share = model.control_history[cf] if cf is not None else model.arm_share
     row: dict[str, object] = {
         "days": model.day,
-        "arm_held_azssr_km2": float((w.area_km2 * share * inside).sum()),
+        "arm_held_azssr_km2": float((area_inside * share).sum()),
+        "arm_held_azssr_km2_end": float((area_inside * model.arm_share).sum()),
         "casualties_aze": float(model.casualties[0]),
         "casualties_arm": float(model.casualties[1]),
         "loss_exchange_ratio": float(model.casualties[0] / max(model.casualties[1], 1.0)),
@@ -79,7 +81,20 @@ def outcomes(model) -> dict[str, object]:
     for side, keys in SIDE_GOVERNMENTS.items():
         row[f"coup_attempts_{side}"] = sum(row[f"coup_attempts_{k}"] for k in keys)
         row[f"coups_successful_{side}"] = sum(row[f"coups_successful_{k}"] for k in keys)
+    # Day of the first change of holder of each district (NaN if it never changed hands).
+    first: dict[str, float] = {}
+    for cap in model.captures:
+        first.setdefault(cap["district"], float((dt.date.fromisoformat(cap["date"]) - model.start).days))
+    for key in w.keys:
+        row[f"capture_day_{key}"] = first.get(key, np.nan)
     return row
+
+
+def territory_series(model, every: int = 7) -> np.ndarray:
+    """km² of the Azerbaijan SSR held by the arm side, every ``every`` days from the start."""
+    w = model.world
+    area_inside = w.area_km2 * ~np.isin(w.districts["region"].to_numpy(), ["armenia"])
+    return (model.control_history[: model.day + 1: every] @ area_inside).astype(np.float32)
 
 
 def run_one(spec: RunSpec) -> dict[str, object]:
@@ -98,7 +113,10 @@ def run_one(spec: RunSpec) -> dict[str, object]:
         start = [g.initial_regime for g in model.governments if g.key in keys]  # profiles after overrides
         indices[f"proofing_index_{side}"] = float(np.mean([r.proofing_index for r in start]))
         indices[f"risk_index_{side}"] = float(np.mean([r.risk_index for r in start]))
-    return {**base, **indices, **outcomes(model), "error": ""}
+    row = {**base, **indices, **outcomes(model), "error": ""}
+    if spec.series:
+        row["series"] = territory_series(model)
+    return row
 
 
 def run_many(specs: list[RunSpec], workers: int = 1, progress: Callable[[int], None] | None = None) -> pd.DataFrame:

@@ -5,13 +5,14 @@ Every military unit (brigade, militia, mercenary contingent) is a Mesa agent
 combat, supply and morale are computed for all units at once with numpy instead
 of agent by agent. Agents read and write their row through properties.
 
-Initial values are drawn from the documented ranges in ``data/units.csv`` with
-the model's rng, so uncertain figures vary by seed rather than being fixed at one
-guess.
+Initial values are drawn from the documented ranges in ``data/units.csv``, each
+unit from its own stream derived from the run's seed, so uncertain figures vary by
+seed rather than being fixed at one guess.
 """
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -124,14 +125,20 @@ class Forces:
 
     @classmethod
     def from_table(cls, units: pd.DataFrame, node_of: dict[str, int], gov_index: dict[str, int],
-                   gov_side: dict[str, int], rng: np.random.Generator) -> Forces:
-        """Draw each unit's uncertain numbers uniformly within its documented range."""
+                   gov_side: dict[str, int], seed: int) -> Forces:
+        """Draw each unit's uncertain numbers uniformly within its documented range.
+
+        Each unit draws from its own stream keyed by ``seed`` and its key, so adding or
+        removing a unit (a counterfactual) leaves every other unit's numbers unchanged.
+        """
         n = len(units)
+        u = np.array([np.random.default_rng([seed, zlib.crc32(k.encode())]).random(len(RANGED))
+                      for k in units["key"]]).reshape(n, len(RANGED))
 
         def draw(q):
             lo = units[f"{q}_low"].to_numpy(float)
             hi = units[f"{q}_high"].to_numpy(float)
-            return np.round(lo + (hi - lo) * rng.random(n))
+            return np.round(lo + (hi - lo) * u[:, RANGED.index(q)])
 
         personnel = draw("personnel")
         morale = units["morale"].to_numpy(float)

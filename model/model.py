@@ -79,6 +79,15 @@ class KarabakhWar(mesa.Model):
         self.end = end
         self.n_days = (end - self.start).days + 1
         self.day = 0
+        # Separate random streams, all from the run's seed: combat and the built-in AI use self.rng;
+        # unit draws, events, regime politics and diplomacy get their own, so that a counterfactual
+        # that removes a unit, an event or a mediation leaves the other draws unchanged (common random
+        # numbers across scenarios).
+        units_ss, events_ss, politics_ss, diplomacy_ss = np.random.SeedSequence(int(self.rng.integers(2**63))).spawn(4)
+        self._unit_seed = int(units_ss.generate_state(1, np.uint64)[0])
+        self._event_seed = int(events_ss.generate_state(1, np.uint64)[0])
+        self.rng_politics = np.random.default_rng(politics_ss)
+        self.rng_diplomacy = np.random.default_rng(diplomacy_ss)
         self.grid = Network(self.world.graph, layout=self.world.positions(), random=self.random)
         self.terrain = Terrain.from_params(self.world.terrain, self.p)
 
@@ -135,7 +144,7 @@ class KarabakhWar(mesa.Model):
             units = units[~units["key"].isin(self.war_scenario.exclude_units)].reset_index(drop=True)
         gov_index = {g.key: i for i, g in enumerate(self.governments)}
         gov_side = {g.key: g.side_index for g in self.governments}
-        self.forces = Forces.from_table(units, w.index, gov_index, gov_side, self.rng)
+        self.forces = Forces.from_table(units, w.index, gov_index, gov_side, self._unit_seed)
         self.unit_keys = list(units["key"])
         self.unit_index = {k: i for i, k in enumerate(self.unit_keys)}
         self.units: list[Unit] = []
@@ -184,6 +193,7 @@ class KarabakhWar(mesa.Model):
         self.gov_cp_factor = np.ones(len(self.governments))  # set by the regimes' profiles
         self.gov_commitment = np.ones(len(self.governments))
         self.patron_backing = np.zeros(len(self.forces))  # 1 where a patron courts the unit's commander
+        self.foreign = np.zeros(len(self.forces), dtype=bool)  # patron forces: fight, never plot coups
 
     def _init_regimes(self, profiles: dict[str, dict[str, float]]) -> None:
         """Put each government's regime of the start date in power; set up its regime guard."""
@@ -233,7 +243,7 @@ class KarabakhWar(mesa.Model):
         # Each event draws its uncertain quantities from its own stream, keyed by the event's
         # identity (id, or type/date/occurrence), so removing one event in a counterfactual does
         # not change what the others deliver (common random numbers across scenarios).
-        base = int(self.rng.integers(2**63))
+        base = self._event_seed
         self._event_seeds: dict[int, np.random.SeedSequence] = {}
         seen: dict[str, int] = {}
         for ev in self.war_scenario.events:
@@ -353,6 +363,7 @@ class KarabakhWar(mesa.Model):
         self.units.append(Brigade(self, row, key, ev.unit_name, "", gov))
         self._reinforce_weight = np.append(self._reinforce_weight, 1.0)
         self.patron_backing = np.append(self.patron_backing, 0.0)
+        self.foreign = np.append(self.foreign, True)
         self.activate_unit(row)
 
     def withdraw_patron_unit(self, patron: Patron, ev) -> None:

@@ -145,11 +145,11 @@ def coup_step(model: KarabakhWar) -> None:
     gain = np.array([g.effects.loyalty_gain for g in govs])[f.government]
     loyal = f.loyalty + gain * (1.0 - f.loyalty)
     threshold = p["plot_loyalty_threshold"]
-    can_plot = f.active & (f.kind != MERCENARY) & (f.personnel > 0)
+    can_plot = f.active & (f.kind != MERCENARY) & (f.personnel > 0) & ~model.foreign
     motive_u = np.where(can_plot, np.maximum(threshold - loyal, 0.0) / threshold, 0.0)
     motive = np.zeros(len(govs))
     np.maximum.at(motive, f.government, motive_u)
-    draws = model.rng.random(len(govs))
+    draws = model.rng_politics.random(len(govs))
     today = model.date
     for gov in govs:
         forced = _constraint(gov, today)
@@ -179,7 +179,7 @@ def _constraint(gov: Government, today: dt.date) -> str | None:
 def _attempt(model: KarabakhWar, gov: Government, plotter: int, loyal: np.ndarray) -> None:
     """A coup contest near the capital; the rebels leave the front for the capital either way."""
     f, p, w = model.forces, model.p, model.world
-    mine = f.active & (f.government == gov.index) & (f.kind != MERCENARY)
+    mine = f.active & (f.government == gov.index) & (f.kind != MERCENARY) & ~model.foreign
     near_plotter = w.closed_adjacency[f.node[plotter], f.node] > 0
     rebels = mine & near_plotter & (loyal < p["plot_loyalty_threshold"])
     rebels[plotter] = True
@@ -190,7 +190,7 @@ def _attempt(model: KarabakhWar, gov: Government, plotter: int, loyal: np.ndarra
     lo = (f.personnel[loyalists].sum() + gov.guard_personnel) * (0.5 + gov.legitimacy)
     k = p["coup_contest_exponent"]
     p_success = float(r**k / (r**k + lo**k)) if r > 0 else 0.0
-    success = bool(model.rng.random() < p_success)
+    success = bool(model.rng_politics.random() < p_success)
     for row in np.flatnonzero(rebels):  # pulled off the front: they march on the capital
         f.target[row] = -1
         model.units[row].place(int(gov.capital))

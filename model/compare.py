@@ -1,0 +1,154 @@
+"""Ensemble comparison of two scenarios: the same seeds in both, paired differences with CIs.
+
+``karabakh compare A B --runs N`` runs both scenarios over the same N seeds (common
+random numbers: a seed's draws differ between A and B only where the scenarios
+differ), then reports B − A for the headline outcomes with 95 % percentile
+bootstrap intervals over seeds, the territory over time of both with bands, and the
+distribution of each district's first capture date.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .experiments import RunSpec, bootstrap_ci, paired_difference_ci, replicate_seeds
+
+OUTCOMES = (
+    ("arm_held_azssr_km2", "km² of Azerbaijan SSR held by the arm side on 1994-05-12"),
+    ("arm_held_azssr_km2_end", "km² of Azerbaijan SSR held by the arm side at the end"),
+    ("casualties_aze", "casualties, aze side"),
+    ("casualties_arm", "casualties, arm side"),
+    ("displaced_aze", "displaced Azerbaijani civilians"),
+    ("displaced_arm", "displaced Armenian civilians"),
+    ("coup_attempts_azerbaijan", "coup attempts in Azerbaijan"),
+    ("coups_successful_azerbaijan", "successful coups in Azerbaijan"),
+    ("days_to_ceasefire", "days from the start to the durable ceasefire"),
+)
+
+
+def compare_specs(a: str, b: str, runs: int, root_seed: int = 0, until: str | None = None,
+                  params: dict[str, float] | None = None) -> list[RunSpec]:
+    """Both scenarios over the same spawned seeds, with territory series kept."""
+    seeds = replicate_seeds(root_seed, runs)
+    return [RunSpec(seed=s, scenario=name, until=until, params=dict(params or {}), labels={"label": label},
+                    series=True)
+            for label, name in (("A", a), ("B", b)) for s in seeds]
+
+
+def differences(table: pd.DataFrame) -> pd.DataFrame:
+    """One row per outcome (and per district capture day): A mean, B mean, B − A with 95 % CI, n."""
+    ok = table[table["error"] == ""]
+    a = ok[ok["label"] == "A"].set_index("seed").sort_index()
+    b = ok[ok["label"] == "B"].set_index("seed").sort_index()
+    seeds = a.index.intersection(b.index)
+    a, b = a.loc[seeds], b.loc[seeds]
+    rows = []
+    columns = [*OUTCOMES, *((c, f"first capture day of {c.removeprefix('capture_day_')}")
+                            for c in table.columns if c.startswith("capture_day_"))]
+    for col, label in columns:
+        x, y = a[col].to_numpy(float), b[col].to_numpy(float)
+        both = ~np.isnan(x) & ~np.isnan(y)
+        row = {"outcome": col, "label": label, "mean_A": np.nanmean(x) if (~np.isnan(x)).any() else np.nan,
+               "mean_B": np.nanmean(y) if (~np.isnan(y)).any() else np.nan,
+               "share_A": float((~np.isnan(x)).mean()), "share_B": float((~np.isnan(y)).mean()), "n_paired": int(both.sum())}
+        if both.sum() >= 2:
+            est, lo, hi = paired_difference_ci(x[both], y[both])
+        else:
+            est = lo = hi = np.nan
+        row.update(diff=est, ci_low=lo, ci_high=hi)
+        rows.append(row)
+    out = pd.DataFrame(rows)
+    # Capture days that never happened in any run of either scenario say nothing: drop them.
+    return out[~((out["share_A"] == 0) & (out["share_B"] == 0))].reset_index(drop=True)
+
+
+def report(a: str, b: str, table: pd.DataFrame, diffs: pd.DataFrame, question: str = "") -> str:
+    """Markdown report of a comparison."""
+    ok = table[table["error"] == ""]
+    n = ok["seed"].nunique()
+
+    def num(v):
+        return "–" if pd.isna(v) else f"{v:,.4g}"
+
+    lines = [f"# Scenario comparison: `{b}` (B) vs `{a}` (A)", ""]
+    if question:
+        lines += [f"**Question.** {question}", ""]
+    lines += [f"{n} seeds, the same in both scenarios (common random numbers); {len(table) - len(ok)} failed runs. "
+              "Differences are B − A, paired by seed, with 95 % percentile bootstrap intervals. For dates and "
+              "ceasefires, 'share' is the share of runs in which the event happened; the difference uses the seeds "
+              "where it happened in both.", "",
+              "| outcome | A | B | B − A [95 % CI] | share A / B |", "|---|---|---|---|---|"]
+    for _, r in diffs.iterrows():
+        if r["outcome"].startswith("capture_day_"):
+            continue
+        sig = "" if pd.isna(r["ci_low"]) or r["ci_low"] <= 0 <= r["ci_high"] else " **"
+        share = f"{r['share_A']:.0%} / {r['share_B']:.0%}" if r["outcome"] == "days_to_ceasefire" else ""
+        lines.append(f"| {r['label']} | {num(r['mean_A'])} | {num(r['mean_B'])} | {num(r['diff'])} "
+                     f"[{num(r['ci_low'])}, {num(r['ci_high'])}]{sig} | {share} |")
+    lines += ["", "`**` marks intervals that exclude 0.", "", "## First capture date of each district (days from the start)",
+              "", "| district | A mean | B mean | B − A [95 % CI] | captured in A / B |", "|---|---|---|---|---|"]
+    for _, r in diffs[diffs["outcome"].str.startswith("capture_day_")].iterrows():
+        lines.append(f"| {r['outcome'].removeprefix('capture_day_')} | {num(r['mean_A'])} | {num(r['mean_B'])} | "
+                     f"{num(r['diff'])} [{num(r['ci_low'])}, {num(r['ci_high'])}] | "
+                     f"{r['share_A']:.0%} / {r['share_B']:.0%} |")
+    lines += ["", "Plots: `territory.png` (median and 90 % band over seeds), `capture_dates.png`.", ""]
+    return "\n".join(lines)
+
+
+def series_frame(table: pd.DataFrame, starts: dict[str, dt.date], every: int = 7) -> pd.DataFrame:
+    """Long table (scenario, seed, date, arm_held_km2) of the weekly territory series; ``starts``
+    gives each label's scenario start date."""
+    frames = []
+    for _, r in table[table["error"] == ""].iterrows():
+        values = np.asarray(r["series"], dtype=float)
+        dates = pd.to_datetime(starts[r["label"]]) + pd.to_timedelta(np.arange(len(values)) * every, unit="D")
+        frames.append(pd.DataFrame({"scenario": r["scenario"], "label": r["label"], "seed": r["seed"],
+                                    "date": dates.strftime("%Y-%m-%d"), "arm_held_azssr_km2": values}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def plot(a: str, b: str, series: pd.DataFrame, table: pd.DataFrame, out_dir) -> None:
+    """territory.png (bands) and capture_dates.png (distributions per district)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    colours = {"A": "#1b7f8c", "B": "#c8861a"}
+    fig, ax = plt.subplots(figsize=(9, 4.2))
+    for label, name in (("A", a), ("B", b)):
+        s = series[series["label"] == label].pivot(index="date", columns="seed", values="arm_held_azssr_km2")
+        x = pd.to_datetime(s.index)
+        ax.plot(x, s.median(axis=1), color=colours[label], label=f"{label}: {name} (median)")
+        ax.fill_between(x, s.quantile(0.05, axis=1), s.quantile(0.95, axis=1), color=colours[label], alpha=0.2)
+    ax.axvline(pd.Timestamp("1994-05-12"), color="#555555", ls="--", lw=0.8)
+    ax.set_ylabel("km² of Azerbaijan SSR\nheld by the arm side")
+    ax.set_title("Territory over time: median and 90 % band over seeds (dashed: 1994-05-12)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out_dir / "territory.png", dpi=130)
+    plt.close(fig)
+
+    ok = table[table["error"] == ""]
+    cols = [c for c in ok.columns if c.startswith("capture_day_") and ok[c].notna().any()]
+    fig, ax = plt.subplots(figsize=(9, max(3.0, 0.32 * len(cols) + 1)))
+    for k, (label, name) in enumerate((("A", a), ("B", b))):
+        sub = ok[ok["label"] == label]
+        for i, c in enumerate(cols):
+            days = sub[c].dropna().to_numpy(float)
+            y = np.full(len(days), i + (k - 0.5) * 0.3)
+            ax.scatter(pd.Timestamp("1991-12-01") + pd.to_timedelta(days, unit="D"), y, s=10, alpha=0.6,
+                       color=colours[label], label=f"{label}: {name}" if i == 0 else None)
+    ax.set_yticks(range(len(cols)))
+    ax.set_yticklabels([c.removeprefix("capture_day_") for c in cols], fontsize=7)
+    ax.set_title("First change of holder of each district, one dot per run")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    fig.savefig(out_dir / "capture_dates.png", dpi=130)
+    plt.close(fig)
+
