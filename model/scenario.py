@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 
 from .errors import InputError
 from .events import Event, sort_events
+from .params import load_parameters
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 EARLIEST, LATEST = dt.date(1988, 1, 1), dt.date(2020, 12, 31)
@@ -142,7 +143,15 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
     if dup:
         raise InputError(path, "events", f"duplicate event id(s) {sorted(dup)}")
     events = sort_events(inherited + own_events)
+    known_params = load_parameters()
+    for name in f.params:
+        if name not in known_params:
+            raise InputError(path, f"[params] '{name}'", f"unknown parameter; known: {', '.join(sorted(known_params))}")
     for ev in events:
+        for name in getattr(ev, "params", {}) if ev.type == "parameter_change" else {}:
+            if name not in known_params:
+                raise InputError(path, f"event '{ev.label()}', field 'params.{name}'",
+                                 "unknown parameter (see 'karabakh params')")
         if not start <= ev.date <= end:
             raise InputError(path, f"event '{ev.label()}', field 'date'", f"{ev.date} outside the scenario's {start}..{end}")
         until = getattr(ev, "until", None)
