@@ -22,6 +22,7 @@ EPILOG_MAIN = textwrap.dedent("""\
       karabakh run my_counterfactual.toml --out runs/cf --format parquet
       karabakh experiment coup-proofing --runs 20   coup-proofing hypotheses over many seeds
       karabakh compare historical no_mujahideen --runs 30   a counterfactual vs the baseline
+      karabakh sweep spec.toml --workers 2 --out runs/s1   a resumable parameter sweep
       karabakh scenarios                        list the built-in scenarios
       karabakh params                           list parameters with their sources
 
@@ -84,6 +85,30 @@ EPILOG_COMPARE = textwrap.dedent("""\
       karabakh compare historical no_mujahideen --runs 30 --out runs/cmp-muj
       karabakh compare historical my_counterfactual.toml --runs 50 --workers 2
       karabakh compare historical no_russian_mediation --until 1995-06-30 --out runs/cmp-med""")
+
+
+EPILOG_SWEEP = textwrap.dedent("""\
+    writes into OUT:
+      results/part-*.parquet   one row per run (run_id, point, replicate, seed, param.*,
+                               outcomes, error, wall_s); read with pandas.read_parquet(OUT/'results')
+      series/part-*.parquet    weekly territory per run, if the spec sets series = true
+      spec.toml, manifest.json the spec and the progress/timing record
+
+    A run's seed comes from the spec's root_seed (numpy SeedSequence), so results
+    do not depend on workers, completion order or backend. Interrupted? Run the
+    same command again: only missing runs are done.
+
+    examples:
+      karabakh sweep docs/examples/sweep_attrition.toml --workers 2 --out runs/att
+      karabakh sweep spec.toml --backend dask --scheduler tcp://head:8786 --out /shared/runs/s1""")
+
+EPILOG_SENSITIVITY = textwrap.dedent("""\
+    writes into OUT, besides the sweep's files:
+      sensitivity.csv   scenario, outcome, parameter, index (S1/ST or mu_star/sigma), value, ci
+      sensitivity.png   total-order index (or mu*) per parameter for each headline outcome
+
+    examples:
+      karabakh sensitivity docs/examples/sensitivity_morris.toml --workers 2 --out runs/sa""")
 
 
 def _positive(text: str) -> int:
@@ -181,6 +206,26 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a parameter in both scenarios (repeatable)")
     cmp.add_argument("--force", action="store_true", help="replace OUT if it exists and is not empty")
     cmp.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    for name, help_, desc, epilog in (
+            ("sweep", "run a parameter sweep (resumable; local cores or a Dask cluster)",
+             "Run every (scenario, parameter point, replicate) of a sweep spec; results go to a Parquet dataset "
+             "in OUT, written in atomic chunks. Re-running the same command completes only what is missing.",
+             EPILOG_SWEEP),
+            ("sensitivity", "global sensitivity analysis (SALib Sobol or Morris) of a sweep spec",
+             "Run a sweep spec whose [design].method is 'sobol' or 'morris' (resumable, as 'sweep') and write "
+             "the SALib indices of the headline outcomes and a plot.", EPILOG_SENSITIVITY)):
+        sw = sub.add_parser(name, help=help_, description=desc, epilog=epilog, formatter_class=fmt)
+        sw.add_argument("spec", type=Path, metavar="SPEC", help="sweep spec (TOML; see docs/sweeps.md)")
+        sw.add_argument("--out", type=Path, metavar="DIR", help="output directory (default: runs/<name> of the spec)")
+        sw.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
+        sw.add_argument("--backend", choices=("local", "dask"), default="local",
+                        help="local processes, or Dask (a LocalCluster, or --scheduler ADDRESS)")
+        sw.add_argument("--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://10.0.0.1:8786")
+        sw.add_argument("--batch-runs", type=_positive, default=None, metavar="N",
+                        help="runs per task (default: about batch_seconds of work, measured)")
+        sw.add_argument("--retry-failed", action="store_true", help="run again the runs recorded with an error")
+        sw.add_argument("--quiet", action="store_true", help="no progress bar or summary")
 
     sub.add_parser("scenarios", help="list built-in scenarios", description="List built-in scenarios.")
     sub.add_parser("params", help="list parameters with values, ranges and sources",
@@ -301,6 +346,49 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def cmd_sweep(args) -> int:
+    """Run (or resume) a sweep; for 'sensitivity', also compute and write the SALib indices."""
+    from tqdm import tqdm
+
+    from . import sweep
+
+    spec = sweep.load_spec(args.spec)
+    if args.command == "sensitivity" and spec.design.method not in ("sobol", "morris"):
+        raise InputError(args.spec, "[design].method", f"'{spec.design.method}': sensitivity needs 'sobol' or 'morris'")
+    out = args.out or Path("runs") / spec.name
+    todo = sweep.prepare(spec, out, Path(args.spec).read_text(), retry_failed=args.retry_failed)
+    total = len(sweep.plan(spec))
+    workers = args.workers or (1 if args.backend == "local" and len(todo) < 2 else __import__(
+        "model.experiments", fromlist=["x"]).default_workers())
+    if todo:
+        with tqdm(total=total, initial=total - len(todo), unit="run", disable=args.quiet, file=sys.stderr,
+                  desc=f"{spec.name} ({args.backend}, {workers} workers)") as bar:
+            stats = sweep.execute(spec, out, todo, workers=workers, backend=args.backend, scheduler=args.scheduler,
+                                  per_batch=args.batch_runs, progress=bar.update)
+        sweep.write_manifest(out, {"last_session": stats, "planned_runs": total})
+    else:
+        stats = None
+    table = sweep.read_results(out)
+    failed = int((table["error"] != "").sum()) if len(table) else 0
+    sweep.write_manifest(out, {"completed_runs": len(table), "failed_runs": failed, "planned_runs": total})
+    if args.command == "sensitivity":
+        from . import sensitivity
+
+        ix = sensitivity.indices(spec, table[table["error"] == ""])
+        tmp = out / ".sensitivity.csv.tmp"
+        ix.to_csv(tmp, index=False)
+        tmp.replace(out / "sensitivity.csv")
+        sensitivity.plot(ix, out / "sensitivity.png")
+    if not args.quiet:
+        print(f"{spec.name}: {len(table)}/{total} runs complete, {failed} failed; results in {out / 'results'}")
+        if stats:
+            print(f"this session: {stats['runs']} runs in {stats['wall_seconds']:.1f} s on {stats['workers']} "
+                  f"{stats['backend']} workers = {stats['runs_per_second']:.2f} runs/s, "
+                  f"{stats['core_seconds_per_run']:.3f} core-seconds per run ({stats['batches']} batches of "
+                  f"{stats['batch_size']})")
+    return 0
+
+
 def cmd_scenarios(_args) -> int:
     """Print the built-in scenarios with their descriptions."""
     from .scenario import SCENARIO_DIR, load_scenario
@@ -328,8 +416,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
-    handlers = {"run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "scenarios": cmd_scenarios,
-                "params": cmd_params}
+    handlers = {"run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "sweep": cmd_sweep,
+                "sensitivity": cmd_sweep, "scenarios": cmd_scenarios, "params": cmd_params}
     try:
         return handlers[args.command](args)
     except InputError as exc:

@@ -32,6 +32,8 @@ class Parameter:
     note: str
     low: float | None = None
     high: float | None = None
+    min: float | None = None  # hard bounds: values outside make no sense in the model (input error)
+    max: float | None = None
 
 
 @cache
@@ -50,7 +52,7 @@ def load_parameters(path: Path = PARAMETERS_FILE) -> Mapping[str, Parameter]:
         if not str(entry["source"]).strip():
             raise InputError(path, f"[{name}].source", "empty; give a reference or 'assumption' with a note")
         p = Parameter(name=name, **{k: entry[k] for k in ("value", "unit", "source", "note")},
-                      low=entry.get("low"), high=entry.get("high"))
+                      low=entry.get("low"), high=entry.get("high"), min=entry.get("min"), max=entry.get("max"))
         if p.low is not None and p.high is not None and not p.low <= p.value <= p.high:
             raise InputError(path, f"[{name}]", f"value {p.value} outside its range [{p.low}, {p.high}]")
         params[name] = p
@@ -68,4 +70,9 @@ def resolve(overrides: Mapping[str, float] | None = None, *, origin: str = "para
             values[name] = float(value)
         except (TypeError, ValueError) as exc:
             raise InputError(origin, f"parameter '{name}'", f"expected a number, got {value!r}") from exc
+        p = defaults[name]
+        if (p.min is not None and values[name] < p.min) or (p.max is not None and values[name] > p.max):
+            raise InputError(origin, f"parameter '{name}'", f"{values[name]:g} outside the values the model accepts "
+                                                            f"[{p.min if p.min is not None else '-inf'}, "
+                                                            f"{p.max if p.max is not None else 'inf'}]")
     return values
