@@ -111,6 +111,30 @@ EPILOG_SENSITIVITY = textwrap.dedent("""\
       karabakh sensitivity docs/examples/sensitivity_morris.toml --workers 2 --out runs/sa""")
 
 
+EPILOG_CALIBRATE = textwrap.dedent("""\
+    writes calibration/params/NAME.toml (values, score, date, data version, seeds and the
+    command) and keeps the optuna study in calibration/studies/NAME.db (resumable: the
+    same command continues until --trials trials exist). The historical scenario uses
+    calibration/params/default.toml ('calibration = "default"' in scenarios/historical.toml).
+
+    examples:
+      karabakh calibrate --trials 60 --jobs 2                 # in-sample: the whole documented history
+      karabakh calibrate --trials 60 --until 1993-06-30       # out-of-sample check: fit up to mid-1993
+      karabakh validate --calibration until-1993-06-30        # then score the rest""")
+
+EPILOG_VALIDATE = textwrap.dedent("""\
+    The loss (model/calibration.py, docs/ODD.md section 9): capture-date error in months
+    + 10 x state error at quarterly checkpoints + 2 x casualties outside their range.
+    Baselines: persistence (nothing changes) and everything-at-once (the final
+    documented state from day one). With --out: card.json, card.md,
+    territory_vs_documented.png, capture_dates_vs_documented.png.
+
+    examples:
+      karabakh validate --runs 30
+      karabakh validate --runs 30 --json > card.json
+      karabakh validate --calibration until-1993-06-30 --out runs/val-oos""")
+
+
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -226,6 +250,34 @@ def build_parser() -> argparse.ArgumentParser:
                         help="runs per task (default: about batch_seconds of work, measured)")
         sw.add_argument("--retry-failed", action="store_true", help="run again the runs recorded with an error")
         sw.add_argument("--quiet", action="store_true", help="no progress bar or summary")
+
+    cal = sub.add_parser("calibrate", help="fit the free parameters to the documented history (optuna)",
+                         formatter_class=fmt, epilog=EPILOG_CALIBRATE,
+                         description="Fit the free parameters (model.calibration.FREE_PARAMETERS) within their "
+                                     "documented ranges to calibration/timeline.csv and targets.toml with optuna "
+                                     "(TPE). Each trial runs the historical scenario on the same seeds; the study "
+                                     "is kept in SQLite, so an interrupted calibration resumes.")
+    cal.add_argument("--trials", type=_positive, default=60, help="total trials of the study (default: 60)")
+    cal.add_argument("--jobs", type=_positive, default=None, help="processes per trial (default: all cores)")
+    cal.add_argument("--seeds", type=_positive, default=6, help="seeds each trial is scored on (default: 6)")
+    cal.add_argument("--until", type=_date, default=None, metavar="DATE",
+                     help="fit only the history up to DATE (out-of-sample check; default: up to 1994-05-12)")
+    cal.add_argument("--name", default=None, help="parameter set name (default: 'default', or 'until-DATE')")
+    cal.add_argument("--seed", type=int, default=0, help="root seed of the scoring seeds (default: 0)")
+    cal.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    val = sub.add_parser("validate", help="score card: the historical scenario vs the documented history",
+                         formatter_class=fmt, epilog=EPILOG_VALIDATE,
+                         description="Run the historical scenario over many seeds and print the validation score "
+                                     "card: the loss and its parts with baselines, targets, capture dates.")
+    val.add_argument("--runs", type=_positive, default=30, help="seeds (default: 30)")
+    val.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
+    val.add_argument("--calibration", default=None, metavar="NAME",
+                     help="score calibration/params/NAME.toml instead of the scenario's own parameter set")
+    val.add_argument("--json", action="store_true", help="print the score card as JSON")
+    val.add_argument("--out", type=Path, metavar="DIR", help="also write card.json, card.md and plots into DIR")
+    val.add_argument("--force", action="store_true", help="replace OUT if it exists and is not empty")
+    val.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sub.add_parser("scenarios", help="list built-in scenarios", description="List built-in scenarios.")
     sub.add_parser("params", help="list parameters with values, ranges and sources",
@@ -389,6 +441,48 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_calibrate(args) -> int:
+    """Run (or resume) the optuna study and write the calibrated parameter set."""
+    from tqdm import tqdm
+
+    from .calibration import calibrate, load_targets, load_timeline
+    from .experiments import default_workers
+
+    load_timeline(), load_targets()  # bad calibration data fail before any run
+    name = args.name or (f"until-{args.until}" if args.until else "default")
+    with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
+        record = calibrate(args.trials, args.jobs or default_workers(), seeds=args.seeds, until=args.until, name=name,
+                           root_seed=args.seed, progress=bar.update, command="karabakh " + " ".join(sys.argv[1:]))
+    c = record["calibration"]
+    print(f"best of {c['trials']} trials: loss {c['score']:.3f} (median over {len(c['seeds'])} seeds); "
+          f"written to calibration/params/{name}.toml")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    """Print (and optionally write) the validation score card."""
+    import json
+
+    from tqdm import tqdm
+
+    from .experiments import default_workers
+    from .outputs import atomic_output_dir
+    from .validation import card_markdown, plots, validate
+
+    if args.out and args.out.exists() and any(args.out.iterdir()) and not args.force:
+        raise InputError(args.out, "--out", "exists and is not empty; choose another directory or pass --force")
+    with tqdm(total=args.runs, unit="run", disable=args.quiet, file=sys.stderr, desc="validate") as bar:
+        card, table = validate(args.runs, args.workers or default_workers(), args.calibration, progress=bar.update)
+    text = card_markdown(card)
+    print(json.dumps(card, indent=2) if args.json else text)
+    if args.out:
+        with atomic_output_dir(args.out, force=args.force) as tmp:
+            (tmp / "card.json").write_text(json.dumps(card, indent=2))
+            (tmp / "card.md").write_text(text)
+            plots(table, tmp)
+    return 0
+
+
 def cmd_scenarios(_args) -> int:
     """Print the built-in scenarios with their descriptions."""
     from .scenario import SCENARIO_DIR, load_scenario
@@ -417,7 +511,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0
     handlers = {"run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "sweep": cmd_sweep,
-                "sensitivity": cmd_sweep, "scenarios": cmd_scenarios, "params": cmd_params}
+                "sensitivity": cmd_sweep, "calibrate": cmd_calibrate, "validate": cmd_validate,
+                "scenarios": cmd_scenarios, "params": cmd_params}
     try:
         return handlers[args.command](args)
     except InputError as exc:

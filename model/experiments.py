@@ -40,6 +40,9 @@ class RunSpec:
     profiles: dict[str, dict[str, float]] = field(default_factory=dict)
     labels: dict[str, object] = field(default_factory=dict)
     series: bool = False  # also return the weekly km² of Azerbaijan SSR held by the arm side (column "series")
+    score: bool = False  # also return the calibration metric (columns fit_*; model.calibration)
+    fit_until: str | None = None  # ... computed on the history up to this date (columns fit_*)
+    score_from: str | None = None  # ... and also from this date on (out-of-sample, columns oos_*)
 
 
 def replicate_seeds(root: int, n: int) -> list[int]:
@@ -114,15 +117,34 @@ def run_one(spec: RunSpec) -> dict[str, object]:
         indices[f"proofing_index_{side}"] = float(np.mean([r.proofing_index for r in start]))
         indices[f"risk_index_{side}"] = float(np.mean([r.risk_index for r in start]))
     row = {**base, **indices, **outcomes(model), "error": ""}
+    if spec.score:
+        from .calibration import score_model
+
+        fit = score_model(model, dt.date.fromisoformat(spec.fit_until) if spec.fit_until else None)
+        row.update({f"fit_{k}": v for k, v in fit.items()})
+        if spec.score_from:  # out-of-sample: only the history after the fit window
+            oos = score_model(model, None, dt.date.fromisoformat(spec.score_from))
+            row.update({f"oos_{k}": v for k, v in oos.items()})
     if spec.series:
         row["series"] = territory_series(model)
     return row
 
 
-def run_many(specs: list[RunSpec], workers: int = 1, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
-    """Run every spec (in parallel with ``workers`` processes); rows come back in spec order."""
+def run_many(specs: list[RunSpec], workers: int = 1, progress: Callable[[int], None] | None = None,
+             executor=None) -> pd.DataFrame:
+    """Run every spec (in parallel with ``workers`` processes, or on ``executor``, a pool kept
+    across calls); rows come back in spec order.
+
+    Scripts that use several workers must guard their entry point with
+    ``if __name__ == "__main__":`` (worker processes are spawned, not forked).
+    """
     rows: list[dict] = [None] * len(specs)  # type: ignore[list-item]
-    if workers <= 1:
+    if executor is not None:
+        for i, row in enumerate(executor.map(run_one, specs)):
+            rows[i] = row
+            if progress:
+                progress(1)
+    elif workers <= 1:
         for i, spec in enumerate(specs):
             rows[i] = run_one(spec)
             if progress:

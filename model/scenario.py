@@ -39,6 +39,7 @@ class ScenarioFile(BaseModel):
     params: dict[str, float] = Field(default_factory=dict)
     remove_events: list[str] = Field(default_factory=list)
     exclude_units: list[str] = Field(default_factory=list)
+    calibration: str = ""
     events: list[dict] = Field(default_factory=list)
 
 
@@ -53,6 +54,7 @@ class Scenario(BaseModel):
     params: dict[str, float] = Field(default_factory=dict)
     events: tuple[Event, ...] = ()
     exclude_units: tuple[str, ...] = ()  # units.csv rows absent from this scenario (e.g. a counterfactual)
+    calibration: str = ""  # name of the calibrated parameter set in use (calibration/params/<name>.toml)
     question: str = ""
     path: str = ""
 
@@ -127,7 +129,8 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
                 raise InputError(path, "field 'remove_events'", f"no event with id '{rid}' in '{f.extends}'")
         replaced = {e.id for e in own_events if e.id}
         inherited = [e for e in parent.events if e.id not in set(f.remove_events) | replaced or not e.id]
-        params = {**parent.params, **f.params}
+        params = {**parent.params, **_calibrated(path, f.calibration), **f.params}
+        calibration = f.calibration or parent.calibration
         start, end = f.start or parent.start, f.end or parent.end
         description = f.description or parent.description
         exclude = tuple(dict.fromkeys((*parent.exclude_units, *f.exclude_units)))
@@ -136,7 +139,9 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
             raise InputError(path, "field 'remove_events'", "only meaningful together with 'extends'")
         if f.start is None or f.end is None:
             raise InputError(path, "field 'start'/'end'", "a scenario without 'extends' needs both dates")
-        inherited, params, start, end, description = [], f.params, f.start, f.end, f.description
+        inherited, start, end, description = [], f.start, f.end, f.description
+        params = {**_calibrated(path, f.calibration), **f.params}
+        calibration = f.calibration
         exclude = tuple(dict.fromkeys(f.exclude_units))
     ids = [e.id for e in own_events if e.id]
     dup = {i for i in ids if ids.count(i) > 1}
@@ -159,9 +164,23 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
             raise InputError(path, f"event '{ev.label()}', field 'until'", f"{until} is before the event date {ev.date}")
     try:
         return Scenario(name=f.name or path.stem, description=description, start=start, end=end, params=params,
-                        events=tuple(events), exclude_units=exclude, question=f.question, path=str(path))
+                        events=tuple(events), exclude_units=exclude, question=f.question, calibration=calibration,
+                        path=str(path))
     except ValidationError as exc:
         raise InputError(path, "field 'start'/'end'", exc.errors()[0]["msg"]) from exc
+
+
+def _calibrated(path: Path, name: str) -> dict[str, float]:
+    """The parameters of a committed calibrated set (empty if ``name`` is empty)."""
+    if not name:
+        return {}
+    from .calibration import PARAMS_DIR, load_calibrated
+
+    record = load_calibrated(name)
+    if not record:
+        raise InputError(path, "field 'calibration'",
+                         f"no calibrated parameter set {name!r} ({PARAMS_DIR / (name + '.toml')}); run 'karabakh calibrate'")
+    return {k: float(v) for k, v in record.get("params", {}).items()}
 
 
 def check_references(scenario: Scenario, known: dict[str, set[str]]) -> None:

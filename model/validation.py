@@ -1,0 +1,180 @@
+"""The validation score card: the calibrated historical scenario against the documented history.
+
+``karabakh validate`` runs the historical scenario over many seeds and reports, for the
+loss of :mod:`model.calibration` and each of its components, the median and the 10-90 %
+spread over seeds, beside the naive baselines (persistence; everything at once); the
+documented targets (area at the ceasefire, casualties, displaced persons) against the
+simulated ranges; and each district's first simulated change of holder against the
+documented date. If the parameter set was fitted only up to a date, the history after
+it is scored separately (out-of-sample).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import calibration as cal
+from .experiments import RunSpec, replicate_seeds, run_many
+
+METRICS = (("loss", "loss (lower is better)"), ("capture_months", "capture-date error, months (all documented changes)"),
+           ("capture_days_major", "capture-date error, days (major captures)"), ("state", "state error at checkpoints (share)"),
+           ("casualties_miss", "casualties outside documented range (relative)"))
+
+
+def _spread(x) -> dict[str, float]:
+    x = np.asarray(x, dtype=float)
+    x = x[~np.isnan(x)]
+    if not len(x):
+        return {"median": float("nan"), "p10": float("nan"), "p90": float("nan")}
+    return {"median": float(np.median(x)), "p10": float(np.quantile(x, 0.1)), "p90": float(np.quantile(x, 0.9))}
+
+
+def validate(runs: int, workers: int = 1, calibration: str | None = None, root_seed: int = 12345,
+             progress=None) -> tuple[dict, pd.DataFrame]:
+    """Run and score; return the score card (a dict) and the per-run table."""
+    from .model import KarabakhWar
+    from .world import load_world
+
+    params: dict[str, float] = {}
+    record = {}
+    if calibration:
+        record = cal.load_calibrated(calibration)
+        if not record:
+            from .errors import InputError
+
+            raise InputError(cal.PARAMS_DIR / f"{calibration}.toml", "file", "not found; run 'karabakh calibrate'")
+        params = {k: float(v) for k, v in record["params"].items()}
+    else:
+        base = KarabakhWar(rng=0, until="1991-12-03")
+        record = cal.load_calibrated(base.war_scenario.calibration) if base.war_scenario.calibration else {}
+    fit_until = record.get("calibration", {}).get("fit_until")
+    oos_from = None
+    if fit_until and dt.date.fromisoformat(fit_until) < cal.CEASEFIRE:
+        oos_from = str(dt.date.fromisoformat(fit_until) + dt.timedelta(days=1))
+    specs = [RunSpec(seed=s, until=str(cal.CEASEFIRE), params=params, score=True, score_from=oos_from, series=True)
+             for s in replicate_seeds(root_seed, runs)]
+    table = run_many(specs, workers=workers, progress=progress)
+    ok = table[table["error"] == ""]
+    world = load_world()
+    n_days = (cal.CEASEFIRE - cal.START).days + 1
+    doc = cal.documented(world, n_days)
+    card: dict = {"runs": len(table), "failed": int((table["error"] != "").sum()),
+                  "parameter_set": calibration or (record.get("calibration", {}).get("name") or "documented defaults"),
+                  "fit_until": fit_until, "metrics": {}, "baselines": cal.baselines(world, doc)}
+    for key, _ in METRICS:
+        card["metrics"][key] = _spread(ok[f"fit_{key}"])
+    if oos_from:
+        from_day = (dt.date.fromisoformat(oos_from) - cal.START).days
+        card["out_of_sample"] = {"from": oos_from, "metrics": {k: _spread(ok[f"oos_{k}"]) for k, _ in METRICS},
+                                 "baselines": cal.baselines(world, doc, from_day=from_day)}
+    targets = cal.load_targets()
+    card["targets"] = {}
+    for key, col in (("area_arm_held_azssr_1994_05_12", "arm_held_azssr_km2"), ("casualties_aze", "casualties_aze"),
+                     ("casualties_arm", "casualties_arm"), ("displaced_aze", "displaced_aze"),
+                     ("displaced_arm", "displaced_arm")):
+        sim = _spread(ok[col])
+        lo, hi = float(targets[key]["low"]), float(targets[key]["high"])
+        card["targets"][key] = {"documented": [lo, hi], "simulated": sim, "inside": bool(lo <= sim["median"] <= hi)}
+    first_doc = doc.changes.groupby("district")["day"].min()
+    card["capture_dates"] = {}
+    for district, day in first_doc.items():
+        sim = ok[f"capture_day_{district}"]
+        card["capture_dates"][district] = {"documented": str(cal.START + dt.timedelta(days=int(day))),
+                                           "simulated_median": None if sim.isna().all() else
+                                           str(cal.START + dt.timedelta(days=int(sim.median()))),
+                                           "changed_in_share_of_runs": float(sim.notna().mean()),
+                                           "median_error_days": float((sim - day).abs().median()) if sim.notna().any()
+                                           else None}
+    card["seed_variation"] = {"capture_day_std_days": float(np.nanmean([ok[f"capture_day_{d}"].std() for d in first_doc.index]))}
+    return card, table
+
+
+def card_markdown(card: dict) -> str:
+    """The score card as Markdown."""
+    def num(v, fmt="{:,.3g}"):
+        return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else fmt.format(v)
+
+    b = card["baselines"]
+    lines = [f"# Validation score card — parameter set: {card['parameter_set']}", "",
+             f"{card['runs']} seeds ({card['failed']} failed), historical scenario to 1994-05-12; "
+             f"fitted up to {card['fit_until'] or '–'}. Median [10th–90th percentile] over seeds.", "",
+             "| metric | model | persistence | everything at once |", "|---|---|---|---|"]
+    for key, label in METRICS:
+        m = card["metrics"][key]
+        lines.append(f"| {label} | {num(m['median'])} [{num(m['p10'])}–{num(m['p90'])}] | "
+                     f"{num(b['persistence'][key])} | {num(b['everything_at_once'][key])} |")
+    if "out_of_sample" in card:
+        o = card["out_of_sample"]
+        lines += ["", f"**Out of sample** (documented history from {o['from']}, not used in the fit):", "",
+                  "| metric | model | persistence | everything at once |", "|---|---|---|---|"]
+        for key, label in METRICS:
+            m = o["metrics"][key]
+            lines.append(f"| {label} | {num(m['median'])} [{num(m['p10'])}–{num(m['p90'])}] | "
+                         f"{num(o['baselines']['persistence'][key])} | {num(o['baselines']['everything_at_once'][key])} |")
+    lines += ["", "| target | documented | simulated median [10–90 %] | inside |", "|---|---|---|---|"]
+    for key, t in card["targets"].items():
+        s = t["simulated"]
+        lines.append(f"| {key} | {t['documented'][0]:,.0f}–{t['documented'][1]:,.0f} | {num(s['median'], '{:,.0f}')} "
+                     f"[{num(s['p10'], '{:,.0f}')}–{num(s['p90'], '{:,.0f}')}] | {'yes' if t['inside'] else 'no'} |")
+    lines += ["", "| district | first documented change of holder | simulated (median) | runs with a change | median error, days |",
+              "|---|---|---|---|---|"]
+    for d, c in card["capture_dates"].items():
+        lines.append(f"| {d} | {c['documented']} | {c['simulated_median'] or '–'} | {c['changed_in_share_of_runs']:.0%} | "
+                     f"{num(c['median_error_days'], '{:,.0f}')} |")
+    lines += ["", f"Capture dates vary by seed (mean standard deviation {card['seed_variation']['capture_day_std_days']:.0f} "
+                  "days): the calibration does not script them.", ""]
+    return "\n".join(lines)
+
+
+def plots(table: pd.DataFrame, out_dir: Path) -> None:
+    """territory_vs_documented.png and capture_dates_vs_documented.png."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .world import load_world
+
+    world = load_world()
+    ok = table[table["error"] == ""]
+    n_days = (cal.CEASEFIRE - cal.START).days + 1
+    doc = cal.documented(world, n_days)
+    inside = world.area_km2 * ~np.isin(world.districts["region"].to_numpy(), ["armenia"])
+    series = np.vstack([np.asarray(s, float) for s in ok["series"]])
+    weeks = pd.Timestamp(cal.START) + pd.to_timedelta(np.arange(series.shape[1]) * 7, unit="D")
+    days = pd.Timestamp(cal.START) + pd.to_timedelta(np.arange(n_days), unit="D")
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ax.fill_between(weeks, np.quantile(series, 0.1, axis=0), np.quantile(series, 0.9, axis=0), color="#c8861a",
+                    alpha=0.25, label="model, 10–90 % of seeds")
+    ax.plot(weeks, np.median(series, axis=0), color="#c8861a", label="model, median")
+    ax.fill_between(days, doc.low @ inside, doc.high @ inside, step="post", color="#333333", alpha=0.25,
+                    label="documented (range)")
+    ax.plot(days, ((doc.low + doc.high) / 2) @ inside, color="#333333", drawstyle="steps-post", lw=1)
+    ax.set_ylabel("km² of Azerbaijan SSR\nheld by the arm side")
+    ax.set_title("Simulated territory vs the documented changes (calibration/timeline.csv)")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(out_dir / "territory_vs_documented.png", dpi=130)
+    plt.close(fig)
+
+    first = doc.changes.groupby("district")["day"].min().sort_values()
+    fig, ax = plt.subplots(figsize=(9, 0.4 * len(first) + 1.2))
+    for i, (d, day) in enumerate(first.items()):
+        sim = ok[f"capture_day_{d}"].dropna().to_numpy(float)
+        ax.scatter(pd.Timestamp(cal.START) + pd.to_timedelta(sim, unit="D"), np.full(len(sim), i), s=12, alpha=0.5,
+                   color="#1b7f8c", label="model (first change of holder), one dot per seed" if i == 0 else None)
+        ax.scatter([pd.Timestamp(cal.START) + pd.Timedelta(days=int(day))], [i], marker="|", s=300, color="#d62728",
+                   label="documented" if i == 0 else None)
+    ax.set_yticks(range(len(first)))
+    ax.set_yticklabels(first.index, fontsize=8)
+    ax.set_title("First change of holder per district: model vs documented")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    fig.savefig(out_dir / "capture_dates_vs_documented.png", dpi=130)
+    plt.close(fig)
