@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, read_csv_columns
 
 CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "calibration"
 TIMELINE = CALIBRATION_DIR / "timeline.csv"
@@ -64,12 +64,7 @@ def load_timeline(path: Path = TIMELINE) -> pd.DataFrame:
     """The documented changes of control, validated (errors name the row and column)."""
     from .world import load_world
 
-    if not Path(path).exists():
-        raise InputError(path, "file", "not found")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(path, "header", f"missing columns {missing}")
+    df = read_csv_columns(path, COLUMNS)
     keys = set(load_world().keys)
     out = df.astype(object)  # pandas 3 string columns reject dates and floats
     for i, row in df.iterrows():

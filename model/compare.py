@@ -14,7 +14,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .experiments import RunSpec, bootstrap_ci, paired_difference_ci, replicate_seeds
+from .experiments import RunSpec, paired_difference_ci, replicate_seeds
 
 OUTCOMES = (
     ("arm_held_azssr_km2", "km² of Azerbaijan SSR held by the arm side on 1994-05-12"),
@@ -112,10 +112,9 @@ def series_frame(table: pd.DataFrame, starts: dict[str, dt.date], every: int = 7
 
 def plot(a: str, b: str, series: pd.DataFrame, table: pd.DataFrame, out_dir) -> None:
     """territory.png (bands) and capture_dates.png (distributions per district)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from .plots import finish, finish_districts
 
     colours = {"A": "#1b7f8c", "B": "#c8861a"}
     fig, ax = plt.subplots(figsize=(9, 4.2))
@@ -125,13 +124,7 @@ def plot(a: str, b: str, series: pd.DataFrame, table: pd.DataFrame, out_dir) -> 
         ax.plot(x, s.median(axis=1), color=colours[label], label=f"{label}: {name} (median)")
         ax.fill_between(x, s.quantile(0.05, axis=1), s.quantile(0.95, axis=1), color=colours[label], alpha=0.2)
     ax.axvline(pd.Timestamp("1994-05-12"), color="#555555", ls="--", lw=0.8)
-    ax.set_ylabel("km² of Azerbaijan SSR\nheld by the arm side")
-    ax.set_title("Territory over time: median and 90 % band over seeds (dashed: 1994-05-12)")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(out_dir / "territory.png", dpi=130)
-    plt.close(fig)
+    finish(fig, ax, out_dir / "territory.png", "Territory over time: median and 90 % band over seeds (dashed: 1994-05-12)")
 
     ok = table[table["error"] == ""]
     cols = [c for c in ok.columns if c.startswith("capture_day_") and ok[c].notna().any()]
@@ -143,12 +136,6 @@ def plot(a: str, b: str, series: pd.DataFrame, table: pd.DataFrame, out_dir) -> 
             y = np.full(len(days), i + (k - 0.5) * 0.3)
             ax.scatter(pd.Timestamp("1991-12-01") + pd.to_timedelta(days, unit="D"), y, s=10, alpha=0.6,
                        color=colours[label], label=f"{label}: {name}" if i == 0 else None)
-    ax.set_yticks(range(len(cols)))
-    ax.set_yticklabels([c.removeprefix("capture_day_") for c in cols], fontsize=7)
-    ax.set_title("First change of holder of each district, one dot per run")
-    ax.legend(fontsize=8, loc="lower right")
-    ax.grid(alpha=0.3, axis="x")
-    fig.tight_layout()
-    fig.savefig(out_dir / "capture_dates.png", dpi=130)
-    plt.close(fig)
+    finish_districts(fig, ax, [c.removeprefix("capture_day_") for c in cols], out_dir / "capture_dates.png",
+                     "First change of holder of each district, one dot per run")
 

@@ -46,16 +46,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import tomllib
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import InputError, read_toml_tables
+from .errors import InputError, read_csv_columns, read_toml_tables
 
 DATA_DIR = Path(__file__).parent / "data"
 ITEMS = ("coup_origin", "coup_history", "military_leader", "ethnic_exclusion", "ideological_requirements",
@@ -133,12 +131,7 @@ def _date(path, where, raw: str, *, required: bool) -> dt.date | None:
 def load_regimes(profiles: Path = DATA_DIR / "coup_proofing.csv",
                  policies: Path = DATA_DIR / "regimes.toml") -> dict[str, tuple[Regime, ...]]:
     """Regimes of each government in historical order, each with 13 sourced items and its policies."""
-    if not Path(profiles).exists():
-        raise InputError(profiles, "file", "not found")
-    df = pd.read_csv(profiles, dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(profiles, "header", f"missing columns {missing}; expected {list(COLUMNS)}")
+    df = read_csv_columns(profiles, COLUMNS)
     pol = read_toml_tables(policies, RegimePolicy)
     out: dict[str, list[Regime]] = {}
     for (gov, key), grp in df.groupby(["government", "regime"], sort=False):
@@ -231,9 +224,3 @@ def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0) -> Ef
         risk_multiplier=math.exp(p["coup_risk_weight"] * regime.risk_index),
     )
 
-
-def read_profile_overrides(path: Path) -> dict[str, dict[str, float]]:
-    """``{government: {item: value}}`` from a TOML file (experiment designs, the CLI)."""
-    with open(path, "rb") as fh:
-        raw = tomllib.load(fh)
-    return {g: {k: float(v) for k, v in items.items()} for g, items in raw.items()}

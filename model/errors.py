@@ -45,3 +45,16 @@ def read_toml_tables(path: Path, schema: type[BaseModel]) -> dict[str, BaseModel
             field = ".".join(map(str, e["loc"]))
             raise InputError(path, f"[{key}]" + (f".{field}" if field else ""), e["msg"]) from exc
     return out
+
+
+def read_csv_columns(path: Path, columns: tuple[str, ...]):
+    """Read a data CSV as strings (empty cells stay empty); a missing file or column is an InputError."""
+    import pandas as pd
+
+    if not Path(path).exists():
+        raise InputError(path, "file", "not found")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise InputError(path, "header", f"missing columns {missing}; expected {list(columns)}")
+    return df

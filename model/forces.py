@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, read_csv_columns
 
 DATA_DIR = Path(__file__).parent / "data"
 KINDS = ("brigade", "militia", "mercenary")
@@ -35,16 +35,11 @@ RANGED = ("personnel", "tanks", "apcs", "artillery")
 @cache
 def read_units(path: Path, district_keys: frozenset[str], government_keys: frozenset[str]) -> pd.DataFrame:
     """Read and validate the order-of-battle table; errors name file, row and column."""
-    if not path.exists():
-        raise InputError(path, "file", "not found")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = read_csv_columns(path, UNIT_COLUMNS)
 
     def fail(i, col, problem):
         raise InputError(path, f"row {i + 2} (unit {df['key'].iat[i]!r}), column '{col}'", problem)
 
-    missing = [c for c in UNIT_COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError(path, "header", f"missing columns {missing}")
     if df["key"].duplicated().any():
         i = int(np.flatnonzero(df["key"].duplicated())[0])
         fail(i, "key", "duplicate key")

@@ -152,3 +152,26 @@ def plot_coup_proofing(table, path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=130)
     plt.close(fig)
+
+
+def finish(fig, ax, path: Path, title: str, ylabel: str = "km² of Azerbaijan SSR\nheld by the arm side") -> None:
+    """Common finish of the territory-over-time figures: labels, legend, grid, save, close."""
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def finish_districts(fig, ax, names, path: Path, title: str) -> None:
+    """Common finish of the per-district date plots (one row per district)."""
+    ax.set_yticks(range(len(names)))
+    ax.set_yticklabels(list(names), fontsize=7)
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower right")
+    ax.grid(alpha=0.3, axis="x")
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)

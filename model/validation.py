@@ -132,11 +132,9 @@ def card_markdown(card: dict) -> str:
 
 def plots(table: pd.DataFrame, out_dir: Path) -> None:
     """territory_vs_documented.png and capture_dates_vs_documented.png."""
-    import matplotlib
-
-    matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from .plots import finish, finish_districts
     from .world import load_world
 
     world = load_world()
@@ -154,13 +152,8 @@ def plots(table: pd.DataFrame, out_dir: Path) -> None:
     ax.fill_between(days, doc.low @ inside, doc.high @ inside, step="post", color="#333333", alpha=0.25,
                     label="documented (range)")
     ax.plot(days, ((doc.low + doc.high) / 2) @ inside, color="#333333", drawstyle="steps-post", lw=1)
-    ax.set_ylabel("km² of Azerbaijan SSR\nheld by the arm side")
-    ax.set_title("Simulated territory vs the documented changes (calibration/timeline.csv)")
-    ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    fig.tight_layout()
-    fig.savefig(out_dir / "territory_vs_documented.png", dpi=130)
-    plt.close(fig)
+    finish(fig, ax, out_dir / "territory_vs_documented.png",
+           "Simulated territory vs the documented changes (calibration/timeline.csv)")
 
     first = doc.changes.groupby("district")["day"].min().sort_values()
     fig, ax = plt.subplots(figsize=(9, 0.4 * len(first) + 1.2))
@@ -170,11 +163,5 @@ def plots(table: pd.DataFrame, out_dir: Path) -> None:
                    color="#1b7f8c", label="model (first change of holder), one dot per seed" if i == 0 else None)
         ax.scatter([pd.Timestamp(cal.START) + pd.Timedelta(days=int(day))], [i], marker="|", s=300, color="#d62728",
                    label="documented" if i == 0 else None)
-    ax.set_yticks(range(len(first)))
-    ax.set_yticklabels(first.index, fontsize=8)
-    ax.set_title("First change of holder per district: model vs documented")
-    ax.legend(fontsize=8, loc="lower right")
-    ax.grid(alpha=0.3, axis="x")
-    fig.tight_layout()
-    fig.savefig(out_dir / "capture_dates_vs_documented.png", dpi=130)
-    plt.close(fig)
+    finish_districts(fig, ax, first.index, out_dir / "capture_dates_vs_documented.png",
+                     "First change of holder per district: model vs documented")

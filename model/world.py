@@ -20,7 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .errors import InputError
+from .errors import InputError, read_csv_columns
 
 DATA_DIR = Path(__file__).parent / "data"
 SIDES = ("aze", "arm")
@@ -92,12 +92,7 @@ def _fail(path: Path, row: int | None, column: str, problem: str) -> None:
 
 
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pd.DataFrame:
-    if not path.exists():
-        raise InputError(path, "file", "not found")
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, comment=None)
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        _fail(path, None, ",".join(missing), f"missing; expected columns {list(columns)}")
+    df = read_csv_columns(path, columns)
     for i, src in enumerate(df["source"]):
         if not src.strip():
             _fail(path, i, "source", "empty: every row needs a source (or 'assumption' with a note)")
