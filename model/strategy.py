@@ -55,6 +55,7 @@ class Orders:
     target: np.ndarray
     move_to: np.ndarray
     reinforce: np.ndarray
+    trusted: bool = False  # legal by construction (the built-in AI): the model may skip its checks
 
     @classmethod
     def hold(cls, units: np.ndarray) -> Orders:
@@ -174,7 +175,7 @@ class BuiltinAI:
 
         # --- recruits go where units are most depleted.
         deficit = np.maximum(f.initial_personnel[units] - f.personnel[units], 0.0)
-        return Orders(units, target, move_to, deficit + 0.05 * f.initial_personnel[units])
+        return Orders(units, target, move_to, deficit + 0.05 * f.initial_personnel[units], trusted=True)
 
     def _staging(self, model, government, situation, own_share, held, enemy_stand, value) -> int:
         """The own district from which the current offensive axis is attacked (-1 if none).

@@ -98,3 +98,16 @@ def test_disputed_quantities_are_drawn_per_run_within_their_range():
     assert a == b and a != c
     assert 100 <= a <= 300 and 100 <= c <= 300
     assert delivered(1, (other, ranged)) == pytest.approx(a)
+
+
+def test_the_builtin_ai_only_gives_legal_orders():
+    """Its orders skip the model's checks for speed; with the checks on, none is ever rejected,
+    and the run is identical."""
+    from model.model import KarabakhWar
+
+    fast = KarabakhWar(rng=4, until="1993-06-30")
+    checked = KarabakhWar(rng=4, until="1993-06-30")
+    checked.check_all_orders = True
+    fast.run(), checked.run()
+    assert checked.rejected_orders == 0
+    assert np.array_equal(fast.control_history, checked.control_history)
