@@ -7,7 +7,8 @@ same. Seeds for replicates come from one root seed through
 (common random numbers), so differences between points are not seed noise.
 
 The coup-proofing harness (:func:`coup_proofing_design`, :func:`coup_proofing_report`)
-builds on these pieces; the sweep machinery of issue 6 will too.
+and the scenario comparison (:mod:`model.compare`) build on these pieces; sweeps
+(:mod:`model.sweep`) reuse :func:`run_one`.
 """
 
 from __future__ import annotations
