@@ -5,9 +5,10 @@ aims, and a *regime* with a 13-item coup-proofing profile (:mod:`model.coup_proo
 Each day:
 
 * legitimacy falls with districts lost and recovers slowly (it scales recruitment);
-* commanders' loyalty falls with defeats, with their own unit's losses and when a
-  patron courts their unit directly (an arms transfer to that unit), and recovers
-  slowly toward its base;
+* commanders' loyalty falls with defeats, with their own unit's losses, with
+  dismissals while a purge is under way, with pay in arrears, and when a patron
+  courts their unit directly (an arms transfer to that unit); victories raise it;
+  it recovers slowly toward its base;
 * a coup attempt may start in each government, with a daily hazard that grows with
   the most disloyal commander's motive, the regime's structural risk and its lack of
   legitimacy, and shrinks with internal intelligence (plots detected);
@@ -122,11 +123,19 @@ def refresh_effects(model: KarabakhWar, gov: Government) -> None:
 
 
 def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction: np.ndarray) -> None:
-    """Defeats and a unit's own losses breed grievances, victories rally; loyalty recovers slowly
-    toward its base (``districts_lost[s]``: districts side ``s`` lost today)."""
+    """Grievances lower commanders' loyalty, victories raise it; it recovers slowly toward its base.
+
+    Grievances: defeats of the side (``districts_lost[s]``: districts side ``s`` lost today),
+    the unit's own losses, dismissals while the government purges the officer corps, and pay
+    in arrears while the government's treasury is empty. (Patron courting: ``court_unit``.)
+    """
     f, p = model.forces, model.p
     fortune = p["victory_loyalty_gain"] * districts_lost[1 - f.side] - p["defeat_loyalty_loss"] * districts_lost[f.side]
-    f.loyalty += fortune - p["combat_loss_loyalty_sensitivity"] * loss_fraction
+    lag = max(p["purge_lag_days"], 1.0)
+    per_gov = np.array([(p["purge_loyalty_loss"] * g.purge[1] / lag
+                         if g.purge is not None and model.day - g.purge[0] <= lag else 0.0)
+                        + (p["unpaid_loyalty_loss"] if g.treasury_musd < 0 else 0.0) for g in model.governments])
+    f.loyalty += fortune - p["combat_loss_loyalty_sensitivity"] * loss_fraction - per_gov[f.government]
     f.loyalty += p["loyalty_recovery_per_day"] * np.maximum(f.base_loyalty - f.loyalty, 0.0)
     np.clip(f.loyalty, 0.0, 1.0, out=f.loyalty)
 
