@@ -262,9 +262,11 @@ def load_calibrated(name: str = "default") -> dict:
 
 FREE_PARAMETERS = ("training_effect", "attrition_rate", "breakthrough_ratio", "breakthrough_steepness",
                    "advance_per_day", "breakthrough_advance", "militia_home_defense_factor", "attack_ratio_threshold",
-                   "recruits_per_day_aze", "recruits_per_day_arm", "recruits_per_day_nk", "defeat_loyalty_loss")
+                   "recruits_per_day_aze", "recruits_per_day_arm", "recruits_per_day_nk")
 """Parameters fitted by ``karabakh calibrate`` within their documented ranges (data/parameters.toml);
-all others stay at their documented values."""
+all others stay at their documented values. Regime-politics parameters are deliberately not fitted:
+the loss measures territory and casualties, and fitting loyalty to them pushed coups onto the
+winning side (no coup was attempted in Armenia or Nagorno-Karabakh)."""
 
 
 def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = None, name: str = "default",

@@ -469,7 +469,10 @@ class KarabakhWar(mesa.Model):
 
         lost = self._update_control(result.share_gain)
         update_legitimacy(self.governments, lost, p)
-        update_loyalty(self, lost, result.unit_loss_fraction)
+        # Losses breed grievances where the unit's side lost ground today (bled in defeat, not in victory).
+        losing_ground = np.where(self.forces.side == 1, self._arm_delta[self.forces.node] < 0,
+                                 self._arm_delta[self.forces.node] > 0)
+        update_loyalty(self, lost, result.unit_loss_fraction * losing_ground)
         coup_step(self)
         update_supply(f.supply, self._supply_target[f.side, f.node], p["supply_recovery_per_day"],
                       p["supply_decay_per_day"])
@@ -492,6 +495,7 @@ class KarabakhWar(mesa.Model):
         old = self.arm_share
         new = np.clip(old + gain[1] - gain[0], 0.0, 1.0)
         delta = new - old
+        self._arm_delta = delta
         if not delta.any():
             return _NO_LOSSES
         # Only the few districts that moved today: the share of each side's part that was lost.
