@@ -357,6 +357,7 @@ def cmd_compare(args) -> int:
 
     from . import compare
     from .experiments import default_workers, run_many
+    from .model import KarabakhWar
     from .outputs import atomic_output_dir
     from .params import resolve
     from .scenario import load_scenario
@@ -364,9 +365,7 @@ def cmd_compare(args) -> int:
     overrides = dict(args.set)
     resolve(overrides, origin="--set")
     scenarios = {"A": load_scenario(args.a), "B": load_scenario(args.b)}  # bad files fail before any run
-    for label, sc in scenarios.items():  # references too: build each model once, briefly
-        from .model import KarabakhWar
-
+    for sc in scenarios.values():  # references too: build each model once, briefly
         KarabakhWar(scenario=sc, rng=0, until=sc.start + dt.timedelta(days=1), **overrides)
     out = args.out or Path("runs") / f"compare-{scenarios['A'].name}-{scenarios['B'].name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     if out.exists() and any(out.iterdir()) and not args.force:
@@ -403,6 +402,7 @@ def cmd_sweep(args) -> int:
     from tqdm import tqdm
 
     from . import sweep
+    from .experiments import default_workers
 
     spec = sweep.load_spec(args.spec)
     if args.command == "sensitivity" and spec.design.method not in ("sobol", "morris"):
@@ -410,8 +410,7 @@ def cmd_sweep(args) -> int:
     out = args.out or Path("runs") / spec.name
     todo = sweep.prepare(spec, out, Path(args.spec).read_text(), retry_failed=args.retry_failed)
     total = len(sweep.plan(spec))
-    workers = args.workers or (1 if args.backend == "local" and len(todo) < 2 else __import__(
-        "model.experiments", fromlist=["x"]).default_workers())
+    workers = args.workers or (1 if args.backend == "local" and len(todo) < 2 else default_workers())
     if todo:
         with tqdm(total=total, initial=total - len(todo), unit="run", disable=args.quiet, file=sys.stderr,
                   desc=f"{spec.name} ({args.backend}, {workers} workers)") as bar:

@@ -196,6 +196,7 @@ class KarabakhWar(mesa.Model):
         self.gov_commitment = np.ones(len(self.governments))
         self.patron_backing = np.zeros(len(self.forces))  # 1 where a patron courts the unit's commander
         self.foreign = np.zeros(len(self.forces), dtype=bool)  # patron forces: fight, never plot coups
+        self._hops_cache: dict[int, np.ndarray] = {}  # road hops from a capital (coup contests)
 
     def _init_regimes(self, profiles: dict[str, dict[str, float]]) -> None:
         """Put each government's regime of the start date in power; set up its regime guard."""
@@ -218,8 +219,7 @@ class KarabakhWar(mesa.Model):
 
     def hops_from(self, node: int) -> np.ndarray:
         """Road hops from ``node`` to every district (large where unreachable); cached."""
-        cache = self.__dict__.setdefault("_hops_cache", {})
-        hops = cache.get(node)
+        hops = self._hops_cache.get(node)
         if hops is None:
             w = self.world
             hops = np.full(w.n, w.n + 1)
@@ -233,7 +233,7 @@ class KarabakhWar(mesa.Model):
                 nxt &= hops > d
                 hops[nxt] = d
                 frontier = nxt
-            cache[node] = hops
+            self._hops_cache[node] = hops
         return hops
 
     def court_unit(self, row: int, patron: Patron) -> None:
