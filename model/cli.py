@@ -517,6 +517,11 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         print(f"karabakh: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
