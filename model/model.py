@@ -345,11 +345,16 @@ class KarabakhWar(mesa.Model):
         return (nodes == target) | np.isin(nodes, neigh)
 
     def add_patron_unit(self, patron: Patron, ev, q: dict[str, float]) -> None:
-        """A patron force that fights for a government joins as a brigade."""
+        """A patron force that fights for a government joins as a brigade.
+
+        Its strength comes from the event (sourced there); its quality is an assumption: a
+        regular foreign army (training 0.7, morale 0.6) with no stake in the host regime's
+        politics (loyalty 0.5, and it never plots: ``self.foreign``).
+        """
         gov = self.government(ev.fights_for)
         f = self.forces
         row = len(f)
-        for attr, value in (("side", gov.side_index), ("government", gov.index), ("kind", 0),
+        for attr, value in (("side", gov.side_index), ("government", gov.index), ("kind", BRIGADE),
                             ("node", self.world.index[ev.district]), ("home", -1), ("active", False),
                             ("personnel", q["personnel"]), ("tanks", q["tanks"]), ("apcs", q["apcs"]),
                             ("artillery", q["artillery"]), ("training", 0.7), ("morale", 0.6),
