@@ -39,13 +39,14 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError, read_csv_columns
+from .model import CEASEFIRE_DATE
 
 CALIBRATION_DIR = Path(__file__).resolve().parent.parent / "calibration"
 TIMELINE = CALIBRATION_DIR / "timeline.csv"
 TARGETS = CALIBRATION_DIR / "targets.toml"
 PARAMS_DIR = CALIBRATION_DIR / "params"
 START = dt.date(1991, 12, 1)
-CEASEFIRE = dt.date(1994, 5, 12)
+CEASEFIRE = CEASEFIRE_DATE
 W_STATE, W_CASUALTIES = 10.0, 2.0
 """Weights: a state error of 0.1 (10 % of a district outside its interval on average) counts as much
 as a month of capture-date error; missing the casualty ranges by 50 % counts as a month."""

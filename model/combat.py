@@ -85,7 +85,8 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
           rng: np.random.Generator, n_districts: int, intensity: float = 1.0) -> DayResult:
     """Resolve one day of every engagement on the map.
 
-    ``intensity`` scales attrition and advances (a ceasefire lowers it). Work is
+    ``intensity`` scales attrition and advances (1 in the model: ceasefires stop attacks
+    instead, see model.diplomacy; kept for experiments). Work is
     done on the compressed list of today's engagements; random numbers are drawn
     per engagement in key order, so results depend only on the state and the
     model's rng stream.

@@ -25,8 +25,9 @@ import pandas as pd
 
 from .coup_proofing import ITEMS, PRACTICES
 from .diplomacy import durable_ceasefire
+from .model import CEASEFIRE_DATE
 
-CEASEFIRE = "1994-05-12"
+CEASEFIRE = str(CEASEFIRE_DATE)
 SIDE_GOVERNMENTS = {"aze": ("azerbaijan",), "arm": ("armenia", "nagorno_karabakh")}
 
 

@@ -36,7 +36,7 @@ from .politics import RECRUIT_PARAM, coup_step, install_regime, load_governments
 from .scenario import Scenario, check_references, load_scenario
 from .strategy import BuiltinAI, Orders, Situation, Strategy
 from .supply import supply_targets, update_supply
-from .world import FULL, SIDES, World, load_world
+from .world import FULL, SIDES, World, hop_distances, load_world
 
 CEASEFIRE_DATE = dt.date(1994, 5, 12)
 """The Bishkek-protocol ceasefire came into force on 12 May 1994 (seed 002_ab05866d2733586f.txt);
@@ -183,7 +183,6 @@ class KarabakhWar(mesa.Model):
         self.ceasefires: list[dict] = []
         self.mediations: list[dict] = []
         self.event_log: list[dict] = []
-        self.combat_intensity = 1.0  # scales attrition and advances (1 = full war)
         self.check_all_orders = False  # True: check even the built-in AI's orders (tests)
         self.rejected_orders = 0  # orders dropped by the checks (illegal attacks or moves)
         self.control_history = np.empty((self.n_days + 1, w.n), dtype=np.float32)
@@ -194,6 +193,8 @@ class KarabakhWar(mesa.Model):
         self._reinforce_weight = np.ones(len(self.forces))
         self.gov_cp_factor = np.ones(len(self.governments))  # set by the regimes' profiles
         self.gov_commitment = np.ones(len(self.governments))
+        self.gov_guard_share = np.zeros(len(self.governments))  # share of recruits kept in the regime guard
+        self.gov_loyalty_gain = np.zeros(len(self.governments))  # screening's pull toward loyalty
         self.patron_backing = np.zeros(len(self.forces))  # 1 where a patron courts the unit's commander
         self.foreign = np.zeros(len(self.forces), dtype=bool)  # patron forces: fight, never plot coups
         self._hops_cache: dict[int, np.ndarray] = {}  # road hops from a capital (coup contests)
@@ -221,19 +222,7 @@ class KarabakhWar(mesa.Model):
         """Road hops from ``node`` to every district (large where unreachable); cached."""
         hops = self._hops_cache.get(node)
         if hops is None:
-            w = self.world
-            hops = np.full(w.n, w.n + 1)
-            hops[node] = 0
-            frontier, d = np.zeros(w.n, dtype=bool), 0
-            frontier[node] = True
-            while frontier.any():
-                d += 1
-                nxt = np.zeros(w.n, dtype=bool)
-                nxt[w.edges[frontier[w.edges[:, 0]], 1]] = True
-                nxt &= hops > d
-                hops[nxt] = d
-                frontier = nxt
-            self._hops_cache[node] = hops
+            hops = self._hops_cache[node] = hop_distances(self.world, node)
         return hops
 
     def court_unit(self, row: int, patron: Patron) -> None:
@@ -463,7 +452,7 @@ class KarabakhWar(mesa.Model):
         if self.diplomacy.in_force:
             f.target[:] = -1  # a ceasefire holds: nobody attacks (incidents are counted as violations)
 
-        result = fight(f, self._att_cp, self._def_cp, p, self.rng, w.n, self.combat_intensity)
+        result = fight(f, self._att_cp, self._def_cp, p, self.rng, w.n)
         lost = apply_losses(f, result.unit_loss_fraction)
         self.casualties += np.bincount(f.side, lost, minlength=2)
         f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction
@@ -573,7 +562,7 @@ class KarabakhWar(mesa.Model):
         weight = self._reinforce_weight * mask
         total = np.bincount(f.government, weight, minlength=len(self.governments))
         rate = np.array([self.p[g.recruits_param] * g.legitimacy for g in self.governments])
-        guard = np.array([g.effects.counterweight_share for g in self.governments])
+        guard = self.gov_guard_share
         for gov, extra in zip(self.governments, rate * guard):
             gov.guard_personnel += float(extra)  # the regime guard stays away from the front
         share = np.divide(rate * (1.0 - guard), total, out=np.zeros_like(total), where=total > 0)

@@ -120,6 +120,8 @@ def refresh_effects(model: KarabakhWar, gov: Government) -> None:
     gov.effects = effects(gov.regime, p, level)
     model.gov_cp_factor[gov.index] = float(np.exp(p["training_effect"] * gov.effects.training_delta))
     model.gov_commitment[gov.index] = gov.effects.commitment_factor
+    model.gov_guard_share[gov.index] = gov.effects.counterweight_share
+    model.gov_loyalty_gain[gov.index] = gov.effects.loyalty_gain
 
 
 def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction: np.ndarray) -> None:
@@ -151,7 +153,7 @@ def coup_step(model: KarabakhWar) -> None:
         if gov.legitimacy < p["resignation_legitimacy"] and gov.successors:
             _change_regime(model, gov, gov.successors[0], "resignation", plotter=None, p_success=1.0)
     # Motive: how far the most disloyal commander of each government is below the plotting threshold.
-    gain = np.array([g.effects.loyalty_gain for g in govs])[f.government]
+    gain = model.gov_loyalty_gain[f.government]
     loyal = f.loyalty + gain * (1.0 - f.loyalty)
     threshold = p["plot_loyalty_threshold"]
     can_plot = f.active & (f.kind != MERCENARY) & (f.personnel > 0) & ~model.foreign

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from .forces import MILITIA
-from .world import FULL
+from .world import FULL, hop_distances
 
 if TYPE_CHECKING:
     from .agents import Government
@@ -210,18 +210,7 @@ class BuiltinAI:
         if hop is not None:
             return hop
         src, dst = world.edges[:, 0], world.edges[:, 1]
-        dist = np.full(world.n, np.iinfo(np.int64).max // 2)
-        dist[goal] = 0
-        frontier = np.zeros(world.n, dtype=bool)
-        frontier[goal] = True
-        d = 0
-        while frontier.any():
-            d += 1
-            nxt = np.zeros(world.n, dtype=bool)
-            step = frontier[dst] & held[src] & (dist[src] > d)
-            nxt[src[step]] = True
-            dist[nxt] = d
-            frontier = nxt
+        dist = hop_distances(world, goal, held)
         # For each node, the neighbour with the smallest distance (ties: lowest id, deterministic).
         cand = np.lexsort((dst, dist[dst], src))
         first = np.ones(len(cand), dtype=bool)

@@ -266,3 +266,22 @@ def synthetic_world(n_districts: int, seed: int = 0) -> World:
                 roads.append(dict(u=f"d{i:05d}", v=f"d{j:05d}", road_class="road", corridor="", border="",
                                   length_km=np.nan, source="synthetic", note=""))
     return build_world(df, pd.DataFrame(roads))
+
+
+def hop_distances(world: World, source: int, passable: np.ndarray | None = None) -> np.ndarray:
+    """Road hops from ``source`` to every district, moving only into ``passable`` districts
+    (default: all); ``world.n + 1`` where unreachable. Breadth-first, vectorised per ring."""
+    src, dst = world.edges[:, 0], world.edges[:, 1]
+    ok = np.ones(world.n, dtype=bool) if passable is None else passable
+    dist = np.full(world.n, world.n + 1, dtype=np.int64)
+    dist[source] = 0
+    frontier = np.zeros(world.n, dtype=bool)
+    frontier[source] = True
+    d = 0
+    while frontier.any():
+        d += 1
+        nxt = np.zeros(world.n, dtype=bool)
+        nxt[src[frontier[dst] & ok[src] & (dist[src] > d)]] = True
+        dist[nxt] = d
+        frontier = nxt
+    return dist
