@@ -21,10 +21,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model.forces import synthetic_units  # noqa: E402
+from model.inputs.forces import synthetic_units  # noqa: E402
 from model.model import KarabakhWar  # noqa: E402
-from model.scenario import Scenario  # noqa: E402
-from model.world import synthetic_world  # noqa: E402
+from model.inputs.scenario import Scenario  # noqa: E402
+from model.inputs.world import synthetic_world  # noqa: E402
 
 DAYS = 365
 

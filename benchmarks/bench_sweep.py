@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from model.sweep import SweepSpec, execute, plan  # noqa: E402
+from model.experiments.sweep import SweepSpec, execute, plan  # noqa: E402
 
 
 def main() -> None:

@@ -290,7 +290,7 @@ def cmd_run(args) -> int:
     from tqdm import tqdm
 
     from .model import KarabakhWar
-    from .outputs import summary, write_run
+    from .outputs.files import summary, write_run
 
     model = KarabakhWar(scenario=args.scenario, rng=args.seed, until=args.until, **dict(args.set))
     out = args.out or Path("runs") / f"{model.war_scenario.name}-seed{args.seed}-{dt.datetime.now():%Y%m%d-%H%M%S}"
@@ -315,10 +315,10 @@ def cmd_experiment(args) -> int:
 
     from tqdm import tqdm
 
-    from .experiments import coup_proofing_design, coup_proofing_report, default_workers, run_many
-    from .outputs import atomic_output_dir
-    from .params import resolve
-    from .plots import plot_coup_proofing
+    from .experiments.coup_proofing import coup_proofing_design, coup_proofing_report, plot_coup_proofing
+    from .experiments.runner import default_workers, run_many
+    from .inputs.params import resolve
+    from .outputs.files import atomic_output_dir
 
     overrides = dict(args.set)
     resolve(overrides, origin="--set")  # unknown names fail before any run
@@ -355,12 +355,12 @@ def cmd_compare(args) -> int:
 
     from tqdm import tqdm
 
-    from . import compare
-    from .experiments import default_workers, run_many
+    from .experiments import compare
+    from .experiments.runner import default_workers, run_many
+    from .inputs.params import resolve
+    from .inputs.scenario import load_scenario
     from .model import KarabakhWar
-    from .outputs import atomic_output_dir
-    from .params import resolve
-    from .scenario import load_scenario
+    from .outputs.files import atomic_output_dir
 
     overrides = dict(args.set)
     resolve(overrides, origin="--set")
@@ -401,8 +401,8 @@ def cmd_sweep(args) -> int:
     """Run (or resume) a sweep; for 'sensitivity', also compute and write the SALib indices."""
     from tqdm import tqdm
 
-    from . import sweep
-    from .experiments import default_workers
+    from .experiments import sweep
+    from .experiments.runner import default_workers
 
     spec = sweep.load_spec(args.spec)
     if args.command == "sensitivity" and spec.design.method not in ("sobol", "morris"):
@@ -423,7 +423,7 @@ def cmd_sweep(args) -> int:
     failed = int((table["error"] != "").sum()) if len(table) else 0
     sweep.write_manifest(out, {"completed_runs": len(table), "failed_runs": failed, "planned_runs": total})
     if args.command == "sensitivity":
-        from . import sensitivity
+        from .experiments import sensitivity
 
         ix = sensitivity.indices(spec, table[table["error"] == ""])
         tmp = out / ".sensitivity.csv.tmp"
@@ -444,8 +444,9 @@ def cmd_calibrate(args) -> int:
     """Run (or resume) the optuna study and write the calibrated parameter set."""
     from tqdm import tqdm
 
-    from .calibration import calibrate, load_targets, load_timeline
-    from .experiments import default_workers
+    from .experiments.calibration import calibrate
+    from .experiments.runner import default_workers
+    from .inputs.history import load_targets, load_timeline
 
     load_timeline(), load_targets()  # bad calibration data fail before any run
     name = args.name or (f"until-{args.until}" if args.until else "default")
@@ -464,9 +465,9 @@ def cmd_validate(args) -> int:
 
     from tqdm import tqdm
 
-    from .experiments import default_workers
-    from .outputs import atomic_output_dir
-    from .validation import card_markdown, plots, validate
+    from .experiments.runner import default_workers
+    from .experiments.validation import card_markdown, plots, validate
+    from .outputs.files import atomic_output_dir
 
     if args.out and args.out.exists() and any(args.out.iterdir()) and not args.force:
         raise InputError(args.out, "--out", "exists and is not empty; choose another directory or pass --force")
@@ -484,7 +485,8 @@ def cmd_validate(args) -> int:
 
 def cmd_scenarios(_args) -> int:
     """Print the built-in scenarios with their descriptions."""
-    from .scenario import SCENARIO_DIR, load_scenario
+    from .inputs.locations import SCENARIO_DIR
+    from .inputs.scenario import load_scenario
 
     for path in sorted(SCENARIO_DIR.glob("*.toml")):
         sc = load_scenario(path)
@@ -494,7 +496,7 @@ def cmd_scenarios(_args) -> int:
 
 def cmd_params(_args) -> int:
     """Print every parameter with its provenance."""
-    from .params import load_parameters
+    from .inputs.params import load_parameters
 
     for p in load_parameters().values():
         rng = f" [{p.low:g}, {p.high:g}]" if p.low is not None and p.high is not None else ""

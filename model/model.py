@@ -24,23 +24,25 @@ import mesa
 import numpy as np
 from mesa.discrete_space import Network
 
-from . import params as params_mod
-from .agents import UNIT_CLASSES, Brigade, Government, Patron, Unit
-from .combat import Terrain, apply_losses, combat_power, fight
-from .diplomacy import Diplomacy, load_patrons
+from .actors.agents import UNIT_CLASSES, Brigade, Government, Patron, Unit
+from .actors.diplomacy import Diplomacy
+from .actors.politics import coup_step, install_regime, refresh_effects, update_legitimacy, update_loyalty
+from .actors.strategy import BuiltinAI, Orders, Situation, Strategy
+from .dynamics.combat import Terrain, apply_losses, combat_power, fight
+from .dynamics.supply import supply_targets, update_supply
 from .errors import InputError
-from .events import UnitFormation
-from .forces import BRIGADE, DATA_DIR, KINDS, MERCENARY, MILITIA, Forces, read_units
-from .coup_proofing import load_regimes, regime_sequence
-from .politics import RECRUIT_PARAM, coup_step, install_regime, load_governments, update_legitimacy, update_loyalty
-from .scenario import Scenario, check_references, load_scenario
-from .strategy import BuiltinAI, Orders, Situation, Strategy
-from .supply import supply_targets, update_supply
-from .world import FULL, SIDES, World, hop_distances, load_world
+from .inputs import params as params_mod
+from .inputs.events import UnitFormation
+from .inputs.forces import BRIGADE, KINDS, MERCENARY, MILITIA, Forces, read_units
+from .inputs.governments import RECRUIT_PARAM, load_governments
+from .inputs.history import CEASEFIRE_DATE
+from .inputs.locations import DATA_DIR
+from .inputs.patrons import load_patrons
+from .inputs.regimes import load_regimes, regime_sequence
+from .inputs.scenario import Scenario, check_references, load_scenario
+from .inputs.world import FULL, SIDES, World, hop_distances, load_world
 
-CEASEFIRE_DATE = dt.date(1994, 5, 12)
-"""The Bishkek-protocol ceasefire came into force on 12 May 1994 (seed 002_ab05866d2733586f.txt);
-outputs report territory on this date whatever the run did."""
+__all__ = ["CEASEFIRE_DATE", "KarabakhWar"]
 _NO_LOSSES = np.zeros(2)
 BLED_FRACTION = 0.35  # mercenaries leave below this share of their initial strength (assumption)
 
@@ -270,6 +272,17 @@ class KarabakhWar(mesa.Model):
         checked = params_mod.resolve(overrides, origin=origin)  # rejects unknown names
         self.p = {**self.p, **{k: checked[k] for k in overrides}}
         self.terrain = Terrain.from_params(self.world.terrain, self.p)
+
+    def change_profile(self, gov: Government, items: dict[str, float]) -> None:
+        """Change items of the coup-proofing profile of ``gov``'s regime in power (profile_change events)."""
+        gov.regime = gov.regime.with_items(items)
+        refresh_effects(self, gov)
+
+    def open_mediation(self, mediator: str, pressure: float, terms: str) -> None:
+        """A mediator's initiative: record it and open a ceasefire proposal (mediation events)."""
+        self.patron(mediator).mediating = True
+        self.mediations.append({"date": str(self.date), "mediator": mediator, "terms": terms, "pressure": pressure})
+        self.diplomacy.propose(mediator, pressure, terms)
 
     # ------------------------------------------------------- event handlers
     def event_rng(self, event) -> np.random.Generator:

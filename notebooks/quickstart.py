@@ -11,7 +11,8 @@ import os
 import pandas as pd
 
 from model import KarabakhWar
-from model.experiments import RunSpec, paired_difference_ci, replicate_seeds, run_many
+from model.experiments.runner import RunSpec, replicate_seeds, run_many
+from model.experiments.statistics import paired_difference_ci
 
 RUNS = int(os.environ.get("KARABAKH_QUICKSTART_RUNS", "12"))
 WORKERS = 2

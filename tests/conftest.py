@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from model.forces import synthetic_units
+from model.inputs.forces import synthetic_units
 from model.model import KarabakhWar
-from model.scenario import Scenario
-from model.world import synthetic_world
+from model.inputs.scenario import Scenario
+from model.inputs.world import synthetic_world
 
 SYNTH_START = dt.date(1991, 12, 1)
 

@@ -9,22 +9,23 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from model import calibration as cal
+from model.experiments import scoring
+from model.inputs import calibrated, history, locations
 from model.errors import InputError
-from model.experiments import RunSpec, run_many
-from model.world import load_world
+from model.experiments.runner import RunSpec, run_many
+from model.inputs.world import load_world
 
 WORLD = load_world()
-N_DAYS = (cal.CEASEFIRE - cal.START).days + 1
+N_DAYS = (history.CEASEFIRE - history.START).days + 1
 
 
 def test_documented_history_loads_with_sources():
-    t = cal.load_timeline()
+    t = history.load_timeline()
     assert len(t) >= 20 and (t["source"].str.strip() != "").all()
     for district in ("askeran", "shusha", "lachin", "kalbajar", "aghdam", "fuzuli", "jabrayil", "qubadli", "zangilan",
                      "shahumyan", "mardakert"):
         assert district in set(t["district"]), district
-    targets = cal.load_targets()
+    targets = history.load_targets()
     for key in ("area_arm_held_azssr_1994_05_12", "casualties_aze", "casualties_arm", "displaced_aze"):
         assert targets[key]["low"] <= targets[key]["high"] and targets[key]["source"].strip()
 
@@ -37,19 +38,19 @@ def test_documented_history_loads_with_sources():
     ("source", "", "needs a source"),
 ])
 def test_bad_timeline_rows_are_named(tmp_path, column, value, expect):
-    df = pd.read_csv(cal.TIMELINE, dtype=str, keep_default_na=False)
+    df = pd.read_csv(locations.TIMELINE, dtype=str, keep_default_na=False)
     df.loc[1, column] = value
     path = tmp_path / "timeline.csv"
     df.to_csv(path, index=False)
     with pytest.raises(InputError) as err:
-        cal.load_timeline.__wrapped__(path)
+        history.load_timeline.__wrapped__(path)
     assert "timeline.csv" in str(err.value) and "row 3" in str(err.value) and expect in str(err.value)
 
 
 def test_holder_changes_follow_the_models_hysteresis():
     path = np.array([0.2, 0.2, 0.55, 0.65, 0.45, 0.3, 0.3])
-    assert cal.holder_changes(path, held_by_arm=False, capture_share=0.6) == [(3, "arm"), (5, "aze")]
-    assert cal.holder_changes(path, held_by_arm=False, capture_share=0.5) == [(2, "arm"), (4, "aze")]
+    assert scoring.holder_changes(path, held_by_arm=False, capture_share=0.6) == [(3, "arm"), (5, "aze")]
+    assert scoring.holder_changes(path, held_by_arm=False, capture_share=0.5) == [(2, "arm"), (4, "aze")]
 
 
 def _mid(doc):
@@ -57,47 +58,47 @@ def _mid(doc):
 
 
 def test_the_documented_path_itself_scores_zero():
-    doc = cal.documented(WORLD, N_DAYS)
-    s = cal.score(_mid(doc), WORLD, doc)
+    doc = scoring.documented(WORLD, N_DAYS)
+    s = scoring.score(_mid(doc), WORLD, doc)
     assert s["capture_months"] == 0 and s["state"] == 0 and s["loss"] == 0
     assert s["changes_scored"] == len(doc.changes) >= 8
 
 
 def test_a_history_30_days_late_scores_one_month():
-    doc = cal.documented(WORLD, N_DAYS)
+    doc = scoring.documented(WORLD, N_DAYS)
     late = np.vstack([np.tile(_mid(doc)[0], (30, 1)), _mid(doc)[:-30]])
-    s = cal.score(late, WORLD, doc)
+    s = scoring.score(late, WORLD, doc)
     assert s["capture_months"] == pytest.approx(1.0)
     assert s["capture_days_major"] == pytest.approx(30.0)
     assert s["state"] > 0  # a month late is outside the documented state at some checkpoints
 
 
 def test_baselines_and_out_of_sample_windows():
-    doc = cal.documented(WORLD, N_DAYS)
-    b = cal.baselines(WORLD, doc)
-    assert b["persistence"]["capture_months"] == cal.CAP_MONTHS  # nothing ever changes: every change missed
-    assert 0 < b["everything_at_once"]["capture_months"] < cal.CAP_MONTHS
+    doc = scoring.documented(WORLD, N_DAYS)
+    b = scoring.baselines(WORLD, doc)
+    assert b["persistence"]["capture_months"] == scoring.CAP_MONTHS  # nothing ever changes: every change missed
+    assert 0 < b["everything_at_once"]["capture_months"] < scoring.CAP_MONTHS
     # Out of sample: only changes from mid-1993 on are scored.
-    from_day = (dt.date(1993, 7, 1) - cal.START).days
-    oos = cal.baselines(WORLD, doc, from_day=from_day)["persistence"]
+    from_day = (dt.date(1993, 7, 1) - history.START).days
+    oos = scoring.baselines(WORLD, doc, from_day=from_day)["persistence"]
     assert oos["changes_scored"] == int((doc.changes["day"] >= from_day).sum()) < b["persistence"]["changes_scored"]
     # Casualties count only when the window reaches the ceasefire, and relative to the nearer bound.
-    t = cal.load_targets()
+    t = history.load_targets()
     inside = np.array([t["casualties_aze"]["low"], t["casualties_arm"]["high"]], dtype=float)
-    assert cal.score(_mid(doc), WORLD, doc, casualties=inside)["casualties_miss"] == 0
+    assert scoring.score(_mid(doc), WORLD, doc, casualties=inside)["casualties_miss"] == 0
     half = np.array([t["casualties_aze"]["low"] / 2, t["casualties_arm"]["low"]], dtype=float)
-    assert cal.score(_mid(doc), WORLD, doc, casualties=half)["casualties_miss"] == pytest.approx(0.25)
-    assert cal.score(_mid(doc), WORLD, doc, casualties=half, fit_days=400)["casualties_miss"] == 0
+    assert scoring.score(_mid(doc), WORLD, doc, casualties=half)["casualties_miss"] == pytest.approx(0.25)
+    assert scoring.score(_mid(doc), WORLD, doc, casualties=half, fit_days=400)["casualties_miss"] == 0
     assert np.isnan(b["persistence"]["casualties_miss"]), "baselines have no casualties: reported as missing"
 
 
 def test_the_committed_parameters_reproduce_their_reported_score():
-    record = cal.load_calibrated("default")
+    record = calibrated.load_calibrated("default")
     assert record, "calibration/params/default.toml is committed"
     c = record["calibration"]
     assert {"score", "date", "data_version", "command", "seeds"} <= set(c)
-    assert c["data_version"] == cal.data_version(), "the calibration data changed since the fit: re-run calibrate"
-    specs = [RunSpec(seed=s, until=str(cal.CEASEFIRE), score=True, fit_until=None) for s in c["seeds"]]
+    assert c["data_version"] == history.data_version(), "the calibration data changed since the fit: re-run calibrate"
+    specs = [RunSpec(seed=s, until=str(history.CEASEFIRE), score=True, fit_until=None) for s in c["seeds"]]
     table = run_many(specs, workers=2)
     # Same seeds, same parameters: the reported median loss is reproduced exactly (tolerance for float noise).
     assert float(table["fit_loss"].median()) == pytest.approx(c["score"], rel=1e-9, abs=1e-9)
@@ -106,7 +107,7 @@ def test_the_committed_parameters_reproduce_their_reported_score():
 def test_the_historical_scenario_uses_the_calibrated_parameters_and_is_not_scripted():
     from model.model import KarabakhWar
 
-    record = cal.load_calibrated("default")
+    record = calibrated.load_calibrated("default")
     m = KarabakhWar(rng=0, until="1991-12-05")
     assert m.war_scenario.calibration == "default"
     for k, v in record["params"].items():

@@ -6,9 +6,9 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from model.combat import MAX_DAILY_LOSS, Terrain, apply_losses, combat_power, fight
-from model.forces import Forces
-from model.params import resolve
+from model.dynamics.combat import MAX_DAILY_LOSS, Terrain, apply_losses, combat_power, fight
+from model.inputs.forces import Forces
+from model.inputs.params import resolve
 
 P = resolve()
 N = 3  # districts: 0 and 1 adjacent fronts, 2 rear

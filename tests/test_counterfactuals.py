@@ -12,9 +12,11 @@ import pytest
 
 from model.cli import main
 from model.errors import InputError
-from model.experiments import RunSpec, paired_difference_ci, replicate_seeds, run_many
+from model.experiments.runner import RunSpec, replicate_seeds, run_many
+from model.experiments.statistics import paired_difference_ci
 from model.model import KarabakhWar
-from model.scenario import SCENARIO_DIR, load_scenario
+from model.inputs.locations import SCENARIO_DIR
+from model.inputs.scenario import load_scenario
 
 COUNTERFACTUALS = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml") if p.stem != "historical")
 
@@ -30,7 +32,7 @@ def test_the_library_has_at_least_eight_counterfactuals_each_asking_a_question()
 
 def test_no_event_can_set_control(tmp_path):
     """There is no event type for control, events reject unknown fields, and no parameter is a holder."""
-    from model.events import EVENT_TYPES
+    from model.inputs.events import EVENT_TYPES
 
     assert not [t for t in EVENT_TYPES if "control" in t or "capture" in t or "holder" in t]
     for body, expect in (('type = "set_control"\ndistrict = "shusha"', "tag"),

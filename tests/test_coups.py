@@ -11,14 +11,17 @@ import pandas as pd
 import pytest
 
 from model.cli import main
-from model.coup_proofing import DATA_DIR, ITEMS, PRACTICES, RISK_ITEMS, effects, load_regimes
+from model.actors.coup_proofing import effects
+from model.inputs.locations import DATA_DIR
+from model.inputs.regimes import ITEMS, PRACTICES, RISK_ITEMS, load_regimes
 from model.errors import InputError
-from model.events import CoupConstraint
-from model.experiments import (RunSpec, coup_proofing_design, coup_proofing_report, paired_difference_ci,
-                               replicate_seeds, run_many)
+from model.inputs.events import CoupConstraint
+from model.experiments.coup_proofing import coup_proofing_design, coup_proofing_report
+from model.experiments.runner import RunSpec, replicate_seeds, run_many
+from model.experiments.statistics import paired_difference_ci
 from model.model import KarabakhWar
-from model.params import resolve
-from model.scenario import load_scenario
+from model.inputs.params import resolve
+from model.inputs.scenario import load_scenario
 
 P = resolve()
 

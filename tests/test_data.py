@@ -9,10 +9,11 @@ import pandas as pd
 import pytest
 
 from model.errors import InputError
-from model.forces import DATA_DIR, read_units
-from model.politics import load_governments
-from model.diplomacy import load_patrons
-from model.world import load_world, read_districts, read_roads
+from model.inputs.forces import read_units
+from model.inputs.locations import DATA_DIR
+from model.inputs.governments import load_governments
+from model.inputs.patrons import load_patrons
+from model.inputs.world import load_world, read_districts, read_roads
 
 REQUIRED = ["stepanakert", "shusha", "askeran", "hadrut", "martuni", "mardakert", "shahumyan", "lachin",
             "kalbajar", "aghdam", "fuzuli", "jabrayil", "qubadli", "zangilan", "tartar", "goranboy", "barda",

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from model.cli import build_parser
-from model.params import load_parameters
+from model.inputs.params import load_parameters
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,8 +7,8 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from model.events import ArmsTransfer, ParameterChange
-from model.strategy import ExternalStrategy
+from model.inputs.events import ArmsTransfer, ParameterChange
+from model.actors.strategy import ExternalStrategy
 from conftest import SYNTH_START, synthetic_model
 
 

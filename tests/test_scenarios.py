@@ -9,7 +9,8 @@ import pytest
 
 from model.cli import main
 from model.errors import InputError
-from model.scenario import SCENARIO_DIR, load_scenario
+from model.inputs.locations import SCENARIO_DIR
+from model.inputs.scenario import load_scenario
 
 BASE = """
 name = "base"

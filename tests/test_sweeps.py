@@ -16,7 +16,7 @@ import pytest
 
 from model.cli import main
 from model.errors import InputError
-from model.sweep import load_spec, plan, prepare, read_results
+from model.experiments.sweep import load_spec, plan, prepare, read_results
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -20,9 +20,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, read_csv_columns
+from ..errors import InputError, read_csv_columns
 
-DATA_DIR = Path(__file__).parent / "data"
+from .locations import DATA_DIR
 SIDES = ("aze", "arm")
 """Sides are coded neutrally: ``aze`` = Azerbaijan, ``arm`` = Armenia and the Nagorno-Karabakh forces."""
 REGIONS = ("nkao", "shahumyan", "surrounding", "az_rear", "az_capital", "nakhchivan", "armenia")

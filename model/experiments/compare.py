@@ -14,7 +14,11 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .experiments import RunSpec, paired_difference_ci, replicate_seeds
+import matplotlib.pyplot as plt
+
+from ..outputs.plots import finish, finish_districts
+from .runner import RunSpec, replicate_seeds
+from .statistics import paired_difference_ci
 
 OUTCOMES = (
     ("arm_held_azssr_km2", "km² of Azerbaijan SSR held by the arm side on 1994-05-12"),
@@ -112,10 +116,6 @@ def series_frame(table: pd.DataFrame, starts: dict[str, dt.date], every: int = 7
 
 def plot(a: str, b: str, series: pd.DataFrame, table: pd.DataFrame, out_dir) -> None:
     """territory.png (bands) and capture_dates.png (distributions per district)."""
-    import matplotlib.pyplot as plt
-
-    from .plots import finish, finish_districts
-
     colours = {"A": "#1b7f8c", "B": "#c8861a"}
     fig, ax = plt.subplots(figsize=(9, 4.2))
     for label, name in (("A", a), ("B", b)):

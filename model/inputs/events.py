@@ -17,9 +17,10 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .forces import MERCENARY
+from .regimes import ITEMS
 
 if TYPE_CHECKING:
-    from .model import KarabakhWar
+    from ..model import KarabakhWar
 
 MAX_PERSONNEL = 200_000  # larger than any force in this war; catches typos (assumption)
 MAX_EQUIPMENT = 5_000
@@ -232,10 +233,7 @@ class Mediation(_Event):
         return {"patron": [self.mediator]}
 
     def apply(self, model):
-        model.patron(self.mediator).mediating = True
-        model.mediations.append({"date": str(model.date), "mediator": self.mediator, "terms": self.terms,
-                                 "pressure": self.pressure})
-        model.diplomacy.propose(self.mediator, self.pressure, self.terms)
+        model.open_mediation(self.mediator, self.pressure, self.terms)
         return f"{self.mediator} mediation (ceasefire proposal): {self.terms or 'no terms given'}"
 
 
@@ -277,8 +275,6 @@ class ProfileChange(_Event):
 
     @model_validator(mode="after")
     def _known_items(self):
-        from .coup_proofing import ITEMS
-
         unknown = sorted(set(self.items) - set(ITEMS))
         if unknown:
             raise ValueError(f"items: unknown {unknown}; known: {', '.join(ITEMS)}")
@@ -288,11 +284,8 @@ class ProfileChange(_Event):
         return {"government": [self.government]}
 
     def apply(self, model):
-        from .politics import refresh_effects
-
         gov = model.government(self.government)
-        gov.regime = gov.regime.with_items(self.items)
-        refresh_effects(model, gov)
+        model.change_profile(gov, self.items)
         return f"{self.government} ({gov.regime.key}) profile changed: {self.items}"
 
 

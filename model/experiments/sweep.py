@@ -34,8 +34,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .errors import InputError
-from .experiments import RunSpec, replicate_seeds, run_one
+from ..errors import InputError
+from ..inputs.params import load_parameters
+from ..inputs.scenario import load_scenario
+from .runner import RunSpec, replicate_seeds, run_one
 
 RESULTS, SERIES = "results", "series"
 
@@ -113,8 +115,6 @@ class SweepSpec(BaseModel):
 
 def load_spec(path: Path) -> SweepSpec:
     """Read and validate a sweep spec; errors name the file and the field."""
-    from .params import load_parameters
-    from .scenario import load_scenario
 
     path = Path(path)
     if not path.exists():

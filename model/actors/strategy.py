@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from .forces import MILITIA
-from .world import FULL, hop_distances
+from ..inputs.forces import MILITIA
+from ..inputs.world import FULL, hop_distances
 
 if TYPE_CHECKING:
     from .agents import Government
-    from .model import KarabakhWar
+    from ..model import KarabakhWar
 
 
 @dataclass(frozen=True)

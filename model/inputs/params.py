@@ -14,9 +14,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from .errors import InputError
+from ..errors import InputError
+from .locations import DATA_DIR
 
-DATA_DIR = Path(__file__).parent / "data"
 PARAMETERS_FILE = DATA_DIR / "parameters.toml"
 _REQUIRED = ("value", "unit", "source", "note")
 

@@ -13,8 +13,11 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 
+from ..inputs.history import CEASEFIRE_DATE
+from .time import MAP_DATES, day_index
+
 if TYPE_CHECKING:
-    from .model import KarabakhWar
+    from ..model import KarabakhWar
 
 # Neutral two-colour scale: teal = held by aze side, ochre = held by arm side.
 CONTROL_CMAP = LinearSegmentedColormap.from_list("control", ["#1b7f8c", "#f2f2f2", "#c8861a"])
@@ -65,8 +68,6 @@ def _frame_theatre(ax, xy: np.ndarray, world) -> None:
 
 def plot_control_map(model: KarabakhWar, path: Path, dates=None) -> None:
     """Control of every district at a few dates (colour = share held by arm side)."""
-    from .outputs import MAP_DATES, day_index
-
     days = []
     for d in dates or MAP_DATES:
         i = day_index(model, dt.date.fromisoformat(d))
@@ -98,8 +99,6 @@ def plot_control_map(model: KarabakhWar, path: Path, dates=None) -> None:
 
 def plot_time_series(model: KarabakhWar, path: Path) -> None:
     """Territory held, casualties and displaced persons over time, by side."""
-    from .model import CEASEFIRE_DATE
-
     n = model.day + 1
     dates = np.array([np.datetime64(model.start) + np.timedelta64(i, "D") for i in range(n)])
     region = model.world.districts["region"].to_numpy()
@@ -123,35 +122,6 @@ def plot_time_series(model: KarabakhWar, path: Path) -> None:
     plt.close(fig)
 
 
-def plot_coup_proofing(table, path: Path) -> None:
-    """Outcomes against each side's coup-proofing level: mean and 95 % bootstrap band per level."""
-    from .experiments import bootstrap_ci
-
-    ok = table[(table["error"] == "") & (table["design"] == "index")]
-    panels = (("arm_held_azssr_km2", "km² of Azerbaijan SSR held\nby arm side at 1994-05-12"),
-              ("loss_exchange_ratio", "loss-exchange ratio\n(aze per arm casualty)"),
-              ("coup_attempts_side", "coup attempts per run\n(varied side)"),
-              ("coups_successful_side", "successful coups per run\n(varied side)"))
-    fig, axes = plt.subplots(1, len(panels), figsize=(4.2 * len(panels), 3.8))
-    for side in ("aze", "arm"):
-        s = ok[ok["side"] == side]
-        if s.empty:
-            continue
-        levels = sorted(s["level"].unique())
-        for ax, (col, label) in zip(axes, panels):
-            column = col.replace("side", side) if col.endswith("side") else col
-            est = [bootstrap_ci(s.loc[s["level"] == lv, column].to_numpy(float)) for lv in levels]
-            mean, lo, hi = (np.array([e[i] for e in est]) for i in range(3))
-            ax.plot(levels, mean, "o-", color=SIDE_COLOURS[side], label=f"{side} practices varied")
-            ax.fill_between(levels, lo, hi, color=SIDE_COLOURS[side], alpha=0.2)
-            ax.set_xlabel("coup-proofing level of the varied side")
-            ax.set_ylabel(label)
-            ax.grid(alpha=0.3)
-    axes[0].legend(fontsize=8)
-    fig.suptitle("Coup-proofing experiment: mean and 95 % bootstrap band over seeds", fontsize=11)
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
 
 
 def finish(fig, ax, path: Path, title: str, ylabel: str = "km² of Azerbaijan SSR\nheld by the arm side") -> None:

@@ -20,15 +20,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .diplomacy import durable_ceasefire
-from .errors import InputError
+from ..actors.diplomacy import durable_ceasefire
+from ..errors import InputError
+from ..inputs.history import CEASEFIRE_DATE
+from .plots import plot_control_map, plot_time_series
+from .time import MAP_DATES, day_index  # noqa: F401  (re-exported for users of this module)
 
 if TYPE_CHECKING:
-    from .model import KarabakhWar
+    from ..model import KarabakhWar
 
-MAP_DATES = ("1992-05-01", "1993-01-01", "1993-09-01", "1994-05-12")
-"""Snapshot dates for the control map (plus the last day): after Shusha/Lachin, the 1992
-Azerbaijani offensive, the 1993 offensives, and the ceasefire (seed 002_ab05866d2733586f.txt)."""
+
 
 
 def control_frame(model: KarabakhWar) -> pd.DataFrame:
@@ -44,16 +45,8 @@ def control_frame(model: KarabakhWar) -> pd.DataFrame:
                          "arm_share": np.round(h[d_idx, n_idx].astype(float), 4)})
 
 
-def day_index(model: KarabakhWar, date: dt.date) -> int | None:
-    """Day index of a calendar date within the simulated period, or None."""
-    d = (date - model.start).days
-    return d if 0 <= d <= model.day else None
-
-
 def summary(model: KarabakhWar, seed) -> dict:
     """The run's headline results (the ``summary.json`` schema of the README)."""
-    from .model import CEASEFIRE_DATE
-
     territory = {"end": model.territory_km2()}
     cf = day_index(model, CEASEFIRE_DATE)
     territory["1994-05-12"] = model.territory_km2(cf) if cf is not None else None
@@ -129,8 +122,6 @@ def write_run(model: KarabakhWar, out: Path, seed, fmt: str = "csv", plots: bool
         with open(tmp / "summary.json", "w") as fh:
             json.dump(summary(model, seed), fh, indent=2, default=str)
         if plots:
-            from .plots import plot_control_map, plot_time_series
-
             plot_control_map(model, tmp / "control_map.png")
             plot_time_series(model, tmp / "territory_casualties.png")
     return Path(out)

@@ -18,11 +18,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from .errors import InputError
+from ..errors import InputError
+from .calibrated import load_calibrated
 from .events import Event, sort_events
+from .locations import PARAMS_DIR, SCENARIO_DIR
 from .params import load_parameters
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 EARLIEST, LATEST = dt.date(1988, 1, 1), dt.date(2020, 12, 31)
 
 
@@ -174,8 +175,6 @@ def _calibrated(path: Path, name: str) -> dict[str, float]:
     """The parameters of a committed calibrated set (empty if ``name`` is empty)."""
     if not name:
         return {}
-    from .calibration import PARAMS_DIR, load_calibrated
-
     record = load_calibrated(name)
     if not record:
         raise InputError(path, "field 'calibration'",

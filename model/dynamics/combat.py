@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .forces import MERCENARY, MILITIA, Forces
-from .world import TERRAINS
+from ..inputs.forces import MERCENARY, MILITIA, Forces
+from ..inputs.world import TERRAINS
 
 MIN_CP = 1e-6
 """Defensive CP below this counts as no defender (avoids dividing by subnormal numbers)."""

@@ -20,10 +20,10 @@ import numpy as np
 from mesa import Agent
 from mesa.discrete_space import CellAgent
 
-from .forces import KINDS
+from ..inputs.forces import KINDS
 
 if TYPE_CHECKING:
-    from .model import KarabakhWar
+    from ..model import KarabakhWar
     from .strategy import Strategy
 
 

@@ -20,9 +20,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import InputError, read_csv_columns
+from ..errors import InputError, read_csv_columns
 
-DATA_DIR = Path(__file__).parent / "data"
 KINDS = ("brigade", "militia", "mercenary")
 BRIGADE, MILITIA, MERCENARY = range(3)
 UNIT_COLUMNS = ("key", "name", "kind", "government", "district", "home_district", "available_from", "commander",

@@ -17,8 +17,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import calibration as cal
-from .experiments import RunSpec, replicate_seeds, run_many
+import matplotlib.pyplot as plt
+
+from ..inputs.calibrated import load_calibrated
+from ..inputs.history import CEASEFIRE, START, load_targets
+from ..inputs.locations import PARAMS_DIR
+from ..inputs.world import load_world
+from ..model import KarabakhWar
+from ..outputs.plots import finish, finish_districts
+from .runner import RunSpec, replicate_seeds, run_many
+from .scoring import baselines, documented
 
 METRICS = (("loss", "loss (lower is better)"), ("capture_months", "capture-date error, months (all documented changes)"),
            ("capture_days_major", "capture-date error, days (major captures)"), ("state", "state error at checkpoints (share)"),
@@ -36,42 +44,40 @@ def _spread(x) -> dict[str, float]:
 def validate(runs: int, workers: int = 1, calibration: str | None = None, root_seed: int = 12345,
              progress=None) -> tuple[dict, pd.DataFrame]:
     """Run and score; return the score card (a dict) and the per-run table."""
-    from .model import KarabakhWar
-    from .world import load_world
 
     params: dict[str, float] = {}
     record = {}
     if calibration:
-        record = cal.load_calibrated(calibration)
+        record = load_calibrated(calibration)
         if not record:
             from .errors import InputError
 
-            raise InputError(cal.PARAMS_DIR / f"{calibration}.toml", "file", "not found; run 'karabakh calibrate'")
+            raise InputError(PARAMS_DIR / f"{calibration}.toml", "file", "not found; run 'karabakh calibrate'")
         params = {k: float(v) for k, v in record["params"].items()}
     else:
         base = KarabakhWar(rng=0, until="1991-12-03")
-        record = cal.load_calibrated(base.war_scenario.calibration) if base.war_scenario.calibration else {}
+        record = load_calibrated(base.war_scenario.calibration) if base.war_scenario.calibration else {}
     fit_until = record.get("calibration", {}).get("fit_until")
     oos_from = None
-    if fit_until and dt.date.fromisoformat(fit_until) < cal.CEASEFIRE:
+    if fit_until and dt.date.fromisoformat(fit_until) < CEASEFIRE:
         oos_from = str(dt.date.fromisoformat(fit_until) + dt.timedelta(days=1))
-    specs = [RunSpec(seed=s, until=str(cal.CEASEFIRE), params=params, score=True, score_from=oos_from, series=True)
+    specs = [RunSpec(seed=s, until=str(CEASEFIRE), params=params, score=True, score_from=oos_from, series=True)
              for s in replicate_seeds(root_seed, runs)]
     table = run_many(specs, workers=workers, progress=progress)
     ok = table[table["error"] == ""]
     world = load_world()
-    n_days = (cal.CEASEFIRE - cal.START).days + 1
-    doc = cal.documented(world, n_days)
+    n_days = (CEASEFIRE - START).days + 1
+    doc = documented(world, n_days)
     card: dict = {"runs": len(table), "failed": int((table["error"] != "").sum()),
                   "parameter_set": calibration or (record.get("calibration", {}).get("name") or "documented defaults"),
-                  "fit_until": fit_until, "metrics": {}, "baselines": cal.baselines(world, doc)}
+                  "fit_until": fit_until, "metrics": {}, "baselines": baselines(world, doc)}
     for key, _ in METRICS:
         card["metrics"][key] = _spread(ok[f"fit_{key}"])
     if oos_from:
-        from_day = (dt.date.fromisoformat(oos_from) - cal.START).days
+        from_day = (dt.date.fromisoformat(oos_from) - START).days
         card["out_of_sample"] = {"from": oos_from, "metrics": {k: _spread(ok[f"oos_{k}"]) for k, _ in METRICS},
-                                 "baselines": cal.baselines(world, doc, from_day=from_day)}
-    targets = cal.load_targets()
+                                 "baselines": baselines(world, doc, from_day=from_day)}
+    targets = load_targets()
     card["targets"] = {}
     for key, col in (("area_arm_held_azssr_1994_05_12", "arm_held_azssr_km2"), ("casualties_aze", "casualties_aze"),
                      ("casualties_arm", "casualties_arm"), ("displaced_aze", "displaced_aze"),
@@ -83,9 +89,9 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     card["capture_dates"] = {}
     for district, day in first_doc.items():
         sim = ok[f"capture_day_{district}"]
-        card["capture_dates"][district] = {"documented": str(cal.START + dt.timedelta(days=int(day))),
+        card["capture_dates"][district] = {"documented": str(START + dt.timedelta(days=int(day))),
                                            "simulated_median": None if sim.isna().all() else
-                                           str(cal.START + dt.timedelta(days=int(sim.median()))),
+                                           str(START + dt.timedelta(days=int(sim.median()))),
                                            "changed_in_share_of_runs": float(sim.notna().mean()),
                                            "median_error_days": float((sim - day).abs().median()) if sim.notna().any()
                                            else None}
@@ -132,19 +138,15 @@ def card_markdown(card: dict) -> str:
 
 def plots(table: pd.DataFrame, out_dir: Path) -> None:
     """territory_vs_documented.png and capture_dates_vs_documented.png."""
-    import matplotlib.pyplot as plt
-
-    from .plots import finish, finish_districts
-    from .world import load_world
 
     world = load_world()
     ok = table[table["error"] == ""]
-    n_days = (cal.CEASEFIRE - cal.START).days + 1
-    doc = cal.documented(world, n_days)
+    n_days = (CEASEFIRE - START).days + 1
+    doc = documented(world, n_days)
     inside = world.area_km2 * ~np.isin(world.districts["region"].to_numpy(), ["armenia"])
     series = np.vstack([np.asarray(s, float) for s in ok["series"]])
-    weeks = pd.Timestamp(cal.START) + pd.to_timedelta(np.arange(series.shape[1]) * 7, unit="D")
-    days = pd.Timestamp(cal.START) + pd.to_timedelta(np.arange(n_days), unit="D")
+    weeks = pd.Timestamp(START) + pd.to_timedelta(np.arange(series.shape[1]) * 7, unit="D")
+    days = pd.Timestamp(START) + pd.to_timedelta(np.arange(n_days), unit="D")
     fig, ax = plt.subplots(figsize=(9, 4))
     ax.fill_between(weeks, np.quantile(series, 0.1, axis=0), np.quantile(series, 0.9, axis=0), color="#c8861a",
                     alpha=0.25, label="model, 10–90 % of seeds")
@@ -159,9 +161,9 @@ def plots(table: pd.DataFrame, out_dir: Path) -> None:
     fig, ax = plt.subplots(figsize=(9, 0.4 * len(first) + 1.2))
     for i, (d, day) in enumerate(first.items()):
         sim = ok[f"capture_day_{d}"].dropna().to_numpy(float)
-        ax.scatter(pd.Timestamp(cal.START) + pd.to_timedelta(sim, unit="D"), np.full(len(sim), i), s=12, alpha=0.5,
+        ax.scatter(pd.Timestamp(START) + pd.to_timedelta(sim, unit="D"), np.full(len(sim), i), s=12, alpha=0.5,
                    color="#1b7f8c", label="model (first change of holder), one dot per seed" if i == 0 else None)
-        ax.scatter([pd.Timestamp(cal.START) + pd.Timedelta(days=int(day))], [i], marker="|", s=300, color="#d62728",
+        ax.scatter([pd.Timestamp(START) + pd.Timedelta(days=int(day))], [i], marker="|", s=300, color="#d62728",
                    label="documented" if i == 0 else None)
     finish_districts(fig, ax, first.index, out_dir / "capture_dates_vs_documented.png",
                      "First change of holder per district: model vs documented")

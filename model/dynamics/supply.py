@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .world import World
+from ..inputs.world import World
 
 
 def _spread(start: np.ndarray, passable: np.ndarray, edges: np.ndarray) -> np.ndarray:

@@ -26,48 +26,18 @@ Nothing schedules a coup's date or outcome.
 
 from __future__ import annotations
 
-from functools import cache
-from pathlib import Path
-
 import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
-from .coup_proofing import Regime, effects, junta
-from .errors import read_toml_tables
-from .forces import MERCENARY
+from ..inputs.forces import MERCENARY
+from ..inputs.regimes import Regime
+from .coup_proofing import effects, junta
 
 if TYPE_CHECKING:
     from .agents import Government
-    from .model import KarabakhWar
-
-DATA_DIR = Path(__file__).parent / "data"
-
-
-class GovernmentConfig(BaseModel):
-    """One [table] of governments.toml; extra *_source / note fields are kept for provenance."""
-
-    model_config = ConfigDict(extra="allow", frozen=True)
-    name: str
-    side: str = Field(pattern="^(aze|arm)$")
-    capital: str
-    leader: str
-    legitimacy: float = Field(ge=0, le=1)
-    budget_musd_per_year: float = Field(ge=0, le=100_000)
-    war_aims: list[str]
-    recruits_param: str = ""
-
-
-@cache
-def load_governments(path: Path = DATA_DIR / "governments.toml") -> dict[str, GovernmentConfig]:
-    """Governments keyed by id, in file order (that order is the Forces.government code)."""
-    return read_toml_tables(path, GovernmentConfig)
-
-
-RECRUIT_PARAM = {"azerbaijan": "recruits_per_day_aze", "armenia": "recruits_per_day_arm",
-                 "nagorno_karabakh": "recruits_per_day_nk"}
+    from ..model import KarabakhWar
 
 
 def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, float]) -> None:

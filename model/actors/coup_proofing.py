@@ -1,0 +1,93 @@
+"""Coup-proofing in the war: what each of the 13 WCMRD items does to a government's forces.
+
+The Wartime Civil-Military Relations Dataset (Narang & Talmadge 2018; seed
+``000_85f62de43105f406.txt`` codes Azerbaijan 1992) asks 13 yes/no questions about a
+regime. Here each government has, per regime (leadership period), a value 0..1 for
+each item with its confidence and source (``data/coup_proofing.csv``), and policy
+parameters for each regime (``data/regimes.toml``). Regimes are listed in their
+historical order; the model installs the next one only when a coup or resignation
+happens *in the run* (dates in the file document history, they schedule nothing).
+
+What each item does in the model (the literature's direction; parameters in
+``data/parameters.toml``):
+
+=====  ==========================  ===================================================================
+item   key                         effect
+=====  ==========================  ===================================================================
+1      coup_origin                 raises coup propensity ("coup trap": Londregan & Poole 1990,
+2      coup_history                Powell 2012) through the *risk index* (items 1, 2, 3, 8, 9),
+3      military_leader             weighted by ``coup_risk_weight``
+4      ethnic_exclusion            *screening*: shrinks the officer pool, lowering competence
+5      ideological_requirements    (``screening_training_loss``) but selecting for loyalty
+6      party_membership            (``screening_loyalty_gain``) (Quinlivan 1999; Talmadge 2015)
+7      political_education         costs training time (``indoctrination_training_loss``); loyalty
+                                   as screening
+8      internal_repression         a politicised military: coup propensity (risk index)
+9      military_governance         as 8
+10     paramilitary_counterweight  a regime guard kept away from the front: ``counterweight_share`` of
+                                   recruits go to it; it defends the capital in a coup (counter-
+                                   balancing lowers coup *success*: De Bruin 2018; Pilster &
+                                   Böhmelt 2011)
+11     internal_intelligence       watches the officers: detects plots (``intelligence_detection``
+                                   lowers the attempt hazard) and slows information, so fewer units
+                                   join attacks (``intelligence_commitment_loss``)
+12     recent_purge                cuts experience (``purge_training_loss``); purges ordered by a new
+                                   regime take effect over ``purge_lag_days``
+13     civil_military_forum        improves coordination (``forum_training_gain``)
+=====  ==========================  ===================================================================
+
+Training effects act through the combat-power multiplier of :mod:`model.combat`
+(``exp(training_effect * Δtraining)``), so they are "battlefield effectiveness".
+The *coup-proofing index* is the mean of the practices (items 4–7, 10–12); the
+*risk index* the mean of items 1–3, 8, 9.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..inputs.regimes import SCREENING, Regime
+
+
+def junta(previous: Regime, leader: str, plotter: str) -> Regime:
+    """The regime a successful coup installs when the data list no successor: the plotters' junta.
+
+    Assumption: it keeps the previous profile except that it came to power in a coup, is led
+    by an officer, and the country now has a coup history.
+    """
+    items = {**previous.items, "coup_origin": 1.0, "coup_history": 1.0, "military_leader": 1.0}
+    policy = previous.policy.model_copy(update={"leader": leader, "came_to_power": "coup"}) if previous.policy else None
+    return replace(previous, key=f"junta_{plotter}", leader=leader, items=items, policy=policy)
+
+
+@dataclass(frozen=True)
+class Effects:
+    """What a regime's profile does to its government's forces (derived from parameters)."""
+
+    training_delta: float  # added to every unit's training in combat power (negative = worse)
+    commitment_factor: float  # multiplies offensive_commitment of its units
+    counterweight_share: float  # share of recruits that go to the regime guard
+    loyalty_gain: float  # screening/indoctrination select for loyal commanders (0..1 of the gap to 1)
+    detection: float  # share of plots the intelligence apparatus stops before they start
+    risk_multiplier: float  # multiplies the coup hazard (structural risk)
+
+
+def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0) -> Effects:
+    """Map the 13 items (and a purge in progress) to model effects; see the module docstring."""
+    it = regime.items
+    screening = float(np.mean([it[k] for k in SCREENING]))
+    purge = max(it["recent_purge"], purge_level)
+    delta = (-p["screening_training_loss"] * screening - p["indoctrination_training_loss"] * it["political_education"]
+             - p["purge_training_loss"] * purge + p["forum_training_gain"] * it["civil_military_forum"])
+    return Effects(
+        training_delta=delta,
+        commitment_factor=1.0 - p["intelligence_commitment_loss"] * it["internal_intelligence"],
+        counterweight_share=p["counterweight_share"] * it["paramilitary_counterweight"],
+        loyalty_gain=p["screening_loyalty_gain"] * float(np.mean([screening, it["political_education"]])),
+        detection=p["intelligence_detection"] * it["internal_intelligence"],
+        risk_multiplier=math.exp(p["coup_risk_weight"] * regime.risk_index),
+    )
+

@@ -1,0 +1,1 @@
+"""Dynamics kernels: combat and supply as pure functions of arrays (no agents, no model)."""

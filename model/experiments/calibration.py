@@ -1,0 +1,108 @@
+"""Calibration: fit the free parameters to the documented history with optuna (TPE).
+
+The fit metric is :mod:`model.experiments.scoring`; the fitted set is written as data to
+``calibration/params/<name>.toml`` and read back by :mod:`model.inputs.calibrated`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from ..inputs.history import CEASEFIRE, data_version
+from ..inputs.locations import CALIBRATION_DIR, PARAMS_DIR
+from ..inputs.params import load_parameters
+from .runner import RunSpec, replicate_seeds, run_many
+from .scoring import W_CASUALTIES, W_STATE
+
+FREE_PARAMETERS = ("training_effect", "attrition_rate", "breakthrough_ratio", "breakthrough_steepness",
+                   "advance_per_day", "breakthrough_advance", "militia_home_defense_factor", "attack_ratio_threshold",
+                   "recruits_per_day_aze", "recruits_per_day_arm", "recruits_per_day_nk")
+"""Parameters fitted by ``karabakh calibrate`` within their documented ranges (data/parameters.toml);
+all others stay at their documented values. Regime-politics parameters are deliberately not fitted:
+the loss measures territory and casualties, and fitting loyalty to them pushed coups onto the
+winning side (no coup was attempted in Armenia or Nagorno-Karabakh)."""
+
+
+def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = None, name: str = "default",
+              root_seed: int = 0, study_dir: Path = CALIBRATION_DIR / "studies", sampler_seed: int = 0,
+              progress=None, command: str = "") -> dict:
+    """Fit FREE_PARAMETERS with optuna (TPE), each trial scored on the same ``seeds`` seeds.
+
+    The study lives in ``study_dir/<name>.db`` (SQLite), so an interrupted calibration resumes
+    where it stopped. Returns the record written to ``calibration/params/<name>.toml``.
+    """
+    import optuna  # heavy and optional (the 'calibrate' extra)
+
+    known = load_parameters()
+    seed_list = replicate_seeds(root_seed, seeds)
+    study_dir.mkdir(parents=True, exist_ok=True)
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(study_name=name, storage=f"sqlite:///{study_dir / (name + '.db')}",
+                                load_if_exists=True, direction="minimize",
+                                sampler=optuna.samplers.TPESampler(seed=sampler_seed))
+    fit_until = str(until) if until else None
+    run_until = str(until) if until else str(CEASEFIRE)
+    if len(study.trials) == 0:  # start from the documented values
+        study.enqueue_trial({k: float(known[k].value) for k in FREE_PARAMETERS})
+
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        def objective(trial):
+            params = {k: trial.suggest_float(k, float(known[k].low), float(known[k].high)) for k in FREE_PARAMETERS}
+            specs = [RunSpec(seed=s, until=run_until, params=params, score=True, fit_until=fit_until) for s in seed_list]
+            table = run_many(specs, executor=pool)
+            if (table["error"] != "").any():
+                raise optuna.TrialPruned(table.loc[table["error"] != "", "error"].iat[0])
+            for col in ("fit_capture_months", "fit_state", "fit_casualties_miss", "fit_capture_days_major"):
+                trial.set_user_attr(col, float(table[col].median()))
+            return float(table["fit_loss"].median())
+
+        done = len([t for t in study.trials if t.state.is_finished()])
+        for _ in range(max(trials - done, 0)):
+            study.optimize(objective, n_trials=1)
+            if progress:
+                progress(1)
+    best = study.best_trial
+    record = {
+        "calibration": {
+            "name": name, "date": dt.date.today().isoformat(), "score": best.value,
+            "score_components": {k.removeprefix("fit_"): v for k, v in best.user_attrs.items()},
+            "score_definition": "median over the seeds of the loss in model/calibration.py (capture months + "
+                                f"{W_STATE} x state + {W_CASUALTIES} x casualties miss)",
+            "fit_until": fit_until or str(CEASEFIRE), "seeds": seed_list, "root_seed": root_seed,
+            "trials": len(study.trials), "best_trial": best.number, "data_version": data_version(),
+            "free_parameters": list(FREE_PARAMETERS), "command": command,
+        },
+        "params": {k: float(best.params[k]) for k in FREE_PARAMETERS},
+    }
+    PARAMS_DIR.mkdir(parents=True, exist_ok=True)
+    write_calibrated(record, PARAMS_DIR / f"{name}.toml")
+    return record
+
+
+def write_calibrated(record: dict, path: Path) -> None:
+    """Write a parameter set as TOML (atomically)."""
+    c = record["calibration"]
+    lines = ["# Calibrated parameters of karabakh-abm, written by `karabakh calibrate`; do not edit by hand.",
+             "# Re-run the command below to reproduce; `karabakh validate` scores them.", "", "[calibration]"]
+    for k, v in c.items():
+        lines.append(f"{k} = {_toml(v)}")
+    lines += ["", "[params]"] + [f"{k} = {v!r}" for k, v in record["params"].items()]
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text("\n".join(lines) + "\n")
+    os.replace(tmp, path)
+
+
+def _toml(v) -> str:
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_toml(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml(x) for x in v) + "]"
+    return repr(float(v)) if isinstance(v, float) else str(v)

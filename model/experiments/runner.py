@@ -1,0 +1,133 @@
+"""Many runs at once: run specifications, parallel execution, tidy outcome tables, statistics.
+
+A run is a pure function of its :class:`RunSpec` (scenario, seed, end date, parameter and
+profile overrides), so runs can go to any process in any order and the table is the
+same. Seeds for replicates come from one root seed through
+``numpy.random.SeedSequence.spawn``; the same seed list is reused across design points
+(common random numbers), so differences between points are not seed noise.
+
+The coup-proofing harness (:func:`coup_proofing_design`, :func:`coup_proofing_report`)
+and the scenario comparison (:mod:`model.compare`) build on these pieces; sweeps
+(:mod:`model.sweep`) reuse :func:`run_one`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..inputs.history import CEASEFIRE_DATE
+from ..model import KarabakhWar
+from ..outputs.outcomes import SIDE_GOVERNMENTS, outcomes, territory_series
+from .scoring import score_model
+
+CEASEFIRE = str(CEASEFIRE_DATE)
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """Everything that determines one run, plus labels describing its design point."""
+
+    seed: int
+    scenario: str = "historical"
+    until: str | None = CEASEFIRE
+    params: dict[str, float] = field(default_factory=dict)
+    profiles: dict[str, dict[str, float]] = field(default_factory=dict)
+    labels: dict[str, object] = field(default_factory=dict)
+    series: bool = False  # also return the weekly km² of Azerbaijan SSR held by the arm side (column "series")
+    score: bool = False  # also return the calibration metric (columns fit_*; model.calibration)
+    fit_until: str | None = None  # ... computed on the history up to this date (columns fit_*)
+    score_from: str | None = None  # ... and also from this date on (out-of-sample, columns oos_*)
+
+
+def replicate_seeds(root: int, n: int) -> list[int]:
+    """``n`` independent seeds spawned from ``root`` (stable for a given root and n)."""
+    return [int(s.generate_state(1, np.uint64)[0] >> np.uint64(1)) for s in np.random.SeedSequence(root).spawn(n)]
+
+
+
+
+
+
+def run_one(spec: RunSpec) -> dict[str, object]:
+    """Build, run and summarise one model; errors are returned as a row, not raised."""
+    base = {"seed": spec.seed, "scenario": spec.scenario, **spec.labels}
+    try:
+        model = KarabakhWar(scenario=spec.scenario, rng=spec.seed, until=spec.until, profiles=spec.profiles,
+                            **spec.params)
+        model.run()
+    except Exception as exc:  # noqa: BLE001 - a failed run is recorded with its seed, the batch goes on
+        return {**base, "error": f"{type(exc).__name__}: {exc}"}
+    indices = {}
+    for side, keys in SIDE_GOVERNMENTS.items():
+        start = [g.initial_regime for g in model.governments if g.key in keys]  # profiles after overrides
+        indices[f"proofing_index_{side}"] = float(np.mean([r.proofing_index for r in start]))
+        indices[f"risk_index_{side}"] = float(np.mean([r.risk_index for r in start]))
+    row = {**base, **indices, **outcomes(model), "error": ""}
+    if spec.score:
+        fit = score_model(model, dt.date.fromisoformat(spec.fit_until) if spec.fit_until else None)
+        row.update({f"fit_{k}": v for k, v in fit.items()})
+        if spec.score_from:  # out-of-sample: only the history after the fit window
+            oos = score_model(model, None, dt.date.fromisoformat(spec.score_from))
+            row.update({f"oos_{k}": v for k, v in oos.items()})
+    if spec.series:
+        row["series"] = territory_series(model)
+    return row
+
+
+def run_many(specs: list[RunSpec], workers: int = 1, progress: Callable[[int], None] | None = None,
+             executor=None) -> pd.DataFrame:
+    """Run every spec (in parallel with ``workers`` processes, or on ``executor``, a pool kept
+    across calls); rows come back in spec order.
+
+    Scripts that use several workers must guard their entry point with
+    ``if __name__ == "__main__":`` (worker processes are spawned, not forked).
+    """
+    rows: list[dict] = [None] * len(specs)  # type: ignore[list-item]
+    if executor is not None:
+        for i, row in enumerate(executor.map(run_one, specs)):
+            rows[i] = row
+            if progress:
+                progress(1)
+    elif workers <= 1:
+        for i, spec in enumerate(specs):
+            rows[i] = run_one(spec)
+            if progress:
+                progress(1)
+    else:
+        chunk = max(1, len(specs) // (workers * 8))
+        # "spawn": safe with threads, the same on Linux, macOS and Windows (workers import the model once).
+        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            for i, row in enumerate(pool.map(run_one, specs, chunksize=chunk)):
+                rows[i] = row
+                if progress:
+                    progress(1)
+    return pd.DataFrame(rows)
+
+
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+# ----------------------------------------------------------------------------- statistics
+
+
+
+
+
+
+# ------------------------------------------------------------------------ coup-proofing
+
+
+

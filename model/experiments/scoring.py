@@ -1,0 +1,170 @@
+"""The fit metric: how far a run lies from the documented 1992-1994 changes of control, with baselines.
+
+The documented history lives in ``calibration/timeline.csv`` (each change of control
+with date, precision, share after, source) and ``calibration/targets.toml``
+(aggregate targets as ranges). From the timeline we build a *documented path*: the
+arm side's share of each district is an interval [low, high] that starts at the
+1991-12-01 value of ``model/data/districts.csv`` and jumps at each documented change.
+Holders follow from the path's midpoint with the model's own rule (the side that
+does not hold a district takes it when its share reaches ``capture_share``).
+
+The loss (lower is better; ``docs/ODD.md`` §9 and ``calibration/README.md``):
+
+* **capture** — for each documented change of holder, the days between it and the
+  simulated change of holder of that district to the same side nearest to it within
+  ±365 days, in months (30 days), capped at 12 months (also when it never happens);
+  averaged over documented changes;
+* **state** — at the end of every quarter (and 1994-05-12), how far each district's
+  simulated share lies outside the documented interval, averaged over districts and
+  checkpoints (0 = always inside);
+* **casualties** — how far each side's casualties lie outside the documented range,
+  relative to the nearer bound, capped at 1, averaged over the sides (only when the fit
+  window reaches 1994-05-12).
+
+``loss = capture + W_STATE · state + W_CASUALTIES · casualties``. Baselines — the same
+metric for *persistence* (nothing ever changes) and *everything at once* (the final
+documented state from the first day) — are always reported beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..inputs.history import CEASEFIRE, MAJOR, MIN_JUMP, START, load_targets, load_timeline
+
+W_STATE, W_CASUALTIES = 10.0, 2.0
+"""Weights: a state error of 0.1 (10 % of a district outside its interval on average) counts as much
+as a month of capture-date error; missing the casualty ranges by 50 % counts as a month."""
+CAP_MONTHS, WINDOW_DAYS = 12.0, 365
+
+
+@dataclass(frozen=True)
+class Documented:
+    """The documented path on the model's calendar: per day and district, the arm share interval."""
+
+    low: np.ndarray  # (days, N)
+    high: np.ndarray  # (days, N)
+    changes: pd.DataFrame  # documented changes of holder: district, node, day, to_side
+
+
+def documented(world, n_days: int, timeline: pd.DataFrame | None = None, capture_share: float = 0.6) -> Documented:
+    """Build the documented share intervals and the documented changes of holder."""
+    timeline = load_timeline() if timeline is None else timeline
+    n = world.n
+    start = world.arm_share_start
+    low = np.tile(start, (n_days, 1)).astype(float)
+    high = low.copy()
+    for row in timeline.itertuples(index=False):
+        day = (row.date - START).days
+        if day >= n_days:
+            continue
+        v = world.index[row.district]
+        low[day:, v] = row.arm_share_after_low
+        high[day:, v] = row.arm_share_after_high
+    mid = (low + high) / 2
+    changes = []
+    for v in range(n):
+        path = mid[:, v]
+        if np.abs(np.diff(path)).max(initial=0) < MIN_JUMP and abs(path[-1] - path[0]) < MIN_JUMP:
+            continue
+        for day, to in holder_changes(path, world.districts["side_start"].iat[v] == "arm", capture_share):
+            changes.append({"district": world.keys[v], "node": v, "day": day, "to_side": to})
+    return Documented(low=low, high=high, changes=pd.DataFrame(changes, columns=["district", "node", "day", "to_side"]))
+
+
+def holder_changes(share: np.ndarray, held_by_arm: bool, capture_share: float) -> list[tuple[int, str]]:
+    """Days on which the holder of one district changes, with the model's hysteresis rule."""
+    out = []
+    held = held_by_arm
+    for day, s in enumerate(share):
+        now = (s > 1.0 - capture_share) if held else (s >= capture_share)
+        if now != held:
+            out.append((day, "arm" if now else "aze"))
+            held = now
+    return out
+
+
+def state_nodes(world) -> list[int]:
+    """Districts whose documented state is scored: those in the timeline, except exclave changes in
+    Armenia and Nakhchivan that the district-level model cannot represent."""
+    return sorted({world.index[d] for d in load_timeline()["district"]
+                   if world.districts["region"].iat[world.index[d]] not in ("armenia", "nakhchivan")})
+
+
+def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndarray | None = None,
+          fit_days: int | None = None, from_day: int = 0, capture_share: float = 0.6) -> dict[str, float]:
+    """The loss and its components for one trajectory of arm shares (days × districts).
+
+    Only documented changes and checkpoints in ``[from_day, fit_days)`` count (in-sample fits
+    stop at ``fit_days``; out-of-sample validation starts at ``from_day``). ``casualties``
+    (aze, arm) enter only when the window reaches 1994-05-12.
+    """
+    days = min(len(share_history), len(doc.low), fit_days or len(share_history))
+    h = share_history[:days]
+    scored = doc.changes[(doc.changes["day"] >= from_day) & (doc.changes["day"] < days)]
+    errors = []
+    for ch in scored.itertuples(index=False):
+        starts_arm = world.districts["side_start"].iat[ch.node] == "arm"
+        sim = [d for d, to in holder_changes(h[:, ch.node], starts_arm, capture_share)
+               if to == ch.to_side and abs(d - ch.day) <= WINDOW_DAYS]
+        errors.append(min(min(abs(d - ch.day) for d in sim) / 30.0, CAP_MONTHS) if sim else CAP_MONTHS)
+    capture = float(np.mean(errors)) if errors else 0.0
+    nodes = state_nodes(world)
+    checkpoints = [d for d in checkpoint_days() if from_day <= d < days]
+    state = 0.0
+    if checkpoints and nodes:
+        x = h[checkpoints][:, nodes]
+        lo, hi = doc.low[checkpoints][:, nodes], doc.high[checkpoints][:, nodes]
+        state = float(np.mean(np.maximum(lo - x, 0.0) + np.maximum(x - hi, 0.0)))
+    cas = 0.0
+    if casualties is not None and days > (CEASEFIRE - START).days:
+        t = load_targets()
+        misses = []
+        for s, key in enumerate(("casualties_aze", "casualties_arm")):
+            lo_t, hi_t = float(t[key]["low"]), float(t[key]["high"])
+            c = float(casualties[s])
+            misses.append(min(1.0, max((lo_t - c) / lo_t, (c - hi_t) / hi_t, 0.0)))
+        cas = float(np.mean(misses))
+    major = [e for e, ch in zip(errors, scored.itertuples(index=False)) if ch.district in MAJOR]
+    return {"loss": capture + W_STATE * state + W_CASUALTIES * cas, "capture_months": capture, "state": state,
+            "casualties_miss": cas if casualties is not None else float("nan"), "capture_days_major": float(np.mean(major) * 30.0) if major else float("nan"),
+            "changes_scored": len(errors)}
+
+
+def checkpoint_days() -> list[int]:
+    """End of every quarter from March 1992, and the ceasefire date (day indices)."""
+    out = []
+    for year in (1992, 1993, 1994):
+        for month, day in ((3, 31), (6, 30), (9, 30), (12, 31)):
+            d = dt.date(year, month, day)
+            if d < CEASEFIRE:
+                out.append((d - START).days)
+    out.append((CEASEFIRE - START).days)
+    return out
+
+
+def baselines(world, doc: Documented, fit_days: int | None = None, from_day: int = 0,
+              capture_share: float = 0.6) -> dict[str, dict[str, float]]:
+    """Persistence (nothing ever changes) and everything-at-once (the final documented state from
+    the first day on), scored like a run."""
+    n_days = len(doc.low)
+    mid = (doc.low + doc.high) / 2
+    persistence = np.tile(world.arm_share_start, (n_days, 1))
+    at_once = np.tile(mid[min((CEASEFIRE - START).days, n_days - 1)], (n_days, 1))
+    at_once[0] = world.arm_share_start
+    return {name: score(traj, world, doc, None, fit_days, from_day, capture_share)
+            for name, traj in (("persistence", persistence), ("everything_at_once", at_once))}
+
+
+def score_model(model, fit_until: dt.date | None = None, from_date: dt.date | None = None) -> dict[str, float]:
+    """Score a finished run of the historical scenario (optionally only up to / from a date)."""
+    n_days = (CEASEFIRE - START).days + 1
+    doc = documented(model.world, n_days, capture_share=model.p["capture_share"])
+    fit_days = (fit_until - START).days + 1 if fit_until else None
+    from_day = (from_date - START).days if from_date else 0
+    return score(model.control_history[: model.day + 1], model.world, doc, model.casualties, fit_days, from_day,
+                 model.p["capture_share"])

@@ -1,0 +1,94 @@
+"""The documented history the model is scored against: timeline of changes of control and aggregate targets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tomllib
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, read_csv_columns
+from .locations import TARGETS, TIMELINE
+from .world import load_world
+
+START = dt.date(1991, 12, 1)
+"""First day of the documented period and of the historical scenario."""
+CEASEFIRE_DATE = dt.date(1994, 5, 12)
+"""The Bishkek-protocol ceasefire came into force on 12 May 1994 (seed 002_ab05866d2733586f.txt);
+outputs report territory on this date whatever the run did."""
+CEASEFIRE = CEASEFIRE_DATE
+
+
+MIN_JUMP = 0.3
+"""Documented changes smaller than this share (e.g. single villages of an exclave) are not holder changes."""
+
+
+COLUMNS = ("district", "date", "date_precision", "from_side", "to_side", "arm_share_after_low",
+           "arm_share_after_high", "event", "operation", "source", "confidence", "note")
+
+
+MAJOR = ("askeran", "shusha", "lachin", "kalbajar", "aghdam", "fuzuli", "jabrayil", "qubadli", "zangilan",
+         "shahumyan", "mardakert")
+"""Districts of the major documented captures (Khojaly is in Askeran) and the 1992 Azerbaijani gains."""
+
+
+@cache
+def load_timeline(path: Path = TIMELINE) -> pd.DataFrame:
+    """The documented changes of control, validated (errors name the row and column)."""
+    df = read_csv_columns(path, COLUMNS)
+    keys = set(load_world().keys)
+    out = df.astype(object)  # pandas 3 string columns reject dates and floats
+    for i, row in df.iterrows():
+        where = f"row {i + 2}"
+        if row["district"] not in keys:
+            raise InputError(path, f"{where}, column 'district'", f"unknown district {row['district']!r}")
+        try:
+            day = dt.date.fromisoformat(row["date"])
+        except ValueError:
+            raise InputError(path, f"{where}, column 'date'", f"expected YYYY-MM-DD, got {row['date']!r}") from None
+        if not START <= day <= CEASEFIRE:
+            raise InputError(path, f"{where}, column 'date'", f"{day} outside {START}..{CEASEFIRE}")
+        for col in ("from_side", "to_side"):
+            if row[col] not in ("aze", "arm"):
+                raise InputError(path, f"{where}, column '{col}'", f"{row[col]!r} is not 'aze' or 'arm'")
+        if row["date_precision"] not in ("day", "week", "month", "season"):
+            raise InputError(path, f"{where}, column 'date_precision'", "expected day, week, month or season")
+        try:
+            lo, hi = float(row["arm_share_after_low"]), float(row["arm_share_after_high"])
+        except ValueError:
+            raise InputError(path, f"{where}, column 'arm_share_after_low'", "expected numbers in [0, 1]") from None
+        if not 0 <= lo <= hi <= 1:
+            raise InputError(path, f"{where}, column 'arm_share_after_high'", f"need 0 <= low <= high <= 1, got {lo}..{hi}")
+        if not row["source"].strip():
+            raise InputError(path, f"{where}, column 'source'", "empty: every documented change needs a source")
+        out.at[i, "date"] = day
+    out["arm_share_after_low"] = out["arm_share_after_low"].astype(float)
+    out["arm_share_after_high"] = out["arm_share_after_high"].astype(float)
+    return out.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+@cache
+def load_targets(path: Path = TARGETS) -> dict[str, dict]:
+    """Aggregate targets: each a table with low, high, unit, source."""
+    if not Path(path).exists():
+        raise InputError(path, "file", "not found")
+    try:
+        raw = tomllib.loads(Path(path).read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(path, "file", f"not valid TOML ({exc})") from exc
+    for key, t in raw.items():
+        missing = [k for k in ("low", "high", "unit", "source") if k not in t]
+        if missing:
+            raise InputError(path, f"[{key}]", f"missing {missing}")
+    return raw
+
+
+def data_version() -> str:
+    """Hash of the calibration data files (recorded with every calibrated parameter set)."""
+    h = hashlib.sha256()
+    for p in (TIMELINE, TARGETS):
+        h.update(Path(p).read_bytes())
+    return "sha256:" + h.hexdigest()[:16]
