@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import mesa
@@ -26,10 +27,9 @@ from mesa.discrete_space import Network
 
 from .actors.agents import UNIT_CLASSES, Brigade, Government, Patron, Unit
 from .actors.diplomacy import Diplomacy
-from .actors.politics import coup_step, install_regime, refresh_effects, update_legitimacy, update_loyalty
-from .actors.strategy import BuiltinAI, Orders, Situation, Strategy
-from .dynamics.combat import Terrain, apply_losses, combat_power, fight
-from .dynamics.supply import supply_targets, update_supply
+from .actors.politics import install_regime, refresh_effects
+from .actors.strategy import BuiltinAI, Situation, Strategy
+from .dynamics.combat import Terrain, combat_power
 from .errors import InputError
 from .inputs import params as params_mod
 from .inputs.events import UnitFormation
@@ -40,11 +40,10 @@ from .inputs.locations import DATA_DIR
 from .inputs.patrons import load_patrons
 from .inputs.regimes import load_regimes, regime_sequence
 from .inputs.scenario import Scenario, check_references, load_scenario
-from .inputs.world import FULL, SIDES, World, hop_distances, load_world
+from .inputs.world import SIDES, World, hop_distances, load_world
+from .mechanisms import DAILY_CYCLE, Mechanism, Today
 
 __all__ = ["CEASEFIRE_DATE", "KarabakhWar"]
-_NO_LOSSES = np.zeros(2)
-BLED_FRACTION = 0.35  # mercenaries leave below this share of their initial strength (assumption)
 
 
 class KarabakhWar(mesa.Model):
@@ -59,13 +58,16 @@ class KarabakhWar(mesa.Model):
         units: optional order-of-battle table (units.csv schema), e.g. for synthetic worlds.
         profiles: optional coup-proofing item overrides per government, applied to all its
             regimes, e.g. ``{"azerbaijan": {"paramilitary_counterweight": 1.0}}`` (experiments).
+        mechanisms: the daily cycle, in order (default :data:`model.mechanisms.DAILY_CYCLE`); a study
+            can add a mechanism class or knock one out.
         **param_overrides: values for parameters in data/parameters.toml, e.g.
             ``attrition_rate=0.02`` (flat keywords so ``mesa.batch_run`` can sweep them).
     """
 
     def __init__(self, scenario: str | Path | Scenario = "historical", rng=None, until=None,
                  world: World | None = None, strategies: dict[str, Strategy] | None = None,
-                 units=None, profiles: dict[str, dict[str, float]] | None = None, **param_overrides):
+                 units=None, profiles: dict[str, dict[str, float]] | None = None,
+                 mechanisms: Sequence[type[Mechanism]] | None = None, **param_overrides):
         if isinstance(rng, str):
             rng = int(rng)
         super().__init__(rng=rng)
@@ -98,6 +100,7 @@ class KarabakhWar(mesa.Model):
         self._init_regimes(profiles or {})
         self.diplomacy = Diplomacy(self)
         self._schedule_events()
+        self.mechanisms: list[Mechanism] = [cls(self) for cls in (mechanisms or DAILY_CYCLE)]
         self.datacollector = mesa.DataCollector(model_reporters={
             "arm_km2": "arm_km2", "aze_km2": "aze_km2",
             "casualties_aze": "casualties_aze", "casualties_arm": "casualties_arm",
@@ -191,8 +194,7 @@ class KarabakhWar(mesa.Model):
         self.control_history[0] = self.arm_share
         self.casualty_history = np.zeros((self.n_days + 1, 2))
         self.displaced_history = np.zeros((self.n_days + 1, 2))
-        self._supply_target = supply_targets(w, self.held_by_arm, self.p["airlift_supply_cap"])
-        self._reinforce_weight = np.ones(len(self.forces))
+        self.reinforce_weight = np.ones(len(self.forces))  # each unit's share of recruits (set by orders)
         self.gov_cp_factor = np.ones(len(self.governments))  # set by the regimes' profiles
         self.gov_commitment = np.ones(len(self.governments))
         self.gov_guard_share = np.zeros(len(self.governments))  # share of recruits kept in the regime guard
@@ -251,7 +253,7 @@ class KarabakhWar(mesa.Model):
                 self._events_by_day.setdefault(day, []).append(ev)
         for day in sorted(self._events_by_day):
             # Fire half a time unit before the step that simulates `day` (step k runs at time k + 1).
-            self.schedule_event(self._fire_due_events, at=day + 0.5)
+            self.schedule_event(self.fire_due_events, at=day + 0.5)
 
     # --------------------------------------------------------------- lookups
     def government(self, key: str) -> Government:
@@ -292,7 +294,8 @@ class KarabakhWar(mesa.Model):
             seq = np.random.SeedSequence([int(self.rng.integers(2**63))])
         return np.random.default_rng(seq)
 
-    def _fire_due_events(self) -> None:
+    def fire_due_events(self) -> None:
+        """Apply the scheduled events of the day about to be simulated (Mesa calls this before the step)."""
         for ev in self._events_by_day.pop(self.day, []):
             message = ev.apply(self)
             self.event_log.append({"date": str(self.date), "type": ev.type, "id": ev.id, "message": message})
@@ -370,7 +373,7 @@ class KarabakhWar(mesa.Model):
         self.unit_keys.append(key)
         self.unit_index[key] = row
         self.units.append(Brigade(self, row, key, ev.unit_name, "", gov))
-        self._reinforce_weight = np.append(self._reinforce_weight, 1.0)
+        self.reinforce_weight = np.append(self.reinforce_weight, 1.0)
         self.patron_backing = np.append(self.patron_backing, 0.0)
         self.foreign = np.append(self.foreign, True)
         self.activate_unit(row)
@@ -385,223 +388,33 @@ class KarabakhWar(mesa.Model):
     def situation(self) -> Situation:
         """Today's shared picture (combat power of every unit and district)."""
         f, n = self.forces, self.world.n
-        self._att_cp, self._def_cp = combat_power(f, self.terrain, self.p, self.gov_cp_factor)
-        stand = np.bincount(f.side.astype(np.int64) * (n + 1) + f.node, self._def_cp,
+        attack, defense = combat_power(f, self.terrain, self.p, self.gov_cp_factor)
+        stand = np.bincount(f.side.astype(np.int64) * (n + 1) + f.node, defense,
                             minlength=2 * (n + 1)).reshape(2, n + 1)
         return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm, side_held=self.side_held,
-                         side_share=self.side_share, attack_cp=self._att_cp, stand_padded=stand,
+                         side_share=self.side_share, attack_cp=attack, defense_cp=defense,
+                         stand_padded=stand,
                          control_version=self.control_version)
 
-    def _decide(self, situation: Situation) -> int:
-        """Ask every strategy for orders (governments sharing a batch-capable strategy in one
-        call), then check and apply all orders at once; return how many units moved."""
-        groups: dict[int, list[Government]] = {}
-        for gov in self.governments:
-            groups.setdefault(id(gov.strategy), []).append(gov)
-        moved = 0
-        for govs in groups.values():
-            strategy = govs[0].strategy
-            if hasattr(strategy, "decide_many"):
-                orders = strategy.decide_many(self, govs, situation)
-                moved += self._apply_orders(orders, [g.index for g in govs])
-            else:
-                for gov in govs:
-                    moved += self._apply_orders(strategy.decide(self, gov, situation), [gov.index])
-        return moved
 
-    def _apply_orders(self, orders: Orders, government_indices: list[int]) -> int:
-        """Check orders against the map, then apply them: a unit may attack its own district
-        (if contested) or a neighbour not fully held by its side, and move to a neighbour its
-        side holds; anything else is ignored (the unit holds). Returns the number of moves."""
-        f, w = self.forces, self.world
-        rows = np.asarray(orders.units, dtype=np.int64)
-        if len(rows) == 0:
-            return 0
-        if orders.trusted and not self.check_all_orders:
-            # Built-in AI: legal by construction (tests run it with check_all_orders=True to prove it).
-            f.target[rows] = orders.target
-            movers = np.flatnonzero(orders.move_to >= 0)
-            for i in movers:
-                self.units[rows[i]].place(int(orders.move_to[i]))
-            self._reinforce_weight[rows] = orders.reinforce
-            return len(movers)
-        allowed = np.zeros(len(self.governments), dtype=bool)
-        allowed[government_indices] = True
-        if not allowed[f.government[rows]].all():
-            raise ValueError("orders include units of a government the strategy does not command")
-        here, side = f.node[rows], f.side[rows]
-        tgt = np.asarray(orders.target, dtype=np.int64)
-        valid_t = (tgt >= 0) & (tgt < w.n)
-        t = np.where(valid_t, tgt, 0)
-        ok_t = valid_t & (self._adjacency[here, t] | (t == here)) & (self.side_share[side, t] < FULL)
-        f.target[rows] = np.where(ok_t, tgt, -1)
-        mv = np.asarray(orders.move_to, dtype=np.int64)
-        valid_m = (mv >= 0) & (mv < w.n)
-        m = np.where(valid_m, mv, 0)
-        ok_m = valid_m & self._adjacency[here, m] & self.side_held[side, m] & (f.target[rows] < 0)
-        movers = np.flatnonzero(ok_m)
-        for i in movers:
-            self.units[rows[i]].place(int(mv[i]))
-        self._reinforce_weight[rows] = np.maximum(np.asarray(orders.reinforce, dtype=float), 0.0)
-        self.rejected_orders += int((tgt >= 0).sum() - ok_t.sum() + (mv >= 0).sum() - len(movers))
-        return len(movers)
 
-    @property
-    def _adjacency(self) -> np.ndarray:
-        adj = getattr(self, "_adj_cache", None)
-        if adj is None:
-            adj = np.zeros((self.world.n, self.world.n), dtype=bool)
-            adj[self.world.edges[:, 0], self.world.edges[:, 1]] = True
-            self._adj_cache = adj
-        return adj
+
+    def mechanism(self, cls: type[Mechanism]) -> Mechanism:
+        """The instance of a mechanism class in this model's daily cycle (e.g. ``Orders``)."""
+        for m in self.mechanisms:
+            if isinstance(m, cls):
+                return m
+        raise KeyError(f"{cls.__name__} is not in this model's daily cycle")
 
     def step(self) -> None:
-        """Simulate one day."""
-        f, p, w = self.forces, self.p, self.world
-        situation = self.situation()
-        self.diplomacy.step(situation)
-        if self.day % max(int(p["decision_interval_days"]), 1) == 0 and self._decide(situation):
-            self.situation()  # units moved: recompute combat power where they now stand
-        if self.diplomacy.in_force:
-            f.target[:] = -1  # a ceasefire holds: nobody attacks (incidents are counted as violations)
+        """Simulate one day: each mechanism of the daily cycle in order (``model.mechanisms``)."""
+        today = Today()
+        for mechanism in self.mechanisms:
+            mechanism.step(self, today)
 
-        result = fight(f, self._att_cp, self._def_cp, p, self.rng, w.n)
-        lost = apply_losses(f, result.unit_loss_fraction)
-        self.casualties += np.bincount(f.side, lost, minlength=2)
-        f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction
-        f.morale += np.where(result.engaged, 0.0, p["morale_recovery_per_day"]) * (f.morale < f.base_morale)
-        broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke
-        f.morale -= p["break_morale_loss"] * broke_here
-        np.clip(f.morale, 0.0, 1.0, out=f.morale)
 
-        lost = self._update_control(result.share_gain)
-        update_legitimacy(self.governments, lost, p)
-        # Losses breed grievances where the unit's side lost ground today (bled in defeat, not in victory).
-        losing_ground = np.where(self.forces.side == 1, self._arm_delta[self.forces.node] < 0,
-                                 self._arm_delta[self.forces.node] > 0)
-        update_loyalty(self, lost, result.unit_loss_fraction * losing_ground)
-        coup_step(self)
-        update_supply(f.supply, self._supply_target[f.side, f.node], p["supply_recovery_per_day"],
-                      p["supply_decay_per_day"])
-        self._recruit()
-        self._pay_mercenaries()
 
-        self.day += 1
-        self.control_history[self.day] = self.arm_share
-        self.casualty_history[self.day] = self.casualties
-        self.displaced_history[self.day] = self.displaced
-        if self.day >= self.n_days:
-            self.running = False
-            self.datacollector.collect(self)
-        elif self.day % 7 == 0:
-            self.datacollector.collect(self)
 
-    def _update_control(self, gain: np.ndarray) -> np.ndarray:
-        """Shift district shares by today's gains; record captures and flight; return the
-        number of districts each side lost to the other today (index 0 aze, 1 arm)."""
-        old = self.arm_share
-        new = np.clip(old + gain[1] - gain[0], 0.0, 1.0)
-        delta = new - old
-        self._arm_delta = delta
-        if not delta.any():
-            return _NO_LOSSES
-        # Only the few districts that moved today: the share of each side's part that was lost.
-        idx = np.flatnonzero(delta)
-        o, d = old[idx], delta[idx]
-        lost_frac = np.vstack([np.maximum(d, 0.0) / np.maximum(1.0 - o, 1e-12),  # aze-held part lost
-                               np.maximum(-d, 0.0) / np.maximum(o, 1e-12)])  # arm-held part lost
-        fled = self.civilians[:, idx] * np.minimum(lost_frac, 1.0) * self.p["flee_fraction"]
-        self.civilians[:, idx] -= fled
-        self.displaced += fled.sum(axis=1)
-        self.arm_share = new
-        self.side_share = np.vstack([1.0 - new, new])
-
-        # Hysteresis: the side that does not hold a district must reach capture_share to take it.
-        cs = self.p["capture_share"]
-        held = np.where(self.held_by_arm, new > 1.0 - cs, new >= cs)
-        changed = np.flatnonzero(held != self.held_by_arm)
-        to_arm = int(held[changed].sum())
-        lost = np.array([to_arm, len(changed) - to_arm], dtype=float) if len(changed) else _NO_LOSSES
-        self.held_by_arm = held
-        self.side_held = np.vstack([~held, held])
-        date = str(self.start + dt.timedelta(days=self.day))
-        for v in changed:
-            to, frm = ("arm", "aze") if held[v] else ("aze", "arm")
-            self.captures.append({"district": self.world.keys[v], "name": self.world.name(v), "date": date,
-                                  "from": frm, "to": to})
-        f = self.forces
-        if len(changed):
-            self.control_version += 1
-            self._supply_target = supply_targets(self.world, held, self.p["airlift_supply_cap"])
-            # Attackers occupy what their side now holds.
-            tg = np.maximum(f.target, 0)
-            side_holds_target = np.where(f.side == 1, held[tg], ~held[tg])
-            occupy = f.active & (f.target >= 0) & np.isin(f.target, changed) & side_holds_target
-            for row in np.flatnonzero(occupy):
-                self.units[row].place(int(f.target[row]))
-        # Targets fully taken are cleared; units standing in fully lost districts fall back.
-        own_share_at = np.where(f.side == 1, new[f.node], 1 - new[f.node])
-        f.target[(f.target >= 0) & (np.where(f.side == 1, new[np.maximum(f.target, 0)],
-                                              1 - new[np.maximum(f.target, 0)]) >= FULL)] = -1
-        for row in np.flatnonzero(f.active & (own_share_at <= 1 - FULL)):
-            self._fall_back(row)
-        return lost
-
-    def _fall_back(self, row: int) -> None:
-        """A unit whose district is lost retreats to the neighbouring district its side holds most
-        strongly; with none it is cut off and surrenders (counted among casualties)."""
-        f, w = self.forces, self.world
-        s = int(f.side[row])
-        nbrs = w.edges[w.edges[:, 0] == f.node[row], 1]
-        own = self.arm_share[nbrs] if s == 1 else 1 - self.arm_share[nbrs]
-        mine = self.side_held[s, nbrs]
-        options = nbrs[mine]
-        if len(options):
-            best = options[np.argmax(own[mine])]
-            self.units[row].place(int(best))
-            f.target[row] = -1
-            f.tanks[row] *= 0.7  # heavy equipment is abandoned in retreat (assumption)
-            f.apcs[row] *= 0.7
-            f.artillery[row] *= 0.7
-        else:
-            self.casualties[s] += f.personnel[row]
-            f.personnel[row] = 0.0
-            self.deactivate_unit(row)
-
-    def _recruit(self) -> None:
-        """Share each government's daily recruits among its units by reinforcement weight."""
-        f = self.forces
-        mask = f.active & (f.kind != MERCENARY)
-        weight = self._reinforce_weight * mask
-        total = np.bincount(f.government, weight, minlength=len(self.governments))
-        rate = np.array([self.p[g.recruits_param] * g.legitimacy for g in self.governments])
-        guard = self.gov_guard_share
-        for gov, extra in zip(self.governments, rate * guard):
-            gov.guard_personnel += float(extra)  # the regime guard stays away from the front
-        share = np.divide(rate * (1.0 - guard), total, out=np.zeros_like(total), where=total > 0)
-        f.personnel += weight * share[f.government]
-
-    def _pay_mercenaries(self) -> None:
-        f, p = self.forces, self.p
-        mercs = f.active & (f.kind == MERCENARY)
-        for gov in self.governments:
-            gov.treasury_musd += gov.income_musd_per_day
-        if not mercs.any():
-            return
-        cost = np.bincount(f.government[mercs], f.personnel[mercs] * f.pay_usd_month[mercs] / 30.0 / 1e6,
-                           minlength=len(self.governments))
-        for gov in self.governments:
-            gov.treasury_musd -= cost[gov.index]
-        broke = np.array([g.treasury_musd < 0 for g in self.governments])
-        unpaid = mercs & broke[f.government]
-        f.cohesion -= p["mercenary_unpaid_cohesion_loss"] * unpaid
-        leave = mercs & ((f.cohesion < p["mercenary_desertion_cohesion"])
-                         | (f.personnel < BLED_FRACTION * f.initial_personnel)
-                         | (f.contract_end_day <= self.day))
-        for row in np.flatnonzero(leave):
-            self.deactivate_unit(row)
-            self.event_log.append({"date": str(self.date), "type": "mercenary_departure",
-                                   "id": self.unit_keys[row], "message": f"{self.unit_keys[row]} leaves"})
 
     # -------------------------------------------------------------- running
     def run(self, progress=None) -> KarabakhWar:

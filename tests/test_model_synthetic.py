@@ -9,6 +9,7 @@ import pytest
 
 from model.inputs.events import ArmsTransfer, ParameterChange
 from model.actors.strategy import ExternalStrategy
+from model.mechanisms import Orders
 from conftest import SYNTH_START, synthetic_model
 
 
@@ -49,13 +50,13 @@ def test_external_strategy_orders_are_obeyed_and_checked():
     row = int(np.flatnonzero((f.government == gov.index) & f.active)[0])
     here = int(f.node[row])
     neighbour = int(m.world.edges[m.world.edges[:, 0] == here, 1][0])
-    far = int(np.flatnonzero(~m._adjacency[here])[-1])
+    far = int(np.flatnonzero(~(m.world.adjacency[here] > 0))[-1])
     key = m.unit_keys[row]
     ext.submit({key: ("attack", m.world.keys[neighbour])})
-    m._decide(m.situation())
+    m.mechanism(Orders).decide(m, m.situation())
     assert f.target[row] == neighbour
     ext.submit({key: ("attack", m.world.keys[far])})
-    m._decide(m.situation())
+    m.mechanism(Orders).decide(m, m.situation())
     assert f.target[row] == -1  # not adjacent: rejected, the unit holds
 
 
@@ -91,7 +92,7 @@ def test_disputed_quantities_are_drawn_per_run_within_their_range():
         for _ in range(3):
             m.step()
         before = m.forces.tanks[arm].sum()
-        m._fire_due_events()  # fire day 3's events without fighting
+        m.fire_due_events()  # fire day 3's events without fighting
         return m.forces.tanks[arm].sum() - before
 
     a, b, c = delivered(1, (ranged,)), delivered(1, (ranged,)), delivered(2, (ranged,))

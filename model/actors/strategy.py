@@ -33,6 +33,7 @@ class Situation:
     side_held: np.ndarray  # (2, N) bool: side s is the holder (row 0 aze, row 1 arm)
     side_share: np.ndarray  # (2, N) share held by each side (row 0 aze, row 1 arm)
     attack_cp: np.ndarray  # (U,) CP of each unit when attacking
+    defense_cp: np.ndarray  # (U,) CP of each unit when defending (terrain, home ground)
     stand_padded: np.ndarray  # (2, N + 1) defensive CP of each side in each district; column N is 0
     control_version: int  # increments whenever any district changes holder
 

@@ -1,0 +1,28 @@
+"""The daily cycle as a list of mechanisms, run in this order each day (``KarabakhWar.step``).
+
+Each mechanism is a small object with ``step(model, today)``: it reads the model's shared
+state (the district shares, the ``Forces`` arrays, the governments), writes the part it is
+responsible for, and passes what later mechanisms need on ``today`` (:class:`Today`). The
+cycle is a model argument (``KarabakhWar(mechanisms=...)``), so a study can add a mechanism
+or knock one out without editing the model class. Scheduled scenario events fire before the
+cycle, as Mesa events (:meth:`model.model.KarabakhWar.fire_due_events`).
+"""
+
+from __future__ import annotations
+
+from .base import Mechanism, Today
+from .combat import Combat
+from .control import Control
+from .orders import Orders
+from .pay import Pay
+from .politics import RegimePolitics
+from .recording import Recording
+from .recruitment import Recruitment
+from .supply import Supply
+
+DAILY_CYCLE: tuple[type[Mechanism], ...] = (Orders, Combat, Control, RegimePolitics, Supply, Recruitment, Pay,
+                                            Recording)
+"""The default day: orders (with diplomacy), combat, control, politics, supply, recruits, pay, recording."""
+
+__all__ = ["DAILY_CYCLE", "Combat", "Control", "Mechanism", "Orders", "Pay", "RegimePolitics", "Recording",
+           "Recruitment", "Supply", "Today"]

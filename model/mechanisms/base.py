@@ -1,0 +1,37 @@
+"""What a mechanism is, and the scratchpad mechanisms share within one day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from ..actors.strategy import Situation
+    from ..dynamics.combat import CombatResult
+    from ..model import KarabakhWar
+
+NO_LOSSES = np.zeros(2)
+"""Shared, never written: no district changed holder today."""
+
+
+@dataclass
+class Today:
+    """What one day's mechanisms hand to the later ones (reset every day)."""
+
+    situation: Situation | None = None  # the shared picture (combat power per unit and district)
+    combat: CombatResult | None = None  # today's engagements
+    arm_delta: np.ndarray | None = None  # change of the arm side's share per district
+    districts_lost: np.ndarray = field(default_factory=lambda: NO_LOSSES)  # districts whose holder changed away from side s today
+
+
+class Mechanism:
+    """One part of the daily cycle: built once per model (after its actors), stepped once per day."""
+
+    def __init__(self, model: KarabakhWar) -> None:
+        """Set up what the mechanism keeps between days (nothing by default)."""
+
+    def step(self, model: KarabakhWar, today: Today) -> None:
+        """Advance this mechanism by one day."""
+        raise NotImplementedError

@@ -1,0 +1,30 @@
+"""Combat: every engagement of the day fought at once (:mod:`model.dynamics.combat`); losses and morale."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..dynamics.combat import apply_losses, fight
+from .base import Mechanism, Today
+
+if TYPE_CHECKING:
+    from ..model import KarabakhWar
+
+
+class Combat(Mechanism):
+    """Fight, remove losses, count casualties, move morale (losses and broken defences lower it,
+    quiet days restore it toward its base)."""
+
+    def step(self, model: KarabakhWar, today: Today) -> None:
+        f, p = model.forces, model.p
+        s = today.situation
+        result = today.combat = fight(f, s.attack_cp, s.defense_cp, p, model.rng, model.world.n)
+        lost = apply_losses(f, result.unit_loss_fraction)
+        model.casualties += np.bincount(f.side, lost, minlength=2)
+        f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction
+        f.morale += np.where(result.engaged, 0.0, p["morale_recovery_per_day"]) * (f.morale < f.base_morale)
+        broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke
+        f.morale -= p["break_morale_loss"] * broke_here
+        np.clip(f.morale, 0.0, 1.0, out=f.morale)

@@ -1,0 +1,96 @@
+"""Control: district shares shift by the day's gains; holders change with hysteresis; captures,
+civilians' flight, occupation by the attackers and retreat (or surrender) of cut-off units."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..inputs.world import FULL
+from .base import NO_LOSSES, Mechanism, Today
+
+if TYPE_CHECKING:
+    from ..model import KarabakhWar
+
+KEPT_IN_RETREAT = 0.7  # share of heavy equipment a retreating unit brings out (assumption)
+
+
+class Control(Mechanism):
+    """Writes the district shares and holders, captures, displaced persons; moves units that
+    took or lost a district."""
+
+    def step(self, model: KarabakhWar, today: Today) -> None:
+        today.districts_lost = self.update(model, today.combat.share_gain, today)
+
+    def update(self, model: KarabakhWar, gain: np.ndarray, today: Today) -> np.ndarray:
+        """Shift district shares by today's gains; record captures and flight; return the
+        number of districts each side lost to the other today (index 0 aze, 1 arm)."""
+        old = model.arm_share
+        new = np.clip(old + gain[1] - gain[0], 0.0, 1.0)
+        delta = today.arm_delta = new - old
+        if not delta.any():
+            return NO_LOSSES
+        # Only the few districts that moved today: the share of each side's part that was lost.
+        idx = np.flatnonzero(delta)
+        o, d = old[idx], delta[idx]
+        lost_frac = np.vstack([np.maximum(d, 0.0) / np.maximum(1.0 - o, 1e-12),  # aze-held part lost
+                               np.maximum(-d, 0.0) / np.maximum(o, 1e-12)])  # arm-held part lost
+        fled = model.civilians[:, idx] * np.minimum(lost_frac, 1.0) * model.p["flee_fraction"]
+        model.civilians[:, idx] -= fled
+        model.displaced += fled.sum(axis=1)
+        model.arm_share = new
+        model.side_share = np.vstack([1.0 - new, new])
+
+        # Hysteresis: the side that does not hold a district must reach capture_share to take it.
+        cs = model.p["capture_share"]
+        held = np.where(model.held_by_arm, new > 1.0 - cs, new >= cs)
+        changed = np.flatnonzero(held != model.held_by_arm)
+        to_arm = int(held[changed].sum())
+        lost = np.array([to_arm, len(changed) - to_arm], dtype=float) if len(changed) else NO_LOSSES
+        model.held_by_arm = held
+        model.side_held = np.vstack([~held, held])
+        date = str(model.start + dt.timedelta(days=model.day))
+        for v in changed:
+            to, frm = ("arm", "aze") if held[v] else ("aze", "arm")
+            model.captures.append({"district": model.world.keys[v], "name": model.world.name(v), "date": date,
+                                   "from": frm, "to": to})
+        f = model.forces
+        if len(changed):
+            model.control_version += 1
+            # Attackers occupy what their side now holds.
+            tg = np.maximum(f.target, 0)
+            side_holds_target = np.where(f.side == 1, held[tg], ~held[tg])
+            occupy = f.active & (f.target >= 0) & np.isin(f.target, changed) & side_holds_target
+            for row in np.flatnonzero(occupy):
+                model.units[row].place(int(f.target[row]))
+        # Targets fully taken are cleared; units standing in fully lost districts fall back.
+        own_share_at = np.where(f.side == 1, new[f.node], 1 - new[f.node])
+        f.target[(f.target >= 0) & (np.where(f.side == 1, new[np.maximum(f.target, 0)],
+                                              1 - new[np.maximum(f.target, 0)]) >= FULL)] = -1
+        for row in np.flatnonzero(f.active & (own_share_at <= 1 - FULL)):
+            self.fall_back(model, row)
+        return lost
+
+    @staticmethod
+    def fall_back(model: KarabakhWar, row: int) -> None:
+        """A unit whose district is lost retreats to the neighbouring district its side holds most
+        strongly; with none it is cut off and surrenders (counted among casualties)."""
+        f, w = model.forces, model.world
+        s = int(f.side[row])
+        nbrs = w.edges[w.edges[:, 0] == f.node[row], 1]
+        own = model.arm_share[nbrs] if s == 1 else 1 - model.arm_share[nbrs]
+        mine = model.side_held[s, nbrs]
+        options = nbrs[mine]
+        if len(options):
+            best = options[np.argmax(own[mine])]
+            model.units[row].place(int(best))
+            f.target[row] = -1
+            f.tanks[row] *= KEPT_IN_RETREAT
+            f.apcs[row] *= KEPT_IN_RETREAT
+            f.artillery[row] *= KEPT_IN_RETREAT
+        else:
+            model.casualties[s] += f.personnel[row]
+            f.personnel[row] = 0.0
+            model.deactivate_unit(row)

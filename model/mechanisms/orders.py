@@ -1,0 +1,89 @@
+"""Orders: the day's shared picture, diplomacy, and each government's orders, checked and applied.
+
+Governments decide every ``decision_interval_days``; governments that share a batch-capable
+strategy (the built-in AI) decide in one call. While a ceasefire holds nobody attacks
+(incidents are counted as violations by :mod:`model.actors.diplomacy`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..inputs.world import FULL
+from .base import Mechanism, Today
+
+if TYPE_CHECKING:
+    from ..actors.agents import Government
+    from ..actors.strategy import Orders as OrderSet
+    from ..actors.strategy import Situation
+    from ..model import KarabakhWar
+
+
+class Orders(Mechanism):
+    """Diplomacy decides open proposals; strategies give orders; legal orders are applied."""
+
+    def __init__(self, model: KarabakhWar) -> None:
+        self.adjacent = model.world.adjacency > 0
+
+    def step(self, model: KarabakhWar, today: Today) -> None:
+        situation = today.situation = model.situation()
+        model.diplomacy.step(situation)
+        if model.day % max(int(model.p["decision_interval_days"]), 1) == 0 and self.decide(model, situation):
+            today.situation = model.situation()  # units moved: recompute combat power where they now stand
+        if model.diplomacy.in_force:
+            model.forces.target[:] = -1
+
+    def decide(self, model: KarabakhWar, situation: Situation) -> int:
+        """Ask every strategy for orders, then check and apply them; return how many units moved."""
+        groups: dict[int, list[Government]] = {}
+        for gov in model.governments:
+            groups.setdefault(id(gov.strategy), []).append(gov)
+        moved = 0
+        for govs in groups.values():
+            strategy = govs[0].strategy
+            if hasattr(strategy, "decide_many"):
+                orders = strategy.decide_many(model, govs, situation)
+                moved += self.apply(model, orders, [g.index for g in govs])
+            else:
+                for gov in govs:
+                    moved += self.apply(model, strategy.decide(model, gov, situation), [gov.index])
+        return moved
+
+    def apply(self, model: KarabakhWar, orders: OrderSet, government_indices: list[int]) -> int:
+        """Check orders against the map, then apply them: a unit may attack its own district
+        (if contested) or a neighbour not fully held by its side, and move to a neighbour its
+        side holds; anything else is ignored (the unit holds). Returns the number of moves."""
+        f, w = model.forces, model.world
+        rows = np.asarray(orders.units, dtype=np.int64)
+        if len(rows) == 0:
+            return 0
+        if orders.trusted and not model.check_all_orders:
+            # Built-in AI: legal by construction (tests run it with check_all_orders=True to prove it).
+            f.target[rows] = orders.target
+            movers = np.flatnonzero(orders.move_to >= 0)
+            for i in movers:
+                model.units[rows[i]].place(int(orders.move_to[i]))
+            model.reinforce_weight[rows] = orders.reinforce
+            return len(movers)
+        allowed = np.zeros(len(model.governments), dtype=bool)
+        allowed[government_indices] = True
+        if not allowed[f.government[rows]].all():
+            raise ValueError("orders include units of a government the strategy does not command")
+        here, side = f.node[rows], f.side[rows]
+        tgt = np.asarray(orders.target, dtype=np.int64)
+        valid_t = (tgt >= 0) & (tgt < w.n)
+        t = np.where(valid_t, tgt, 0)
+        ok_t = valid_t & (self.adjacent[here, t] | (t == here)) & (model.side_share[side, t] < FULL)
+        f.target[rows] = np.where(ok_t, tgt, -1)
+        mv = np.asarray(orders.move_to, dtype=np.int64)
+        valid_m = (mv >= 0) & (mv < w.n)
+        m = np.where(valid_m, mv, 0)
+        ok_m = valid_m & self.adjacent[here, m] & model.side_held[side, m] & (f.target[rows] < 0)
+        movers = np.flatnonzero(ok_m)
+        for i in movers:
+            model.units[rows[i]].place(int(mv[i]))
+        model.reinforce_weight[rows] = np.maximum(np.asarray(orders.reinforce, dtype=float), 0.0)
+        model.rejected_orders += int((tgt >= 0).sum() - ok_t.sum() + (mv >= 0).sum() - len(movers))
+        return len(movers)

@@ -1,0 +1,26 @@
+"""Regime politics each day: legitimacy, commanders' loyalty, coups and resignations
+(:mod:`model.actors.politics`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..actors.politics import coup_step, update_legitimacy, update_loyalty
+from .base import Mechanism, Today
+
+if TYPE_CHECKING:
+    from ..model import KarabakhWar
+
+
+class RegimePolitics(Mechanism):
+    """Defeats cost legitimacy; losses breed grievances where the unit's side lost ground today
+    (bled in defeat, not in victory); then coups may be attempted."""
+
+    def step(self, model: KarabakhWar, today: Today) -> None:
+        f = model.forces
+        update_legitimacy(model.governments, today.districts_lost, model.p)
+        losing_ground = np.where(f.side == 1, today.arm_delta[f.node] < 0, today.arm_delta[f.node] > 0)
+        update_loyalty(model, today.districts_lost, today.combat.unit_loss_fraction * losing_ground)
+        coup_step(model)
