@@ -10,6 +10,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+import pandas as pd
 from pydantic import BaseModel, ValidationError
 
 
@@ -49,8 +50,6 @@ def read_toml_tables(path: Path, schema: type[BaseModel]) -> dict[str, BaseModel
 
 def read_csv_columns(path: Path, columns: tuple[str, ...]):
     """Read a data CSV as strings (empty cells stay empty); a missing file or column is an InputError."""
-    import pandas as pd
-
     if not Path(path).exists():
         raise InputError(path, "file", "not found")
     df = pd.read_csv(path, dtype=str, keep_default_na=False)

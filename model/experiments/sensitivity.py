@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..outputs.plots import plt
 from .sweep import SweepSpec, salib_problem
 
 HEADLINE = ("arm_held_azssr_km2", "casualties_aze", "casualties_arm", "coup_attempts_aze", "days_to_ceasefire")
@@ -75,11 +76,6 @@ def indices(spec: SweepSpec, table: pd.DataFrame, outcomes=HEADLINE) -> pd.DataF
 
 def plot(ix: pd.DataFrame, path: Path) -> None:
     """One panel per headline outcome: total-order (or mu*) index per parameter with its CI."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     main = "ST" if (ix["index"] == "ST").any() else "mu_star"
     sub = ix[ix["index"] == main]
     outs = list(dict.fromkeys(sub["outcome"]))

@@ -18,14 +18,18 @@ run. A run that raises is recorded with its error and seed and the sweep goes on
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import itertools
 import json
 import math
+import multiprocessing
 import os
 import time
 import tomllib
 import uuid
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import as_completed as cf_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Literal
@@ -140,8 +144,6 @@ def load_spec(path: Path) -> SweepSpec:
         load_scenario(sc)
     if spec.until is not None:
         try:
-            import datetime as dt
-
             dt.date.fromisoformat(spec.until)
         except ValueError:
             raise InputError(path, "field 'until'", f"expected YYYY-MM-DD, got {spec.until!r}") from None
@@ -366,9 +368,6 @@ def execute(spec: SweepSpec, out_dir: Path, todo: list[SweepRun], workers: int =
         for g in groups:
             account(run_batch(str(out_dir), g, keep))
     else:
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed as cf_completed
-
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             futures = [pool.submit(run_batch, str(out_dir), g, keep) for g in groups]
             for fut in cf_completed(futures):

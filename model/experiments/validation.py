@@ -19,6 +19,7 @@ import pandas as pd
 
 import matplotlib.pyplot as plt
 
+from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE, START, load_targets
 from ..inputs.locations import PARAMS_DIR
@@ -50,8 +51,6 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     if calibration:
         record = load_calibrated(calibration)
         if not record:
-            from .errors import InputError
-
             raise InputError(PARAMS_DIR / f"{calibration}.toml", "file", "not found; run 'karabakh calibrate'")
         params = {k: float(v) for k, v in record["params"].items()}
     else:

@@ -9,7 +9,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from ..actors.strategy import Situation
-    from ..dynamics.combat import CombatResult
+    from ..dynamics.combat import DayResult
     from ..model import KarabakhWar
 
 NO_LOSSES = np.zeros(2)
@@ -21,7 +21,7 @@ class Today:
     """What one day's mechanisms hand to the later ones (reset every day)."""
 
     situation: Situation | None = None  # the shared picture (combat power per unit and district)
-    combat: CombatResult | None = None  # today's engagements
+    combat: DayResult | None = None  # today's engagements
     arm_delta: np.ndarray | None = None  # change of the arm side's share per district
     districts_lost: np.ndarray = field(default_factory=lambda: NO_LOSSES)  # districts whose holder changed away from side s today
 

@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 from ..inputs.history import CEASEFIRE_DATE
 from .time import MAP_DATES, day_index
@@ -86,8 +87,6 @@ def plot_control_map(model: KarabakhWar, path: Path, dates=None) -> None:
     sm = plt.cm.ScalarMappable(cmap=CONTROL_CMAP, norm=plt.Normalize(0, 1))
     cb = fig.colorbar(sm, ax=axes.ravel().tolist(), fraction=0.02, pad=0.01)
     cb.set_label("share held: 0 = aze side, 1 = arm side")
-    from matplotlib.lines import Line2D
-
     handles = [Line2D([], [], color=c, lw=2.2, label=k.replace("_", " ")) for k, c in CORRIDOR_STYLE.items()]
     handles.append(Line2D([], [], color="#999999", ls=":", label="track / no usable road"))
     fig.legend(handles=handles, loc="lower right", fontsize=8, frameon=False, ncol=1,
