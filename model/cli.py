@@ -44,7 +44,7 @@ EPILOG_RUN = textwrap.dedent("""\
     examples:
       karabakh run --seed 3
       karabakh run historical --seed 3 --until 1993-06-30 --out runs/h3
-      karabakh run scenarios/historical.toml --set attrition_rate=0.02 --force --out runs/x""")
+      karabakh run scenarios/historical.toml --set attrition_rate=0.03 --force --out runs/x""")
 
 
 EPILOG_EXPERIMENT = textwrap.dedent("""\
@@ -191,7 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="output directory (default: runs/<scenario>-seed<N>-<timestamp>)")
     run.add_argument("--format", choices=("csv", "parquet"), default="csv", help="control table format")
     run.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
-                     help="override a parameter of data/parameters.toml (repeatable)")
+                     help="override a parameter (repeatable); 'karabakh params SCENARIO' shows the values in force")
     run.add_argument("--no-plots", action="store_true", help="skip the PNG plots (faster)")
     run.add_argument("--force", action="store_true", help="replace OUT if it exists and is not empty")
     run.add_argument("--quiet", action="store_true", help="no progress bar or summary")
@@ -280,8 +280,21 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--quiet", action="store_true", help="no progress bar")
 
     sub.add_parser("scenarios", help="list built-in scenarios", description="List built-in scenarios.")
-    sub.add_parser("params", help="list parameters with values, ranges and sources",
-                   description="List every model parameter with its value, range, unit and source.")
+    prm = sub.add_parser("params", help="the parameter values a scenario runs with, and where each comes from",
+                         formatter_class=argparse.RawDescriptionHelpFormatter,
+                         description="List every model parameter with the value in force for SCENARIO and its origin "
+                                     "(documented default, the scenario's calibrated set, the scenario file, or "
+                                     "--set), its documented default, range, unit and source.",
+                         epilog=textwrap.dedent("""\
+      examples:
+        karabakh params                                # the historical scenario (calibrated values)
+        karabakh params no_russian_mediation
+        karabakh params --set attrition_rate=0.03      # what a run with this override would use
+        karabakh params | grep -A3 attrition_rate"""))
+    prm.add_argument("scenario", nargs="?", default="historical",
+                     help="built-in scenario name or path to a TOML file (default: historical)")
+    prm.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
+                     help="an override, as for 'karabakh run' (repeatable)")
     return parser
 
 
@@ -494,13 +507,22 @@ def cmd_scenarios(_args) -> int:
     return 0
 
 
-def cmd_params(_args) -> int:
-    """Print every parameter with its provenance."""
-    from .inputs.params import load_parameters
+def cmd_params(args) -> int:
+    """Print every parameter with the value in force for the scenario and its provenance."""
+    from .inputs.params import in_force
+    from .inputs.scenario import load_scenario
 
-    for p in load_parameters().values():
-        rng = f" [{p.low:g}, {p.high:g}]" if p.low is not None and p.high is not None else ""
-        print(f"{p.name} = {p.value:g}{rng}  ({p.unit})\n    source: {p.source}\n    {p.note}\n")
+    scenario = load_scenario(args.scenario)
+    rows = in_force(scenario.params, scenario.param_origins, dict(args.set))
+    print(f"# Parameters in force for scenario '{scenario.name}' ({scenario.path})")
+    for origin in sorted({o for _, _, o in rows}):
+        print(f"#   {sum(o == origin for _, _, o in rows):3d} from {origin}")
+    print()
+    for p, value, origin in rows:
+        rng = f", range [{p.low:g}, {p.high:g}]" if p.low is not None and p.high is not None else ""
+        default = "" if origin.startswith("default") else f"; documented default {p.value:g}"
+        print(f"{p.name} = {value:g}  ({p.unit})  <- {origin}{default}{rng}\n"
+              f"    source: {p.source}\n    {p.note}\n")
     return 0
 
 

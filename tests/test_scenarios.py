@@ -122,3 +122,24 @@ def test_disputed_figures_as_ranges(tmp_path):
     bad = write(tmp_path, "bad", BASE.replace("tanks = 10", "tanks = [280, 100]"))
     with pytest.raises(InputError, match=r"tanks: range \[280, 100\] must be \[low, high\]"):
         load_scenario(bad)
+
+
+def test_params_shows_the_values_in_force_with_their_origin(capsys, tmp_path):
+    """`karabakh params` shows what a run of the scenario uses: the calibrated set for the
+    historical scenario, a scenario file's own [params], then --set on top."""
+    import tomllib
+
+    from model.inputs.locations import PARAMS_DIR
+
+    calibrated = tomllib.loads((PARAMS_DIR / "default.toml").read_text())["params"]["attrition_rate"]
+    assert main(["params"]) == 0
+    out = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if ln.startswith("attrition_rate = "))
+    assert line.startswith(f"attrition_rate = {calibrated:g} ") and "calibrated set 'default'" in line
+    own = tmp_path / "mine.toml"
+    own.write_text('extends = "historical"\n[params]\nattrition_rate = 0.021\n')
+    assert main(["params", str(own), "--set", "capture_share=0.7"]) == 0
+    lines = {ln.split(" = ")[0]: ln for ln in capsys.readouterr().out.splitlines() if " = " in ln and "<-" in ln}
+    assert lines["attrition_rate"].startswith("attrition_rate = 0.021 ") and "scenario file mine.toml" in lines["attrition_rate"]
+    assert lines["capture_share"].startswith("capture_share = 0.7 ") and "<- --set" in lines["capture_share"]
+    assert "default (data/parameters.toml)" in lines["attacker_exposure"]

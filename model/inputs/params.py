@@ -59,6 +59,22 @@ def load_parameters(path: Path = PARAMETERS_FILE) -> Mapping[str, Parameter]:
     return MappingProxyType(params)
 
 
+def in_force(scenario_params: Mapping[str, float], scenario_origins: Mapping[str, str],
+             overrides: Mapping[str, float] | None = None) -> list[tuple[Parameter, float, str]]:
+    """Each parameter with the value a run uses and where that value comes from: the documented
+    default, the scenario's calibrated set or its own ``[params]``, or an override (``--set``)."""
+    values = resolve({**scenario_params, **(overrides or {})}, origin="--set")
+    out = []
+    for name, p in load_parameters().items():
+        if overrides and name in overrides:
+            origin = "--set"
+        else:
+            origin = scenario_origins.get(name, "default (data/parameters.toml)") if name in scenario_params \
+                else "default (data/parameters.toml)"
+        out.append((p, values[name], origin))
+    return out
+
+
 def resolve(overrides: Mapping[str, float] | None = None, *, origin: str = "parameters") -> dict[str, float]:
     """Default values updated by ``overrides``; unknown names are an input error."""
     defaults = load_parameters()

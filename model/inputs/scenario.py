@@ -56,6 +56,7 @@ class Scenario(BaseModel):
     events: tuple[Event, ...] = ()
     exclude_units: tuple[str, ...] = ()  # units.csv rows absent from this scenario (e.g. a counterfactual)
     calibration: str = ""  # name of the calibrated parameter set in use (calibration/params/<name>.toml)
+    param_origins: dict[str, str] = Field(default_factory=dict)  # where each value of `params` comes from
     question: str = ""
     path: str = ""
 
@@ -131,6 +132,7 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
         replaced = {e.id for e in own_events if e.id}
         inherited = [e for e in parent.events if e.id not in set(f.remove_events) | replaced or not e.id]
         params = {**parent.params, **_calibrated(path, f.calibration), **f.params}
+        origins = {**parent.param_origins, **_origins(path, f.calibration, f.params)}
         calibration = f.calibration or parent.calibration
         start, end = f.start or parent.start, f.end or parent.end
         description = f.description or parent.description
@@ -142,6 +144,7 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
             raise InputError(path, "field 'start'/'end'", "a scenario without 'extends' needs both dates")
         inherited, start, end, description = [], f.start, f.end, f.description
         params = {**_calibrated(path, f.calibration), **f.params}
+        origins = _origins(path, f.calibration, f.params)
         calibration = f.calibration
         exclude = tuple(dict.fromkeys(f.exclude_units))
     ids = [e.id for e in own_events if e.id]
@@ -166,7 +169,7 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
     try:
         return Scenario(name=f.name or path.stem, description=description, start=start, end=end, params=params,
                         events=tuple(events), exclude_units=exclude, question=f.question, calibration=calibration,
-                        path=str(path))
+                        param_origins=origins, path=str(path))
     except ValidationError as exc:
         raise InputError(path, "field 'start'/'end'", exc.errors()[0]["msg"]) from exc
 
@@ -180,6 +183,13 @@ def _calibrated(path: Path, name: str) -> dict[str, float]:
         raise InputError(path, "field 'calibration'",
                          f"no calibrated parameter set {name!r} ({PARAMS_DIR / (name + '.toml')}); run 'karabakh calibrate'")
     return {k: float(v) for k, v in record.get("params", {}).items()}
+
+
+def _origins(path: Path, calibration: str, own: dict[str, float]) -> dict[str, str]:
+    """Where this file's parameter values come from: its calibrated set, then its own [params]."""
+    out = {k: f"calibrated set '{calibration}'" for k in _calibrated(path, calibration)}
+    out.update({k: f"scenario file {path.name}" for k in own})
+    return out
 
 
 def check_references(scenario: Scenario, known: dict[str, set[str]]) -> None:
