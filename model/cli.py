@@ -303,7 +303,8 @@ def cmd_run(args) -> int:
     from tqdm import tqdm
 
     from .model import KarabakhWar
-    from .outputs.files import summary, write_run
+    from .outputs.files import write_run
+    from .outputs.outcomes import outcomes
 
     model = KarabakhWar(scenario=args.scenario, rng=args.seed, until=args.until, **dict(args.set))
     out = args.out or Path("runs") / f"{model.war_scenario.name}-seed{args.seed}-{dt.datetime.now():%Y%m%d-%H%M%S}"
@@ -314,10 +315,11 @@ def cmd_run(args) -> int:
         model.run(progress=bar.update)
     write_run(model, out, args.seed, fmt=args.format, plots=not args.no_plots, force=args.force)
     if not args.quiet:
-        s = summary(model, args.seed)
-        print(f"{len(s['captures'])} changes of hands; casualties aze {s['casualties']['aze']:,} / "
-              f"arm {s['casualties']['arm']:,}; displaced aze {s['displaced']['aze']:,} / "
-              f"arm {s['displaced']['arm']:,}")
+        o = outcomes(model)
+        print(f"{o['captures']} changes of hands; Azerbaijan SSR held by the arm side on 1994-05-12: "
+              f"{o['arm_held_azssr_km2']:,.0f} km²; casualties aze {o['casualties_aze']:,.0f} / "
+              f"arm {o['casualties_arm']:,.0f}; displaced aze {o['displaced_aze']:,.0f} / arm {o['displaced_arm']:,.0f}; "
+              f"durable ceasefire: {o['ceasefire_date'] or 'none'}")
         print(f"outputs written to {out}")
     return 0
 

@@ -102,7 +102,7 @@ class KarabakhWar(mesa.Model):
         self._schedule_events()
         self.mechanisms: list[Mechanism] = [cls(self) for cls in (mechanisms or DAILY_CYCLE)]
         self.datacollector = mesa.DataCollector(model_reporters={
-            "arm_km2": "arm_km2", "aze_km2": "aze_km2",
+            "arm_held_azssr_km2": "arm_held_azssr_km2",
             "casualties_aze": "casualties_aze", "casualties_arm": "casualties_arm",
             "displaced_aze": "displaced_aze", "displaced_arm": "displaced_arm",
         })
@@ -180,6 +180,8 @@ class KarabakhWar(mesa.Model):
         self.side_held = np.vstack([~self.held_by_arm, self.held_by_arm])  # (2, N), kept in step
         self.control_version = 0
         # Civilians by ethnicity (index 0 = Azerbaijani, 1 = Armenian), 1989 census.
+        # The Azerbaijan SSR (with Nakhchivan): every district outside the Armenian SSR.
+        self.area_azssr_km2 = w.area_km2 * (w.districts["region"].to_numpy() != "armenia")
         self.civilians = np.vstack([w.population * w.share_azerbaijani, w.population * w.share_armenian])
         self.casualties = np.zeros(2)
         self.displaced = np.zeros(2)
@@ -426,21 +428,11 @@ class KarabakhWar(mesa.Model):
         return self
 
     # -------------------------------------------------------------- metrics
-    def territory_km2(self, day: int | None = None) -> dict[str, float]:
-        """Area held by each side on a day index (default: now)."""
-        share = self.arm_share if day is None else self.control_history[day].astype(float)
-        arm = float((self.world.area_km2 * share).sum())
-        return {"aze": float(self.world.area_km2.sum()) - arm, "arm": arm}
-
     @property
-    def arm_km2(self) -> float:
-        """Area held by Armenian/Nagorno-Karabakh forces."""
-        return self.territory_km2()["arm"]
-
-    @property
-    def aze_km2(self) -> float:
-        """Area held by Azerbaijani forces."""
-        return self.territory_km2()["aze"]
+    def arm_held_azssr_km2(self) -> float:
+        """The headline area: km² of the Azerbaijan SSR (with Nakhchivan) held by the arm side now.
+        The same name in :func:`model.outputs.outcomes.outcomes` is its value on 1994-05-12."""
+        return float((self.area_azssr_km2 * self.arm_share).sum())
 
     casualties_aze = property(lambda self: float(self.casualties[0]), doc="Military casualties, aze side.")
     casualties_arm = property(lambda self: float(self.casualties[1]), doc="Military casualties, arm side.")

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pandas as pd
+import pytest
 from mesa.batchrunner import batch_run
 
 from model.cli import main
@@ -40,12 +41,12 @@ def test_outputs_have_the_documented_schema(tmp_path):
     weekly = control.groupby("district")["date"].nunique()
     assert weekly.min() >= (pd.Timestamp("1994-06-30") - pd.Timestamp("1991-12-01")).days // 7
     s = json.loads((out / "summary.json").read_text())
-    for key in ("scenario", "seed", "start", "end", "captures", "territory_km2", "casualties", "displaced",
-                "coups", "ceasefires"):
+    for key in ("scenario", "seed", "start", "end", "outcomes", "captures", "coups", "ceasefires"):
         assert key in s
     assert s["end"] == "1994-06-30" and s["seed"] == 1
-    assert set(s["territory_km2"]) == {"end", "1994-05-12"}
-    assert set(s["casualties"]) == {"aze", "arm"}
+    o = s["outcomes"]
+    assert 0 < o["arm_held_azssr_km2"] <= 86_600 and o["captures"] == len(s["captures"])
+    assert o["casualties_aze"] > 0 and o["casualties_arm"] > 0
     for cap in s["captures"]:
         assert {"district", "date", "from", "to"} <= set(cap)
     for png in ("control_map.png", "territory_casualties.png"):
@@ -56,7 +57,38 @@ def test_runs_unmodified_under_mesa_batch_run():
     rows = batch_run(KarabakhWar, {"scenario": "historical", "until": "1992-06-30"}, rng=[1, 2],
                      max_steps=10_000, number_processes=1, display_progress=False)
     assert len(rows) == 2
-    assert rows[0]["arm_km2"] != rows[1]["arm_km2"] or rows[0]["casualties_aze"] != rows[1]["casualties_aze"]
+    assert rows[0]["arm_held_azssr_km2"] != rows[1]["arm_held_azssr_km2"] or rows[0]["casualties_aze"] != rows[1]["casualties_aze"]
     again = batch_run(KarabakhWar, {"scenario": "historical", "until": "1992-06-30"}, rng=[1],
                       max_steps=10_000, number_processes=1, display_progress=False)
     assert again[0]["casualties_aze"] == rows[0]["casualties_aze"]
+
+
+def test_one_outcome_api_for_summary_experiments_and_the_datacollector(tmp_path):
+    """summary.json, the experiment rows and the DataCollector give the headline area under one
+    name, and it is the area of the Azerbaijan SSR, not an area that includes Armenia."""
+    from model import outcomes
+    from model.experiments.runner import RunSpec, run_one
+    from model.outputs.files import summary
+
+    m = KarabakhWar(rng=3, until="1993-01-31").run()
+    row = outcomes(m)
+    last = m.datacollector.get_model_vars_dataframe().iloc[-1]
+    assert last["arm_held_azssr_km2"] == pytest.approx(row["arm_held_azssr_km2_end"])
+    armenia = (m.world.districts["region"] == "armenia").to_numpy()
+    total_arm = float((m.world.area_km2 * m.arm_share).sum())
+    assert total_arm - row["arm_held_azssr_km2_end"] == pytest.approx(float(m.world.area_km2[armenia].sum()), rel=0.05)
+    s = summary(m, 3)
+    assert s["outcomes"]["arm_held_azssr_km2_end"] == row["arm_held_azssr_km2_end"]
+    r = run_one(RunSpec(seed=3, until="1993-01-31"))
+    assert r["arm_held_azssr_km2_end"] == row["arm_held_azssr_km2_end"]  # the same run, the same names
+    assert set(row) <= set(r)
+
+
+def test_the_readme_documents_every_outcome():
+    from pathlib import Path
+
+    from model.outputs.outcomes import OUTCOMES
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    missing = [k for k in OUTCOMES if f"`{k}`" not in readme]
+    assert missing == []

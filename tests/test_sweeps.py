@@ -167,3 +167,13 @@ def test_sensitivity_indices_on_a_small_morris_design(tmp_path):
 def test_sensitivity_needs_a_sobol_or_morris_design(tmp_path, capsys):
     assert main(["sensitivity", str(spec_file(tmp_path)), "--out", str(tmp_path / "x"), "--quiet"]) == 2
     assert "sobol" in capsys.readouterr().err
+
+
+def test_an_unknown_outcome_in_a_sweep_spec_is_an_input_error(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('name = "x"\nreplicates = 1\noutcomes = ["arm_held_azssr_km2", "territory"]\n'
+                    '[design]\nmethod = "grid"\n[parameters.attrition_rate]\nvalues = [0.02]\n')
+    with pytest.raises(InputError, match="unknown outcome 'territory'"):
+        load_spec(spec)
+    spec.write_text(spec.read_text().replace('"territory"', '"capture_day_shusha"'))
+    assert load_spec(spec).outcomes == ["arm_held_azssr_km2", "capture_day_shusha"]

@@ -41,6 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..errors import InputError
 from ..inputs.params import load_parameters
 from ..inputs.scenario import load_scenario
+from ..outputs.outcomes import OUTCOMES, is_outcome
 from .runner import RunSpec, replicate_seeds, run_one
 
 RESULTS, SERIES = "results", "series"
@@ -119,7 +120,6 @@ class SweepSpec(BaseModel):
 
 def load_spec(path: Path) -> SweepSpec:
     """Read and validate a sweep spec; errors name the file and the field."""
-
     path = Path(path)
     if not path.exists():
         raise InputError(path, "file", "not found")
@@ -140,6 +140,10 @@ def load_spec(path: Path) -> SweepSpec:
             raise InputError(path, f"[parameters.{name}]", "a range in a grid design needs 'steps'")
     if spec.design.method in ("sobol", "morris") and not spec.parameters:
         raise InputError(path, "[design].method", f"{spec.design.method} needs at least one parameter")
+    for name in spec.outcomes:
+        if not is_outcome(name):
+            raise InputError(path, "field 'outcomes'", f"unknown outcome {name!r}; known: {', '.join(OUTCOMES)} "
+                                                       "(README, 'Outcomes')")
     for sc in spec.scenarios:
         load_scenario(sc)
     if spec.until is not None:

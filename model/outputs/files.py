@@ -20,9 +20,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..actors.diplomacy import durable_ceasefire
 from ..errors import InputError
-from ..inputs.history import CEASEFIRE_DATE
+from .outcomes import json_ready, outcomes
 from .plots import plot_control_map, plot_time_series
 from .time import MAP_DATES, day_index  # noqa: F401  (re-exported for users of this module)
 
@@ -46,30 +45,18 @@ def control_frame(model: KarabakhWar) -> pd.DataFrame:
 
 
 def summary(model: KarabakhWar, seed) -> dict:
-    """The run's headline results (the ``summary.json`` schema of the README)."""
-    territory = {"end": model.territory_km2()}
-    cf = day_index(model, CEASEFIRE_DATE)
-    territory["1994-05-12"] = model.territory_km2(cf) if cf is not None else None
-    inside_aze = np.isin(model.world.districts["region"].to_numpy(),
-                         ["nkao", "shahumyan", "surrounding", "az_rear", "az_capital", "nakhchivan"])
-    area = model.world.area_km2
-    held = {"end": float((area * model.arm_share * inside_aze).sum())}
-    if cf is not None:
-        held["1994-05-12"] = float((area * model.control_history[cf] * inside_aze).sum())
+    """The run's results (the ``summary.json`` schema of the README): the headline outcomes
+    under their public names (:mod:`model.outputs.outcomes`), then the detailed records."""
     return {
         "scenario": model.war_scenario.name,
         "seed": seed,
         "start": str(model.start),
         "end": str(model.start + dt.timedelta(days=model.day - 1)) if model.day else str(model.start),
+        "outcomes": json_ready(outcomes(model)),
         "captures": model.captures,
-        "territory_km2": territory,
-        "arm_held_inside_azerbaijan_ssr_km2": held,
-        "casualties": {"aze": round(model.casualties_aze), "arm": round(model.casualties_arm)},
-        "displaced": {"aze": round(model.displaced_aze), "arm": round(model.displaced_arm)},
         "coups": model.coups,
         "regimes": {g.key: g.regime_history for g in model.governments},
         "ceasefires": model.ceasefires,
-        "ceasefire_date": (durable["start"] if (durable := durable_ceasefire(model)) else None),
         "mediations": model.mediations,
         "events": model.event_log,
         "parameters": model.p,
@@ -78,8 +65,9 @@ def summary(model: KarabakhWar, seed) -> dict:
             "casualties": "killed, wounded and captured military personnel (model units)",
             "displaced": "civilians who fled districts as they changed hands, by ethnicity (1989 census shares)",
             "area": "districts with unknown area (empty in data/districts.csv) count as 0 km2",
+            "outcomes": "names and meanings as in the README's outcome table (model.outputs.outcomes.OUTCOMES)",
             "ceasefire_date": "start of the first ceasefire that held ceasefire_hold_days or to the end of the run; "
-                              "null if none",
+                              "empty if none",
             "displaced_lower_bound": "districts without a 1989 population or ethnic shares in data/districts.csv "
                                      "contribute no displaced persons, so 'displaced' is a lower bound",
         },

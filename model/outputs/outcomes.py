@@ -1,8 +1,17 @@
-"""The headline outcomes of a run, one name each: the public outcome API."""
+"""The headline outcomes of a run, one name each: the public outcome API.
+
+:func:`outcomes` returns one flat row; the CLI's summary, ``summary.json``, the experiments,
+sweeps, comparisons and calibration all read these names, and Mesa's DataCollector reports
+the headline area under the same name (:attr:`model.model.KarabakhWar.arm_held_azssr_km2`).
+:data:`OUTCOMES` documents every column (the README's table is generated from the same
+list and a test keeps them equal).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 
 import numpy as np
 
@@ -11,12 +20,40 @@ from ..inputs.history import CEASEFIRE_DATE
 from .time import day_index
 
 SIDE_GOVERNMENTS = {"aze": ("azerbaijan",), "arm": ("armenia", "nagorno_karabakh")}
+OUTCOMES: dict[str, str] = {
+    "days": "days simulated",
+    "arm_held_azssr_km2": "km² of the Azerbaijan SSR (with Nakhchivan) held by the arm side on 1994-05-12 "
+                          "(at the end if the run stops earlier)",
+    "arm_held_azssr_km2_end": "the same at the end of the run",
+    "casualties_aze": "military casualties of the aze side (killed, wounded, captured)",
+    "casualties_arm": "military casualties of the arm side (killed, wounded, captured)",
+    "loss_exchange_ratio": "casualties_aze / casualties_arm",
+    "displaced_aze": "Azerbaijani civilians who fled districts as they changed hands",
+    "displaced_arm": "Armenian civilians who fled districts as they changed hands",
+    "captures": "changes of holder of any district",
+    "ceasefires": "ceasefires agreed (durable or not)",
+    "ceasefire_date": "start of the first durable ceasefire (ISO date; empty if none)",
+    "days_to_ceasefire": "days from the start to the first durable ceasefire (NaN if none)",
+    "coup_attempts_<government>": "coup attempts in that government (azerbaijan, armenia, nagorno_karabakh)",
+    "coups_successful_<government>": "successful coups in that government",
+    "resignations_<government>": "leaders who resigned under pressure",
+    "first_regime_<government>": "regime in power at the start",
+    "coup_attempts_<side>": "coup attempts on that side (aze, arm)",
+    "coups_successful_<side>": "successful coups on that side",
+    "capture_day_<district>": "day of the district's first change of holder (NaN if never)",
+}
+"""Every outcome column; ``<government>``, ``<side>`` and ``<district>`` stand for the keys."""
+
+
+def is_outcome(name: str) -> bool:
+    """Whether ``name`` is an outcome column of :func:`outcomes` (patterns included)."""
+    return any(re.fullmatch(re.sub(r"<\w+>", r"[a-z0-9_]+", k), name) for k in OUTCOMES)
 
 
 def outcomes(model) -> dict[str, object]:
-    """Headline outcomes of a finished run, one flat row."""
+    """Headline outcomes of a run (finished or not), one flat row named as in :data:`OUTCOMES`."""
     w = model.world
-    area_inside = w.area_km2 * ~np.isin(w.districts["region"].to_numpy(), ["armenia"])
+    area_inside = model.area_azssr_km2
     cf = day_index(model, CEASEFIRE_DATE)
     share = model.control_history[cf] if cf is not None else model.arm_share
     row: dict[str, object] = {
@@ -29,22 +66,23 @@ def outcomes(model) -> dict[str, object]:
         "displaced_aze": float(model.displaced[0]),
         "displaced_arm": float(model.displaced[1]),
         "captures": len(model.captures),
-        "days_to_ceasefire": np.nan,
         "ceasefires": len(model.ceasefires),
+        "ceasefire_date": "",
+        "days_to_ceasefire": np.nan,
     }
     durable = durable_ceasefire(model)
     if durable is not None:
+        row["ceasefire_date"] = durable["start"]
         row["days_to_ceasefire"] = (dt.date.fromisoformat(durable["start"]) - model.start).days
     for gov in model.governments:
         attempts = [c for c in model.coups if c["country"] == gov.key and c["kind"] == "coup"]
         row[f"coup_attempts_{gov.key}"] = len(attempts)
         row[f"coups_successful_{gov.key}"] = sum(c["success"] for c in attempts)
         row[f"resignations_{gov.key}"] = sum(c["kind"] == "resignation" for c in model.coups if c["country"] == gov.key)
-        first = gov.regime_history[0]["regime"]
-        row[f"first_regime_{gov.key}"] = first
+        row[f"first_regime_{gov.key}"] = gov.regime_history[0]["regime"]
     for side, keys in SIDE_GOVERNMENTS.items():
-        row[f"coup_attempts_{side}"] = sum(row[f"coup_attempts_{k}"] for k in keys)
-        row[f"coups_successful_{side}"] = sum(row[f"coups_successful_{k}"] for k in keys)
+        row[f"coup_attempts_{side}"] = sum(row.get(f"coup_attempts_{k}", 0) for k in keys)
+        row[f"coups_successful_{side}"] = sum(row.get(f"coups_successful_{k}", 0) for k in keys)
     # Day of the first change of holder of each district (NaN if it never changed hands).
     first: dict[str, float] = {}
     for cap in model.captures:
@@ -54,8 +92,11 @@ def outcomes(model) -> dict[str, object]:
     return row
 
 
+def json_ready(row: dict[str, object]) -> dict[str, object]:
+    """The row with NaN as null (JSON has no NaN)."""
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+
+
 def territory_series(model, every: int = 7) -> np.ndarray:
     """km² of the Azerbaijan SSR held by the arm side, every ``every`` days from the start."""
-    w = model.world
-    area_inside = w.area_km2 * ~np.isin(w.districts["region"].to_numpy(), ["armenia"])
-    return (model.control_history[: model.day + 1: every] @ area_inside).astype(np.float32)
+    return (model.control_history[: model.day + 1: every] @ model.area_azssr_km2).astype(np.float32)

@@ -100,9 +100,7 @@ def plot_time_series(model: KarabakhWar, path: Path) -> None:
     """Territory held, casualties and displaced persons over time, by side."""
     n = model.day + 1
     dates = np.array([np.datetime64(model.start) + np.timedelta64(i, "D") for i in range(n)])
-    region = model.world.districts["region"].to_numpy()
-    inside = ~np.isin(region, ["armenia"])
-    arm_area = (model.control_history[:n] * (model.world.area_km2 * inside)).sum(axis=1)
+    arm_area = (model.control_history[:n] * model.area_azssr_km2).sum(axis=1)
     fig, axes = plt.subplots(3, 1, figsize=(9, 8), sharex=True)
     axes[0].plot(dates, arm_area, color=SIDE_COLOURS["arm"])
     axes[0].set_ylabel("km² of Azerbaijan SSR\nheld by arm side")
