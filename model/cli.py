@@ -303,6 +303,7 @@ def cmd_run(args) -> int:
     from tqdm import tqdm
 
     from .model import KarabakhWar
+    from .inputs.history import CEASEFIRE_DATE
     from .outputs.files import write_run
     from .outputs.outcomes import outcomes
 
@@ -316,7 +317,8 @@ def cmd_run(args) -> int:
     write_run(model, out, args.seed, fmt=args.format, plots=not args.no_plots, force=args.force)
     if not args.quiet:
         o = outcomes(model)
-        print(f"{o['captures']} changes of hands; Azerbaijan SSR held by the arm side on 1994-05-12: "
+        on = min(model.start + dt.timedelta(days=model.day - 1), CEASEFIRE_DATE)
+        print(f"{o['captures']} changes of hands; Azerbaijan SSR held by the arm side on {on}: "
               f"{o['arm_held_azssr_km2']:,.0f} km²; casualties aze {o['casualties_aze']:,.0f} / "
               f"arm {o['casualties_arm']:,.0f}; displaced aze {o['displaced_aze']:,.0f} / arm {o['displaced_arm']:,.0f}; "
               f"durable ceasefire: {o['ceasefire_date'] or 'none'}")
