@@ -8,6 +8,7 @@ written in that case.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import datetime as dt
 import sys
 import textwrap
@@ -123,7 +124,7 @@ EPILOG_CALIBRATE = textwrap.dedent("""\
       karabakh validate --calibration until-1993-06-30        # then score the rest""")
 
 EPILOG_VALIDATE = textwrap.dedent("""\
-    The loss (model/calibration.py, docs/ODD.md section 9): capture-date error in months
+    The loss (model/experiments/scoring.py, docs/ODD.md section 9): capture-date error in months
     + 10 x state error at quarterly checkpoints + 2 x casualties outside their range.
     Baselines: persistence (nothing changes) and everything-at-once (the final
     documented state from day one). With --out: card.json, card.md,
@@ -253,7 +254,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cal = sub.add_parser("calibrate", help="fit the free parameters to the documented history (optuna)",
                          formatter_class=fmt, epilog=EPILOG_CALIBRATE,
-                         description="Fit the free parameters (model.calibration.FREE_PARAMETERS) within their "
+                         description="Fit the free parameters (model.experiments.calibration.FREE_PARAMETERS) within their "
                                      "documented ranges to calibration/timeline.csv and targets.toml with optuna "
                                      "(TPE). Each trial runs the historical scenario on the same seeds; the study "
                                      "is kept in SQLite, so an interrupted calibration resumes.")
@@ -466,6 +467,9 @@ def cmd_calibrate(args) -> int:
     from .inputs.history import load_targets, load_timeline
 
     load_timeline(), load_targets()  # bad calibration data fail before any run
+    if importlib.util.find_spec("optuna") is None:
+        raise InputError("karabakh calibrate", "optuna", "not installed; install the calibration extra first: "
+                                                         "pip install -e '.[calibrate]'")
     name = args.name or (f"until-{args.until}" if args.until else "default")
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
         record = calibrate(args.trials, args.jobs or default_workers(), seeds=args.seeds, until=args.until, name=name,

@@ -1,17 +1,17 @@
 """KarabakhWar: the Mesa model of the 1991-1994 Nagorno-Karabakh war.
 
-One step is one calendar day (default 1991-12-01 to 1994-12-31). Each day:
-
-1. scheduled exogenous events of the day fire (Mesa ``schedule_event``);
-2. each government's strategy issues orders (attacks, moves, recruits);
-3. units move, then every engagement is fought at once (:mod:`model.combat`);
-4. district shares shift, captures and displacement are recorded, units in
-   lost districts retreat or are cut off;
-5. supply, morale, recruits, mercenary pay and legitimacy are updated.
+One step is one calendar day (default 1991-12-01 to 1994-12-31). Scheduled scenario
+events fire before the day (Mesa ``schedule_event``); the day itself is the list of
+mechanisms in :data:`model.mechanisms.DAILY_CYCLE` — orders (with diplomacy), combat,
+control, regime politics, supply, recruitment, pay, recording — each a small object
+in :mod:`model.mechanisms`. This class builds the world, the actors and the state they
+share, and offers the public methods through which events, mechanisms and players act
+(``reinforce``, ``activate_unit``, ``add_patron_unit``, ``set_params``, ``change_profile``,
+``open_mediation``, ...).
 
 A run is a pure function of (scenario, parameters, seed): all randomness comes
-from ``self.rng`` (numpy) seeded through Mesa, and no dynamics iterate over an
-unordered set.
+from ``self.rng`` (numpy) seeded through Mesa and streams spawned from it, and no
+dynamics iterate over an unordered set.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@
   or a human player) issues orders to its units.
 * :class:`Brigade`, :class:`Militia`, :class:`Mercenary` — military units on the
   district network (``CellAgent`` on a ``discrete_space.Network``). Their numbers
-  live in :class:`model.forces.Forces` rows so the daily dynamics are vectorised;
+  live in :class:`model.inputs.forces.Forces` rows so the daily dynamics are vectorised;
   the agents expose them as properties for inspection, the wargame and the web view.
 * :class:`Patron` — Russia, Turkey, Iran, the Armenian diaspora, the CSCE/UN:
   interests and resources; scenario events make them deliver arms, deploy,
@@ -136,7 +136,7 @@ class Government(Agent):
         self.recruits_param = recruits_param  # name of the parameter giving daily recruits at legitimacy 1
         self.coup_constraint: str | None = None  # "forbid"/"force"/None, set by coup_constraint events
         self.coup_constraint_until = None
-        # Regime politics (model.politics): the regime in power, its listed successors, what its
+        # Regime politics (model.actors.politics): the regime in power, its listed successors, what its
         # coup-proofing profile does (Effects), a purge in progress (start day, intensity), the
         # regime guard kept away from the front, and the leadership's policies.
         self.regime = None

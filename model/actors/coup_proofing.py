@@ -36,7 +36,7 @@ item   key                         effect
 13     civil_military_forum        improves coordination (``forum_training_gain``)
 =====  ==========================  ===================================================================
 
-Training effects act through the combat-power multiplier of :mod:`model.combat`
+Training effects act through the combat-power multiplier of :mod:`model.dynamics.combat`
 (``exp(training_effect * Δtraining)``), so they are "battlefield effectiveness".
 The *coup-proofing index* is the mean of the practices (items 4–7, 10–12); the
 *risk index* the mean of items 1–3, 8, 9.

@@ -1,7 +1,7 @@
 """Regime politics: legitimacy, commanders' loyalty, coups and changes of leadership.
 
 Governments (``data/governments.toml``) carry a leader, legitimacy, budget and war
-aims, and a *regime* with a 13-item coup-proofing profile (:mod:`model.coup_proofing`).
+aims, and a *regime* with a 13-item coup-proofing profile (:mod:`model.inputs.regimes`; effects in :mod:`model.actors.coup_proofing`).
 Each day:
 
 * legitimacy falls with districts lost and recovers slowly (it scales recruitment);

@@ -54,7 +54,7 @@ def combat_power(f: Forces, terrain: Terrain, p: dict[str, float],
     morale, supply and, for mercenaries, cohesion. Attack CP is lower for
     militias; defence CP includes the district's terrain and a militia's home
     bonus. ``gov_factor`` (per government) carries what the regime's coup-proofing
-    profile does to training (:mod:`model.coup_proofing`). Monotone in every input.
+    profile does to training (:mod:`model.actors.coup_proofing`). Monotone in every input.
     """
     arm = terrain.armour[f.node]
     raw = (f.personnel + arm * (p["tank_weight"] * f.tanks + p["apc_weight"] * f.apcs)
@@ -86,7 +86,7 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     """Resolve one day of every engagement on the map.
 
     ``intensity`` scales attrition and advances (1 in the model: ceasefires stop attacks
-    instead, see model.diplomacy; kept for experiments). Work is
+    instead, see model.actors.diplomacy; kept for experiments). Work is
     done on the compressed list of today's engagements; random numbers are drawn
     per engagement in key order, so results depend only on the state and the
     model's rng stream.
