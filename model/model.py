@@ -17,6 +17,7 @@ dynamics iterate over an unordered set.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 import zlib
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,6 +47,20 @@ from .mechanisms import DAILY_CYCLE, Mechanism, Today
 __all__ = ["CEASEFIRE_DATE", "KarabakhWar"]
 
 
+def seed(rng):
+    """A run's seed as Mesa takes it: any non-negative integer (Python or NumPy, or its text from a
+    web form), a SeedSequence or a Generator; anything else is an input error."""
+    if isinstance(rng, (np.random.Generator, np.random.SeedSequence)) or rng is None:
+        return rng
+    try:
+        value = int(rng) if isinstance(rng, (str, numbers.Integral)) and not isinstance(rng, bool) else None
+    except ValueError:
+        value = None
+    if value is None or value < 0:
+        raise InputError("rng", str(rng)[:40], "a seed must be a non-negative integer")
+    return value
+
+
 class KarabakhWar(mesa.Model):
     """The war on the district network; see the module docstring for the daily cycle.
 
@@ -68,13 +83,12 @@ class KarabakhWar(mesa.Model):
                  world: World | None = None, strategies: dict[str, Strategy] | None = None,
                  units=None, profiles: dict[str, dict[str, float]] | None = None,
                  mechanisms: Sequence[type[Mechanism]] | None = None, **param_overrides):
-        if isinstance(rng, str):
-            rng = int(rng)
-        super().__init__(rng=rng)
+        super().__init__(rng=seed(rng))
         # Not `self.scenario`: Mesa 3.5 reserves that name for its own Scenario objects.
         self.war_scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
+        # The scenario's own values were checked when it was read: what fails here are the keyword overrides.
         self.p = params_mod.resolve({**self.war_scenario.params, **param_overrides},
-                                    origin=self.war_scenario.path or "model arguments")
+                                    origin="KarabakhWar(...) keyword arguments")
         self.world = world if world is not None else load_world()
         self.start = self.war_scenario.start
         end = dt.date.fromisoformat(until) if isinstance(until, str) else (until or self.war_scenario.end)
@@ -127,7 +141,8 @@ class KarabakhWar(mesa.Model):
                 self, key=key, name=cfg.name, side=cfg.side, capital=capital, leader=cfg.leader,
                 legitimacy=cfg.legitimacy, budget_musd_per_year=cfg.budget_musd_per_year, war_aims=aims,
                 strategy=strategies.get(key) or default_ai,
-                recruits_param=cfg.recruits_param or RECRUIT_PARAM.get(key, "recruits_per_day_arm")))
+                recruits_param=cfg.recruits_param or RECRUIT_PARAM.get(key, "recruits_per_day_arm"),
+                cohesion=cfg.command_cohesion, opportunism=cfg.opportunism))
         for g in self.governments:
             if g.recruits_param not in self.p:
                 raise InputError("model/data/governments.toml", f"[{g.key}].recruits_param",
@@ -184,6 +199,8 @@ class KarabakhWar(mesa.Model):
         self.area_azssr_km2 = w.area_km2 * (w.districts["region"].to_numpy() != "armenia")
         self.civilians = np.vstack([w.population * w.share_azerbaijani, w.population * w.share_armenian])
         self.casualties = np.zeros(2)
+        self.gov_casualties = np.zeros(len(self.governments))  # military casualties by government
+        self.offensives: list[dict] = []  # offensives launched (model.mechanisms.tempo)
         self.displaced = np.zeros(2)
         self.captures: list[dict] = []
         self.coups: list[dict] = []

@@ -34,6 +34,8 @@ def test_documented_history_loads_with_sources():
     ("district", "atlantis", "unknown district"),
     ("date", "1995-01-01", "outside"),
     ("date", "spring", "YYYY-MM-DD"),
+    ("date_low", "1994-05-01", "need date_low <= date <= date_high"),
+    ("date_precision", "soon", "expected one of day, week"),
     ("arm_share_after_low", "1.5", "need 0 <= low <= high <= 1"),
     ("source", "", "needs a source"),
 ])
@@ -64,12 +66,18 @@ def test_the_documented_path_itself_scores_zero():
     assert s["changes_scored"] == len(doc.changes) >= 8
 
 
-def test_a_history_30_days_late_scores_one_month():
+def test_a_history_30_days_late_scores_the_days_outside_each_documented_window():
+    """A change is scored by its distance to the documented window [date_low, date_high]: a history
+    30 days late loses (30 - days of window after the documented date) / 30 months per change."""
     doc = scoring.documented(WORLD, N_DAYS)
     late = np.vstack([np.tile(_mid(doc)[0], (30, 1)), _mid(doc)[:-30]])
     s = scoring.score(late, WORLD, doc)
-    assert s["capture_months"] == pytest.approx(1.0)
-    assert s["capture_days_major"] == pytest.approx(30.0)
+    c = doc.changes
+    expected = np.maximum(c["day"] + 30 - c["day_high"], 0) / 30.0
+    assert s["capture_months"] == pytest.approx(float(expected.mean()))
+    major = c["district"].isin(history.MAJOR)
+    assert s["capture_days_major"] == pytest.approx(float(expected[major].mean() * 30.0))
+    assert 0.5 < s["capture_months"] < 1.0  # most windows are days to weeks long, a few are months
     assert s["state"] > 0  # a month late is outside the documented state at some checkpoints
 
 
@@ -116,3 +124,27 @@ def test_the_historical_scenario_uses_the_calibrated_parameters_and_is_not_scrip
     table = run_many([RunSpec(seed=s, until="1994-05-12") for s in range(6)], workers=2)
     spread = [table[f"capture_day_{d}"].std() for d in ("shusha", "lachin", "kalbajar", "aghdam")]
     assert np.nanmax(spread) > 0
+
+
+def test_patterns_are_read_from_the_run():
+    from model.model import KarabakhWar
+
+    m = KarabakhWar(rng=0, until="1992-12-31").run()
+    p = scoring.patterns(m)
+    assert set(p) == {k for k in history.load_targets() if k.startswith("pattern_")}
+    assert p["pattern_ceasefire_holds"] is False and p["pattern_area_at_ceasefire"] is False  # stops in 1992
+    lost = any(c["district"] == "stepanakert" and c["to"] == "aze" for c in m.captures)
+    assert p["pattern_stepanakert_held"] is (not lost)
+    had_revolt = p["pattern_aze_revolt_1993"]
+    m.coups.append({"date": "1993-06-04", "country": "azerbaijan", "kind": "coup", "success": False})
+    assert had_revolt is False and scoring.patterns(m)["pattern_aze_revolt_1993"] is True
+
+
+def test_validate_writes_a_score_card_with_the_patterns(tmp_path):
+    from model.cli import main
+
+    assert main(["validate", "--runs", "2", "--workers", "1", "--out", str(tmp_path / "v"), "--quiet"]) == 0
+    card = (tmp_path / "v" / "card.md").read_text()
+    assert "| pattern | target share of seeds | simulated | met |" in card
+    rows = [ln for ln in card.splitlines() if ln.startswith("| share of seeds")]
+    assert len(rows) == sum(k.startswith("pattern_") for k in history.load_targets())

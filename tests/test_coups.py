@@ -183,3 +183,23 @@ def test_report_states_directions():
     report, stats = coup_proofing_report(pd.DataFrame(rows))
     assert stats["slope_arm_held_azssr_km2"][1] > 0
     assert "reproduced" in report
+
+
+def test_an_armed_opposition_rises_when_legitimacy_collapses():
+    """The uprising path: the Popular Front's own battalions (armed_wing of its regime) rise against a
+    government whose legitimacy has collapsed; success installs the Front's regime directly."""
+    m = KarabakhWar(rng=2, until="1992-03-01", uprising_rate=1.0, uprising_legitimacy=0.6,
+                    resignation_legitimacy=0.0)
+    gov = m.government("azerbaijan")
+    gov.legitimacy = 0.05
+    m.step()
+    ups = [c for c in m.coups if c["kind"] == "uprising"]
+    assert ups and ups[0]["plotter"] == "az_popular_front_battalions" and ups[0]["date"] == "1991-12-01"
+    if ups[0]["success"]:
+        assert gov.regime.key == "popular_front" and gov.regime_history[-1]["how"] == "uprising"
+        assert "mammadov_interim" not in [r.key for r in gov.successors]  # the caretaker is skipped
+    else:
+        assert gov.regime.key == "mutalibov" and gov.purge is not None
+    calm = KarabakhWar(rng=2, until="1992-03-01", uprising_rate=1.0, uprising_legitimacy=0.3)
+    calm.step()  # legitimacy 0.45 is above the threshold: no uprising, whatever the rate
+    assert not [c for c in calm.coups if c["kind"] == "uprising"]

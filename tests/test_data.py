@@ -13,7 +13,7 @@ from model.inputs.forces import read_units
 from model.inputs.locations import DATA_DIR
 from model.inputs.governments import load_governments
 from model.inputs.patrons import load_patrons
-from model.inputs.world import load_world, read_districts, read_roads
+from model.inputs.world import load_world, read_districts, read_roads, read_start_control
 
 REQUIRED = ["stepanakert", "shusha", "askeran", "hadrut", "martuni", "mardakert", "shahumyan", "lachin",
             "kalbajar", "aghdam", "fuzuli", "jabrayil", "qubadli", "zangilan", "tartar", "goranboy", "barda",
@@ -68,7 +68,7 @@ def test_units_governments_patrons_validate(world):
 
 
 def _copy_data(tmp_path):
-    for name in ("districts.csv", "roads.csv"):
+    for name in ("districts.csv", "roads.csv", "control_start.csv"):
         shutil.copy(DATA_DIR / name, tmp_path / name)
     return pd.read_csv(tmp_path / "districts.csv", dtype=str, keep_default_na=False)
 
@@ -77,7 +77,6 @@ def _copy_data(tmp_path):
     ("lat", "north", "expected a number"),
     ("terrain", "swamp", "is not one of"),
     ("source", "", "every row needs a source"),
-    ("arm_share_start", "1.5", "outside the expected range"),
 ])
 def test_bad_district_rows_are_named(tmp_path, column, value, expect):
     df = _copy_data(tmp_path)
@@ -111,3 +110,29 @@ def test_bad_government_and_patron_tables_are_named(tmp_path):
     broken.write_text("[russia\n")
     with pytest.raises(InputError, match="not valid TOML"):
         load_patrons.__wrapped__(broken)
+
+
+@pytest.mark.parametrize("column, value, expect", [
+    ("arm_share", "0.3", "contradicts side_start='arm'"),
+    ("arm_share_high", "0.5", "need arm_share_low <= arm_share <= arm_share_high"),
+    ("key", "atlantis", "unknown district key 'atlantis'"),
+    ("source", " ", "needs a source"),
+])
+def test_bad_start_control_rows_are_named(tmp_path, column, value, expect):
+    districts = read_districts(DATA_DIR / "districts.csv")
+    df = pd.read_csv(DATA_DIR / "control_start.csv", dtype=str, keep_default_na=False)
+    df.loc[0, column] = value  # row 2 of the file: stepanakert, held by the arm side
+    df.to_csv(tmp_path / "control_start.csv", index=False)
+    with pytest.raises(InputError) as err:
+        read_start_control(tmp_path / "control_start.csv", districts)
+    assert "control_start.csv" in str(err.value) and "row 2" in str(err.value) and expect in str(err.value)
+
+
+def test_start_control_is_separate_from_ethnicity():
+    """Who held a district on 1991-12-01 comes from control_start.csv, not from its population:
+    Hadrut was 84 % Armenian in 1979 but its deported southern villages were not Armenian-held."""
+    w = load_world()
+    v = w.index["hadrut"]
+    assert w.arm_share_start_low[v] <= w.arm_share_start[v] <= w.arm_share_start_high[v]
+    assert w.arm_share_start[v] < w.share_armenian[v] - 0.1
+    assert w.arm_share_start[w.index["baku"]] == 0.0 and w.arm_share_start[w.index["yerevan"]] == 1.0

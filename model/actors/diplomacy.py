@@ -149,7 +149,8 @@ class Diplomacy:
             enemy = situation.stand_cp[1 - s][enemy_front].sum()
             advantage = own / max(enemy, 1.0) / p["attack_ratio_threshold"]
             # At stake: the most valued enemy-held front district (1 = a war aim, else opportunism).
-            stake = 1.0 if (gov.war_aims & enemy_front).any() else (p["opportunism"] if enemy_front.any() else 0.0)
+            opportunism = p["opportunism"] if gov.opportunism is None else gov.opportunism
+            stake = 1.0 if (gov.war_aims & enemy_front).any() else (opportunism if enemy_front.any() else 0.0)
             hazard = (p["ceasefire_breakdown_rate"] * max(advantage - 1.0, 0.0) * stake
                       * (1.0 - gov.mediation_appetite) * (1.0 - self.active["pressure"]))
             if draws[gov.index] < hazard:

@@ -18,7 +18,14 @@ Each day:
   march on the capital whatever the outcome;
 * success installs the next regime of the data (its profile, policies and purge),
   or a junta of the plotters; failure costs the plotter's unit and prompts a purge;
-* a government whose legitimacy collapses resigns in favour of the next regime.
+* a government whose legitimacy collapses resigns in favour of the next regime;
+* an opposition movement with battalions of its own (``armed_wing`` of a listed successor
+  regime, e.g. the Popular Front's) may rise when the government's legitimacy falls below
+  ``uprising_legitimacy``: the same contest near the capital, its battalions helped by the
+  crowd (``1 + (1 - legitimacy)``); success puts the movement's regime in power.
+
+Each change of power is recorded in ``model.coups`` with its path: ``coup`` (a commander's
+revolt), ``uprising`` or ``resignation``.
 
 Scenario events can forbid or force coups for a window (``coup_constraint``).
 Nothing schedules a coup's date or outcome.
@@ -40,18 +47,24 @@ if TYPE_CHECKING:
     from ..model import KarabakhWar
 
 
-def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, float]) -> None:
+def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, float],
+                      displaced_today: np.ndarray | None = None) -> None:
     """Defeats cost legitimacy, victories restore some; each day restores a little of what is missing.
 
     ``districts_lost[s]`` counts the districts whose holder changed away from side ``s``
     today. Counting changes of holder rather than daily shares keeps a front that sways back
     and forth inside one district from draining legitimacy (only real losses count).
+    ``displaced_today[s]`` are the civilians of side ``s``'s nation who fled today: a government
+    that cannot protect its people loses standing even where no district changed hands
+    (Mutalibov resigned over the fall of Khojaly, a town inside a district his side kept).
     """
     loss_rate, gain_rate = p["legitimacy_loss_per_capture"], p["legitimacy_gain_per_capture"]
     recovery = p["legitimacy_recovery_per_day"]
+    fled = np.zeros(2) if displaced_today is None else displaced_today
     for gov in governments:
         s = gov.side_index
         value = (gov.legitimacy - loss_rate * districts_lost[s] + gain_rate * districts_lost[1 - s]
+                 - p["legitimacy_loss_per_100k_displaced"] * fled[s] / 1e5
                  + recovery * (1.0 - gov.legitimacy))
         gov.legitimacy = min(max(float(value), 0.0), 1.0)
 
@@ -113,7 +126,8 @@ def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction
 
 
 def coup_step(model: KarabakhWar) -> None:
-    """Daily: purges in progress, resignations, then possible coup attempts in every government."""
+    """Daily: purges in progress, resignations, uprisings of an armed opposition, then possible coup
+    attempts in every government."""
     f, p = model.forces, model.p
     govs = model.governments
     for gov in govs:
@@ -125,6 +139,18 @@ def coup_step(model: KarabakhWar) -> None:
     # Motive: how far the most disloyal commander of each government is below the plotting threshold.
     gain = model.gov_loyalty_gain[f.government]
     loyal = f.loyalty + gain * (1.0 - f.loyalty)
+    uprising_draws = model.rng_politics.random(len(govs))
+    for gov in govs:
+        wing = _armed_opposition(model, gov)
+        if wing is None or _constraint(gov, model.date) == "forbid":
+            continue
+        regime, rows = wing
+        lack = max(p["uprising_legitimacy"] - gov.legitimacy, 0.0) / max(p["uprising_legitimacy"], 1e-9)
+        if uprising_draws[gov.index] < p["uprising_rate"] * lack:
+            rebels = np.zeros(len(f), dtype=bool)
+            rebels[rows] = True
+            _contest(model, gov, rebels, int(rows[np.argmax(f.personnel[rows])]), loyal, "uprising", regime,
+                     popular=1.0 + (1.0 - gov.legitimacy))
     threshold = p["plot_loyalty_threshold"]
     can_plot = f.active & (f.kind != MERCENARY) & (f.personnel > 0) & ~model.foreign
     motive_u = np.where(can_plot, np.maximum(threshold - loyal, 0.0) / threshold, 0.0)
@@ -157,17 +183,40 @@ def _constraint(gov: Government, today: dt.date) -> str | None:
     return gov.coup_constraint
 
 
+def _armed_opposition(model: KarabakhWar, gov: Government) -> tuple[Regime, np.ndarray] | None:
+    """The first listed successor regime whose movement has battalions of its own in service
+    (``armed_wing`` in regimes.toml), with their rows; None if there is none."""
+    f = model.forces
+    for regime in gov.successors:
+        wing = regime.policy.armed_wing if regime.policy is not None else []
+        rows = [model.unit_index[k] for k in wing if k in model.unit_index]
+        rows = np.array([r for r in rows if f.active[r] and f.personnel[r] > 0], dtype=np.int64)
+        if len(rows):
+            return regime, rows
+    return None
+
+
 def _attempt(model: KarabakhWar, gov: Government, plotter: int, loyal: np.ndarray) -> None:
-    """A coup contest near the capital; the rebels leave the front for the capital either way."""
+    """A commander's coup: the plotter and disloyal units next to it march on the capital."""
     f, p, w = model.forces, model.p, model.world
     mine = f.active & (f.government == gov.index) & (f.kind != MERCENARY) & ~model.foreign
     near_plotter = w.closed_adjacency[f.node[plotter], f.node] > 0
     rebels = mine & near_plotter & (loyal < p["plot_loyalty_threshold"])
     rebels[plotter] = True
+    _contest(model, gov, rebels, plotter, loyal, "coup", None)
+
+
+def _contest(model: KarabakhWar, gov: Government, rebels: np.ndarray, plotter: int, loyal: np.ndarray, kind: str,
+             regime: Regime | None, popular: float = 1.0) -> None:
+    """A contest near the capital between ``rebels`` (times ``popular`` support for an uprising) and
+    the regime guard and loyal units; the rebels leave the front for the capital either way.
+    ``kind`` is the path recorded: 'coup' (a commander's revolt) or 'uprising' (an armed opposition)."""
+    f, p = model.forces, model.p
+    mine = f.active & (f.government == gov.index) & (f.kind != MERCENARY) & ~model.foreign
     hops = model.hops_from(gov.capital)
     loyalists = mine & ~rebels & (hops[f.node] <= p["capital_radius"]) & (loyal >= p["plot_loyalty_threshold"])
     backing = model.patron_backing[plotter]
-    r = f.personnel[rebels].sum() * (1.0 + p["patron_backing_weight"] * backing)
+    r = f.personnel[rebels].sum() * (1.0 + p["patron_backing_weight"] * backing) * popular
     lo = (f.personnel[loyalists].sum() + gov.guard_personnel) * (0.5 + gov.legitimacy)
     k = p["coup_contest_exponent"]
     p_success = float(r**k / (r**k + lo**k)) if r > 0 else 0.0
@@ -177,9 +226,10 @@ def _attempt(model: KarabakhWar, gov: Government, plotter: int, loyal: np.ndarra
         model.units[row].place(int(gov.capital))
     old_leader = gov.leader
     if success:
-        successor = gov.successors[0] if gov.successors else junta(gov.regime, model.units[plotter].commander
-                                                                 or model.unit_keys[plotter], model.unit_keys[plotter])
-        _change_regime(model, gov, successor, "coup", plotter=plotter, p_success=p_success, old_leader=old_leader,
+        successor = regime or (gov.successors[0] if gov.successors else
+                               junta(gov.regime, model.units[plotter].commander or model.unit_keys[plotter],
+                                     model.unit_keys[plotter]))
+        _change_regime(model, gov, successor, kind, plotter=plotter, p_success=p_success, old_leader=old_leader,
                        rebels=float(r), loyalists=float(lo))
         f.loyalty[rebels] = 0.95  # the new regime's own men
     else:
@@ -187,15 +237,15 @@ def _attempt(model: KarabakhWar, gov: Government, plotter: int, loyal: np.ndarra
         f.loyalty[plotter] = f.base_loyalty[plotter]  # a new, vetted commander
         gov.purge = (model.day, max(0.5, gov.regime.items["recent_purge"]))
         gov.legitimacy = max(0.0, gov.legitimacy - p["legitimacy_loss_per_capture"])
-        model.coups.append(_record(model, gov, "coup", plotter, False, p_success, old_leader, None, r, lo))
+        model.coups.append(_record(model, gov, kind, plotter, False, p_success, old_leader, None, r, lo))
         refresh_effects(model, gov)
 
 
 def _change_regime(model, gov, regime: Regime, how: str, plotter, p_success: float, old_leader=None,
                    rebels=None, loyalists=None) -> None:
     old_leader = old_leader or gov.leader
-    if gov.successors and gov.successors[0] is regime:
-        gov.successors = gov.successors[1:]
+    if regime in gov.successors:  # an uprising may skip caretaker regimes listed before the movement's own
+        gov.successors = gov.successors[gov.successors.index(regime) + 1:]
     install_regime(model, gov, regime, how)
     model.coups.append(_record(model, gov, how, plotter, True, p_success, old_leader, regime, rebels, loyalists))
 

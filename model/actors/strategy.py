@@ -89,14 +89,16 @@ class BuiltinAI:
         self._arange: dict[int, np.ndarray] = {}
 
     def _value(self, world, governments, opportunism: float, cross_border: float) -> np.ndarray:
-        """(G, N) value of each district to each government: 1 for war aims, ``opportunism``
-        elsewhere, ``cross_border`` beyond the 1991 border outside the disputed area."""
-        key = (tuple(id(g.war_aims) for g in governments), opportunism, cross_border)
+        """(G, N) value of each district to each government: 1 for war aims, its opportunism (the
+        government's own, else ``opportunism``) elsewhere, ``cross_border`` beyond the 1991 border
+        outside the disputed area."""
+        opp = tuple(opportunism if g.opportunism is None else g.opportunism for g in governments)
+        key = (tuple(id(g.war_aims) for g in governments), opp, cross_border)
         value = self._value_cache.get(key)
         if value is None:
             aims = np.vstack([g.war_aims for g in governments])
             beyond = world.beyond_border[[g.side_index for g in governments]]
-            value = np.where(aims, 1.0, np.where(beyond, cross_border, opportunism))
+            value = np.where(aims, 1.0, np.where(beyond, cross_border, np.array(opp)[:, None]))
             self._value_cache = {key: value}
         return value
 
@@ -148,8 +150,12 @@ class BuiltinAI:
         best_target = np.where(options.max(axis=2) >= p["attack_ratio_threshold"], nb[self._rows(n), pick], -1)
         tgt = best_target[ug, nodes]
         militia = f.kind[units] == MILITIA
-        # Militias attack only to retake their own home district.
-        tgt = np.where(militia & (tgt != f.home[units]), -1, tgt)
+        # Militias fight only in their home region (e.g. the NKAO): self-defence detachments joined
+        # operations in neighbouring rayons of the oblast (Khojaly, Shusha) but not beyond it.
+        region = w.region_code
+        home = np.maximum(f.home[units], 0)
+        tgt = np.where(militia & ((tgt < 0) | (f.home[units] < 0) | (region[np.maximum(tgt, 0)] != region[home])),
+                       -1, tgt)
         draws = model.rng.random((2, len(units)))
         commitment = p["offensive_commitment"] * model.gov_commitment[f.government[units]]
         target = np.where(draws[0] < commitment, tgt, -1)

@@ -82,14 +82,16 @@ class DayResult:
 
 
 def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str, float],
-          rng: np.random.Generator, n_districts: int, intensity: float = 1.0) -> DayResult:
+          rng: np.random.Generator, n_districts: int, intensity: float = 1.0,
+          advance_factor: np.ndarray | None = None, exposure_factor: np.ndarray | None = None) -> DayResult:
     """Resolve one day of every engagement on the map.
 
     ``intensity`` scales attrition and advances (1 in the model: ceasefires stop attacks
     instead, see model.actors.diplomacy; kept for experiments). Work is
     done on the compressed list of today's engagements; random numbers are drawn
     per engagement in key order, so results depend only on the state and the
-    model's rng stream.
+    model's rng stream. ``advance_factor`` and ``exposure_factor`` (per district, default 1)
+    multiply the advance into a district and the attacker's losses there (seasons).
     """
     n = n_districts
     side = f.side.astype(np.int64)
@@ -108,7 +110,8 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     ratio = a / np.where(defended, d, 1.0)
     k = p["attrition_rate"] * intensity
     frac_def = np.where(defended, np.minimum(k * ratio * noise[0], MAX_DAILY_LOSS), 0.0)
-    frac_att = np.where(defended, np.minimum(k * p["attacker_exposure"] / np.maximum(ratio, 1e-12) * noise[1],
+    exposure = p["attacker_exposure"] if exposure_factor is None else p["attacker_exposure"] * exposure_factor[eng % n]
+    frac_att = np.where(defended, np.minimum(k * exposure / np.maximum(ratio, 1e-12) * noise[1],
                                              MAX_DAILY_LOSS), 0.0)
 
     # Advance: creeping gains when A > D, a large jump if the defence breaks.
@@ -119,6 +122,8 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     creep = p["advance_per_day"] * np.minimum(np.maximum(log_r / np.log(2.0), 0.0), 3.0)
     gain_e = np.where(defended, creep + broke_e * p["breakthrough_advance"], p["undefended_advance"])
     gain_e *= (0.5 + u_adv) * intensity
+    if advance_factor is not None:
+        gain_e *= advance_factor[eng % n]
 
     frac_def_all = np.zeros(2 * n)
     frac_def_all[eng] = frac_def

@@ -16,15 +16,22 @@ from ..inputs.history import CEASEFIRE, data_version
 from ..inputs.locations import CALIBRATION_DIR, PARAMS_DIR
 from ..inputs.params import load_parameters
 from .runner import RunSpec, replicate_seeds, run_many
-from .scoring import W_CASUALTIES, W_STATE
+from .scoring import W_CASUALTIES, W_PATTERNS, W_STATE
 
 FREE_PARAMETERS = ("training_effect", "attrition_rate", "breakthrough_ratio", "breakthrough_steepness",
                    "advance_per_day", "breakthrough_advance", "militia_home_defense_factor", "attack_ratio_threshold",
-                   "recruits_per_day_aze", "recruits_per_day_arm", "recruits_per_day_nk")
+                   "recruits_per_day_aze", "recruits_per_day_arm", "recruits_per_day_nk", "opportunism",
+                   "cohesion_build_per_day", "regime_change_cohesion_loss", "cohesion_attack_weight",
+                   "offensive_max_days", "offensive_rest_days", "culmination_loss_share",
+                   "legitimacy_loss_per_capture", "legitimacy_loss_per_100k_displaced", "resignation_legitimacy",
+                   "uprising_legitimacy", "uprising_rate",
+                   "plot_loyalty_threshold", "coup_base_rate", "terrain_defense_foothills", "terrain_defense_mountain",
+                   "militia_attack_factor", "offensive_commitment")
 """Parameters fitted by ``karabakh calibrate`` within their documented ranges (data/parameters.toml);
-all others stay at their documented values. Regime-politics parameters are deliberately not fitted:
-the loss measures territory and casualties, and fitting loyalty to them pushed coups onto the
-winning side (no coup was attempted in Armenia or Nagorno-Karabakh)."""
+all others stay at their documented values. Regime-politics parameters are fitted only since the loss
+scores the documented patterns of power (a change of power in Azerbaijan in spring 1992, a revolt in
+1993, no coup attempt on the arm side): fitted to territory alone they pushed coups onto the winning
+side."""
 
 
 def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = None, name: str = "default",
@@ -56,7 +63,8 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
             table = run_many(specs, executor=pool)
             if (table["error"] != "").any():
                 raise optuna.TrialPruned(table.loc[table["error"] != "", "error"].iat[0])
-            for col in ("fit_capture_months", "fit_state", "fit_casualties_miss", "fit_capture_days_major"):
+            for col in ("fit_capture_months", "fit_state", "fit_casualties_miss", "fit_patterns_miss",
+                        "fit_capture_days_major"):
                 trial.set_user_attr(col, float(table[col].median()))
             return float(table["fit_loss"].median())
 
@@ -70,8 +78,8 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
         "calibration": {
             "name": name, "date": dt.date.today().isoformat(), "score": best.value,
             "score_components": {k.removeprefix("fit_"): v for k, v in best.user_attrs.items()},
-            "score_definition": "median over the seeds of the loss in model/calibration.py (capture months + "
-                                f"{W_STATE} x state + {W_CASUALTIES} x casualties miss)",
+            "score_definition": "median over the seeds of the loss in model/experiments/scoring.py (capture months + "
+                                f"{W_STATE} x state + {W_CASUALTIES} x casualties miss + {W_PATTERNS} x patterns missed)",
             "fit_until": fit_until or str(CEASEFIRE), "seeds": seed_list, "root_seed": root_seed,
             "trials": len(study.trials), "best_trial": best.number, "data_version": data_version(),
             "free_parameters": list(FREE_PARAMETERS), "command": command,

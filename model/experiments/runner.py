@@ -26,7 +26,7 @@ import pandas as pd
 from ..inputs.history import CEASEFIRE_DATE
 from ..model import KarabakhWar
 from ..outputs.outcomes import SIDE_GOVERNMENTS, outcomes, territory_series
-from .scoring import score_model
+from .scoring import patterns, score_model
 
 CEASEFIRE = str(CEASEFIRE_DATE)
 
@@ -45,6 +45,7 @@ class RunSpec:
     score: bool = False  # also return the calibration metric (columns fit_*; model.calibration)
     fit_until: str | None = None  # ... computed on the history up to this date (columns fit_*)
     score_from: str | None = None  # ... and also from this date on (out-of-sample, columns oos_*)
+    patterns: bool = False  # also return whether each documented pattern appears (columns pattern_*)
 
 
 def replicate_seeds(root: int, n: int) -> list[int]:
@@ -77,6 +78,8 @@ def run_one(spec: RunSpec) -> dict[str, object]:
         if spec.score_from:  # out-of-sample: only the history after the fit window
             oos = score_model(model, None, dt.date.fromisoformat(spec.score_from))
             row.update({f"oos_{k}": v for k, v in oos.items()})
+    if spec.patterns:
+        row.update(patterns(model))
     if spec.series:
         row["series"] = territory_series(model)
     return row

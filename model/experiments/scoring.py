@@ -21,7 +21,13 @@ The loss (lower is better; ``docs/ODD.md`` §9 and ``calibration/README.md``):
   relative to the nearer bound, capped at 1, averaged over the sides (only when the fit
   window reaches 1994-05-12).
 
-``loss = capture + W_STATE · state + W_CASUALTIES · casualties``. Baselines — the same
+* **patterns** — the share of the documented patterns of ``calibration/targets.toml``
+  (``pattern_*``) whose window ends inside the fit window that the run gets wrong
+  (Stepanakert never taken, no early collapse, a change of power in Azerbaijan in spring 1992, a
+  revolt in 1993, no coup attempt on the arm side): pattern-oriented calibration (Grimm et al.
+  2005) fits several patterns at different scales at once.
+
+``loss = capture + W_STATE · state + W_CASUALTIES · casualties + W_PATTERNS · patterns``. Baselines — the same
 metric for *persistence* (nothing ever changes) and *everything at once* (the final
 documented state from the first day) — are always reported beside it.
 """
@@ -36,9 +42,14 @@ import pandas as pd
 
 from ..inputs.history import CEASEFIRE, MAJOR, MIN_JUMP, START, load_targets, load_timeline
 
-W_STATE, W_CASUALTIES = 10.0, 2.0
+W_STATE, W_CASUALTIES, W_PATTERNS = 10.0, 2.0, 4.0
 """Weights: a state error of 0.1 (10 % of a district outside its interval on average) counts as much
-as a month of capture-date error; missing the casualty ranges by 50 % counts as a month."""
+as a month of capture-date error; missing the casualty ranges by 50 % counts as a month; getting
+every documented pattern wrong counts as four months (one of five: about a month)."""
+FIT_PATTERNS = ("pattern_stepanakert_held", "pattern_no_early_collapse", "pattern_aze_change_of_power_spring_1992",
+                "pattern_aze_revolt_1993", "pattern_arm_coup_attempts")
+"""Patterns in the fit (the area at the ceasefire is already in the state error; whether the
+ceasefire holds lies after the fit window)."""
 CAP_MONTHS, WINDOW_DAYS = 12.0, 365
 
 
@@ -48,16 +59,16 @@ class Documented:
 
     low: np.ndarray  # (days, N)
     high: np.ndarray  # (days, N)
-    changes: pd.DataFrame  # documented changes of holder: district, node, day, to_side
+    changes: pd.DataFrame  # documented changes of holder: district, node, day, day_low, day_high, to_side
 
 
 def documented(world, n_days: int, timeline: pd.DataFrame | None = None, capture_share: float = 0.6) -> Documented:
     """Build the documented share intervals and the documented changes of holder."""
     timeline = load_timeline() if timeline is None else timeline
     n = world.n
-    start = world.arm_share_start
-    low = np.tile(start, (n_days, 1)).astype(float)
-    high = low.copy()
+    low = np.tile(world.arm_share_start_low, (n_days, 1)).astype(float)
+    high = np.tile(world.arm_share_start_high, (n_days, 1)).astype(float)
+    window: dict[tuple[int, int], tuple[int, int]] = {}  # (node, day) -> documented window of the change
     for row in timeline.itertuples(index=False):
         day = (row.date - START).days
         if day >= n_days:
@@ -65,6 +76,7 @@ def documented(world, n_days: int, timeline: pd.DataFrame | None = None, capture
         v = world.index[row.district]
         low[day:, v] = row.arm_share_after_low
         high[day:, v] = row.arm_share_after_high
+        window[(v, day)] = ((row.date_low - START).days, (row.date_high - START).days)
     mid = (low + high) / 2
     changes = []
     for v in range(n):
@@ -72,8 +84,11 @@ def documented(world, n_days: int, timeline: pd.DataFrame | None = None, capture
         if np.abs(np.diff(path)).max(initial=0) < MIN_JUMP and abs(path[-1] - path[0]) < MIN_JUMP:
             continue
         for day, to in holder_changes(path, world.districts["side_start"].iat[v] == "arm", capture_share):
-            changes.append({"district": world.keys[v], "node": v, "day": day, "to_side": to})
-    return Documented(low=low, high=high, changes=pd.DataFrame(changes, columns=["district", "node", "day", "to_side"]))
+            lo, hi = window.get((v, day), (day, day))
+            changes.append({"district": world.keys[v], "node": v, "day": day, "day_low": lo, "day_high": hi,
+                            "to_side": to})
+    return Documented(low=low, high=high, changes=pd.DataFrame(
+        changes, columns=["district", "node", "day", "day_low", "day_high", "to_side"]))
 
 
 def holder_changes(share: np.ndarray, held_by_arm: bool, capture_share: float) -> list[tuple[int, str]]:
@@ -96,7 +111,8 @@ def state_nodes(world) -> list[int]:
 
 
 def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndarray | None = None,
-          fit_days: int | None = None, from_day: int = 0, capture_share: float = 0.6) -> dict[str, float]:
+          fit_days: int | None = None, from_day: int = 0, capture_share: float = 0.6,
+          shown: dict[str, bool] | None = None) -> dict[str, float]:
     """The loss and its components for one trajectory of arm shares (days × districts).
 
     Only documented changes and checkpoints in ``[from_day, fit_days)`` count (in-sample fits
@@ -109,9 +125,10 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
     errors = []
     for ch in scored.itertuples(index=False):
         starts_arm = world.districts["side_start"].iat[ch.node] == "arm"
-        sim = [d for d, to in holder_changes(h[:, ch.node], starts_arm, capture_share)
+        # Days outside the documented window [day_low, day_high] (0 inside it).
+        sim = [max(ch.day_low - d, d - ch.day_high, 0) for d, to in holder_changes(h[:, ch.node], starts_arm, capture_share)
                if to == ch.to_side and abs(d - ch.day) <= WINDOW_DAYS]
-        errors.append(min(min(abs(d - ch.day) for d in sim) / 30.0, CAP_MONTHS) if sim else CAP_MONTHS)
+        errors.append(min(min(sim) / 30.0, CAP_MONTHS) if sim else CAP_MONTHS)
     capture = float(np.mean(errors)) if errors else 0.0
     nodes = state_nodes(world)
     checkpoints = [d for d in checkpoint_days() if from_day <= d < days]
@@ -130,7 +147,9 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
             misses.append(min(1.0, max((lo_t - c) / lo_t, (c - hi_t) / hi_t, 0.0)))
         cas = float(np.mean(misses))
     major = [e for e, ch in zip(errors, scored.itertuples(index=False)) if ch.district in MAJOR]
-    return {"loss": capture + W_STATE * state + W_CASUALTIES * cas, "capture_months": capture, "state": state,
+    pat = pattern_miss(shown, days, from_day) if shown is not None else 0.0
+    return {"loss": capture + W_STATE * state + W_CASUALTIES * cas + W_PATTERNS * pat, "capture_months": capture,
+            "state": state, "patterns_miss": pat if shown is not None else float("nan"),
             "casualties_miss": cas if casualties is not None else float("nan"), "capture_days_major": float(np.mean(major) * 30.0) if major else float("nan"),
             "changes_scored": len(errors)}
 
@@ -166,5 +185,54 @@ def score_model(model, fit_until: dt.date | None = None, from_date: dt.date | No
     doc = documented(model.world, n_days, capture_share=model.p["capture_share"])
     fit_days = (fit_until - START).days + 1 if fit_until else None
     from_day = (from_date - START).days if from_date else 0
-    return score(model.control_history[: model.day + 1], model.world, doc, model.casualties, fit_days, from_day,
-                 model.p["capture_share"])
+    casualties = model.casualty_history[min(n_days - 1, model.day)]  # on the ceasefire date (or the last day)
+    return score(model.control_history[: model.day + 1], model.world, doc, casualties, fit_days, from_day,
+                 model.p["capture_share"], shown=patterns(model))
+
+
+def pattern_miss(shown: dict[str, bool], days: int, from_day: int = 0) -> float:
+    """Share of the fit patterns whose window lies inside [from_day, days) that the run gets wrong
+    (a pattern is wanted when its target share of seeds is mostly above one half)."""
+    t = load_targets()
+    misses = []
+    for key in FIT_PATTERNS:
+        window = t[key].get("window") or [str(START), t[key].get("until", str(CEASEFIRE))]
+        lo, hi = ((dt.date.fromisoformat(d) - START).days for d in window)
+        if lo >= from_day and hi < days:
+            want = (t[key]["low"] + t[key]["high"]) / 2 > 0.5
+            misses.append(shown[key] != want)
+    return float(np.mean(misses)) if misses else 0.0
+
+
+def patterns(model) -> dict[str, bool]:
+    """Whether each documented pattern of ``calibration/targets.toml`` (``pattern_*``) appears in a run
+    of the historical scenario. Runs shorter than a pattern's window count as not showing it."""
+    t = load_targets()
+    out: dict[str, bool] = {}
+
+    def day(text: str) -> int:
+        return (dt.date.fromisoformat(text) - START).days
+
+    def inside(date: str, window) -> bool:
+        return window[0] <= date <= window[1]
+
+    area = model.area_azssr_km2
+    lost = {c["district"] for c in model.captures if c["to"] == "aze"}
+    out["pattern_stepanakert_held"] = t["pattern_stepanakert_held"]["district"] not in lost
+    early = t["pattern_no_early_collapse"]
+    until = min(day(early["until"]), model.day)
+    out["pattern_no_early_collapse"] = bool((model.control_history[: until + 1] @ area).min() > early["min_km2"])
+    cf = (CEASEFIRE - START).days
+    a = float(model.control_history[min(cf, model.day)] @ area)
+    out["pattern_area_at_ceasefire"] = (model.day >= cf and t["area_arm_held_azssr_1994_05_12"]["low"] <= a
+                                        <= t["area_arm_held_azssr_1994_05_12"]["high"])
+    aze = [c for c in model.coups if c["country"] == "azerbaijan"]
+    window = t["pattern_aze_change_of_power_spring_1992"]["window"]
+    out["pattern_aze_change_of_power_spring_1992"] = any(c["success"] and inside(c["date"], window) for c in aze)
+    window = t["pattern_aze_revolt_1993"]["window"]
+    out["pattern_aze_revolt_1993"] = any(c["kind"] == "coup" and inside(c["date"], window) for c in aze)
+    out["pattern_arm_coup_attempts"] = any(c["kind"] == "coup" and c["country"] != "azerbaijan" for c in model.coups)
+    window = t["pattern_ceasefire_holds"]["window"]
+    out["pattern_ceasefire_holds"] = any(inside(c["start"], window) and c["end"] is None for c in model.ceasefires) \
+        and model.date >= dt.date(1994, 12, 31)
+    return out

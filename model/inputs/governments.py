@@ -23,6 +23,8 @@ class GovernmentConfig(BaseModel):
     budget_musd_per_year: float = Field(ge=0, le=100_000)
     war_aims: list[str]
     recruits_param: str = ""
+    command_cohesion: float = Field(0.5, ge=0, le=1)  # how far it commands its forces as one army at the start
+    opportunism: float | None = Field(None, ge=0, le=1)  # value of districts outside its aims (default: the parameter)
 
 
 @cache

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, read_csv_columns
-from .locations import TARGETS, TIMELINE
+from .locations import DATA_DIR, TARGETS, TIMELINE
 from .world import load_world
 
 START = dt.date(1991, 12, 1)
@@ -26,10 +26,12 @@ MIN_JUMP = 0.3
 """Documented changes smaller than this share (e.g. single villages of an exclave) are not holder changes."""
 
 
-COLUMNS = ("district", "date", "date_precision", "from_side", "to_side", "arm_share_after_low",
+COLUMNS = ("district", "date", "date_low", "date_high", "date_precision", "from_side", "to_side", "arm_share_after_low",
            "arm_share_after_high", "event", "operation", "source", "confidence", "note")
 
 
+PRECISIONS = ("day", "week", "month", "season", "range", "year")
+"""How precisely the sources date a change; the documented window is [date_low, date_high]."""
 MAJOR = ("askeran", "shusha", "lachin", "kalbajar", "aghdam", "fuzuli", "jabrayil", "qubadli", "zangilan",
          "shahumyan", "mardakert")
 """Districts of the major documented captures (Khojaly is in Askeran) and the 1992 Azerbaijani gains."""
@@ -45,17 +47,22 @@ def load_timeline(path: Path = TIMELINE) -> pd.DataFrame:
         where = f"row {i + 2}"
         if row["district"] not in keys:
             raise InputError(path, f"{where}, column 'district'", f"unknown district {row['district']!r}")
-        try:
-            day = dt.date.fromisoformat(row["date"])
-        except ValueError:
-            raise InputError(path, f"{where}, column 'date'", f"expected YYYY-MM-DD, got {row['date']!r}") from None
-        if not START <= day <= CEASEFIRE:
-            raise InputError(path, f"{where}, column 'date'", f"{day} outside {START}..{CEASEFIRE}")
+        dates = {}
+        for col in ("date", "date_low", "date_high"):
+            try:
+                dates[col] = dt.date.fromisoformat(row[col])
+            except ValueError:
+                raise InputError(path, f"{where}, column '{col}'", f"expected YYYY-MM-DD, got {row[col]!r}") from None
+            if not START <= dates[col] <= CEASEFIRE:
+                raise InputError(path, f"{where}, column '{col}'", f"{dates[col]} outside {START}..{CEASEFIRE}")
+        if not dates["date_low"] <= dates["date"] <= dates["date_high"]:
+            raise InputError(path, f"{where}, column 'date'", f"need date_low <= date <= date_high, got "
+                                                              f"{dates['date_low']} <= {dates['date']} <= {dates['date_high']}")
         for col in ("from_side", "to_side"):
             if row[col] not in ("aze", "arm"):
                 raise InputError(path, f"{where}, column '{col}'", f"{row[col]!r} is not 'aze' or 'arm'")
-        if row["date_precision"] not in ("day", "week", "month", "season"):
-            raise InputError(path, f"{where}, column 'date_precision'", "expected day, week, month or season")
+        if row["date_precision"] not in PRECISIONS:
+            raise InputError(path, f"{where}, column 'date_precision'", f"expected one of {', '.join(PRECISIONS)}")
         try:
             lo, hi = float(row["arm_share_after_low"]), float(row["arm_share_after_high"])
         except ValueError:
@@ -64,7 +71,8 @@ def load_timeline(path: Path = TIMELINE) -> pd.DataFrame:
             raise InputError(path, f"{where}, column 'arm_share_after_high'", f"need 0 <= low <= high <= 1, got {lo}..{hi}")
         if not row["source"].strip():
             raise InputError(path, f"{where}, column 'source'", "empty: every documented change needs a source")
-        out.at[i, "date"] = day
+        for col, day in dates.items():
+            out.at[i, col] = day
     out["arm_share_after_low"] = out["arm_share_after_low"].astype(float)
     out["arm_share_after_high"] = out["arm_share_after_high"].astype(float)
     return out.sort_values("date", kind="stable").reset_index(drop=True)
@@ -89,6 +97,6 @@ def load_targets(path: Path = TARGETS) -> dict[str, dict]:
 def data_version() -> str:
     """Hash of the calibration data files (recorded with every calibrated parameter set)."""
     h = hashlib.sha256()
-    for p in (TIMELINE, TARGETS):
+    for p in (TIMELINE, TARGETS, DATA_DIR / "control_start.csv"):
         h.update(Path(p).read_bytes())
     return "sha256:" + h.hexdigest()[:16]

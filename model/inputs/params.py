@@ -7,6 +7,8 @@ sweeps can override them by name.
 
 from __future__ import annotations
 
+import difflib
+import math
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -75,20 +77,42 @@ def in_force(scenario_params: Mapping[str, float], scenario_origins: Mapping[str
     return out
 
 
+def accepted_bounds(p: Parameter) -> tuple[float, float]:
+    """The values the model accepts: the hard ``min``/``max`` where given; otherwise the type-level
+    rule that a parameter whose documented range is non-negative cannot be negative."""
+    lo = p.min if p.min is not None else (0.0 if (p.low if p.low is not None else p.value) >= 0 else -math.inf)
+    return lo, p.max if p.max is not None else math.inf
+
+
+def short(value: object, limit: int = 60) -> str:
+    """``repr`` of a value cut to ``limit`` characters (long input is not echoed back whole)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def unknown_name(name: str, known) -> str:
+    """'unknown' with a did-you-mean suggestion when a known name is close."""
+    close = difflib.get_close_matches(str(name), list(known), n=1)
+    return f"unknown parameter; did you mean '{close[0]}'? ('karabakh params' lists them)" if close else \
+        "unknown parameter ('karabakh params' lists them)"
+
+
 def resolve(overrides: Mapping[str, float] | None = None, *, origin: str = "parameters") -> dict[str, float]:
-    """Default values updated by ``overrides``; unknown names are an input error."""
+    """Default values updated by ``overrides``; unknown names and values the model cannot take
+    (non-numbers, NaN, infinities, values outside :func:`accepted_bounds`) are input errors."""
     defaults = load_parameters()
     values = {name: float(p.value) for name, p in defaults.items()}
     for name, value in (overrides or {}).items():
         if name not in defaults:
-            raise InputError(origin, f"parameter '{name}'", f"unknown; known parameters: {', '.join(sorted(defaults))}")
+            raise InputError(origin, f"parameter {short(name)}", unknown_name(name, defaults))
         try:
             values[name] = float(value)
-        except (TypeError, ValueError) as exc:
-            raise InputError(origin, f"parameter '{name}'", f"expected a number, got {value!r}") from exc
-        p = defaults[name]
-        if (p.min is not None and values[name] < p.min) or (p.max is not None and values[name] > p.max):
+        except (TypeError, ValueError, OverflowError) as exc:
+            raise InputError(origin, f"parameter '{name}'", f"expected a number, got {short(value)}") from exc
+        if not math.isfinite(values[name]):
+            raise InputError(origin, f"parameter '{name}'", f"expected a finite number, got {values[name]}")
+        lo, hi = accepted_bounds(defaults[name])
+        if not lo <= values[name] <= hi:
             raise InputError(origin, f"parameter '{name}'", f"{values[name]:g} outside the values the model accepts "
-                                                            f"[{p.min if p.min is not None else '-inf'}, "
-                                                            f"{p.max if p.max is not None else 'inf'}]")
+                                                            f"[{lo:g}, {hi:g}]")
     return values

@@ -47,6 +47,7 @@ class RegimePolicy(BaseModel):
     alignment_russia: float = Field(ge=-1, le=1)
     mediation_appetite: float = Field(ge=0, le=1)
     purge_on_takeover: float = Field(ge=0, le=1)
+    armed_wing: list[str] = Field(default_factory=list)  # units.csv keys of the movement's own battalions
     source: str = Field(min_length=1)
 
 

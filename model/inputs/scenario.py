@@ -22,7 +22,7 @@ from ..errors import InputError
 from .calibrated import load_calibrated
 from .events import Event, sort_events
 from .locations import PARAMS_DIR, SCENARIO_DIR
-from .params import load_parameters
+from .params import load_parameters, resolve, short, unknown_name
 
 EARLIEST, LATEST = dt.date(1988, 1, 1), dt.date(2020, 12, 31)
 
@@ -155,12 +155,15 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
     known_params = load_parameters()
     for name in f.params:
         if name not in known_params:
-            raise InputError(path, f"[params] '{name}'", f"unknown parameter; known: {', '.join(sorted(known_params))}")
+            raise InputError(path, f"[params] {short(name)}", unknown_name(name, known_params))
+    resolve(f.params, origin=f"{path}: [params]")  # values the model cannot take fail here, before any run
     for ev in events:
-        for name in getattr(ev, "params", {}) if ev.type == "parameter_change" else {}:
-            if name not in known_params:
-                raise InputError(path, f"event '{ev.label()}', field 'params.{name}'",
-                                 "unknown parameter (see 'karabakh params')")
+        if ev.type == "parameter_change":
+            for name in ev.params:
+                if name not in known_params:
+                    raise InputError(path, f"event '{ev.label()}', field 'params.{short(name)[1:-1]}'",
+                                     unknown_name(name, known_params))
+            resolve(ev.params, origin=f"{path}: event '{ev.label()}'")
         if not start <= ev.date <= end:
             raise InputError(path, f"event '{ev.label()}', field 'date'", f"{ev.date} outside the scenario's {start}..{end}")
         until = getattr(ev, "until", None)

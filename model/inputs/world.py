@@ -37,9 +37,10 @@ the disputed area (the former NKAO, Shahumyan and the districts around them)."""
 FULL = 0.999
 """A side holding at least this share of a district holds all of it (float tolerance)."""
 
-DISTRICT_COLUMNS = ("node", "key", "name", "name_az", "name_hy", "region", "side_start", "arm_share_start",
+DISTRICT_COLUMNS = ("node", "key", "name", "name_az", "name_hy", "region", "side_start",
                     "lat", "lon", "area_km2", "pop_1989", "share_armenian", "share_azerbaijani", "terrain",
                     "assets", "source", "note")
+CONTROL_COLUMNS = ("key", "arm_share", "arm_share_low", "arm_share_high", "source", "note")
 ROAD_COLUMNS = ("u", "v", "road_class", "corridor", "border", "length_km", "source", "note")
 
 
@@ -58,7 +59,9 @@ class World:
     share_armenian: np.ndarray = field(repr=False)
     share_azerbaijani: np.ndarray = field(repr=False)
     terrain: np.ndarray = field(repr=False)  # index into TERRAINS
-    arm_share_start: np.ndarray = field(repr=False)
+    arm_share_start: np.ndarray = field(repr=False)  # share held by the arm side on the start date (best estimate)
+    arm_share_start_low: np.ndarray = field(repr=False)  # ... its documented range
+    arm_share_start_high: np.ndarray = field(repr=False)
     beyond_border: np.ndarray = field(repr=False)  # (2, N) bool: district lies beyond side s's border
     has_asset: dict[str, np.ndarray] = field(repr=False)
     # Directed edge list (both directions) usable by roads: shape (E, 2).
@@ -70,6 +73,7 @@ class World:
     # sums over all districts become one small matrix product (fast for the ~40-district map).
     adjacency: np.ndarray = field(repr=False)
     closed_adjacency: np.ndarray = field(repr=False)
+    region_code: np.ndarray = field(repr=False)  # (N,) index of each district's region in REGIONS
 
     @property
     def n(self) -> int:
@@ -151,7 +155,6 @@ def read_districts(path: Path) -> pd.DataFrame:
                 _fail(path, i, "assets", f"unknown tag {tag!r}; known tags {list(ASSETS)}")
     out = df.copy()
     out["node"] = nodes.astype(int)
-    out["arm_share_start"] = _numeric(df, path, "arm_share_start", 0, 1, required=True)
     out["lat"] = _numeric(df, path, "lat", 35.0, 45.0, required=True)
     out["lon"] = _numeric(df, path, "lon", 40.0, 52.0, required=True)
     out["area_km2"] = _numeric(df, path, "area_km2", 1, 50_000, required=False)
@@ -161,9 +164,38 @@ def read_districts(path: Path) -> pd.DataFrame:
     both = out["share_armenian"].fillna(0) + out["share_azerbaijani"].fillna(0)
     for i in np.flatnonzero(both.to_numpy() > 1.0 + 1e-6):
         _fail(path, int(i), "share_armenian", "share_armenian + share_azerbaijani exceeds 1")
-    for i, (side, share) in enumerate(zip(out["side_start"], out["arm_share_start"])):
-        if (side == "arm") != (share >= 0.5):
-            _fail(path, i, "arm_share_start", f"{share} contradicts side_start={side!r} (arm holds a district at share >= 0.5)")
+    return out
+
+
+def read_start_control(path: Path, districts: pd.DataFrame) -> pd.DataFrame:
+    """Who held what on the start date, as the arm side's share of each district (best, low, high).
+
+    Control is a documented fact separate from who lived there (ethnic shares are in the district
+    table). Districts not listed are held wholly by their ``side_start``.
+    """
+    df = _read_csv(path, CONTROL_COLUMNS)
+    keys = list(districts["key"])
+    side = dict(zip(keys, districts["side_start"]))
+    values = {c: _numeric(df, path, c, 0, 1, required=True) for c in ("arm_share", "arm_share_low", "arm_share_high")}
+    for i, key in enumerate(df["key"]):
+        if key not in side:
+            _fail(path, i, "key", f"unknown district key {key!r}")
+        if not df["source"].iat[i].strip():
+            _fail(path, i, "source", "empty: every starting share needs a source or a marked estimate")
+        lo, best, hi = (values[c][i] for c in ("arm_share_low", "arm_share", "arm_share_high"))
+        if (side[key] == "arm") != (best >= 0.5):
+            _fail(path, i, "arm_share", f"{best} contradicts side_start={side[key]!r} in districts.csv "
+                                        "(the arm side holds a district at a share >= 0.5)")
+        if not lo <= best <= hi:
+            _fail(path, i, "arm_share", f"need arm_share_low <= arm_share <= arm_share_high, got {lo} <= {best} <= {hi}")
+    if df["key"].duplicated().any():
+        _fail(path, int(np.flatnonzero(df["key"].duplicated())[0]), "key", "duplicate district")
+    whole = np.where(districts["side_start"].to_numpy() == "arm", 1.0, 0.0)
+    out = pd.DataFrame({"key": keys, "arm_share": whole, "arm_share_low": whole, "arm_share_high": whole})
+    rows = out.index[out["key"].isin(df["key"])]
+    at = {k: i for i, k in enumerate(df["key"])}
+    for c in ("arm_share", "arm_share_low", "arm_share_high"):
+        out.loc[rows, c] = [values[c][at[k]] for k in out.loc[rows, "key"]]
     return out
 
 
@@ -189,7 +221,7 @@ def read_roads(path: Path, keys: set[str]) -> pd.DataFrame:
     return out
 
 
-def build_world(districts: pd.DataFrame, roads: pd.DataFrame) -> World:
+def build_world(districts: pd.DataFrame, roads: pd.DataFrame, control: pd.DataFrame) -> World:
     """Assemble graph and arrays from validated tables (also used for synthetic worlds)."""
     keys = tuple(districts["key"])
     index = {k: i for i, k in enumerate(keys)}
@@ -219,10 +251,13 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame) -> World:
         share_armenian=np.nan_to_num(districts["share_armenian"].to_numpy(dtype=float)),
         share_azerbaijani=np.nan_to_num(districts["share_azerbaijani"].to_numpy(dtype=float)),
         terrain=np.array([TERRAINS.index(t) for t in districts["terrain"]]),
-        arm_share_start=districts["arm_share_start"].to_numpy(dtype=float),
+        arm_share_start=control["arm_share"].to_numpy(dtype=float),
+        arm_share_start_low=control["arm_share_low"].to_numpy(dtype=float),
+        arm_share_start_high=control["arm_share_high"].to_numpy(dtype=float),
         beyond_border=np.vstack([districts["region"].isin(BEYOND_BORDER[s]).to_numpy() for s in SIDES]),
         has_asset=assets, edges=edges, neighbourhood=neighbourhood,
         adjacency=adjacency, closed_adjacency=adjacency + np.eye(n),
+        region_code=np.array([REGIONS.index(r) for r in districts["region"]]),
     )
 
 
@@ -231,7 +266,7 @@ def load_world(data_dir: Path = DATA_DIR) -> World:
     """The real district network from the package's sourced data files (cached)."""
     districts = read_districts(data_dir / "districts.csv")
     roads = read_roads(data_dir / "roads.csv", set(districts["key"]))
-    return build_world(districts, roads)
+    return build_world(districts, roads, read_start_control(data_dir / "control_start.csv", districts))
 
 
 def synthetic_world(n_districts: int, seed: int = 0) -> World:
@@ -250,7 +285,7 @@ def synthetic_world(n_districts: int, seed: int = 0) -> World:
         rows.append(dict(
             node=i, key=f"d{i:05d}", name=f"District {i}", name_az="", name_hy="",
             region="armenia" if arm else "az_rear", side_start="arm" if arm else "aze",
-            arm_share_start=1.0 if arm else 0.0, lat=39.0 + y * 0.1 + rng.uniform(-0.02, 0.02),
+            lat=39.0 + y * 0.1 + rng.uniform(-0.02, 0.02),
             lon=45.0 + x * 0.1 + rng.uniform(-0.02, 0.02), area_km2=rng.uniform(300, 2000),
             pop_1989=rng.uniform(1e4, 1e5), share_armenian=0.9 if arm else 0.05,
             share_azerbaijani=0.05 if arm else 0.9, terrain=TERRAINS[int(rng.integers(0, 4))],
@@ -265,7 +300,9 @@ def synthetic_world(n_districts: int, seed: int = 0) -> World:
             if j is not None and j < n_districts:
                 roads.append(dict(u=f"d{i:05d}", v=f"d{j:05d}", road_class="road", corridor="", border="",
                                   length_km=np.nan, source="synthetic", note=""))
-    return build_world(df, pd.DataFrame(roads))
+    whole = (df["side_start"] == "arm").astype(float)
+    control = pd.DataFrame({"key": df["key"], "arm_share": whole, "arm_share_low": whole, "arm_share_high": whole})
+    return build_world(df, pd.DataFrame(roads), control)
 
 
 def hop_distances(world: World, source: int, passable: np.ndarray | None = None) -> np.ndarray:

@@ -12,17 +12,21 @@ from __future__ import annotations
 
 from .base import Mechanism, Today
 from .combat import Combat
+from .command import Command
 from .control import Control
 from .orders import Orders
 from .pay import Pay
 from .politics import RegimePolitics
 from .recording import Recording
 from .recruitment import Recruitment
+from .season import Season
 from .supply import Supply
+from .tempo import Tempo
 
-DAILY_CYCLE: tuple[type[Mechanism], ...] = (Orders, Combat, Control, RegimePolitics, Supply, Recruitment, Pay,
-                                            Recording)
-"""The default day: orders (with diplomacy), combat, control, politics, supply, recruits, pay, recording."""
+DAILY_CYCLE: tuple[type[Mechanism], ...] = (Orders, Tempo, Command, Season, Combat, Control, RegimePolitics, Supply,
+                                            Recruitment, Pay, Recording)
+"""The default day: orders (with diplomacy), operational tempo, command cohesion, season, combat, control,
+regime politics, supply, recruits, pay, recording."""
 
-__all__ = ["DAILY_CYCLE", "Combat", "Control", "Mechanism", "Orders", "Pay", "RegimePolitics", "Recording",
-           "Recruitment", "Supply", "Today"]
+__all__ = ["DAILY_CYCLE", "Combat", "Command", "Control", "Mechanism", "Orders", "Pay", "RegimePolitics", "Recording",
+           "Recruitment", "Season", "Supply", "Tempo", "Today"]

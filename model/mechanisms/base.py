@@ -21,9 +21,13 @@ class Today:
     """What one day's mechanisms hand to the later ones (reset every day)."""
 
     situation: Situation | None = None  # the shared picture (combat power per unit and district)
+    attack_cp: np.ndarray | None = None  # (U,) attack CP as it reaches the front (situation's, after command)
     combat: DayResult | None = None  # today's engagements
     arm_delta: np.ndarray | None = None  # change of the arm side's share per district
     districts_lost: np.ndarray = field(default_factory=lambda: NO_LOSSES)  # districts whose holder changed away from side s today
+    displaced: np.ndarray = field(default_factory=lambda: NO_LOSSES)  # civilians of each nation who fled today
+    advance_factor: np.ndarray | None = None  # per district: multiplier on advances today (seasons)
+    exposure_factor: np.ndarray | None = None  # per district: multiplier on attackers' losses today (seasons)
 
 
 class Mechanism:

@@ -39,7 +39,8 @@ class Control(Mechanism):
                                np.maximum(-d, 0.0) / np.maximum(o, 1e-12)])  # arm-held part lost
         fled = model.civilians[:, idx] * np.minimum(lost_frac, 1.0) * model.p["flee_fraction"]
         model.civilians[:, idx] -= fled
-        model.displaced += fled.sum(axis=1)
+        today.displaced = fled.sum(axis=1)
+        model.displaced += today.displaced
         model.arm_share = new
         model.side_share = np.vstack([1.0 - new, new])
 
@@ -92,5 +93,6 @@ class Control(Mechanism):
             f.artillery[row] *= KEPT_IN_RETREAT
         else:
             model.casualties[s] += f.personnel[row]
+            model.gov_casualties[f.government[row]] += f.personnel[row]
             f.personnel[row] = 0.0
             model.deactivate_unit(row)

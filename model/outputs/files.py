@@ -58,6 +58,7 @@ def summary(model: KarabakhWar, seed) -> dict:
         "regimes": {g.key: g.regime_history for g in model.governments},
         "ceasefires": model.ceasefires,
         "mediations": model.mediations,
+        "offensives": model.offensives,
         "events": model.event_log,
         "parameters": model.p,
         "notes": {

@@ -1,0 +1,51 @@
+"""Command cohesion: how far each government commands its forces as one army.
+
+Early in the war neither side had one: Azerbaijan's battalions answered to interior
+ministry, Popular Front or local leaders, the Karabakh Armenians' self-defence detachments
+to their villages (HRW/Helsinki 1994; de Waal 2003). Cohesion grows as an army is built,
+toward the government's legitimacy, and falls at each change of power (new ministers,
+purges). It acts on the orders already given, human or built-in alike:
+
+* an attack order is executed with probability equal to the cohesion;
+* a commander whose loyalty is below ``fragmentation_loyalty`` executes no offensive order
+  (units that obey their commander or a politician first);
+* the attack combat power of a government's units is scaled by
+  ``(1 - cohesion_attack_weight) + cohesion_attack_weight * cohesion`` (concentration and
+  coordination); defence of one's own position is not.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .base import Mechanism, Today
+
+if TYPE_CHECKING:
+    from ..model import KarabakhWar
+
+
+class Command(Mechanism):
+    """Writes each government's ``cohesion``; cancels attack orders a fragmented command does not
+    execute; scales today's attack combat power."""
+
+    def __init__(self, model: KarabakhWar) -> None:
+        self.regimes_seen = [len(g.regime_history) for g in model.governments]
+
+    def step(self, model: KarabakhWar, today: Today) -> None:
+        p, f = model.p, model.forces
+        for gov in model.governments:
+            changes = len(gov.regime_history) - self.regimes_seen[gov.index]
+            if changes:
+                self.regimes_seen[gov.index] += changes
+                gov.cohesion *= (1.0 - p["regime_change_cohesion_loss"]) ** changes
+            gov.cohesion += p["cohesion_build_per_day"] * (gov.legitimacy - gov.cohesion)
+        cohesion = np.array([g.cohesion for g in model.governments])
+        attacking = np.flatnonzero(f.target >= 0)
+        if len(attacking):
+            draws = model.rng.random(len(attacking))
+            refuse = (draws >= cohesion[f.government[attacking]]) | (f.loyalty[attacking] < p["fragmentation_loyalty"])
+            f.target[attacking[refuse]] = -1
+        w = p["cohesion_attack_weight"]
+        today.attack_cp = today.situation.attack_cp * ((1.0 - w) + w * cohesion[f.government])

@@ -1,0 +1,61 @@
+"""Operational tempo: offensives are launched, culminate and pause.
+
+Real offensives were prepared, launched on an axis, ran out of steam as losses mounted and
+supply lines lengthened, and paused (e.g. the Azerbaijani offensive of summer 1992, the
+Armenian offensives of 1993, the Azerbaijani winter offensive of 1993-94:
+``calibration/offensives.csv``). Each government is either *resting* or *on the offensive*.
+While resting its units fight only inside their own district (holding, local
+counter-attacks); once ``offensive_rest_days`` have passed an offensive starts with a daily
+probability ``offensive_launch_hazard``; it culminates when the losses since launch reach
+``culmination_loss_share`` of the forces at launch, or after ``offensive_max_days``. Each
+offensive is logged (``model.offensives``: government, start, end, why it ended).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from .base import Mechanism, Today
+
+if TYPE_CHECKING:
+    from ..model import KarabakhWar
+
+
+class Tempo(Mechanism):
+    """Writes each government's phase and ``model.offensives``; cancels attacks beyond a unit's
+    own district while its government rests."""
+
+    def __init__(self, model: KarabakhWar) -> None:
+        n = len(model.governments)
+        self.on_offensive = np.zeros(n, dtype=bool)
+        self.since = np.zeros(n, dtype=np.int64)  # day the current phase began
+        self.strength_at_launch = np.ones(n)
+        self.losses_at_launch = np.zeros(n)
+        self.current: list[dict | None] = [None] * n  # the open entry of model.offensives
+
+    def step(self, model: KarabakhWar, today: Today) -> None:
+        p, f = model.p, model.forces
+        draws = model.rng.random(len(model.governments))
+        for g in model.governments:
+            i = g.index
+            days = model.day - self.since[i]
+            if self.on_offensive[i]:
+                culminated = (model.gov_casualties[i] - self.losses_at_launch[i]
+                              >= p["culmination_loss_share"] * self.strength_at_launch[i])
+                if culminated or days >= p["offensive_max_days"]:
+                    self.on_offensive[i] = False
+                    self.since[i] = model.day
+                    self.current[i].update(end=str(model.date), ended_by="culmination" if culminated else "duration")
+                    self.current[i] = None
+            elif days >= p["offensive_rest_days"] and draws[i] < p["offensive_launch_hazard"]:
+                self.on_offensive[i] = True
+                self.since[i] = model.day
+                mine = f.active & (f.government == i)
+                self.strength_at_launch[i] = max(float(f.personnel[mine].sum()), 1.0)
+                self.losses_at_launch[i] = model.gov_casualties[i]
+                self.current[i] = {"government": g.key, "start": str(model.date), "end": None, "ended_by": None}
+                model.offensives.append(self.current[i])
+        resting = ~self.on_offensive[f.government] & (f.target >= 0) & (f.target != f.node)
+        f.target[resting] = -1

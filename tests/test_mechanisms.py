@@ -1,0 +1,104 @@
+"""The mechanisms of the daily cycle that shape the war's tempo: command cohesion, operational
+tempo and seasons. Each test can fail: it compares a mechanism switched to an extreme with the
+same run where it is not, or checks a computed value."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from conftest import synthetic_model
+from model.actors.politics import install_regime
+from model.dynamics.combat import fight
+from model.mechanisms import DAILY_CYCLE, Command, Mechanism, Season, Today
+
+
+class AttackProbe(Mechanism):
+    """Records, after Command, which governments still had units ordered to attack."""
+
+    def __init__(self, model):
+        self.attacked = np.zeros(len(model.governments), dtype=int)
+
+    def step(self, model, today):
+        f = model.forces
+        self.attacked += np.bincount(f.government[f.target >= 0], minlength=len(model.governments)) > 0
+
+
+def _cycle_with_probe():
+    cycle = list(DAILY_CYCLE)
+    cycle.insert(cycle.index(Command) + 1, AttackProbe)
+    return cycle
+
+
+def test_a_government_without_command_cohesion_executes_no_attack():
+    m = synthetic_model(seed=3, days=120, mechanisms=_cycle_with_probe(), cohesion_build_per_day=0.0)
+    aze, arm = m.government("azerbaijan"), m.government("armenia")
+    aze.cohesion = 0.0
+    m.run()
+    probe = m.mechanism(AttackProbe)
+    assert probe.attacked[aze.index] == 0
+    assert probe.attacked[arm.index] > 0  # the other side, whose command holds, does attack
+
+
+def test_cohesion_grows_toward_legitimacy_and_falls_at_a_change_of_power():
+    m = synthetic_model(seed=3, days=30)
+    gov = m.government("azerbaijan")
+    command = m.mechanism(Command)
+    p = m.p
+    before = gov.cohesion
+    command.step(m, Today(situation=m.situation()))
+    assert gov.cohesion == pytest.approx(before + p["cohesion_build_per_day"] * (gov.legitimacy - before))
+    after_growth = gov.cohesion
+    install_regime(m, gov, gov.successors[0], "coup")
+    command.step(m, Today(situation=m.situation()))
+    cut = after_growth * (1 - p["regime_change_cohesion_loss"])
+    assert gov.cohesion == pytest.approx(cut + p["cohesion_build_per_day"] * (gov.legitimacy - cut))
+
+
+def test_resting_governments_fight_only_in_their_own_districts():
+    moving = synthetic_model(seed=2, days=150).run()
+    resting = synthetic_model(seed=2, days=150, offensive_rest_days=10_000).run()
+    assert len(moving.captures) > 0 and len(moving.offensives) > 0
+    assert resting.offensives == [] and resting.captures == []
+
+
+def test_offensives_culminate_when_their_losses_reach_the_share():
+    m = synthetic_model(seed=2, days=200, culmination_loss_share=0.01, offensive_max_days=90).run()
+    fighting = ("azerbaijan", "armenia")  # the synthetic world gives the third government no units
+    ended = [o for o in m.offensives if o["end"] and o["government"] in fighting]
+    assert ended and all(o["ended_by"] == "culmination" for o in ended)
+    long = synthetic_model(seed=2, days=200, culmination_loss_share=0.4, offensive_max_days=20).run()
+    assert any(o["ended_by"] == "duration" for o in long.offensives)
+
+
+def test_winter_slows_advances_in_the_mountains_only():
+    m = synthetic_model(seed=2, days=10)
+    season = m.mechanism(Season)
+    winter, summer = Today(), Today()
+    m.start = dt.date(1992, 1, 1)  # the model's date is read from start + day
+    season.step(m, winter)
+    m.start = dt.date(1992, 7, 1)
+    season.step(m, summer)
+    mountain = season.mountain
+    assert mountain.any() and (~mountain).any()
+    assert np.all(winter.advance_factor[mountain] == m.p["winter_advance_factor"])
+    assert np.all(winter.advance_factor[~mountain] == 1.0) and np.all(summer.advance_factor == 1.0)
+    assert np.all(winter.exposure_factor[mountain] == m.p["winter_exposure_factor"])
+
+
+def test_the_combat_kernel_applies_the_advance_and_exposure_factors():
+    m = synthetic_model(seed=2, days=10)
+    s = m.situation()
+    f = m.forces
+    f.target[:] = np.where(f.side == 1, f.node, -1)  # the arm side attacks where it stands ...
+    enemy = np.flatnonzero(f.side == 0)
+    f.target[f.side == 1] = f.node[enemy[0]]  # ... all of it against one aze district
+    n = m.world.n
+    args = (f, s.attack_cp, s.defense_cp, m.p)
+    plain = fight(*args, np.random.default_rng(1), n)
+    frozen = fight(*args, np.random.default_rng(1), n, advance_factor=np.zeros(n), exposure_factor=np.full(n, 2.0))
+    assert plain.share_gain.sum() > 0 and frozen.share_gain.sum() == 0
+    attackers = f.side == 1
+    assert frozen.unit_loss_fraction[attackers].sum() > plain.unit_loss_fraction[attackers].sum()
