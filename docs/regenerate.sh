@@ -11,7 +11,7 @@ cp "$out/run0/control_map.png" "$out/run0/territory_casualties.png" docs/img/
 karabakh validate --runs 30 --force --quiet --out "$out/validate" > /dev/null
 cp "$out/validate/card.md" docs/validation_default.md
 cp "$out/validate/territory_vs_documented.png" "$out/validate/capture_dates_vs_documented.png" docs/img/
-if [ -f calibration/params/until-1993-06-30.toml ]; then
+if [ -f calibration/params/until-1993-06-30.toml ] && [ "${SKIP_OOS:-0}" != 1 ]; then
   karabakh validate --runs 30 --calibration until-1993-06-30 --force --quiet --out "$out/validate-oos" > /dev/null
   cp "$out/validate-oos/card.md" docs/validation_until_1993-06-30.md
 fi

@@ -147,9 +147,9 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
             misses.append(min(1.0, max((lo_t - c) / lo_t, (c - hi_t) / hi_t, 0.0)))
         cas = float(np.mean(misses))
     major = [e for e, ch in zip(errors, scored.itertuples(index=False)) if ch.district in MAJOR]
-    pat = pattern_miss(shown, days, from_day) if shown is not None else 0.0
-    return {"loss": capture + W_STATE * state + W_CASUALTIES * cas + W_PATTERNS * pat, "capture_months": capture,
-            "state": state, "patterns_miss": pat if shown is not None else float("nan"),
+    pat = pattern_miss(shown, days, from_day) if shown is not None else float("nan")  # NaN: none scored
+    return {"loss": capture + W_STATE * state + W_CASUALTIES * cas + W_PATTERNS * (0.0 if np.isnan(pat) else pat),
+            "capture_months": capture, "state": state, "patterns_miss": pat,
             "casualties_miss": cas if casualties is not None else float("nan"), "capture_days_major": float(np.mean(major) * 30.0) if major else float("nan"),
             "changes_scored": len(errors)}
 
@@ -192,7 +192,8 @@ def score_model(model, fit_until: dt.date | None = None, from_date: dt.date | No
 
 def pattern_miss(shown: dict[str, bool], days: int, from_day: int = 0) -> float:
     """Share of the fit patterns whose window lies inside [from_day, days) that the run gets wrong
-    (a pattern is wanted when its target share of seeds is mostly above one half)."""
+    (a pattern is wanted when its target share of seeds is mostly above one half); NaN if none lies
+    inside (e.g. an out-of-sample window after the last pattern)."""
     t = load_targets()
     misses = []
     for key in FIT_PATTERNS:
@@ -201,7 +202,7 @@ def pattern_miss(shown: dict[str, bool], days: int, from_day: int = 0) -> float:
         if lo >= from_day and hi < days:
             want = (t[key]["low"] + t[key]["high"]) / 2 > 0.5
             misses.append(shown[key] != want)
-    return float(np.mean(misses)) if misses else 0.0
+    return float(np.mean(misses)) if misses else float("nan")
 
 
 def patterns(model) -> dict[str, bool]:
