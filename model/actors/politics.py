@@ -141,6 +141,8 @@ def coup_step(model: KarabakhWar) -> None:
     loyal = f.loyalty + gain * (1.0 - f.loyalty)
     uprising_draws = model.rng_politics.random(len(govs))
     for gov in govs:
+        if gov.legitimacy >= p["uprising_legitimacy"]:
+            continue
         wing = _armed_opposition(model, gov)
         if wing is None or _constraint(gov, model.date) == "forbid":
             continue

@@ -38,24 +38,23 @@ class Tempo(Mechanism):
     def step(self, model: KarabakhWar, today: Today) -> None:
         p, f = model.p, model.forces
         draws = model.rng.random(len(model.governments))
-        for g in model.governments:
-            i = g.index
-            days = model.day - self.since[i]
-            if self.on_offensive[i]:
-                culminated = (model.gov_casualties[i] - self.losses_at_launch[i]
-                              >= p["culmination_loss_share"] * self.strength_at_launch[i])
-                if culminated or days >= p["offensive_max_days"]:
-                    self.on_offensive[i] = False
-                    self.since[i] = model.day
-                    self.current[i].update(end=str(model.date), ended_by="culmination" if culminated else "duration")
-                    self.current[i] = None
-            elif days >= p["offensive_rest_days"] and draws[i] < p["offensive_launch_hazard"]:
-                self.on_offensive[i] = True
-                self.since[i] = model.day
+        days = model.day - self.since
+        culminated = self.on_offensive & (model.gov_casualties - self.losses_at_launch
+                                          >= p["culmination_loss_share"] * self.strength_at_launch)
+        ending = culminated | (self.on_offensive & (days >= p["offensive_max_days"]))
+        launching = ~self.on_offensive & (days >= p["offensive_rest_days"]) & (draws < p["offensive_launch_hazard"])
+        for i in np.flatnonzero(ending | launching):  # a few times a year: the daily path stays vectorised
+            if ending[i]:
+                self.current[i].update(end=str(model.date), ended_by="culmination" if culminated[i] else "duration")
+                self.current[i] = None
+            else:
                 mine = f.active & (f.government == i)
                 self.strength_at_launch[i] = max(float(f.personnel[mine].sum()), 1.0)
                 self.losses_at_launch[i] = model.gov_casualties[i]
-                self.current[i] = {"government": g.key, "start": str(model.date), "end": None, "ended_by": None}
+                self.current[i] = {"government": model.governments[i].key, "start": str(model.date), "end": None,
+                                   "ended_by": None}
                 model.offensives.append(self.current[i])
+            self.on_offensive[i] = not self.on_offensive[i]
+            self.since[i] = model.day
         resting = ~self.on_offensive[f.government] & (f.target >= 0) & (f.target != f.node)
         f.target[resting] = -1
