@@ -24,17 +24,38 @@ class InputError(Exception):
         super().__init__(f"{self.file}: {where}: {problem}")
 
 
+def shown_path(path, limit: int = 100) -> str:
+    """A path as it appears in a message: shortened in the middle when very long."""
+    text = str(path)
+    return text if len(text) <= limit else text[: limit // 2 - 1] + "…" + text[-(limit // 2):]
+
+
+def read_text(path) -> str:
+    """An input file's text (UTF-8); every way reading it can fail is one :class:`InputError`."""
+    where = shown_path(path)
+    try:
+        return Path(path).read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise InputError(where, "file", "not found") from None
+    except IsADirectoryError:
+        raise InputError(where, "file", "is a directory; expected a file") from None
+    except PermissionError:
+        raise InputError(where, "file", "not readable (permission denied)") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(where, "file", f"not UTF-8 text (byte {exc.start} is {exc.object[exc.start]:#04x}); "
+                                        "save the file as UTF-8") from None
+    except OSError as exc:  # e.g. a file name too long for the file system
+        raise InputError(where, "file", f"cannot be read ({exc.strerror or exc})") from None
+
+
 def read_toml_tables(path: Path, schema: type[BaseModel]) -> dict[str, BaseModel]:
     """Read a TOML file of ``[key]`` tables, each validated by ``schema``, in file order.
 
     Missing files, bad TOML and invalid fields become one :class:`InputError` naming the
     file, the table and the field.
     """
-    if not Path(path).exists():
-        raise InputError(path, "file", "not found")
     try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
+        raw = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, "file", f"not valid TOML ({exc})") from exc
     out = {}

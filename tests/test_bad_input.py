@@ -59,3 +59,52 @@ def test_numpy_integer_seeds_are_seeds():
     a = KarabakhWar(rng=np.int64(3), until="1992-01-15").run()
     b = KarabakhWar(rng=3, until="1992-01-15").run()
     assert np.array_equal(a.control_history, b.control_history)
+
+
+def _run(path, tmp_path, capsys) -> str:
+    out = tmp_path / "out"
+    assert main(["run", str(path), "--out", str(out), "--quiet", "--no-plots", "--until", "1991-12-10"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0] and not out.exists()
+    return err[0]
+
+
+def test_a_scenario_that_is_not_utf8_is_named(tmp_path, capsys):
+    path = tmp_path / "latin.toml"
+    path.write_bytes(HEADER.encode() + b'name = "caf\xe9"\n')
+    assert "latin.toml: file: not UTF-8 text" in _run(path, tmp_path, capsys)
+
+
+def test_a_directory_or_an_over_long_name_is_named(tmp_path, capsys):
+    assert "is a directory; expected a file" in _run(tmp_path, tmp_path, capsys)
+    line = _run("x" * 5000, tmp_path, capsys)
+    assert "cannot be read" in line and len(line) < 300
+
+
+def test_extends_is_relative_to_the_file_that_contains_it(tmp_path, capsys, monkeypatch):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    (sub / "base.toml").write_text(HEADER)
+    (sub / "child.toml").write_text('extends = "base.toml"\n')
+    monkeypatch.chdir(tmp_path)  # not the folder of the files
+    out = tmp_path / "run"
+    assert main(["run", str(sub / "child.toml"), "--out", str(out), "--quiet", "--no-plots", "--until", "1991-12-10"]) == 0
+    (sub / "orphan.toml").write_text('extends = "missing.toml"\n')
+    line = _run(sub / "orphan.toml", tmp_path, capsys)
+    assert "orphan.toml: field 'extends': 'missing.toml'" in line  # the file holding the extends is named
+
+
+def test_start_after_end_is_said_as_such(tmp_path, capsys):
+    path = tmp_path / "rev.toml"
+    path.write_text(HEADER + "start = 1994-12-31\nend = 1991-12-01\n")
+    assert "start 1994-12-31 is not before end 1991-12-01" in _run(path, tmp_path, capsys)
+
+
+def test_a_sweep_spec_that_is_a_directory_or_not_utf8_writes_nothing(tmp_path, capsys):
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(tmp_path), "--out", str(out), "--quiet"]) == 2
+    assert "is a directory; expected a file" in capsys.readouterr().err and not out.exists()
+    spec = tmp_path / "spec.toml"
+    spec.write_bytes(b'name = "caf\xe9"\n')
+    assert main(["sweep", str(spec), "--out", str(out), "--quiet"]) == 2
+    assert "spec.toml: file: not UTF-8 text" in capsys.readouterr().err and not out.exists()

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..errors import InputError
+from ..errors import InputError, read_text
 from ..inputs.params import load_parameters
 from ..inputs.scenario import load_scenario
 from ..outputs.outcomes import OUTCOMES, is_outcome
@@ -121,10 +121,8 @@ class SweepSpec(BaseModel):
 def load_spec(path: Path) -> SweepSpec:
     """Read and validate a sweep spec; errors name the file and the field."""
     path = Path(path)
-    if not path.exists():
-        raise InputError(path, "file", "not found")
     try:
-        raw = tomllib.loads(path.read_text())
+        raw = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, "file", f"not valid TOML ({exc})") from exc
     try:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, read_csv_columns
+from ..errors import InputError, read_csv_columns, read_text
 from .locations import DATA_DIR, TARGETS, TIMELINE
 from .world import load_world
 
@@ -81,10 +81,8 @@ def load_timeline(path: Path = TIMELINE) -> pd.DataFrame:
 @cache
 def load_targets(path: Path = TARGETS) -> dict[str, dict]:
     """Aggregate targets: each a table with low, high, unit, source."""
-    if not Path(path).exists():
-        raise InputError(path, "file", "not found")
     try:
-        raw = tomllib.loads(Path(path).read_text())
+        raw = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, "file", f"not valid TOML ({exc})") from exc
     for key, t in raw.items():

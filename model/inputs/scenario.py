@@ -18,7 +18,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from ..errors import InputError
+from ..errors import InputError, read_text, shown_path
 from .calibrated import load_calibrated
 from .events import Event, sort_events
 from .locations import PARAMS_DIR, SCENARIO_DIR
@@ -74,21 +74,30 @@ def _loc(error: dict) -> str:
     return ".".join(str(x) for x in error["loc"] if not str(x).startswith("function-"))
 
 
-def scenario_path(name_or_path: str | Path) -> Path:
-    """A built-in scenario name ('historical') or a path to a TOML file."""
+def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
+    """A built-in scenario name ('historical') or a path to a TOML file; a relative path in
+    ``extends`` is resolved against the folder of the file that contains it (``relative_to``)."""
     p = Path(name_or_path)
-    if p.suffix == ".toml" or p.exists():
-        return p
+    try:
+        is_file_path = p.suffix == ".toml" or "/" in str(name_or_path) or p.exists()
+    except OSError:  # a name too long for the file system: reported when it is read
+        is_file_path = True
+    if is_file_path:
+        return relative_to / p if relative_to is not None and not p.is_absolute() else p
     return SCENARIO_DIR / f"{name_or_path}.toml"
 
 
 def _read(path: Path) -> ScenarioFile:
-    if not path.exists():
-        known = sorted(q.stem for q in SCENARIO_DIR.glob("*.toml"))
-        raise InputError(path, "file", f"scenario not found; built-in scenarios: {', '.join(known) or 'none'}")
     try:
-        with open(path, "rb") as fh:
-            raw = tomllib.load(fh)
+        text = read_text(path)
+    except InputError as exc:
+        if exc.problem != "not found":
+            raise
+        known = sorted(q.stem for q in SCENARIO_DIR.glob("*.toml"))
+        raise InputError(exc.file, "file", f"scenario not found; built-in scenarios: {', '.join(known) or 'none'}") \
+            from None
+    try:
+        raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(path, "file", f"not valid TOML: {exc}") from exc
     try:
@@ -116,15 +125,22 @@ def _parse_events(path: Path, raw_events: list[dict]) -> list:
 
 def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Scenario:
     """Read a scenario, resolving ``extends`` (cycles are an error)."""
-    path = scenario_path(name_or_path).resolve()
+    try:
+        path = scenario_path(name_or_path).resolve()
+    except OSError as exc:
+        raise InputError(shown_path(name_or_path), "file", f"cannot be read ({exc.strerror or exc})") from None
     if path in _chain:
         cycle = " -> ".join(p.stem for p in (*_chain, path))
         raise InputError(path, "field 'extends'", f"cycle in extends: {cycle}")
     f = _read(path)
     own_events = _parse_events(path, f.events)
     if f.extends:
-        parent = load_scenario(scenario_path(f.extends) if "/" in f.extends or f.extends.endswith(".toml")
-                               else f.extends, (*_chain, path))
+        try:
+            parent = load_scenario(scenario_path(f.extends, relative_to=path.parent), (*_chain, path))
+        except InputError as exc:
+            if exc.where != "file":
+                raise
+            raise InputError(path, "field 'extends'", f"{shown_path(f.extends, 60)!r}: {exc.problem}") from None
         known_ids = {e.id for e in parent.events if e.id}
         for rid in f.remove_events:
             if rid not in known_ids:
@@ -151,6 +167,8 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
         raise InputError(path, "events", f"duplicate event id(s) {sorted(dup)}")
+    if start >= end:
+        raise InputError(path, "field 'start'/'end'", f"start {start} is not before end {end}")
     events = sort_events(inherited + own_events)
     known_params = load_parameters()
     for name in f.params:
