@@ -195,8 +195,7 @@ class KarabakhWar(mesa.Model):
         self.side_held = np.vstack([~self.held_by_arm, self.held_by_arm])  # (2, N), kept in step
         self.control_version = 0
         # Civilians by ethnicity (index 0 = Azerbaijani, 1 = Armenian), 1989 census.
-        # The Azerbaijan SSR (with Nakhchivan): every district outside the Armenian SSR.
-        self.area_azssr_km2 = w.area_km2 * (w.districts["region"].to_numpy() != "armenia")
+        self.area_azssr_km2 = w.azssr_area  # the Azerbaijan SSR (with Nakhchivan): outside the Armenian SSR
         self.civilians = np.vstack([w.population * w.share_azerbaijani, w.population * w.share_armenian])
         self.casualties = np.zeros(2)
         self.gov_casualties = np.zeros(len(self.governments))  # military casualties by government

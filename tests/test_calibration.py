@@ -16,7 +16,7 @@ from model.experiments.runner import RunSpec, run_many
 from model.inputs.world import load_world
 
 WORLD = load_world()
-N_DAYS = (history.CEASEFIRE - history.START).days + 1
+N_DAYS = (history.CEASEFIRE_DATE - history.START).days + 1
 
 
 def test_documented_history_loads_with_sources():
@@ -106,7 +106,7 @@ def test_the_committed_parameters_reproduce_their_reported_score():
     c = record["calibration"]
     assert {"score", "date", "data_version", "command", "seeds"} <= set(c)
     assert c["data_version"] == history.data_version(), "the calibration data changed since the fit: re-run calibrate"
-    specs = [RunSpec(seed=s, until=str(history.CEASEFIRE), score=True, fit_until=None) for s in c["seeds"]]
+    specs = [RunSpec(seed=s, until=str(history.CEASEFIRE_DATE), score=True, fit_until=None) for s in c["seeds"]]
     table = run_many(specs, workers=2)
     # Same seeds, same parameters: the reported median loss is reproduced exactly (tolerance for float noise).
     assert float(table["fit_loss"].median()) == pytest.approx(c["score"], rel=1e-9, abs=1e-9)

@@ -12,7 +12,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from ..inputs.history import CEASEFIRE, data_version
+from ..inputs.history import CEASEFIRE_DATE, data_version
 from ..inputs.locations import CALIBRATION_DIR, PARAMS_DIR
 from ..inputs.params import load_parameters
 from .runner import RunSpec, replicate_seeds, run_many
@@ -52,7 +52,7 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
                                 load_if_exists=True, direction="minimize",
                                 sampler=optuna.samplers.TPESampler(seed=sampler_seed))
     fit_until = str(until) if until else None
-    run_until = str(until) if until else str(CEASEFIRE)
+    run_until = str(until) if until else str(CEASEFIRE_DATE)
     if len(study.trials) == 0:  # start from the documented values
         study.enqueue_trial({k: float(known[k].value) for k in FREE_PARAMETERS})
 
@@ -80,7 +80,7 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
             "score_components": {k.removeprefix("fit_"): v for k, v in best.user_attrs.items()},
             "score_definition": "median over the seeds of the loss in model/experiments/scoring.py (capture months + "
                                 f"{W_STATE} x state + {W_CASUALTIES} x casualties miss + {W_PATTERNS} x patterns missed)",
-            "fit_until": fit_until or str(CEASEFIRE), "seeds": seed_list, "root_seed": root_seed,
+            "fit_until": fit_until or str(CEASEFIRE_DATE), "seeds": seed_list, "root_seed": root_seed,
             "trials": len(study.trials), "best_trial": best.number, "data_version": data_version(),
             "free_parameters": list(FREE_PARAMETERS), "command": command,
         },

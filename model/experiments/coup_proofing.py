@@ -12,13 +12,13 @@ import pandas as pd
 from ..inputs.regimes import ITEMS, PRACTICES
 from ..outputs.outcomes import SIDE_GOVERNMENTS
 from ..outputs.plots import SIDE_COLOURS
-from .runner import CEASEFIRE, RunSpec, replicate_seeds
+from .runner import CEASEFIRE_ISO, RunSpec, replicate_seeds
 from .statistics import bootstrap_ci, paired_difference_ci, slope_ci
 
 
 def coup_proofing_design(runs: int, root_seed: int = 0, levels: Iterable[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
                          sides: Iterable[str] = ("aze", "arm"), items: Iterable[str] = PRACTICES,
-                         until: str | None = CEASEFIRE, scenario: str = "historical",
+                         until: str | None = CEASEFIRE_ISO, scenario: str = "historical",
                          params: dict[str, float] | None = None) -> list[RunSpec]:
     """Specs for the coup-proofing experiment.
 

@@ -28,7 +28,7 @@ from ..model import KarabakhWar
 from ..outputs.outcomes import SIDE_GOVERNMENTS, outcomes, territory_series
 from .scoring import patterns, score_model
 
-CEASEFIRE = str(CEASEFIRE_DATE)
+CEASEFIRE_ISO = str(CEASEFIRE_DATE)
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class RunSpec:
 
     seed: int
     scenario: str = "historical"
-    until: str | None = CEASEFIRE
+    until: str | None = CEASEFIRE_ISO
     params: dict[str, float] = field(default_factory=dict)
     profiles: dict[str, dict[str, float]] = field(default_factory=dict)
     labels: dict[str, object] = field(default_factory=dict)

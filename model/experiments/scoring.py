@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..inputs.history import CEASEFIRE, MAJOR, MIN_JUMP, START, load_targets, load_timeline
+from ..inputs.history import CEASEFIRE_DATE, MAJOR, MIN_JUMP, START, load_targets, load_timeline
 
 W_STATE, W_CASUALTIES, W_PATTERNS = 10.0, 2.0, 4.0
 """Weights: a state error of 0.1 (10 % of a district outside its interval on average) counts as much
@@ -138,7 +138,7 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
         lo, hi = doc.low[checkpoints][:, nodes], doc.high[checkpoints][:, nodes]
         state = float(np.mean(np.maximum(lo - x, 0.0) + np.maximum(x - hi, 0.0)))
     cas = 0.0
-    if casualties is not None and days > (CEASEFIRE - START).days:
+    if casualties is not None and days > (CEASEFIRE_DATE - START).days:
         t = load_targets()
         misses = []
         for s, key in enumerate(("casualties_aze", "casualties_arm")):
@@ -160,9 +160,9 @@ def checkpoint_days() -> list[int]:
     for year in (1992, 1993, 1994):
         for month, day in ((3, 31), (6, 30), (9, 30), (12, 31)):
             d = dt.date(year, month, day)
-            if d < CEASEFIRE:
+            if d < CEASEFIRE_DATE:
                 out.append((d - START).days)
-    out.append((CEASEFIRE - START).days)
+    out.append((CEASEFIRE_DATE - START).days)
     return out
 
 
@@ -173,7 +173,7 @@ def baselines(world, doc: Documented, fit_days: int | None = None, from_day: int
     n_days = len(doc.low)
     mid = (doc.low + doc.high) / 2
     persistence = np.tile(world.arm_share_start, (n_days, 1))
-    at_once = np.tile(mid[min((CEASEFIRE - START).days, n_days - 1)], (n_days, 1))
+    at_once = np.tile(mid[min((CEASEFIRE_DATE - START).days, n_days - 1)], (n_days, 1))
     at_once[0] = world.arm_share_start
     return {name: score(traj, world, doc, None, fit_days, from_day, capture_share)
             for name, traj in (("persistence", persistence), ("everything_at_once", at_once))}
@@ -181,7 +181,7 @@ def baselines(world, doc: Documented, fit_days: int | None = None, from_day: int
 
 def score_model(model, fit_until: dt.date | None = None, from_date: dt.date | None = None) -> dict[str, float]:
     """Score a finished run of the historical scenario (optionally only up to / from a date)."""
-    n_days = (CEASEFIRE - START).days + 1
+    n_days = (CEASEFIRE_DATE - START).days + 1
     doc = documented(model.world, n_days, capture_share=model.p["capture_share"])
     fit_days = (fit_until - START).days + 1 if fit_until else None
     from_day = (from_date - START).days if from_date else 0
@@ -197,7 +197,7 @@ def pattern_miss(shown: dict[str, bool], days: int, from_day: int = 0) -> float:
     t = load_targets()
     misses = []
     for key in FIT_PATTERNS:
-        window = t[key].get("window") or [str(START), t[key].get("until", str(CEASEFIRE))]
+        window = t[key].get("window") or [str(START), t[key].get("until", str(CEASEFIRE_DATE))]
         lo, hi = ((dt.date.fromisoformat(d) - START).days for d in window)
         if lo >= from_day and hi < days:
             want = (t[key]["low"] + t[key]["high"]) / 2 > 0.5
@@ -223,7 +223,7 @@ def patterns(model) -> dict[str, bool]:
     early = t["pattern_no_early_collapse"]
     until = min(day(early["until"]), model.day)
     out["pattern_no_early_collapse"] = bool((model.control_history[: until + 1] @ area).min() > early["min_km2"])
-    cf = (CEASEFIRE - START).days
+    cf = (CEASEFIRE_DATE - START).days
     a = float(model.control_history[min(cf, model.day)] @ area)
     out["pattern_area_at_ceasefire"] = (model.day >= cf and t["area_arm_held_azssr_1994_05_12"]["low"] <= a
                                         <= t["area_arm_held_azssr_1994_05_12"]["high"])

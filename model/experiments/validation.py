@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 
 from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
-from ..inputs.history import CEASEFIRE, START, load_targets
+from ..inputs.history import CEASEFIRE_DATE, START, load_targets
 from ..inputs.locations import PARAMS_DIR
 from ..inputs.world import load_world
 from ..model import KarabakhWar
@@ -59,16 +59,16 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
         record = load_calibrated(base.war_scenario.calibration) if base.war_scenario.calibration else {}
     fit_until = record.get("calibration", {}).get("fit_until")
     oos_from = None
-    if fit_until and dt.date.fromisoformat(fit_until) < CEASEFIRE:
+    if fit_until and dt.date.fromisoformat(fit_until) < CEASEFIRE_DATE:
         oos_from = str(dt.date.fromisoformat(fit_until) + dt.timedelta(days=1))
     # Runs go to the end of 1994 (whether the May 1994 ceasefire holds is a pattern); the fit metric
     # scores them up to 1994-05-12 only.
-    specs = [RunSpec(seed=s, until=None, params=params, score=True, fit_until=str(CEASEFIRE), score_from=oos_from,
+    specs = [RunSpec(seed=s, until=None, params=params, score=True, fit_until=str(CEASEFIRE_DATE), score_from=oos_from,
                      series=True, patterns=True) for s in replicate_seeds(root_seed, runs)]
     table = run_many(specs, workers=workers, progress=progress)
     ok = table[table["error"] == ""]
     world = load_world()
-    n_days = (CEASEFIRE - START).days + 1
+    n_days = (CEASEFIRE_DATE - START).days + 1
     doc = documented(world, n_days)
     card: dict = {"runs": len(table), "failed": int((table["error"] != "").sum()),
                   "parameter_set": calibration or (record.get("calibration", {}).get("name") or "documented defaults"),
@@ -137,7 +137,7 @@ def card_markdown(card: dict) -> str:
         lines.append(f"| {key} | {t['documented'][0]:,.0f}–{t['documented'][1]:,.0f} | {num(s['median'], '{:,.0f}')} "
                      f"[{num(s['p10'], '{:,.0f}')}–{num(s['p90'], '{:,.0f}')}] | {'yes' if t['inside'] else 'no'} |")
     lines += ["", "| pattern | target share of seeds | simulated | met |", "|---|---|---|---|"]
-    for key, pt in card["patterns"].items():
+    for pt in card["patterns"].values():
         lines.append(f"| {pt['what']} | {pt['target'][0]:.0%}–{pt['target'][1]:.0%} | {pt['share']:.0%} | "
                      f"{'yes' if pt['met'] else 'no'} |")
     lines += ["", "| district | first documented change of holder | simulated (median) | runs with a change | median error, days |",
@@ -155,9 +155,9 @@ def plots(table: pd.DataFrame, out_dir: Path) -> None:
 
     world = load_world()
     ok = table[table["error"] == ""]
-    n_days = (CEASEFIRE - START).days + 1
+    n_days = (CEASEFIRE_DATE - START).days + 1
     doc = documented(world, n_days)
-    inside = world.area_km2 * ~np.isin(world.districts["region"].to_numpy(), ["armenia"])
+    inside = world.azssr_area
     series = np.vstack([np.asarray(s, float) for s in ok["series"]])
     weeks = pd.Timestamp(START) + pd.to_timedelta(np.arange(series.shape[1]) * 7, unit="D")
     days = pd.Timestamp(START) + pd.to_timedelta(np.arange(n_days), unit="D")

@@ -19,7 +19,6 @@ START = dt.date(1991, 12, 1)
 CEASEFIRE_DATE = dt.date(1994, 5, 12)
 """The Bishkek-protocol ceasefire came into force on 12 May 1994 (seed 002_ab05866d2733586f.txt);
 outputs report territory on this date whatever the run did."""
-CEASEFIRE = CEASEFIRE_DATE
 
 
 MIN_JUMP = 0.3
@@ -53,8 +52,8 @@ def load_timeline(path: Path = TIMELINE) -> pd.DataFrame:
                 dates[col] = dt.date.fromisoformat(row[col])
             except ValueError:
                 raise InputError(path, f"{where}, column '{col}'", f"expected YYYY-MM-DD, got {row[col]!r}") from None
-            if not START <= dates[col] <= CEASEFIRE:
-                raise InputError(path, f"{where}, column '{col}'", f"{dates[col]} outside {START}..{CEASEFIRE}")
+            if not START <= dates[col] <= CEASEFIRE_DATE:
+                raise InputError(path, f"{where}, column '{col}'", f"{dates[col]} outside {START}..{CEASEFIRE_DATE}")
         if not dates["date_low"] <= dates["date"] <= dates["date_high"]:
             raise InputError(path, f"{where}, column 'date'", f"need date_low <= date <= date_high, got "
                                                               f"{dates['date_low']} <= {dates['date']} <= {dates['date_high']}")

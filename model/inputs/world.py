@@ -74,6 +74,7 @@ class World:
     adjacency: np.ndarray = field(repr=False)
     closed_adjacency: np.ndarray = field(repr=False)
     region_code: np.ndarray = field(repr=False)  # (N,) index of each district's region in REGIONS
+    azssr_area: np.ndarray = field(repr=False)  # km2 of each district inside the Azerbaijan SSR (0 in Armenia)
 
     @property
     def n(self) -> int:
@@ -244,9 +245,10 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame, control: pd.DataFr
     adjacency = np.zeros((n, n))
     adjacency[edges[:, 0], edges[:, 1]] = 1.0
     pop = districts["pop_1989"].to_numpy(dtype=float)
+    area = np.nan_to_num(districts["area_km2"].to_numpy(dtype=float))
     return World(
         districts=districts, roads=roads, graph=g, keys=keys, index=index,
-        area_km2=np.nan_to_num(districts["area_km2"].to_numpy(dtype=float)),
+        area_km2=area,
         population=np.nan_to_num(pop),
         share_armenian=np.nan_to_num(districts["share_armenian"].to_numpy(dtype=float)),
         share_azerbaijani=np.nan_to_num(districts["share_azerbaijani"].to_numpy(dtype=float)),
@@ -258,6 +260,7 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame, control: pd.DataFr
         has_asset=assets, edges=edges, neighbourhood=neighbourhood,
         adjacency=adjacency, closed_adjacency=adjacency + np.eye(n),
         region_code=np.array([REGIONS.index(r) for r in districts["region"]]),
+        azssr_area=area * (districts["region"].to_numpy() != "armenia"),
     )
 
 

@@ -23,7 +23,6 @@ import pandas as pd
 from ..errors import InputError
 from .outcomes import json_ready, outcomes
 from .plots import plot_control_map, plot_time_series
-from .time import MAP_DATES, day_index  # noqa: F401  (re-exported for users of this module)
 
 if TYPE_CHECKING:
     from ..model import KarabakhWar
