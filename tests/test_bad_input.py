@@ -13,6 +13,42 @@ from model.errors import InputError
 from model.model import KarabakhWar
 
 HEADER = 'extends = "historical"\n'
+ARMS = '[[events]]\ntype = "arms_transfer"\ndate = 1992-03-01\nfrom = "russia"\nto = "azerbaijan"\n'
+
+
+def refused(argv, capsys, out, status=2) -> str:
+    """Run the CLI; check the status, one error line without traceback, nothing at ``out``; return the line."""
+    assert main([str(a) for a in argv]) == status
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("karabakh: error: ") and "Traceback" not in err[0], err
+    assert not out.exists() and not list(out.parent.glob(f".{out.name}*"))
+    return err[0]
+
+
+@pytest.mark.parametrize("body, expect", [  # pydantic's wording, translated: file, field, found, expected
+    ("start = 42\n", "field 'start': got 42; expected a date as YYYY-MM-DD"),
+    ('start = "May 1992"\n', "field 'start': got 'May 1992'; expected a date as YYYY-MM-DD"),
+    ("strat = 1992-01-01\n", "field 'strat': unknown field; did you mean 'start'?"),
+    ("name = [1]\n", "field 'name': got [1]; expected text in quotes"),
+    (ARMS + "tanks = nan\n", "event #1, field 'tanks': got nan; expected a finite number or a list [low, high]"),
+    (ARMS + "tanks = [80, 20]\n", "event #1, field 'tanks': got [80, 20]; expected a range [low, high]"),
+    (ARMS + "tanks = 9000\n", "field 'tanks': got 9000; expected a number <= 5000"),
+    (ARMS + "tank = 3\n", "field 'tank': unknown field; did you mean 'tanks'?"),
+    (ARMS.replace('from = "russia"\n', ""), "field 'from': missing; this field is required"),
+    (ARMS.replace("arms_transfer", "arms"), "field 'type': got 'arms'; expected one of 'arms_transfer'"),
+    ('[[events]]\ntype = "embargo"\ndate = 1992-03-01\npatron = "russia"\non = "x"\n',
+     "field 'on': got 'x'; expected one of 'aze' or 'arm'"),
+    ('[[events]]\ntype = "mercenary_contract"\ndate = 1992-03-01\nunit = "x"\ncontract_days = 2.5\n',
+     "field 'contract_days': got 2.5; expected a whole number"),
+    ('[[events]]\ntype = "mediation"\ndate = 1992-03-01\nmediator = "russia"\npressure = inf\n',
+     "field 'pressure': got inf; expected a finite number"),
+])
+def test_schema_errors_are_said_in_plain_words(tmp_path, capsys, body, expect):
+    path = tmp_path / "bad.toml"
+    path.write_text(HEADER + body)
+    line = refused(["run", path, "--out", tmp_path / "out", "--quiet"], capsys, tmp_path / "out")
+    assert f"bad.toml: {expect}" in line or (str(path) in line and expect in line), line
+    assert "Input should" not in line and "constrained" not in line and "arms_transfer." not in line
 
 
 @pytest.mark.parametrize("body, expect", [

@@ -113,10 +113,10 @@ def test_a_failing_run_is_recorded_and_the_sweep_completes(tmp_path):
     (SMALL.replace("attrition_rate]", "no_such_parameter]"), "no_such_parameter", "unknown parameter"),
     (SMALL.replace("low = 1.5\nhigh = 3.0", "low = 3.0\nhigh = 1.5"), "parameters.breakthrough_ratio", "must be below"),
     (SMALL.replace("steps = 2\n", ""), "breakthrough_ratio", "needs 'steps'"),
-    (SMALL.replace('name = "small"', 'name = "small"\ncolour = "red"'), "colour", "Extra inputs"),
+    (SMALL.replace('name = "small"', 'name = "small"\ncolour = "red"'), "colour", "unknown field"),
     (SMALL.replace('until = "1992-04-30"', 'until = "April"'), "until", "YYYY-MM-DD"),
     (SMALL.replace('scenarios = ["historical"]', 'scenarios = ["atlantis"]'), "atlantis", "scenario not found"),
-    (SMALL.replace('method = "grid"', 'method = "monte"'), "design.method", "Input should be"),
+    (SMALL.replace('method = "grid"', 'method = "monte"'), "design.method", "got 'monte'; expected one of 'grid', 'lhs'"),
 ])
 def test_bad_specs_are_named_and_write_nothing(tmp_path, capsys, text, where, expect):
     path = spec_file(tmp_path, text)

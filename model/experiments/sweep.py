@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..errors import InputError, read_text
+from ..errors import InputError, read_text, validation_problem
 from ..inputs.params import load_parameters
 from ..inputs.scenario import load_scenario
 from ..outputs.outcomes import OUTCOMES, is_outcome
@@ -50,7 +50,7 @@ RESULTS, SERIES = "results", "series"
 class ParameterSpec(BaseModel):
     """One swept parameter: explicit ``values``, or a ``low``/``high`` range (``steps`` for grids)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
     values: list[float] | None = None
     low: float | None = None
     high: float | None = None
@@ -128,8 +128,8 @@ def load_spec(path: Path) -> SweepSpec:
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as exc:
-        e = exc.errors()[0]
-        raise InputError(path, f"field '{'.'.join(map(str, e['loc']))}'", e["msg"]) from exc
+        field, problem = validation_problem(exc, fields=SweepSpec.model_fields)
+        raise InputError(path, f"field '{field}'", problem) from exc
     known = load_parameters()
     for name, ps in spec.parameters.items():
         if name not in known:

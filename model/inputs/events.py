@@ -14,7 +14,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Annotated, Literal, Union
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from .forces import MERCENARY
 from .regimes import ITEMS
@@ -27,7 +27,7 @@ MAX_EQUIPMENT = 5_000
 
 
 class _Event(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, allow_inf_nan=False)
 
     date: dt.date
     id: str = ""
@@ -62,20 +62,20 @@ class Equipment(BaseModel):
     instead of being fixed at one guess.
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     personnel: _quantity(MAX_PERSONNEL) = 0
     tanks: _quantity(MAX_EQUIPMENT) = 0
     apcs: _quantity(MAX_EQUIPMENT) = 0
     artillery: _quantity(MAX_EQUIPMENT) = 0
     aircraft: _quantity(MAX_EQUIPMENT) = 0
 
-    @model_validator(mode="after")
-    def _ranges_ordered(self):
-        for name in QUANTITIES:
-            value = getattr(self, name)
-            if isinstance(value, tuple) and value[0] > value[1]:
-                raise ValueError(f"{name}: range [{value[0]:g}, {value[1]:g}] must be [low, high] with low <= high")
-        return self
+    @field_validator("personnel", "tanks", "apcs", "artillery", "aircraft")
+    @classmethod
+    def _range_ordered(cls, value):
+        """A range is [low, high]; checked per field so that the error names the field."""
+        if isinstance(value, tuple) and value[0] > value[1]:
+            raise ValueError(f"got [{value[0]:g}, {value[1]:g}]; expected a range [low, high] with low <= high")
+        return value
 
     def draw(self, rng: np.random.Generator) -> dict[str, float]:
         """This run's quantities: fixed numbers as given, ranges drawn uniformly (in field order)."""
@@ -289,10 +289,13 @@ class ProfileChange(_Event):
         return f"{self.government} ({gov.regime.key}) profile changed: {self.items}"
 
 
-Event = Annotated[Union[ArmsTransfer, PatronDeployment, MercenaryContract, UnitFormation, CoupConstraint,
-                        Mediation, Embargo, ParameterChange, ProfileChange], Field(discriminator="type")]
-EVENT_TYPES = ("arms_transfer", "patron_deployment", "mercenary_contract", "unit_formation", "coup_constraint",
-               "mediation", "embargo", "parameter_change", "profile_change")
+_CLASSES = (ArmsTransfer, PatronDeployment, MercenaryContract, UnitFormation, CoupConstraint, Mediation, Embargo,
+            ParameterChange, ProfileChange)
+Event = Annotated[Union[_CLASSES], Field(discriminator="type")]
+# Each event type with the fields a scenario file may give it (as written in the file: 'from', not 'from_').
+EVENT_FIELDS = {c.model_fields["type"].annotation.__args__[0]: tuple(f.alias or n for n, f in c.model_fields.items())
+                for c in _CLASSES}
+EVENT_TYPES = tuple(EVENT_FIELDS)
 
 
 def sort_events(events: list) -> list:

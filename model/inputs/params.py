@@ -16,7 +16,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Mapping
 
-from ..errors import InputError
+from ..errors import InputError, short
 from .locations import DATA_DIR
 
 PARAMETERS_FILE = DATA_DIR / "parameters.toml"
@@ -82,12 +82,6 @@ def accepted_bounds(p: Parameter) -> tuple[float, float]:
     rule that a parameter whose documented range is non-negative cannot be negative."""
     lo = p.min if p.min is not None else (0.0 if (p.low if p.low is not None else p.value) >= 0 else -math.inf)
     return lo, p.max if p.max is not None else math.inf
-
-
-def short(value: object, limit: int = 60) -> str:
-    """``repr`` of a value cut to ``limit`` characters (long input is not echoed back whole)."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def unknown_name(name: str, known) -> str:

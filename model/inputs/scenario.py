@@ -18,11 +18,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
-from ..errors import InputError, read_text, shown_path
+from ..errors import InputError, read_text, short, shown_path, validation_problem
 from .calibrated import load_calibrated
-from .events import Event, sort_events
+from .events import EVENT_FIELDS, Event, sort_events
 from .locations import PARAMS_DIR, SCENARIO_DIR
-from .params import load_parameters, resolve, short, unknown_name
+from .params import load_parameters, resolve, unknown_name
 
 EARLIEST, LATEST = dt.date(1988, 1, 1), dt.date(2020, 12, 31)
 
@@ -70,10 +70,6 @@ class Scenario(BaseModel):
 _EVENT = TypeAdapter(Event)
 
 
-def _loc(error: dict) -> str:
-    return ".".join(str(x) for x in error["loc"] if not str(x).startswith("function-"))
-
-
 def scenario_path(name_or_path: str | Path, relative_to: Path | None = None) -> Path:
     """A built-in scenario name ('historical') or a path to a TOML file; a relative path in
     ``extends`` is resolved against the folder of the file that contains it (``relative_to``)."""
@@ -103,8 +99,8 @@ def _read(path: Path) -> ScenarioFile:
     try:
         return ScenarioFile.model_validate(raw)
     except ValidationError as exc:
-        e = exc.errors()[0]
-        raise InputError(path, f"field '{_loc(e)}'", e["msg"]) from exc
+        field, problem = validation_problem(exc, fields=ScenarioFile.model_fields)
+        raise InputError(path, f"field '{field}'", problem) from exc
 
 
 def _parse_events(path: Path, raw_events: list[dict]) -> list:
@@ -113,12 +109,11 @@ def _parse_events(path: Path, raw_events: list[dict]) -> list:
         label = f"event #{i + 1}" + (f" (id '{raw.get('id')}')" if isinstance(raw, dict) and raw.get("id") else "")
         try:
             ev = _EVENT.validate_python(raw)
-        except ValidationError as exc:
-            e = exc.errors()[0]
-            loc = _loc(e)
-            # Drop the discriminator tag pydantic puts first in the location.
-            field = loc.split(".", 1)[1] if "." in loc else loc
-            raise InputError(path, f"{label}, field '{field or 'type'}'", e["msg"]) from exc
+        except ValidationError as exc:  # the location starts with the event type (the discriminator tag)
+            tagged = exc.errors()[0]["type"] not in ("union_tag_invalid", "union_tag_not_found")
+            field, problem = validation_problem(exc, drop=1 if tagged else 0,
+                                                fields=EVENT_FIELDS.get(raw.get("type"), ()) if tagged else ())
+            raise InputError(path, f"{label}, field '{field or 'type'}'", problem) from exc
         events.append(ev)
     return events
 
@@ -192,7 +187,7 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
                         events=tuple(events), exclude_units=exclude, question=f.question, calibration=calibration,
                         param_origins=origins, path=str(path))
     except ValidationError as exc:
-        raise InputError(path, "field 'start'/'end'", exc.errors()[0]["msg"]) from exc
+        raise InputError(path, "field 'start'/'end'", validation_problem(exc)[1]) from exc
 
 
 def _calibrated(path: Path, name: str) -> dict[str, float]:
