@@ -535,7 +535,7 @@ def cmd_params(args) -> int:
     for p, value, origin in rows:
         rng = f", range [{p.low:g}, {p.high:g}]" if p.low is not None and p.high is not None else ""
         default = "" if origin.startswith("default") else f"; documented default {p.value:g}"
-        print(f"{p.name} = {value:g}  ({p.unit})  <- {origin}{default}{rng}\n"
+        print(f"{p.name} = {value:g}  ({p.unit})  <- {origin}{default}{rng}; accepted [{p.min:g}, {p.max:g}]\n"
               f"    source: {p.source}\n    {p.note}\n")
     return 0
 

@@ -10,6 +10,7 @@ import pytest
 
 from model.cli import main
 from model.errors import InputError
+from model.inputs.params import load_parameters
 from model.model import KarabakhWar
 
 HEADER = 'extends = "historical"\n'
@@ -52,7 +53,9 @@ def test_schema_errors_are_said_in_plain_words(tmp_path, capsys, body, expect):
 
 
 @pytest.mark.parametrize("body, expect", [
-    ("[params]\nattrition_rate = -5\n", "[params]: parameter 'attrition_rate': -5 outside the values the model accepts [0, inf]"),
+    ("[params]\nattrition_rate = -5\n", "[params]: parameter 'attrition_rate': -5 outside the values the model accepts [0, 1]"),
+    ("[params]\nattrition_rate = 1e308\n", "parameter 'attrition_rate': 1e+308 outside the values the model accepts [0, 1] ("),
+    ("[params]\ncapture_share = 0.3\n", "below one half both sides could hold it"),
     ("[params]\nattrition_rate = nan\n", "expected a finite number, got nan"),
     ("[params]\nattrition_rate = inf\n", "expected a finite number, got inf"),
     ("[params]\natrition_rate = 0.02\n", "did you mean 'attrition_rate'?"),
@@ -69,6 +72,13 @@ def test_bad_scenario_values_are_refused_before_the_run(tmp_path, capsys, body, 
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "bad.toml" in err[0] and expect in err[0] and "Traceback" not in err[0]
     assert not out.exists() and not list(tmp_path.glob(".out*"))
+
+
+def test_a_parameter_entry_without_bounds_is_refused(tmp_path):
+    path = tmp_path / "parameters.toml"
+    path.write_text('[x]\nvalue = 1.0\nunit = "u"\nsource = "assumption"\nnote = "n"\n')
+    with pytest.raises(InputError, match=r"\[x\]: missing field\(s\) \['min', 'max', 'bounds'\]"):
+        load_parameters.__wrapped__(path)
 
 
 @pytest.mark.parametrize("assignment, expect", [

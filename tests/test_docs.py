@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 
@@ -22,6 +23,14 @@ def test_every_parameter_has_a_source_and_sane_range():
         assert p.source.strip() and p.note.strip()
         if p.low is not None:
             assert p.low <= p.value <= p.high
+
+
+def test_the_bounds_table_is_complete():
+    """Every parameter has finite hard bounds around its documented range, and a reason for them."""
+    for p in load_parameters().values():
+        assert math.isfinite(p.min) and math.isfinite(p.max) and len(p.bounds.strip()) > 10, p.name
+        assert p.min <= min(p.value, p.low if p.low is not None else p.value), p.name
+        assert max(p.value, p.high if p.high is not None else p.value) <= p.max, p.name
 
 
 def test_ci_runs_the_readme_test_command():

@@ -1,4 +1,4 @@
-"""Model dynamics on a synthetic world: determinism, emergent fronts, seams, events."""
+"""Model dynamics on a synthetic world: determinism, emergent fronts, seams, events; the parameters' domain."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ import datetime as dt
 import numpy as np
 import pytest
 
+from model.errors import InputError
 from model.inputs.events import ArmsTransfer, ParameterChange
+from model.inputs.params import load_parameters
+from model.model import KarabakhWar
 from model.actors.strategy import ExternalStrategy
 from model.mechanisms import Orders
 from conftest import SYNTH_START, synthetic_model
@@ -112,3 +115,14 @@ def test_the_builtin_ai_only_gives_legal_orders():
     fast.run(), checked.run()
     assert checked.rejected_orders == 0
     assert np.array_equal(fast.control_history, checked.control_history)
+
+
+@pytest.mark.parametrize("name", sorted(load_parameters()))
+def test_every_parameter_at_its_hard_bounds_runs(name):
+    """The bounds are the model's real domain: both ends run without error or warning; beyond is refused."""
+    p = load_parameters()[name]
+    for value in (p.min, p.max):
+        KarabakhWar(rng=1, until="1992-01-20", **{name: value}).run()
+    for value in (p.min - max(abs(p.min), 1) * 1e-3, p.max * 1.001 + 1e-9):
+        with pytest.raises(InputError, match=f"parameter '{name}'.*outside the values the model accepts"):
+            KarabakhWar(rng=1, until="1992-01-20", **{name: value})

@@ -20,22 +20,23 @@ from ..errors import InputError, short
 from .locations import DATA_DIR
 
 PARAMETERS_FILE = DATA_DIR / "parameters.toml"
-_REQUIRED = ("value", "unit", "source", "note")
+_REQUIRED = ("value", "min", "max", "bounds", "unit", "source", "note")
 
 
 @dataclass(frozen=True)
 class Parameter:
-    """One documented parameter: its default value, plausible range and source."""
+    """One documented parameter: its default value, plausible range, hard bounds and source."""
 
     name: str
     value: float
+    min: float  # hard bounds: values outside make no sense in the model (an input error) ...
+    max: float
+    bounds: str  # ... for this reason
     unit: str
     source: str
     note: str
     low: float | None = None
     high: float | None = None
-    min: float | None = None  # hard bounds: values outside make no sense in the model (input error)
-    max: float | None = None
 
 
 @cache
@@ -53,10 +54,14 @@ def load_parameters(path: Path = PARAMETERS_FILE) -> Mapping[str, Parameter]:
             raise InputError(path, f"[{name}]", f"missing field(s) {missing}; each parameter needs {list(_REQUIRED)}")
         if not str(entry["source"]).strip():
             raise InputError(path, f"[{name}].source", "empty; give a reference or 'assumption' with a note")
-        p = Parameter(name=name, **{k: entry[k] for k in ("value", "unit", "source", "note")},
-                      low=entry.get("low"), high=entry.get("high"), min=entry.get("min"), max=entry.get("max"))
+        p = Parameter(name=name, **{k: entry[k] for k in _REQUIRED}, low=entry.get("low"), high=entry.get("high"))
         if p.low is not None and p.high is not None and not p.low <= p.value <= p.high:
             raise InputError(path, f"[{name}]", f"value {p.value} outside its range [{p.low}, {p.high}]")
+        if not all(math.isfinite(x) for x in (p.min, p.max)) or \
+                not p.min <= min(p.value, p.low if p.low is not None else p.value) <= \
+                max(p.value, p.high if p.high is not None else p.value) <= p.max:
+            raise InputError(path, f"[{name}]", f"hard bounds [{p.min}, {p.max}] must be finite and contain the "
+                                                "value and its range")
         params[name] = p
     return MappingProxyType(params)
 
@@ -77,13 +82,6 @@ def in_force(scenario_params: Mapping[str, float], scenario_origins: Mapping[str
     return out
 
 
-def accepted_bounds(p: Parameter) -> tuple[float, float]:
-    """The values the model accepts: the hard ``min``/``max`` where given; otherwise the type-level
-    rule that a parameter whose documented range is non-negative cannot be negative."""
-    lo = p.min if p.min is not None else (0.0 if (p.low if p.low is not None else p.value) >= 0 else -math.inf)
-    return lo, p.max if p.max is not None else math.inf
-
-
 def unknown_name(name: str, known) -> str:
     """'unknown' with a did-you-mean suggestion when a known name is close."""
     close = difflib.get_close_matches(str(name), list(known), n=1)
@@ -93,7 +91,7 @@ def unknown_name(name: str, known) -> str:
 
 def resolve(overrides: Mapping[str, float] | None = None, *, origin: str = "parameters") -> dict[str, float]:
     """Default values updated by ``overrides``; unknown names and values the model cannot take
-    (non-numbers, NaN, infinities, values outside :func:`accepted_bounds`) are input errors."""
+    (non-numbers, NaN, infinities, values outside the hard ``min``/``max``) are input errors."""
     defaults = load_parameters()
     values = {name: float(p.value) for name, p in defaults.items()}
     for name, value in (overrides or {}).items():
@@ -105,8 +103,8 @@ def resolve(overrides: Mapping[str, float] | None = None, *, origin: str = "para
             raise InputError(origin, f"parameter '{name}'", f"expected a number, got {short(value)}") from exc
         if not math.isfinite(values[name]):
             raise InputError(origin, f"parameter '{name}'", f"expected a finite number, got {values[name]}")
-        lo, hi = accepted_bounds(defaults[name])
-        if not lo <= values[name] <= hi:
+        p = defaults[name]
+        if not p.min <= values[name] <= p.max:
             raise InputError(origin, f"parameter '{name}'", f"{values[name]:g} outside the values the model accepts "
-                                                            f"[{lo:g}, {hi:g}]")
+                                                            f"[{p.min:g}, {p.max:g}] ({p.bounds})")
     return values
