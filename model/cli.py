@@ -99,6 +99,9 @@ EPILOG_SWEEP = textwrap.dedent("""\
     do not depend on workers, completion order or backend. Interrupted? Run the
     same command again: only missing runs are done.
 
+    exit status: 0 every run succeeded; 2 bad input (nothing run or written);
+    3 some runs failed (the others are written; their errors are in results/, column 'error')
+
     examples:
       karabakh sweep docs/examples/sweep_attrition.toml --workers 2 --out runs/att
       karabakh sweep spec.toml --backend dask --scheduler tcp://head:8786 --out /shared/runs/s1""")
@@ -370,7 +373,7 @@ def cmd_experiment(args) -> int:
     failed = int((table["error"] != "").sum())
     if not args.quiet:
         print(f"{len(table)} runs ({failed} failed); outputs written to {out}")
-    return 0
+    return _failed_runs(failed, len(table), f"the 'error' column of {out / 'results.csv'}", "the others are reported")
 
 
 def cmd_compare(args) -> int:
@@ -418,7 +421,8 @@ def cmd_compare(args) -> int:
     if not args.quiet:
         print(text.split("## First capture")[0])
         print(f"outputs written to {out}")
-    return 0
+    return _failed_runs(int((table["error"] != "").sum()), len(table), f"the 'error' column of {out / 'results.csv'}",
+                        "the others are compared")
 
 
 def cmd_sweep(args) -> int:
@@ -461,7 +465,18 @@ def cmd_sweep(args) -> int:
                   f"{stats['backend']} workers = {stats['runs_per_second']:.2f} runs/s, "
                   f"{stats['core_seconds_per_run']:.3f} core-seconds per run ({stats['batches']} batches of "
                   f"{stats['batch_size']})")
-    return 0
+    return _failed_runs(failed, len(table), f"the 'error' column of {out / 'results'}",
+                        "after fixing the cause, run again with --retry-failed")
+
+
+def _failed_runs(failed: int, runs: int, where: str, retry: str) -> int:
+    """Exit status of a many-run command: 0, or 3 with one line saying how many runs failed and where
+    their errors are (what did complete is written first)."""
+    if not failed:
+        return 0
+    print(f"karabakh: error: {failed} of {runs} runs failed; their error messages are in {where}; {retry}",
+          file=sys.stderr)
+    return 3
 
 
 def cmd_calibrate(args) -> int:

@@ -158,7 +158,7 @@ class KarabakhWar(mesa.Model):
 
         units = self._unit_table() if units is None else units
         known = {"district": set(w.keys), "unit": set(units["key"]), "government": set(self._gov_by_key),
-                 "patron": set(self._patron_by_key)}
+                 "patron": set(self._patron_by_key), "mercenary": set(units.loc[units["kind"] == KINDS[MERCENARY], "key"])}
         check_references(self.war_scenario, known)
         if self.war_scenario.exclude_units:
             units = units[~units["key"].isin(self.war_scenario.exclude_units)].reset_index(drop=True)

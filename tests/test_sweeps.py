@@ -17,6 +17,7 @@ import pytest
 from model.cli import main
 from model.errors import InputError
 from model.experiments.sweep import load_spec, plan, prepare, read_results
+from model.model import KarabakhWar
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,17 +97,30 @@ def test_a_sweep_killed_midway_resumes_to_exactly_the_full_set(tmp_path):
     assert prepare(load_spec(path), out, path.read_text()) == [], "nothing left to do"
 
 
-def test_a_failing_run_is_recorded_and_the_sweep_completes(tmp_path):
-    # attrition_noise = 0 is refused by the model (hard bound): those runs fail, the others complete.
-    path = spec_file(tmp_path, SMALL.replace("[parameters.breakthrough_ratio]\nlow = 1.5\nhigh = 3.0\nsteps = 2",
-                                             "[parameters.attrition_noise]\nvalues = [0.0, 0.35]"))
+def test_a_failing_run_is_recorded_the_sweep_completes_and_exits_3(tmp_path, capsys, monkeypatch):
+    """A run that raises (a stand-in for a model bug, at attrition_rate 0.016) is recorded with its seed and
+    error; the other runs are written; the command exits 3 with one line saying how many and where."""
+    original = KarabakhWar.run
+
+    def run(self, *args, **kwargs):
+        if self.p["attrition_rate"] == 0.016:
+            raise RuntimeError("a model bug")
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(KarabakhWar, "run", run)
+    path = spec_file(tmp_path)
     out = tmp_path / "fail"
-    assert main(["sweep", str(path), "--out", str(out), "--quiet", "--workers", "2"]) == 0
+    assert main(["sweep", str(path), "--out", str(out), "--quiet", "--workers", "1"]) == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "6 of 12 runs failed" in err[0] and str(out / "results") in err[0], err
     table = read_results(out)
     failed = table[table["error"] != ""]
     assert len(table) == 12 and len(failed) == 6
-    assert (failed["param.attrition_noise"] == 0.0).all() and failed["seed"].notna().all()
-    assert failed["error"].str.contains("InputError").all() and failed["error"].str.contains("attrition_noise").all()
+    assert (failed["param.attrition_rate"] == 0.016).all() and failed["seed"].notna().all()
+    assert failed["error"].str.contains("RuntimeError: a model bug").all()
+    monkeypatch.undo()  # the bug fixed: --retry-failed runs only those again
+    assert main(["sweep", str(path), "--out", str(out), "--quiet", "--workers", "1", "--retry-failed"]) == 0
+    assert (read_results(out)["error"] == "").all() and len(read_results(out)) == 12
 
 
 @pytest.mark.parametrize("text, where, expect", [

@@ -38,8 +38,8 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..errors import InputError, read_text, validation_problem
-from ..inputs.params import load_parameters
+from ..errors import InputError, read_text, short, validation_problem
+from ..inputs.params import checked, load_parameters, unknown_name
 from ..inputs.scenario import load_scenario
 from ..outputs.outcomes import OUTCOMES, is_outcome
 from .runner import RunSpec, replicate_seeds, run_one
@@ -88,8 +88,10 @@ class ParameterSpec(BaseModel):
             idx = np.minimum((u * len(self.values)).astype(int), len(self.values) - 1)
             return np.asarray(self.values, dtype=float)[idx]
         if self.distribution == "loguniform":
-            return np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
-        return self.low + u * (self.high - self.low)
+            x = np.exp(np.log(self.low) + u * (np.log(self.high) - np.log(self.low)))
+        else:
+            x = self.low + u * (self.high - self.low)
+        return np.clip(x, self.low, self.high)  # rounding never takes a sample past its range
 
 
 class DesignSpec(BaseModel):
@@ -133,7 +135,10 @@ def load_spec(path: Path) -> SweepSpec:
     known = load_parameters()
     for name, ps in spec.parameters.items():
         if name not in known:
-            raise InputError(path, f"[parameters.{name}]", f"unknown parameter; known: {', '.join(sorted(known))}")
+            raise InputError(path, f"[parameters.{short(name)[1:-1]}]", unknown_name(name, known))
+        for field, given in (("values", ps.values or []), ("low", [ps.low]), ("high", [ps.high])):
+            for value in (v for v in given if v is not None):  # the bounds of a range bound every sample
+                checked(name, value, f"{path}: [parameters.{name}].{field}")
         if spec.design.method == "grid" and ps.values is None and ps.steps is None:
             raise InputError(path, f"[parameters.{name}]", "a range in a grid design needs 'steps'")
     if spec.design.method in ("sobol", "morris") and not spec.parameters:
@@ -142,13 +147,20 @@ def load_spec(path: Path) -> SweepSpec:
         if not is_outcome(name):
             raise InputError(path, "field 'outcomes'", f"unknown outcome {name!r}; known: {', '.join(OUTCOMES)} "
                                                        "(README, 'Outcomes')")
-    for sc in spec.scenarios:
-        load_scenario(sc)
+    until = None
     if spec.until is not None:
         try:
-            dt.date.fromisoformat(spec.until)
+            until = dt.date.fromisoformat(spec.until)
         except ValueError:
-            raise InputError(path, "field 'until'", f"expected YYYY-MM-DD, got {spec.until!r}") from None
+            raise InputError(path, "field 'until'", f"expected YYYY-MM-DD, got {short(spec.until)}") from None
+    for name in spec.scenarios:
+        sc = load_scenario(name)
+        if until is not None and not sc.start < until <= sc.end:
+            raise InputError(path, "field 'until'", f"{until} is outside scenario '{sc.name}' ({sc.start}..{sc.end}); "
+                                                    "expected a date after its start and not after its end")
+    for name, column in points(spec).items():  # and every sampled point, in case a sampler strays
+        for value in np.unique(column.to_numpy()):
+            checked(name, value, f"{path}: a sampled point of [parameters.{name}]")
     return spec
 
 

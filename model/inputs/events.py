@@ -170,7 +170,7 @@ class MercenaryContract(_Event):
     pay_usd_month: Annotated[float, Field(ge=0, le=100_000)] | None = None
 
     def references(self):
-        return {"unit": [self.unit], "government": [self.government] if self.government else [],
+        return {"unit": [self.unit], "mercenary": [self.unit], "government": [self.government] if self.government else [],
                 "district": [self.district] if self.district else []}
 
     def apply(self, model):

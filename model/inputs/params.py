@@ -92,19 +92,26 @@ def unknown_name(name: str, known) -> str:
 def resolve(overrides: Mapping[str, float] | None = None, *, origin: str = "parameters") -> dict[str, float]:
     """Default values updated by ``overrides``; unknown names and values the model cannot take
     (non-numbers, NaN, infinities, values outside the hard ``min``/``max``) are input errors."""
-    defaults = load_parameters()
-    values = {name: float(p.value) for name, p in defaults.items()}
+    values = {name: float(p.value) for name, p in load_parameters().items()}
     for name, value in (overrides or {}).items():
-        if name not in defaults:
-            raise InputError(origin, f"parameter {short(name)}", unknown_name(name, defaults))
-        try:
-            values[name] = float(value)
-        except (TypeError, ValueError, OverflowError) as exc:
-            raise InputError(origin, f"parameter '{name}'", f"expected a number, got {short(value)}") from exc
-        if not math.isfinite(values[name]):
-            raise InputError(origin, f"parameter '{name}'", f"expected a finite number, got {values[name]}")
-        p = defaults[name]
-        if not p.min <= values[name] <= p.max:
-            raise InputError(origin, f"parameter '{name}'", f"{values[name]:g} outside the values the model accepts "
-                                                            f"[{p.min:g}, {p.max:g}] ({p.bounds})")
+        values[name] = checked(name, value, origin)
     return values
+
+
+def checked(name: str, value, origin: str) -> float:
+    """``value`` as the float the model uses for parameter ``name``; an unknown name, a non-number,
+    NaN, an infinity or a value outside the hard ``min``/``max`` is an :class:`InputError` from ``origin``."""
+    defaults = load_parameters()
+    if name not in defaults:
+        raise InputError(origin, f"parameter {short(name)}", unknown_name(name, defaults))
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise InputError(origin, f"parameter '{name}'", f"expected a number, got {short(value)}") from exc
+    if not math.isfinite(number):
+        raise InputError(origin, f"parameter '{name}'", f"expected a finite number, got {number}")
+    p = defaults[name]
+    if not p.min <= number <= p.max:
+        raise InputError(origin, f"parameter '{name}'", f"{number:g} outside the values the model accepts "
+                                                        f"[{p.min:g}, {p.max:g}] ({p.bounds})")
+    return number

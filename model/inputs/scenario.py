@@ -209,8 +209,8 @@ def _origins(path: Path, calibration: str, own: dict[str, float]) -> dict[str, s
 
 
 def check_references(scenario: Scenario, known: dict[str, set[str]]) -> None:
-    """Every district/unit/government/patron an event names must exist in the data, and no event
-    may use a unit the scenario excludes."""
+    """Every district/unit/government/patron an event names must exist in the data (a mercenary
+    contract must name a mercenary unit), and no event may use a unit the scenario excludes."""
     for key in scenario.exclude_units:
         if key not in known["unit"]:
             raise InputError(scenario.path, "field 'exclude_units'",
@@ -219,8 +219,10 @@ def check_references(scenario: Scenario, known: dict[str, set[str]]) -> None:
         for kind, names in ev.references().items():
             for name in names:
                 if name not in known[kind]:
+                    what = f"unit {name!r} is not a mercenary contingent; mercenary units" if kind == "mercenary" \
+                        else f"unknown {kind} {name!r}; known"
                     raise InputError(scenario.path, f"event '{ev.label()}'",
-                                     f"unknown {kind} {name!r}; known: {', '.join(sorted(known[kind]))}")
+                                     f"{what}: {', '.join(sorted(known[kind]))}")
                 if kind == "unit" and name in scenario.exclude_units:
                     raise InputError(scenario.path, f"event '{ev.label()}'",
                                      f"unit {name!r} is excluded by this scenario (exclude_units)")
