@@ -313,14 +313,13 @@ def cmd_run(args) -> int:
     from .model import KarabakhWar
     from .inputs.history import CEASEFIRE_DATE
     from .inputs.params import resolve
-    from .outputs.files import write_run
+    from .outputs.files import check_out, write_run
     from .outputs.outcomes import outcomes
 
     resolve(dict(args.set), origin="--set")  # bad overrides are named as options, before the scenario loads
     model = KarabakhWar(scenario=args.scenario, rng=args.seed, until=args.until, **dict(args.set))
     out = args.out or Path("runs") / f"{model.war_scenario.name}-seed{args.seed}-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    if out.exists() and any(out.iterdir()) and not args.force:
-        raise InputError(out, "--out", "exists and is not empty; choose another directory or pass --force")
+    check_out(out, args.force)
     with tqdm(total=model.n_days, unit="day", disable=args.quiet, desc=f"{model.war_scenario.name} seed {args.seed}",
               file=sys.stderr) as bar:
         model.run(progress=bar.update)
@@ -345,13 +344,12 @@ def cmd_experiment(args) -> int:
     from .experiments.coup_proofing import coup_proofing_design, coup_proofing_report, plot_coup_proofing
     from .experiments.runner import default_workers, run_many
     from .inputs.params import resolve
-    from .outputs.files import atomic_output_dir
+    from .outputs.files import atomic_output_dir, check_out
 
     overrides = dict(args.set)
     resolve(overrides, origin="--set")  # unknown names fail before any run
     out = args.out or Path("runs") / f"experiment-{args.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    if out.exists() and any(out.iterdir()) and not args.force:
-        raise InputError(out, "--out", "exists and is not empty; choose another directory or pass --force")
+    check_out(out, args.force)
     sides = ("aze", "arm") if args.sides == "both" else (args.sides,)
     specs = coup_proofing_design(args.runs, root_seed=args.seed, levels=args.levels, sides=sides,
                                  until=str(args.until), params=overrides)
@@ -387,7 +385,7 @@ def cmd_compare(args) -> int:
     from .inputs.params import resolve
     from .inputs.scenario import load_scenario
     from .model import KarabakhWar
-    from .outputs.files import atomic_output_dir
+    from .outputs.files import atomic_output_dir, check_out
 
     overrides = dict(args.set)
     resolve(overrides, origin="--set")
@@ -395,8 +393,7 @@ def cmd_compare(args) -> int:
     for sc in scenarios.values():  # references too: build each model once, briefly
         KarabakhWar(scenario=sc, rng=0, until=sc.start + dt.timedelta(days=1), **overrides)
     out = args.out or Path("runs") / f"compare-{scenarios['A'].name}-{scenarios['B'].name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
-    if out.exists() and any(out.iterdir()) and not args.force:
-        raise InputError(out, "--out", "exists and is not empty; choose another directory or pass --force")
+    check_out(out, args.force)
     specs = compare.compare_specs(args.a, args.b, args.runs, root_seed=args.seed,
                                   until=str(args.until) if args.until else None, params=overrides)
     workers = args.workers or default_workers()
@@ -429,13 +426,20 @@ def cmd_sweep(args) -> int:
     """Run (or resume) a sweep; for 'sensitivity', also compute and write the SALib indices."""
     from tqdm import tqdm
 
+    from .errors import short
     from .experiments import sweep
     from .experiments.runner import default_workers
+    from .outputs.files import check_out
 
     spec = sweep.load_spec(args.spec)
     if args.command == "sensitivity" and spec.design.method not in ("sobol", "morris"):
         raise InputError(args.spec, "[design].method", f"'{spec.design.method}': sensitivity needs 'sobol' or 'morris'")
     out = args.out or Path("runs") / spec.name
+    check_out(out, resumable=True)
+    if args.scheduler is not None:
+        if args.backend != "dask":
+            raise InputError("--scheduler", short(args.scheduler), "needs --backend dask")
+        sweep.check_scheduler(args.scheduler)
     todo = sweep.prepare(spec, out, Path(args.spec).read_text(), retry_failed=args.retry_failed)
     total = len(sweep.plan(spec))
     workers = args.workers or (1 if args.backend == "local" and len(todo) < 2 else default_workers())
@@ -509,10 +513,10 @@ def cmd_validate(args) -> int:
 
     from .experiments.runner import default_workers
     from .experiments.validation import card_markdown, plots, validate
-    from .outputs.files import atomic_output_dir
+    from .outputs.files import atomic_output_dir, check_out
 
-    if args.out and args.out.exists() and any(args.out.iterdir()) and not args.force:
-        raise InputError(args.out, "--out", "exists and is not empty; choose another directory or pass --force")
+    if args.out:
+        check_out(args.out, args.force)
     with tqdm(total=args.runs, unit="run", disable=args.quiet, file=sys.stderr, desc="validate") as bar:
         card, table = validate(args.runs, args.workers or default_workers(), args.calibration, progress=bar.update)
     text = card_markdown(card)

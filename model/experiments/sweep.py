@@ -18,6 +18,7 @@ run. A run that raises is recorded with its error and seed and the sweep goes on
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import itertools
@@ -344,6 +345,31 @@ def estimate_batch_size(spec: SweepSpec) -> int:
     return max(1, int(round(spec.batch_seconds / per_run)))
 
 
+SCHEDULER_TIMEOUT = 5  # seconds: a Dask scheduler that has not answered by then is not there
+
+
+def check_scheduler(address: str) -> None:
+    """Fail fast, before anything is written, when ``--scheduler`` points nowhere or at something that is
+    not a Dask scheduler: one connection and handshake with a short timeout (a Client waits 30 s, then
+    leaves a traceback)."""
+    from distributed.comm import connect
+
+    async def probe():
+        comm = await asyncio.wait_for(connect(address, timeout=SCHEDULER_TIMEOUT), SCHEDULER_TIMEOUT + 1)
+        await comm.close()
+
+    try:
+        asyncio.run(probe())
+    except ValueError as exc:
+        raise InputError("--scheduler", short(address), f"not an address like tcp://HOST:8786 ({exc})") from None
+    except (OSError, asyncio.TimeoutError):
+        raise InputError("--scheduler", short(address), f"no Dask scheduler answered within {SCHEDULER_TIMEOUT} s; "
+                                                        "start one ('dask scheduler') or fix the address") from None
+    except Exception as exc:  # noqa: BLE001 - something answered, but not in Dask's protocol
+        raise InputError("--scheduler", short(address), "something answers there, but not a Dask scheduler "
+                                                        f"({type(exc).__name__})") from None
+
+
 def execute(spec: SweepSpec, out_dir: Path, todo: list[SweepRun], workers: int = 1, backend: str = "local",
             scheduler: str | None = None, per_batch: int | None = None,
             progress: Callable[[int], None] | None = None) -> dict:
@@ -369,7 +395,7 @@ def execute(spec: SweepSpec, out_dir: Path, todo: list[SweepRun], workers: int =
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None)
             client = Client(cluster)
         else:
-            client = Client(scheduler)
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
         try:
             futures = [client.submit(run_batch, str(out_dir), g, keep, pure=False) for g in groups]
             for fut in as_completed(futures):

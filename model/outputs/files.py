@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from ..errors import InputError
+from ..errors import InputError, shown_path
 from .outcomes import json_ready, outcomes
 from .plots import plot_control_map, plot_time_series
 
@@ -74,14 +74,26 @@ def summary(model: KarabakhWar, seed) -> dict:
     }
 
 
+def check_out(out: Path, force: bool = False, resumable: bool = False) -> None:
+    """Refuse an output location before anything runs: a file (or a path inside one), or a non-empty
+    directory unless ``force`` (replace it) or ``resumable`` (a sweep continues in it)."""
+    out = Path(out)
+    for place in (out, *out.parents):
+        if place.exists():
+            if not place.is_dir():
+                where = "is a file" if place == out else f"is inside {shown_path(place)}, which is a file"
+                raise InputError(shown_path(out), "--out", f"{where}; expected a directory")
+            break
+    if out.is_dir() and not (force or resumable) and any(out.iterdir()):
+        raise InputError(shown_path(out), "--out", "exists and is not empty; choose another directory or pass "
+                                                   "--force to replace it")
+
+
 @contextmanager
 def atomic_output_dir(out: Path, force: bool = False):
     """Yield a temporary directory that becomes ``out`` only if the block succeeds."""
     out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        if not force:
-            raise InputError(out, "--out", "exists and is not empty; choose another directory or pass --force "
-                                           "to replace it")
+    check_out(out, force)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
