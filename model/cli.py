@@ -142,14 +142,21 @@ EPILOG_VALIDATE = textwrap.dedent("""\
       karabakh validate --calibration until-1993-06-30 --out runs/val-oos""")
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def _at_least(low: int, what: str):
+    """An argparse type: an integer >= ``low``."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {value}")
+        return value
+    return parse
+
+
+_positive = _at_least(1, "a positive integer")
+_seed = _at_least(0, "a seed, a non-negative integer")
 
 
 def _levels(text: str) -> tuple[float, ...]:
@@ -192,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
                          epilog=EPILOG_RUN)
     run.add_argument("scenario", nargs="?", default="historical",
                      help="built-in scenario name or path to a TOML file (default: historical)")
-    run.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    run.add_argument("--seed", type=_seed, default=0, help="random seed (default: 0)")
     run.add_argument("--until", type=_date, metavar="DATE", help="stop after this date (YYYY-MM-DD)")
     run.add_argument("--out", type=Path, metavar="DIR",
                      help="output directory (default: runs/<scenario>-seed<N>-<timestamp>)")
@@ -211,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--out", type=Path, metavar="DIR",
                      help="output directory (default: runs/experiment-<name>-<timestamp>)")
     exp.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
-    exp.add_argument("--seed", type=int, default=0, help="root seed; replicate seeds are spawned from it")
+    exp.add_argument("--seed", type=_seed, default=0, help="root seed; replicate seeds are spawned from it")
     exp.add_argument("--levels", type=_levels, default=(0.0, 0.25, 0.5, 0.75, 1.0), metavar="L1,L2,...",
                      help="coup-proofing levels of the index design (default: 0,0.25,0.5,0.75,1)")
     exp.add_argument("--sides", choices=("aze", "arm", "both"), default="both",
@@ -231,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--runs", type=_positive, default=30, help="seeds per scenario (default: 30)")
     cmp.add_argument("--out", type=Path, metavar="DIR", help="output directory (default: runs/compare-A-B-<timestamp>)")
     cmp.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
-    cmp.add_argument("--seed", type=int, default=0, help="root seed; replicate seeds are spawned from it")
+    cmp.add_argument("--seed", type=_seed, default=0, help="root seed; replicate seeds are spawned from it")
     cmp.add_argument("--until", type=_date, default=None, metavar="DATE", help="end date (default: the scenarios' end)")
     cmp.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter in both scenarios (repeatable)")
@@ -271,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--until", type=_date, default=None, metavar="DATE",
                      help="fit only the history up to DATE (out-of-sample check; default: up to 1994-05-12)")
     cal.add_argument("--name", default=None, help="parameter set name (default: 'default', or 'until-DATE')")
-    cal.add_argument("--seed", type=int, default=0, help="root seed of the scoring seeds (default: 0)")
+    cal.add_argument("--seed", type=_seed, default=0, help="root seed of the scoring seeds (default: 0)")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
 
     val = sub.add_parser("validate", help="score card: the historical scenario vs the documented history",

@@ -5,6 +5,10 @@ names the file or option and the field, no traceback, and no output directory.""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -12,6 +16,7 @@ from model.cli import main
 from model.errors import InputError
 from model.inputs.params import load_parameters
 from model.model import KarabakhWar
+from model.outputs.files import _HOST
 
 HEADER = 'extends = "historical"\n'
 ARMS = '[[events]]\ntype = "arms_transfer"\ndate = 1992-03-01\nfrom = "russia"\nto = "azerbaijan"\n'
@@ -154,3 +159,132 @@ def test_a_sweep_spec_that_is_a_directory_or_not_utf8_writes_nothing(tmp_path, c
     spec.write_bytes(b'name = "caf\xe9"\n')
     assert main(["sweep", str(spec), "--out", str(out), "--quiet"]) == 2
     assert "spec.toml: file: not UTF-8 text" in capsys.readouterr().err and not out.exists()
+
+
+SPEC = 'name = "t"\nuntil = "1991-12-05"\n'
+
+
+@pytest.mark.parametrize("body, expect", [  # sweep specs: checked before anything runs or is written
+    ('until = "1990-01-01"\n', "field 'until': 1990-01-01 is outside scenario 'historical'"),
+    ("[parameters.attrition_rate]\nvalues = [0.01, -5]\n", "[parameters.attrition_rate].values: parameter "
+                                                          "'attrition_rate': -5 outside"),
+    ("[parameters.attrition_rate]\nlow = 0.01\nhigh = 1e308\n[design]\nmethod = \"lhs\"\n",
+     "[parameters.attrition_rate].high: parameter 'attrition_rate': 1e+308 outside"),
+    ("[parameters.attrition_rate]\nvalues = [nan]\n", "field 'parameters.attrition_rate.values.0': got nan; "
+                                                      "expected a finite number"),
+    ("[parameters.attrition_rat]\nvalues = [0.01]\n", "did you mean 'attrition_rate'?"),
+    ('outcomes = ["arm_held_azssr_km3"]\n', "field 'outcomes': unknown outcome 'arm_held_azssr_km3'"),
+    ("replicate = 3\n", "field 'replicate': unknown field; did you mean 'replicates'?"),
+    ("replicates = 0\n", "field 'replicates': got 0; expected a number >= 1"),
+    ("root_seed = -1\n", "field 'root_seed': got -1; expected a number >= 0"),
+    ('[design]\nmethod = "lhs"\nseed = -2\n', "field 'design.seed': got -2; expected a number >= 0"),
+    ('[design]\nmethod = "monte"\n', "field 'design.method': got 'monte'; expected one of 'grid'"),
+])
+def test_bad_sweep_specs_are_refused_before_anything_runs(tmp_path, capsys, body, expect):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC.replace('until = "1991-12-05"\n', "") + body if body.startswith("until") else SPEC + body)
+    out = tmp_path / "sweep"
+    line = refused(["sweep", spec, "--out", out, "--quiet", "--workers", "1"], capsys, out)
+    assert "spec.toml" in line and expect in line, line
+
+
+@pytest.mark.parametrize("option, expect", [
+    (["--backend", "dask", "--scheduler", "tcp://127.0.0.1:9"], "--scheduler: 'tcp://127.0.0.1:9': no Dask scheduler"),
+    (["--backend", "dask", "--scheduler", "tcp://head:port"], "--scheduler: 'tcp://head:port': not an address"),
+    (["--scheduler", "tcp://127.0.0.1:9"], "--scheduler: 'tcp://127.0.0.1:9': needs --backend dask"),
+])
+def test_a_scheduler_pointing_nowhere_fails_fast(tmp_path, capsys, option, expect):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    out = tmp_path / "sweep"
+    assert expect in refused(["sweep", spec, "--out", out, "--quiet", *option], capsys, out)
+
+
+@pytest.mark.parametrize("command", [["run", "--no-plots"], ["sweep", "SPEC"], ["compare", "historical", "historical"],
+                                     ["experiment", "coup-proofing"], ["validate"]])
+@pytest.mark.parametrize("inside", [False, True])
+def test_an_output_location_that_is_a_file_is_refused(tmp_path, capsys, command, inside):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    afile = tmp_path / "afile"
+    afile.write_text("keep")
+    out = afile / "sub" if inside else afile
+    argv = [spec if a == "SPEC" else a for a in command] + ["--out", out, "--quiet"]
+    assert main([str(a) for a in argv]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--out: is " in err[0] and "expected a directory" in err[0] and "Traceback" not in err[0]
+    assert afile.read_text() == "keep" and sorted(p.name for p in tmp_path.iterdir()) == ["afile", "spec.toml"]
+
+
+@pytest.mark.parametrize("argv, expect", [  # option syntax: argparse's usage block, then one error line
+    (["run", "--seed", "x"], "argument --seed: expected a seed, a non-negative integer, got 'x'"),
+    (["compare", "historical", "historical", "--seed", "-1"], "argument --seed: expected a seed, a non-negative integer, got -1"),
+    (["run", "--until", "May"], "argument --until: expected a date as YYYY-MM-DD, got 'May'"),
+    (["run", "--set", "attrition_rate"], "argument --set: expected NAME=VALUE"),
+    (["run", "--set", "attrition_rate=high"], "argument --set: expected a number after '='"),
+    (["run", "--format", "xlsx"], "argument --format: invalid choice: 'xlsx'"),
+    (["compare", "historical", "historical", "--runs", "0"], "argument --runs: expected a positive integer, got 0"),
+    (["experiment", "coup-proofing", "--levels", "0,2"], "argument --levels: levels must lie in [0, 1]"),
+])
+def test_bad_option_syntax_is_named(tmp_path, capsys, argv, expect):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exit_:
+        main(argv + ["--out", str(out)])
+    assert exit_.value.code == 2 and not out.exists()
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[0].startswith("usage: ") and len([e for e in err if "error:" in e]) == 1 and expect in err[-1], err
+
+
+@pytest.mark.parametrize("argv, expect", [
+    (["run", "--until", "1990-01-01"], "--until: 1990-01-01: must be after 1991-12-01"),
+    (["run", "no_such_scenario"], "scenario not found; built-in scenarios:"),
+    (["compare", "historical", "no_such_scenario", "--runs", "1"], "scenario not found"),
+    (["experiment", "coup-proofing", "--set", "capture_share=2", "--runs", "1"], "--set: parameter 'capture_share': 2 outside"),
+])
+def test_bad_option_values_are_named(tmp_path, capsys, argv, expect):
+    out = tmp_path / "out"
+    assert expect in refused(argv + ["--out", out, "--quiet"], capsys, out)
+
+
+def _dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_stale_temporary_folders_of_killed_runs_are_cleaned(tmp_path):
+    """Only ours (our naming, this host) whose process is gone; the rule is in outputs.files.clean_stale."""
+    out = tmp_path / "out"
+    dead, live = (tmp_path / f".out.tmp-{_HOST}-{pid}-abc123" for pid in (_dead_pid(), os.getpid()))
+    others = [live, tmp_path / f".out.tmp-otherhost-{_dead_pid()}-abc", tmp_path / ".out.mine", tmp_path / ".other.x"]
+    for d in (dead, *others):
+        d.mkdir()
+    assert main(["run", "--out", str(out), "--quiet", "--no-plots", "--until", "1991-12-05"]) == 0
+    assert not dead.exists() and all(d.exists() for d in others) and (out / "summary.json").exists()
+
+
+def test_a_sweep_directory_is_made_atomically_and_resumes_clean(tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC + "replicates = 2\n")
+    out = tmp_path / "sweep"
+    out.mkdir()
+    (out / "spec.toml").write_text(SPEC)  # what a kill between spec.toml and manifest.json used to leave
+    assert main(["sweep", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "results", "spec.toml"]
+    stale = out / "results" / ".part-0123.parquet.tmp"  # a part a killed worker was writing
+    stale.write_bytes(b"half")
+    assert main(["sweep", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    assert not stale.exists() and len(list((out / "results").iterdir())) == 1
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".sweep")]
+
+
+def test_a_changed_spec_on_resume_says_what_changed(tmp_path, capsys):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    out = tmp_path / "sweep"
+    assert main(["sweep", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
+    spec.write_text(SPEC.replace("1991-12-05", "1991-12-06") + "replicates = 2\n")
+    assert main(["sweep", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "holds a different sweep: replicates: 1 there, 2 here; until: '1991-12-05' there, " \
+                               "'1991-12-06' here; use a new --out, or restore the spec" in err[0], err

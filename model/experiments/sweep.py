@@ -39,9 +39,10 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from ..errors import InputError, read_text, short, validation_problem
+from ..errors import InputError, read_text, short, shown_path, validation_problem
 from ..inputs.params import checked, load_parameters, unknown_name
 from ..inputs.scenario import load_scenario
+from ..outputs.files import clean_stale, temp_dir_beside
 from ..outputs.outcomes import OUTCOMES, is_outcome
 from .runner import RunSpec, replicate_seeds, run_one
 
@@ -101,7 +102,7 @@ class DesignSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     method: Literal["grid", "lhs", "sobol", "morris"] = "grid"
     samples: int = Field(default=16, ge=1, le=100_000)  # lhs: points; sobol: N (base samples); morris: trajectories
-    seed: int = 0
+    seed: int = Field(default=0, ge=0)  # SALib's sampler seed
 
 
 class SweepSpec(BaseModel):
@@ -112,7 +113,7 @@ class SweepSpec(BaseModel):
     description: str = ""
     scenarios: list[str] = Field(default_factory=lambda: ["historical"], min_length=1)
     replicates: int = Field(default=1, ge=1, le=100_000)
-    root_seed: int = 0
+    root_seed: int = Field(default=0, ge=0)  # numpy SeedSequence entropy: non-negative
     until: str | None = None
     parameters: dict[str, ParameterSpec] = Field(default_factory=dict)
     design: DesignSpec = Field(default_factory=DesignSpec)
@@ -223,9 +224,12 @@ def plan(spec: SweepSpec) -> list[SweepRun]:
     return runs
 
 
+_NOT_RESULTS = {"batch_seconds", "description"}  # spec fields that do not change a sweep's results
+
+
 def spec_hash(spec: SweepSpec) -> str:
     """Identity of a sweep's *results*: everything but batching."""
-    data = spec.model_dump(exclude={"batch_seconds", "description"})
+    data = spec.model_dump(exclude=_NOT_RESULTS)
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -287,24 +291,37 @@ def batches(runs: list[SweepRun], per_batch: int) -> list[list[SweepRun]]:
     return [runs[i:i + per_batch] for i in range(0, len(runs), per_batch)]
 
 
+_LEFTOVERS = {"spec.toml", ".spec.toml.tmp", "manifest.json.tmp"}  # all an interrupted older version could leave
+
+
 def prepare(spec: SweepSpec, out_dir: Path, spec_text: str, retry_failed: bool = False) -> list[SweepRun]:
-    """Check ``out_dir`` belongs to this spec (or create it) and return the runs still to do."""
+    """Check ``out_dir`` belongs to this spec, or make it a sweep directory, and return the runs still to do.
+
+    A new sweep directory appears in one rename (spec.toml and manifest.json are written into a temporary
+    directory beside it first), so a kill never leaves half of one. On resume, files a killed session left
+    under temporary names are removed (one session at a time per directory, as for resuming at all)."""
     out_dir = Path(out_dir)
     manifest = out_dir / "manifest.json"
-    h = spec_hash(spec)
-    if out_dir.exists() and any(out_dir.iterdir()):
-        if not manifest.exists():
-            raise InputError(out_dir, "--out", "exists, is not empty and is not a sweep directory; choose another")
-        old = json.loads(manifest.read_text())
-        if old.get("spec_hash") != h:
-            raise InputError(out_dir, "--out", f"holds a different sweep (spec hash {old.get('spec_hash')} ≠ {h}); "
-                                               "choose another directory")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    if not manifest.exists():
-        tmp = out_dir / ".spec.toml.tmp"
-        tmp.write_text(spec_text)
-        os.replace(tmp, out_dir / "spec.toml")
-        write_manifest(out_dir, {"spec_hash": h, "name": spec.name, "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
+    clean_stale(out_dir)
+    present = {p.name for p in out_dir.iterdir()} if out_dir.is_dir() else set()
+    if present and not manifest.exists() and not present <= _LEFTOVERS:
+        raise InputError(out_dir, "--out", "exists, is not empty and is not a sweep directory; choose another")
+    if manifest.exists():
+        if json.loads(manifest.read_text()).get("spec_hash") != spec_hash(spec):
+            raise InputError(out_dir, "--out", f"holds a different sweep: {changes(out_dir / 'spec.toml', spec)}; "
+                                               f"use a new --out, or restore the spec it was run with "
+                                               f"({out_dir / 'spec.toml'})")
+        for tmp in (*out_dir.glob(".*.tmp"), *(out_dir / RESULTS).glob(".part-*.tmp"),
+                    *(out_dir / SERIES).glob(".part-*.tmp")):
+            tmp.unlink(missing_ok=True)
+    else:
+        for name in present:  # what an interrupted start of an older version left
+            (out_dir / name).unlink()
+        tmp = temp_dir_beside(out_dir)
+        (tmp / "spec.toml").write_text(spec_text)
+        write_manifest(tmp, {"spec_hash": spec_hash(spec), "name": spec.name,
+                             "created": time.strftime("%Y-%m-%dT%H:%M:%S")})
+        os.replace(tmp, out_dir)  # replaces an empty directory too
     done = completed(out_dir)
     if retry_failed and done:
         table = read_results(out_dir)
@@ -313,6 +330,24 @@ def prepare(spec: SweepSpec, out_dir: Path, spec_text: str, retry_failed: bool =
             _drop_runs(out_dir, failed)
             done -= failed
     return [r for r in plan(spec) if r.run_id not in done]
+
+
+def changes(old_spec: Path, spec: SweepSpec) -> str:
+    """The fields in which ``spec`` differs from the spec saved in a sweep directory, for a message."""
+    try:
+        old = SweepSpec.model_validate(tomllib.loads(read_text(old_spec)))
+    except (InputError, tomllib.TOMLDecodeError, ValidationError):
+        return f"its {shown_path(old_spec)} cannot be read to compare"
+    diffs = _differences(old.model_dump(exclude=_NOT_RESULTS), spec.model_dump(exclude=_NOT_RESULTS))
+    shown = "; ".join(f"{k}: {short(a, 30)} there, {short(b, 30)} here" for k, a, b in diffs[:3])
+    return shown + (f"; and {len(diffs) - 3} more" if len(diffs) > 3 else "")
+
+
+def _differences(a, b, prefix: str = "") -> list[tuple[str, object, object]]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in dict.fromkeys([*a, *b])
+                for d in _differences(a.get(k), b.get(k), f"{prefix}.{k}" if prefix else str(k))]
+    return [] if a == b else [(prefix, a, b)]
 
 
 def _drop_runs(out_dir: Path, run_ids: set[str]) -> None:

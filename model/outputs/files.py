@@ -3,7 +3,9 @@
 A run's files are first written into a temporary sibling directory and renamed
 into place at the end, so an interrupted or failed run never leaves a
 half-written result, and an existing non-empty directory is never overwritten
-unless the user asks for it (``--force``).
+unless the user asks for it (``--force``). Temporary directories carry the host and
+process id in their name; the next run into the same place removes those whose process
+is gone (:func:`clean_stale`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
+import socket
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -89,20 +93,56 @@ def check_out(out: Path, force: bool = False, resumable: bool = False) -> None:
                                                    "--force to replace it")
 
 
+_HOST = socket.gethostname().replace("-", "_")
+
+
+def temp_dir_beside(out: Path) -> Path:
+    """A new hidden temporary directory beside ``out`` whose name says who owns it
+    (``.<out>.tmp-<host>-<pid>-<random>``), so that a later run can tell a stale one (:func:`clean_stale`)."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-{_HOST}-{os.getpid()}-", dir=out.parent))
+
+
+def clean_stale(out: Path) -> None:
+    """Remove what killed runs left beside ``out``: our temporary and replaced directories
+    (``.<out>.tmp-<host>-<pid>-*``, ``.<out>.old-<host>-<pid>``) made on this host by a process that no
+    longer exists. Anything else — other names, other hosts, live processes — is left alone."""
+    out = Path(out)
+    if not out.parent.is_dir():
+        return
+    mine = re.compile(rf"^\.{re.escape(out.name)}\.(tmp|old)-{re.escape(_HOST)}-(\d+)(-\w+)?$")
+    for path in out.parent.iterdir():
+        m = mine.match(path.name)
+        if m and path.is_dir() and not _alive(int(m.group(2))):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
 @contextmanager
 def atomic_output_dir(out: Path, force: bool = False):
-    """Yield a temporary directory that becomes ``out`` only if the block succeeds."""
+    """Yield a temporary directory that becomes ``out`` only if the block succeeds (stale temporary
+    directories of killed runs into the same place are removed first)."""
     out = Path(out)
     check_out(out, force)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    clean_stale(out)
+    tmp = temp_dir_beside(out)
     try:
         yield tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        old = out.with_name(f".{out.name}.old-{_HOST}-{os.getpid()}")
         os.replace(out, old)
         os.replace(tmp, out)
         shutil.rmtree(old, ignore_errors=True)
