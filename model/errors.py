@@ -87,7 +87,8 @@ def validation_problem(exc: ValidationError, drop: int = 0, fields=()) -> tuple[
     expected = []
     for e in errors:  # every alternative pydantic tried for this field
         if field_path(e["loc"], drop) == where:
-            text = _EXPECTED.get(e["type"], e["msg"]).format(**(e.get("ctx") or {}))
+            ctx = {k: f"{v:g}" if isinstance(v, float) else v for k, v in (e.get("ctx") or {}).items()}
+            text = _EXPECTED.get(e["type"], e["msg"]).format(**ctx)
             expected += [text] if text not in expected else []
     return where, f"got {short(first['input'])}; expected {' or '.join(expected)}"
 
