@@ -126,7 +126,7 @@ def test_the_deadline_closes_the_turn_and_a_pause_stops_the_clock(tmp_path):
 
 
 @pytest.mark.parametrize("orders, problem", [
-    ({"no_such_unit": ("attack", "shusha")}, "unknown unit"),
+    ({"no_such_unit": ("attack", "shusha")}, "not a unit of"),
     ({"arm_army_central": ("attack", "shusha")}, "not a unit of"),
     ({"az_omon": ("attack", "meghri")}, "is not next to"),
     ({"az_omon": ("move", "goranboy")}, "is not next to"),

@@ -241,16 +241,14 @@ def check_orders(model: KarabakhWar, government: Government,
                  orders: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
     """Orders as submitted by a player, checked against the map of today; the standing orders
     they become (holds dropped). The first problem is one :class:`InputError` and nothing is kept:
-    an unknown unit, a unit of another government or off the map, an unknown verb or district,
+    a unit that is not the government's (unknown or another's: the same message) or is off the map, an unknown verb or district,
     a district not next to the unit (attacks may also strike the unit's own district)."""
     f, w = model.forces, model.world
     checked = {}
     for key, order in orders.items():
         where = f"unit {str(key)[:60]!r}"
         row = model.unit_index.get(key)
-        if row is None:
-            raise InputError("orders", where, "unknown unit")
-        if f.government[row] != government.index:
+        if row is None or f.government[row] != government.index:  # one message: no probing for others' units
             raise InputError("orders", where, f"not a unit of {government.name}")
         if not f.active[row]:
             raise InputError("orders", where, "not on the map (not formed yet, or gone)")
