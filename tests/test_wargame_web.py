@@ -189,3 +189,15 @@ def test_no_response_to_a_role_holds_another_roles_hidden_values(client, game, m
         marked.clear()
     umpire_page = client.get(f"/umpire/{game.tokens[UMPIRE]}").text
     assert all(s in umpire_page for values in secrets.values() for s in values)
+
+
+def test_the_debrief_compares_the_game_with_the_ai_and_writes_its_files(client, game):
+    game.submit_orders("armenia", 1, {})
+    game.close_turn()
+    token = game.tokens[UMPIRE]
+    r = client.get(f"/umpire/{token}/debrief")
+    assert r.status_code == 200 and "built-in AI" in r.text and "Questions for discussion" in r.text
+    assert "turn 1, armenia: all hold" in r.text
+    assert client.get(f"/umpire/{token}/debrief.png").content.startswith(b"\x89PNG")
+    assert (game.folder / "debrief.md").read_text().startswith("# After-action review")
+    assert client.get(f"/umpire/{game.tokens['armenia']}/debrief").status_code == 403

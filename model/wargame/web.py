@@ -25,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 from ..errors import InputError
 from ..inputs.locations import SCENARIO_DIR
 from ..outputs.plots import plot_view_map
+from . import debrief
 from .game import Game
 from .roles import GOVERNMENT_ROLES, UMPIRE
 from .store import create_game, load_games
@@ -218,6 +219,22 @@ class Server:
             return found
         return self._map(found[0], UMPIRE)
 
+    async def debrief_page(self, request: Request) -> Response:
+        found = self._game(request, umpire=True)
+        if isinstance(found, Response):
+            return found
+        game, _ = found
+        return page("debrief.html", r=debrief.write(game), game=game, token=game.tokens[UMPIRE])
+
+    async def debrief_png(self, request: Request) -> Response:
+        found = self._game(request, umpire=True)
+        if isinstance(found, Response):
+            return found
+        path = found[0].folder / "debrief.png"
+        if not path.exists():
+            return problem("open the debrief page first", 404)
+        return Response(path.read_bytes(), media_type="image/png", headers=HEADERS)
+
     async def act(self, request: Request) -> Response:
         found = self._game(request, umpire=True)
         if isinstance(found, Response):
@@ -295,6 +312,8 @@ def make_app(games: Path, scenario: str = "historical", clock: Callable[[], floa
         Route("/umpire/{token}/status", s.umpire_status),
         Route("/umpire/{token}/map.png", s.umpire_map),
         Route("/umpire/{token}/act", s.act, methods=["POST"]),
+        Route("/umpire/{token}/debrief", s.debrief_page),
+        Route("/umpire/{token}/debrief.png", s.debrief_png),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ])
     app.state.server = s
