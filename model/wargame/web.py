@@ -53,6 +53,25 @@ def problem(message: str, status: int = 400) -> HTMLResponse:
     return page("problem.html", status=status, message=message)
 
 
+def with_token(umpire: bool):
+    """A handler that needs a token: a role's (``umpire=False``) or the umpire's. A missing or wrong
+    token gets one line and a 403; otherwise the game's deadline is checked and the handler gets
+    ``(request, game, role)``."""
+
+    def wrap(handler):
+        async def route(self, request: Request) -> Response:
+            game, role = self.find(request.path_params["token"])
+            if game is None or (role == UMPIRE) != umpire:
+                return problem("this link is not valid: ask the instructor for your role's link", 403)
+            game.tick()
+            return await handler(self, request, game, role)
+
+        route.__doc__ = handler.__doc__
+        return route
+
+    return wrap
+
+
 class Server:
     """The games of one folder, found by token; the handlers of every route."""
 
@@ -101,29 +120,16 @@ class Server:
         self.games[game.id] = game
         return RedirectResponse(f"/umpire/{game.tokens[UMPIRE]}", status_code=303)
 
-    def _game(self, request: Request, umpire: bool) -> tuple[Game, str] | Response:
-        game, role = self.find(request.path_params["token"])
-        if game is None or (role == UMPIRE) != umpire:
-            return problem("this link is not valid: ask the instructor for your role's link", 403)
-        game.tick()
-        return game, role
-
-    async def play(self, request: Request) -> Response:
-        found = self._game(request, umpire=False)
-        if isinstance(found, Response):
-            return found
-        game, role = found
+    @with_token(umpire=False)
+    async def play(self, request: Request, game: Game, role: str) -> Response:
         return self._role_page(game, role, note=request.query_params.get("note", "")[:200])
 
     def _role_page(self, game: Game, role: str, error: str = "", note: str = "") -> HTMLResponse:
         return page("role.html", status=400 if error else 200, v=role_view(game, role),
                     token=game.tokens[role], error=error, note=note)
 
-    async def play_status(self, request: Request) -> Response:
-        found = self._game(request, umpire=False)
-        if isinstance(found, Response):
-            return found
-        game, role = found
+    @with_token(umpire=False)
+    async def play_status(self, request: Request, game: Game, role: str) -> Response:
         return self._status(request, game, "role_status.html", role_view(game, role))
 
     def _status(self, request: Request, game: Game, template: str, v: dict) -> Response:
@@ -132,11 +138,8 @@ class Server:
             response.headers["HX-Refresh"] = "true"  # a turn closed or the umpire rewound: rebuild the page
         return response
 
-    async def play_map(self, request: Request) -> Response:
-        found = self._game(request, umpire=False)
-        if isinstance(found, Response):
-            return found
-        game, role = found
+    @with_token(umpire=False)
+    async def play_map(self, request: Request, game: Game, role: str) -> Response:
         return self._map(game, role)
 
     def _map(self, game: Game, role: str) -> Response:
@@ -160,11 +163,8 @@ class Server:
                 self._maps.clear()
         return Response(png, media_type="image/png", headers=HEADERS)
 
-    async def orders(self, request: Request) -> Response:
-        found = self._game(request, umpire=False)
-        if isinstance(found, Response):
-            return found
-        game, role = found
+    @with_token(umpire=False)
+    async def orders(self, request: Request, game: Game, role: str) -> Response:
         form = await self.form(request)
         if form is None:
             return self._role_page(game, role, error="the form is too large; nothing was changed")
@@ -179,11 +179,8 @@ class Server:
             return self._role_page(game, role, error=f"{exc}; nothing was changed")
         return RedirectResponse(f"/play/{game.tokens[role]}?note=orders+received", status_code=303)
 
-    async def message(self, request: Request) -> Response:
-        found = self._game(request, umpire=False)
-        if isinstance(found, Response):
-            return found
-        game, role = found
+    @with_token(umpire=False)
+    async def message(self, request: Request, game: Game, role: str) -> Response:
         form = await self.form(request)
         if form is None:
             return self._role_page(game, role, error="the message is too large; nothing was sent")
@@ -194,11 +191,8 @@ class Server:
         return RedirectResponse(f"/play/{game.tokens[role]}?note=message+sent", status_code=303)
 
     # ----------------------------------------------------------------- umpire
-    async def umpire(self, request: Request) -> Response:
-        found = self._game(request, umpire=True)
-        if isinstance(found, Response):
-            return found
-        game, _ = found
+    @with_token(umpire=True)
+    async def umpire(self, request: Request, game: Game, role: str) -> Response:
         return self._umpire_page(request, game, note=request.query_params.get("note", "")[:200])
 
     def _umpire_page(self, request: Request, game: Game, error: str = "", note: str = "") -> HTMLResponse:
@@ -206,40 +200,27 @@ class Server:
         return page("umpire.html", status=400 if error else 200, v=umpire_view(game), base=base,
                     token=game.tokens[UMPIRE], error=error, note=note)
 
-    async def umpire_status(self, request: Request) -> Response:
-        found = self._game(request, umpire=True)
-        if isinstance(found, Response):
-            return found
-        game, _ = found
+    @with_token(umpire=True)
+    async def umpire_status(self, request: Request, game: Game, role: str) -> Response:
         return self._status(request, game, "umpire_status.html", umpire_view(game))
 
-    async def umpire_map(self, request: Request) -> Response:
-        found = self._game(request, umpire=True)
-        if isinstance(found, Response):
-            return found
-        return self._map(found[0], UMPIRE)
+    @with_token(umpire=True)
+    async def umpire_map(self, request: Request, game: Game, role: str) -> Response:
+        return self._map(game, UMPIRE)
 
-    async def debrief_page(self, request: Request) -> Response:
-        found = self._game(request, umpire=True)
-        if isinstance(found, Response):
-            return found
-        game, _ = found
+    @with_token(umpire=True)
+    async def debrief_page(self, request: Request, game: Game, role: str) -> Response:
         return page("debrief.html", r=debrief.write(game), game=game, token=game.tokens[UMPIRE])
 
-    async def debrief_png(self, request: Request) -> Response:
-        found = self._game(request, umpire=True)
-        if isinstance(found, Response):
-            return found
-        path = found[0].folder / "debrief.png"
+    @with_token(umpire=True)
+    async def debrief_png(self, request: Request, game: Game, role: str) -> Response:
+        path = game.folder / "debrief.png"
         if not path.exists():
             return problem("open the debrief page first", 404)
         return Response(path.read_bytes(), media_type="image/png", headers=HEADERS)
 
-    async def act(self, request: Request) -> Response:
-        found = self._game(request, umpire=True)
-        if isinstance(found, Response):
-            return found
-        game, _ = found
+    @with_token(umpire=True)
+    async def act(self, request: Request, game: Game, role: str) -> Response:
         form = await self.form(request)
         if form is None:
             return self._umpire_page(request, game, error="the form is too large; nothing was changed")
