@@ -26,6 +26,7 @@ EPILOG_MAIN = textwrap.dedent("""\
       karabakh sweep spec.toml --workers 2 --out runs/s1   a resumable parameter sweep
       karabakh scenarios                        list the built-in scenarios
       karabakh params                           list parameters with their sources
+      karabakh wargame                          the classroom wargame in the browser
 
     Sides are coded neutrally: aze = Azerbaijan, arm = Armenia and the
     Nagorno-Karabakh forces. See README.md and docs/ODD.md.""")
@@ -186,6 +187,32 @@ def _assignment(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"expected a number after '=', got {value!r}") from None
 
 
+EPILOG_WARGAME = textwrap.dedent("""\
+    how a class runs:
+      1. the instructor starts the server and opens http://HOST:PORT/ in a browser;
+      2. the instructor's page creates a game (scenario, seed, start date, turn
+         length, minutes per turn, which governments students play, intelligence
+         noise) and leads to the umpire's page with one join link per role;
+      3. each team opens its link: a brief, a map, its own forces exactly, the
+         enemy's as estimates, its treasury and stability, an order form;
+      4. a turn closes when every team has submitted or at its deadline; the model
+         then runs the turn's days. The built-in AI plays the roles nobody took.
+         The umpire sees everything, pauses, closes turns, injects scenario events,
+         overrides, and rewinds to an earlier turn.
+
+    Every game lives in DIR/<game id>/ (state.json and log.jsonl, which holds every
+    order, message and umpire action): stop the server and start it again with the
+    same --dir, and the games go on where they were. The same seed and the same
+    decisions give the identical war. Anyone who can reach the server can create a
+    game: keep the default --host 127.0.0.1 unless the class is on a trusted network
+    (then --host 0.0.0.0 and give students http://<your address>:PORT/play/...).
+    Instructor guide: docs/wargame.md.
+
+    examples:
+      karabakh wargame                                  http://127.0.0.1:8000/
+      karabakh wargame no_russian_mediation --port 8080 --dir games/seminar3""")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (also used to render --help in the docs)."""
     fmt = argparse.RawDescriptionHelpFormatter
@@ -310,6 +337,16 @@ def build_parser() -> argparse.ArgumentParser:
                      help="built-in scenario name or path to a TOML file (default: historical)")
     prm.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
                      help="an override, as for 'karabakh run' (repeatable)")
+    war = sub.add_parser("wargame", help="the classroom wargame: a local web server for an instructor and teams",
+                         formatter_class=fmt, epilog=EPILOG_WARGAME,
+                         description="Start the classroom wargame's web server: teams play the governments turn by "
+                                     "turn in their browsers, the instructor umpires.")
+    war.add_argument("scenario", nargs="?", default="historical",
+                     help="scenario preselected on the instructor's page (default: historical)")
+    war.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    war.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+    war.add_argument("--dir", type=Path, default=Path("games"), metavar="DIR",
+                     help="folder of the games, created if missing; existing games are loaded (default: games/)")
     return parser
 
 
@@ -566,6 +603,20 @@ def cmd_params(args) -> int:
     return 0
 
 
+def cmd_wargame(args) -> int:
+    """Serve the wargame until interrupted."""
+    import uvicorn
+
+    from .inputs.scenario import load_scenario
+    from .wargame.web import make_app
+
+    load_scenario(args.scenario)  # a bad name fails here, in one line, not in the browser
+    app = make_app(args.dir, scenario=args.scenario)
+    print(f"karabakh wargame: instructor's page http://{args.host}:{args.port}/ (games in {args.dir}/; Ctrl-C stops)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``karabakh`` console script."""
     parser = build_parser()
@@ -575,7 +626,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     handlers = {"run": cmd_run, "experiment": cmd_experiment, "compare": cmd_compare, "sweep": cmd_sweep,
                 "sensitivity": cmd_sweep, "calibrate": cmd_calibrate, "validate": cmd_validate,
-                "scenarios": cmd_scenarios, "params": cmd_params}
+                "scenarios": cmd_scenarios, "params": cmd_params, "wargame": cmd_wargame}
     try:
         return handlers[args.command](args)
     except InputError as exc:

@@ -315,8 +315,14 @@ class KarabakhWar(mesa.Model):
     def fire_due_events(self) -> None:
         """Apply the scheduled events of the day about to be simulated (Mesa calls this before the step)."""
         for ev in self._events_by_day.pop(self.day, []):
-            message = ev.apply(self)
-            self.event_log.append({"date": str(self.date), "type": ev.type, "id": ev.id, "message": message})
+            self.apply_event(ev)
+
+    def apply_event(self, ev) -> str:
+        """Apply one scenario event now and log it: the one path for scheduled events and for those
+        injected from outside between days (the wargame's umpire). Returns the log message."""
+        message = ev.apply(self)
+        self.event_log.append({"date": str(self.date), "type": ev.type, "id": ev.id, "message": message})
+        return message
 
     def activate_unit(self, row: int, district: str | None = None, government: str | None = None) -> None:
         """Put a unit on the map (formation, mercenary arrival)."""

@@ -23,9 +23,11 @@ def wheel(tmp_path_factory) -> Path:
 
 
 def test_the_wheel_contains_the_package_scenarios_and_calibration(wheel):
+    """Also the wargame's page templates and its vendored htmx."""
     names = set(zipfile.ZipFile(wheel).namelist())
     expected = {f"model/{p.relative_to(ROOT / 'model').as_posix()}" for p in (ROOT / "model").rglob("*")
-                if p.is_file() and p.suffix in (".py", ".csv", ".toml", ".md") and "__pycache__" not in p.parts}
+                if p.is_file() and p.suffix in (".py", ".csv", ".toml", ".md", ".html", ".js")
+                and "__pycache__" not in p.parts}
     expected |= {f"model/scenarios/{p.name}" for p in (ROOT / "scenarios").glob("*.toml")}
     expected |= {f"model/calibration/{p.relative_to(ROOT / 'calibration').as_posix()}"
                  for p in (ROOT / "calibration").rglob("*") if p.suffix in (".csv", ".toml")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
+from ..errors import InputError
 from ..inputs.forces import MILITIA
 from ..inputs.world import FULL, hop_distances
 
@@ -232,18 +233,65 @@ class BuiltinAI:
         return hop
 
 
+VERBS = ("attack", "move", "hold")
+"""What a player may order a unit to do: attack a district, move to one, or hold."""
+
+
+def check_orders(model: KarabakhWar, government: Government,
+                 orders: dict[str, tuple[str, str]]) -> dict[str, tuple[str, str]]:
+    """Orders as submitted by a player, checked against the map of today; the standing orders
+    they become (holds dropped). The first problem is one :class:`InputError` and nothing is kept:
+    a unit that is not the government's (unknown or another's: the same message) or is off the map, an unknown verb or district,
+    a district not next to the unit (attacks may also strike the unit's own district)."""
+    f, w = model.forces, model.world
+    checked = {}
+    for key, order in orders.items():
+        where = f"unit {str(key)[:60]!r}"
+        row = model.unit_index.get(key)
+        if row is None or f.government[row] != government.index:  # one message: no probing for others' units
+            raise InputError("orders", where, f"not a unit of {government.name}")
+        if not f.active[row]:
+            raise InputError("orders", where, "not on the map (not formed yet, or gone)")
+        if not (isinstance(order, (tuple, list)) and len(order) == 2):
+            raise InputError("orders", where, "an order is (verb, district)")
+        verb, district = order
+        if verb not in VERBS:
+            raise InputError("orders", where, f"unknown order {str(verb)[:20]!r}; expected one of {', '.join(VERBS)}")
+        if verb == "hold":
+            continue
+        node = w.index.get(district)
+        if node is None:
+            raise InputError("orders", where, f"unknown district {str(district)[:40]!r}")
+        here = int(f.node[row])
+        if not (w.adjacency[here, node] > 0 or (verb == "attack" and node == here)):
+            raise InputError("orders", where, f"{district} is not next to {w.keys[here]}, where the unit stands")
+        checked[key] = (verb, district)
+    return checked
+
+
 class ExternalStrategy:
     """Orders supplied from outside (a wargame player, a notebook, a test).
 
-    Submit a mapping ``{unit_key: ("attack"|"move", district_key)}``; units not
-    mentioned hold. Orders stay in force until replaced, like standing orders.
+    Submit a mapping ``{unit_key: ("attack"|"move"|"hold", district_key)}``; units not
+    mentioned hold. Orders stay in force until replaced, like standing orders; a move
+    is done once the unit stands in its destination. Given the model and the government,
+    :meth:`submit` checks the orders first (:func:`check_orders`).
     """
 
     def __init__(self):
         self._pending: dict[str, tuple[str, str]] = {}
 
-    def submit(self, orders: dict[str, tuple[str, str]]) -> None:
-        """Replace the standing orders."""
+    @property
+    def standing(self) -> dict[str, tuple[str, str]]:
+        """The orders in force (a copy)."""
+        return dict(self._pending)
+
+    def submit(self, orders: dict[str, tuple[str, str]], model: KarabakhWar | None = None,
+               government: Government | None = None) -> None:
+        """Replace the standing orders; with ``model`` and ``government``, check them first
+        (a bad order raises :class:`InputError` and leaves the standing orders unchanged)."""
+        if model is not None:
+            orders = check_orders(model, government, orders)
         self._pending = dict(orders)
 
     def decide(self, model: KarabakhWar, government: Government, situation: Situation) -> Orders:
@@ -259,6 +307,6 @@ class ExternalStrategy:
             node = model.world.index[district]
             if verb == "attack":
                 orders.target[i] = node
-            elif verb == "move":
+            elif verb == "move" and f.node[row] != node:
                 orders.move_to[i] = node
         return orders

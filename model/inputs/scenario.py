@@ -103,7 +103,8 @@ def _read(path: Path) -> ScenarioFile:
         raise InputError(path, f"field '{field}'", problem) from exc
 
 
-def _parse_events(path: Path, raw_events: list[dict]) -> list:
+def parse_events(path: Path | str, raw_events: list[dict]) -> list:
+    """Events from their TOML tables (or a form); the first problem is an :class:`InputError` naming ``path``."""
     events = []
     for i, raw in enumerate(raw_events):
         label = f"event #{i + 1}" + (f" (id '{raw.get('id')}')" if isinstance(raw, dict) and raw.get("id") else "")
@@ -128,7 +129,7 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
         cycle = " -> ".join(p.stem for p in (*_chain, path))
         raise InputError(path, "field 'extends'", f"cycle in extends: {cycle}")
     f = _read(path)
-    own_events = _parse_events(path, f.events)
+    own_events = parse_events(path, f.events)
     if f.extends:
         try:
             parent = load_scenario(scenario_path(f.extends, relative_to=path.parent), (*_chain, path))
@@ -216,13 +217,17 @@ def check_references(scenario: Scenario, known: dict[str, set[str]]) -> None:
             raise InputError(scenario.path, "field 'exclude_units'",
                              f"unknown unit {key!r}; known: {', '.join(sorted(known['unit']))}")
     for ev in scenario.events:
-        for kind, names in ev.references().items():
-            for name in names:
-                if name not in known[kind]:
-                    what = f"unit {name!r} is not a mercenary contingent; mercenary units" if kind == "mercenary" \
-                        else f"unknown {kind} {name!r}; known"
-                    raise InputError(scenario.path, f"event '{ev.label()}'",
-                                     f"{what}: {', '.join(sorted(known[kind]))}")
-                if kind == "unit" and name in scenario.exclude_units:
-                    raise InputError(scenario.path, f"event '{ev.label()}'",
-                                     f"unit {name!r} is excluded by this scenario (exclude_units)")
+        check_event_references(ev, known, scenario.path, scenario.exclude_units)
+
+
+def check_event_references(ev, known: dict[str, set[str]], origin: str, excluded=()) -> None:
+    """Every name one event uses exists in ``known`` (by kind) and is not an ``excluded`` unit."""
+    for kind, names in ev.references().items():
+        for name in names:
+            if name not in known[kind]:
+                what = f"unit {name!r} is not a mercenary contingent; mercenary units" if kind == "mercenary" \
+                    else f"unknown {kind} {name!r}; known"
+                raise InputError(origin, f"event '{ev.label()}'", f"{what}: {', '.join(sorted(known[kind]))}")
+            if kind == "unit" and name in excluded:
+                raise InputError(origin, f"event '{ev.label()}'",
+                                 f"unit {name!r} is excluded by this scenario (exclude_units)")

@@ -96,6 +96,20 @@ def plot_control_map(model: KarabakhWar, path: Path, dates=None) -> None:
     plt.close(fig)
 
 
+def plot_view_map(model: KarabakhWar, path, marked: dict[int, str], title: str) -> None:
+    """Today's control, with a label at the districts in ``marked`` ({district: text}), e.g. where a
+    wargame role's own units stand: the map shows only what that role may know (``path``: file or buffer)."""
+    fig, ax = plt.subplots(figsize=(7.5, 6.0))
+    _draw_network(ax, model, model.arm_share, labels=True)
+    pos = model.world.positions()
+    for node, text in marked.items():
+        ax.annotate(text, pos[node], fontsize=7, ha="center", va="top", xytext=(0, -7), textcoords="offset points",
+                    color="#000000", weight="bold", zorder=4)
+    ax.set_title(title, fontsize=10)
+    fig.savefig(path, dpi=100, bbox_inches="tight", format="png")
+    plt.close(fig)
+
+
 def plot_time_series(model: KarabakhWar, path: Path) -> None:
     """Territory held, casualties and displaced persons over time, by side."""
     n = model.day + 1

@@ -1,0 +1,75 @@
+"""Fog of war: a role knows its own forces exactly and everyone else's only as estimates.
+
+Estimates are per district (how many men, tanks and guns of the other governments stand there),
+multiplied by log-normal intelligence error and rounded to two significant figures. The error is
+drawn from a stream of its own, spawned from the game's seed with numpy's SeedSequence and keyed by
+turn and role: it never touches the model's random numbers, it is the same on every reload of a
+turn (so refreshing the page cannot average the error away), and a replay gives the same estimates.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..inputs.forces import KINDS
+
+if TYPE_CHECKING:
+    from ..actors.agents import Government
+    from ..model import KarabakhWar
+
+FOG_STREAM = 0xF06
+"""Spawn key of the intelligence stream (any constant distinct from other streams of the game)."""
+ESTIMATED = ("personnel", "tanks", "artillery")
+"""What a staff estimates of the forces of others."""
+
+
+def intel_rng(seed: int, turn: int, role_index: int) -> np.random.Generator:
+    """The intelligence-error stream of one role in one turn."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(FOG_STREAM, turn, role_index)))
+
+
+def two_figures(x: float) -> int:
+    """Rounded to two significant figures (1234 -> 1200, 7.4 -> 7): an estimate, not a count."""
+    if x < 0.5:
+        return 0
+    digits = max(int(math.floor(math.log10(x))) - 1, 0)
+    return int(round(x, -digits))
+
+
+def own_units(model: KarabakhWar, gov: Government) -> list[dict]:
+    """Every active unit of ``gov``, exactly, with the districts it may attack or move to."""
+    f, w = model.forces, model.world
+    out = []
+    for row in np.flatnonzero(f.active & (f.government == gov.index)):
+        here = int(f.node[row])
+        out.append({
+            "key": model.unit_keys[row], "name": model.units[row].name, "kind": KINDS[int(f.kind[row])],
+            "district": w.keys[here], "personnel": int(round(float(f.personnel[row]))),
+            "tanks": int(round(float(f.tanks[row]))), "apcs": int(round(float(f.apcs[row]))),
+            "artillery": int(round(float(f.artillery[row]))), "morale": round(float(f.morale[row]), 2),
+            "supply": round(float(f.supply[row]), 2), "loyalty": round(float(f.loyalty[row]), 2),
+            "neighbours": [w.keys[v] for v in np.flatnonzero(w.adjacency[here] > 0)],
+        })
+    return out
+
+
+def estimates(model: KarabakhWar, gov: Government, rng: np.random.Generator, noise: float) -> dict[str, list[dict]]:
+    """Estimated strength of the other governments' forces by district: ``{"enemy": [...], "allied": [...]}``.
+
+    The error is drawn for every (group, district, quantity) whether or not anyone stands there,
+    so the draws do not depend on the state being estimated.
+    """
+    f, w = model.forces, model.world
+    error = np.exp(noise * rng.standard_normal((2, w.n, len(ESTIMATED))))
+    out = {}
+    for g, (group, same_side) in enumerate((("enemy", False), ("allied", True))):
+        mask = f.active & (f.government != gov.index) & ((f.side == gov.side_index) == same_side)
+        totals = np.stack([np.bincount(f.node[mask], getattr(f, q)[mask], minlength=w.n) for q in ESTIMATED], 1)
+        present = np.bincount(f.node[mask], minlength=w.n) > 0
+        out[group] = [{"district": w.keys[v], **{q: two_figures(totals[v, k] * error[g, v, k])
+                                                  for k, q in enumerate(ESTIMATED)}}
+                      for v in np.flatnonzero(present)]
+    return out

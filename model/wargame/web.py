@@ -1,0 +1,301 @@
+"""The wargame's web server: Starlette pages rendered on the server, refreshed by htmx polling.
+
+The instructor's page (``/``) creates a game and leads to the umpire's page, which shows a join
+link per role. A link's token is the only credential: it gives one role, and every page of a role
+is built from that role's view (:mod:`model.wargame.views`). Bad input of any kind (a wrong token, a
+forged unit, a stale form, oversized text) gets one clear message on the page and changes nothing.
+All assets ship with the package; the Content-Security-Policy forbids loading anything from elsewhere.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from ..errors import InputError
+from ..inputs.locations import SCENARIO_DIR
+from ..outputs.plots import plot_view_map
+from . import debrief
+from .game import Game
+from .roles import GOVERNMENT_ROLES, UMPIRE
+from .store import create_game, load_games
+from .views import role_view, umpire_view, version
+
+MAX_BODY = 64_000
+"""Bytes in one form (orders for every unit fit many times over; a message is at most 2,000 characters)."""
+HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'",
+    "Referrer-Policy": "no-referrer",  # the token is in the address: never send it elsewhere
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+}
+ENV = Environment(loader=PackageLoader("model.wargame", "templates"), autoescape=select_autoescape(["html"]))
+STATIC = Path(__file__).parent / "static"
+
+
+def page(name: str, status: int = 200, **context) -> HTMLResponse:
+    """A template rendered with the security headers."""
+    return HTMLResponse(ENV.get_template(name).render(**context), status_code=status, headers=HEADERS)
+
+
+def problem(message: str, status: int = 400) -> HTMLResponse:
+    """A page that says what was wrong, in one line."""
+    return page("problem.html", status=status, message=message)
+
+
+def with_token(umpire: bool):
+    """A handler that needs a token: a role's (``umpire=False``) or the umpire's. A missing or wrong
+    token gets one line and a 403; otherwise the game's deadline is checked and the handler gets
+    ``(request, game, role)``."""
+
+    def wrap(handler):
+        async def route(self, request: Request) -> Response:
+            game, role = self.find(request.path_params["token"])
+            if game is None or (role == UMPIRE) != umpire:
+                return problem("this link is not valid: ask the instructor for your role's link", 403)
+            game.tick()
+            return await handler(self, request, game, role)
+
+        route.__doc__ = handler.__doc__
+        return route
+
+    return wrap
+
+
+class Server:
+    """The games of one folder, found by token; the handlers of every route."""
+
+    def __init__(self, games: Path, scenario: str = "historical", clock: Callable[[], float] = time.time):
+        self.folder = Path(games)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.scenario = scenario
+        self.clock = clock
+        self.games: dict[str, Game] = load_games(self.folder, clock=clock)
+        self._maps: dict[tuple, bytes] = {}
+
+    def find(self, token: str) -> tuple[Game, str] | tuple[None, None]:
+        """The game and role a token opens (or nothing)."""
+        for game in self.games.values():
+            role = game.role_of(token)
+            if role is not None:
+                return game, role
+        return None, None
+
+    async def form(self, request: Request) -> dict | None:
+        """The posted form as {name: value or [values]}; None if it is too large."""
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            return None
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return None
+        form = await request.form()
+        return {k: (form.getlist(k) if len(form.getlist(k)) > 1 else form[k]) for k in form.keys()}
+
+    # ------------------------------------------------------------------ pages
+    async def index(self, request: Request) -> Response:
+        scenarios = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
+        return page("index.html", scenarios=scenarios, default=self.scenario, roles=GOVERNMENT_ROLES)
+
+    async def create(self, request: Request) -> Response:
+        form = await self.form(request)
+        if form is None:
+            return problem("the form is too large", 413)
+        human = form.pop("human", [])
+        values = {k: v for k, v in form.items() if v != ""}
+        values["human"] = [human] if isinstance(human, str) else human
+        try:
+            game = create_game(self.folder, values, clock=self.clock)
+        except InputError as exc:
+            return problem(str(exc))
+        self.games[game.id] = game
+        return RedirectResponse(f"/umpire/{game.tokens[UMPIRE]}", status_code=303)
+
+    @with_token(umpire=False)
+    async def play(self, request: Request, game: Game, role: str) -> Response:
+        return self._role_page(game, role, note=request.query_params.get("note", "")[:200])
+
+    def _role_page(self, game: Game, role: str, error: str = "", note: str = "") -> HTMLResponse:
+        return page("role.html", status=400 if error else 200, v=role_view(game, role),
+                    token=game.tokens[role], error=error, note=note)
+
+    @with_token(umpire=False)
+    async def play_status(self, request: Request, game: Game, role: str) -> Response:
+        return self._status(request, game, "role_status.html", role_view(game, role))
+
+    def _status(self, request: Request, game: Game, template: str, v: dict) -> Response:
+        response = page(template, v=v)
+        if request.query_params.get("v") != str(version(game)):
+            response.headers["HX-Refresh"] = "true"  # a turn closed or the umpire rewound: rebuild the page
+        return response
+
+    @with_token(umpire=False)
+    async def play_map(self, request: Request, game: Game, role: str) -> Response:
+        return self._map(game, role)
+
+    def _map(self, game: Game, role: str) -> Response:
+        m = game.model
+        key = (game.id, role, version(game), m.day)
+        png = self._maps.get(key)
+        if png is None:
+            f = m.forces
+            govs = GOVERNMENT_ROLES if role == UMPIRE else (role,)
+            idx = [m.government(r).index for r in govs]
+            marked = {}
+            for row in range(len(f)):
+                if f.active[row] and f.government[row] in idx:
+                    marked[int(f.node[row])] = marked.get(int(f.node[row]), 0) + int(round(float(f.personnel[row])))
+            buf = io.BytesIO()
+            who = "all forces" if role == UMPIRE else f"your forces ({m.government(role).name})"
+            plot_view_map(m, buf, {n: f"{p:,}" for n, p in marked.items()},
+                          f"{m.date}: control (teal aze, ochre arm) and men of {who}")
+            png = self._maps[key] = buf.getvalue()
+            if len(self._maps) > 200:
+                self._maps.clear()
+        return Response(png, media_type="image/png", headers=HEADERS)
+
+    @with_token(umpire=False)
+    async def orders(self, request: Request, game: Game, role: str) -> Response:
+        form = await self.form(request)
+        if form is None:
+            return self._role_page(game, role, error="the form is too large; nothing was changed")
+        orders = {}
+        for name, value in form.items():
+            if name.startswith("u:") and isinstance(value, str):
+                verb, _, district = value.partition(" ")
+                orders[name[2:]] = (verb, district)
+        try:
+            game.submit_orders(role, _int(form.get("turn")), orders)
+        except InputError as exc:
+            return self._role_page(game, role, error=f"{exc}; nothing was changed")
+        return RedirectResponse(f"/play/{game.tokens[role]}?note=orders+received", status_code=303)
+
+    @with_token(umpire=False)
+    async def message(self, request: Request, game: Game, role: str) -> Response:
+        form = await self.form(request)
+        if form is None:
+            return self._role_page(game, role, error="the message is too large; nothing was sent")
+        try:
+            game.send_message(role, str(form.get("to", "")), str(form.get("text", "")))
+        except InputError as exc:
+            return self._role_page(game, role, error=f"{exc}; nothing was sent")
+        return RedirectResponse(f"/play/{game.tokens[role]}?note=message+sent", status_code=303)
+
+    # ----------------------------------------------------------------- umpire
+    @with_token(umpire=True)
+    async def umpire(self, request: Request, game: Game, role: str) -> Response:
+        return self._umpire_page(request, game, note=request.query_params.get("note", "")[:200])
+
+    def _umpire_page(self, request: Request, game: Game, error: str = "", note: str = "") -> HTMLResponse:
+        base = str(request.base_url).rstrip("/")
+        return page("umpire.html", status=400 if error else 200, v=umpire_view(game), base=base,
+                    token=game.tokens[UMPIRE], error=error, note=note)
+
+    @with_token(umpire=True)
+    async def umpire_status(self, request: Request, game: Game, role: str) -> Response:
+        return self._status(request, game, "umpire_status.html", umpire_view(game))
+
+    @with_token(umpire=True)
+    async def umpire_map(self, request: Request, game: Game, role: str) -> Response:
+        return self._map(game, UMPIRE)
+
+    @with_token(umpire=True)
+    async def debrief_page(self, request: Request, game: Game, role: str) -> Response:
+        return page("debrief.html", r=debrief.write(game), game=game, token=game.tokens[UMPIRE])
+
+    @with_token(umpire=True)
+    async def debrief_png(self, request: Request, game: Game, role: str) -> Response:
+        path = game.folder / "debrief.png"
+        if not path.exists():
+            return problem("open the debrief page first", 404)
+        return Response(path.read_bytes(), media_type="image/png", headers=HEADERS)
+
+    @with_token(umpire=True)
+    async def act(self, request: Request, game: Game, role: str) -> Response:
+        form = await self.form(request)
+        if form is None:
+            return self._umpire_page(request, game, error="the form is too large; nothing was changed")
+        action = str(form.get("action", ""))
+        try:
+            if str(form.get("turn")) != str(game.turn) and action != "resume":
+                raise InputError("game", "turn", f"this form was for turn {form.get('turn')}, the game is on turn "
+                                                  f"{game.turn}; reload the page")
+            if action == "pause":
+                game.pause()
+            elif action == "resume":
+                game.resume()
+            elif action == "close":
+                game.close_turn()
+            elif action == "rewind":
+                game.rewind(_int(form.get("to_turn")))
+            elif action == "inject":
+                try:
+                    game.inject(_json(form.get("event", "")))
+                except ValueError as exc:  # the event failed while applied (the game was rebuilt)
+                    raise InputError("inject", "event", str(exc)[:200]) from None
+            elif action == "override":
+                game.override(str(form.get("government", "")), str(form.get("field", "")),
+                              _float(form.get("value")))
+            elif action == "message":
+                game.send_message(UMPIRE, str(form.get("to", "")), str(form.get("text", "")))
+            else:
+                raise InputError("umpire", "action", f"unknown action {action[:40]!r}")
+        except InputError as exc:
+            return self._umpire_page(request, game, error=f"{exc}; nothing was changed")
+        return RedirectResponse(f"/umpire/{game.tokens[UMPIRE]}?note={action}+done", status_code=303)
+
+
+def _int(value) -> int:
+    try:
+        return int(str(value))
+    except ValueError:
+        raise InputError("form", "number", f"expected a whole number, got {str(value)[:20]!r}") from None
+
+
+def _float(value) -> float:
+    try:
+        number = float(str(value))
+    except ValueError:
+        number = float("nan")
+    if number != number:
+        raise InputError("form", "value", f"expected a number, got {str(value)[:20]!r}")
+    return number
+
+
+def _json(text) -> dict:
+    try:
+        return json.loads(str(text))
+    except ValueError as exc:
+        raise InputError("inject", "event", f"not valid JSON ({exc.args[0][:80]})") from None
+
+
+def make_app(games: Path, scenario: str = "historical", clock: Callable[[], float] = time.time) -> Starlette:
+    """The web application over the games in ``games`` (existing games are loaded: a restart loses nothing)."""
+    s = Server(games, scenario, clock)
+    app = Starlette(routes=[
+        Route("/", s.index),
+        Route("/games", s.create, methods=["POST"]),
+        Route("/play/{token}", s.play),
+        Route("/play/{token}/status", s.play_status),
+        Route("/play/{token}/map.png", s.play_map),
+        Route("/play/{token}/orders", s.orders, methods=["POST"]),
+        Route("/play/{token}/message", s.message, methods=["POST"]),
+        Route("/umpire/{token}", s.umpire),
+        Route("/umpire/{token}/status", s.umpire_status),
+        Route("/umpire/{token}/map.png", s.umpire_map),
+        Route("/umpire/{token}/act", s.act, methods=["POST"]),
+        Route("/umpire/{token}/debrief", s.debrief_page),
+        Route("/umpire/{token}/debrief.png", s.debrief_png),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ])
+    app.state.server = s
+    return app

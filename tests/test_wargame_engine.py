@@ -1,0 +1,327 @@
+"""The wargame engine without the web: turns, orders, fog of war, the log, replay and rewind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+
+from model.actors.strategy import BuiltinAI, ExternalStrategy
+from model.errors import InputError
+from model.mechanisms import Orders as OrdersMechanism
+from model.wargame.config import GameConfig, read_config
+from model.wargame.fog import estimates, intel_rng, own_units, two_figures
+from model.wargame.log import GameLog, write_atomic
+from model.wargame.store import create_game, load_game
+
+
+class Clock:
+    """A wall clock the test moves by hand."""
+
+    def __init__(self):
+        self.now = 1_000_000.0
+
+    def __call__(self):
+        return self.now
+
+
+def units_of(game, role):
+    return own_units(game.model, game.model.government(role))
+
+
+def first_attack(game, role):
+    """An order for the role's first unit: attack its first neighbour."""
+    u = units_of(game, role)[0]
+    return {u["key"]: ("attack", u["neighbours"][0])}
+
+
+def play_turn(game, orders_by_role):
+    turn = game.turn
+    for role in game.config.human:
+        game.submit_orders(role, turn, orders_by_role.get(role, {}))
+    assert game.turn == turn + 1
+
+
+def same_game(a, b):
+    days = a.model.day + 1
+    return (a.model.day == b.model.day
+            and np.array_equal(a.model.control_history[:days], b.model.control_history[:days])
+            and np.array_equal(a.model.forces.personnel, b.model.forces.personnel)
+            and np.array_equal(a.model.casualty_history[:days], b.model.casualty_history[:days]))
+
+
+@pytest.fixture
+def game(tmp_path):
+    return create_game(tmp_path, {"seed": 5, "turn_minutes": 0})
+
+
+# ------------------------------------------------------------------ config
+def test_turn_length_counts_calendar_months_weeks_and_days():
+    c = GameConfig(turn_length="1 month")
+    assert c.turn_end(dt.date(1992, 1, 31), 1) == dt.date(1992, 2, 29)
+    assert c.turn_end(dt.date(1991, 12, 1), 2) == dt.date(1992, 2, 1)
+    assert GameConfig(turn_length="2 weeks").turn_end(dt.date(1992, 1, 1), 1) == dt.date(1992, 1, 15)
+    assert GameConfig(turn_length="10 days").turn_end(dt.date(1992, 1, 1), 3) == dt.date(1992, 1, 31)
+
+
+@pytest.mark.parametrize("values, where", [({"turn_length": "a month"}, "turn_length"),
+                                           ({"human": ["russia"]}, "human"),
+                                           ({"intel_noise": -1}, "intel_noise"),
+                                           ({"seed": "x"}, "seed"),
+                                           ({"colour": "red"}, "colour")])
+def test_bad_settings_are_one_clear_line(values, where):
+    with pytest.raises(InputError) as err:
+        read_config(values)
+    assert err.value.where == where and "\n" not in str(err.value)
+
+
+def test_a_start_outside_the_scenario_is_refused_and_leaves_no_folder(tmp_path):
+    with pytest.raises(InputError, match="outside the scenario"):
+        create_game(tmp_path, {"start": "1990-01-01"})
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_later_start_is_reached_by_the_model_itself(tmp_path):
+    g = create_game(tmp_path, {"seed": 5, "start": "1992-03-01", "turn_minutes": 0})
+    assert g.model.date == g.start == dt.date(1992, 3, 1)
+    assert g.turn_dates() == (dt.date(1992, 3, 1), dt.date(1992, 3, 31))
+
+
+# ------------------------------------------------------------------ turns
+def test_humans_get_external_strategies_and_the_ai_plays_the_rest(tmp_path):
+    g = create_game(tmp_path, {"human": ["azerbaijan"], "turn_minutes": 0})
+    assert isinstance(g.model.government("azerbaijan").strategy, ExternalStrategy)
+    assert isinstance(g.model.government("armenia").strategy, BuiltinAI)
+    g.submit_orders("azerbaijan", 1, {})
+    assert g.turn == 2  # the only human submitted: the turn closed
+    with pytest.raises(InputError, match="not played by a human"):
+        g.submit_orders("armenia", 2, {})
+
+
+def test_the_turn_closes_only_when_every_human_has_submitted(game):
+    game.submit_orders("azerbaijan", 1, first_attack(game, "azerbaijan"))
+    game.submit_orders("armenia", 1, {})
+    assert game.turn == 1 and game.model.date == dt.date(1991, 12, 1)
+    game.submit_orders("nagorno_karabakh", 1, {})
+    assert game.turn == 2 and game.model.date == dt.date(1992, 1, 1)
+    assert game.turns[0]["reason"] == "all humans submitted"
+
+
+def test_the_deadline_closes_the_turn_and_a_pause_stops_the_clock(tmp_path):
+    clock = Clock()
+    g = create_game(tmp_path, {"turn_minutes": 10}, clock=clock)
+    clock.now += 300
+    assert not g.tick() and g.seconds_left() == 300
+    g.pause()
+    clock.now += 3600
+    assert not g.tick() and g.turn == 1 and g.seconds_left() == 300
+    g.resume()
+    clock.now += 299
+    assert not g.tick()
+    clock.now += 1
+    assert g.tick() and g.turn == 2 and g.turns[0]["reason"] == "deadline"
+    assert g.seconds_left() == 600
+
+
+@pytest.mark.parametrize("orders, problem", [
+    ({"no_such_unit": ("attack", "shusha")}, "not a unit of"),
+    ({"arm_army_central": ("attack", "shusha")}, "not a unit of"),
+    ({"az_omon": ("attack", "meghri")}, "is not next to"),
+    ({"az_omon": ("move", "goranboy")}, "is not next to"),
+    ({"az_omon": ("attack", "atlantis")}, "unknown district"),
+    ({"az_omon": ("surrender", "shusha")}, "unknown order"),
+])
+def test_bad_orders_are_refused_and_change_nothing(game, orders, problem):
+    game.submit_orders("azerbaijan", 1, first_attack(game, "azerbaijan"))
+    before = (len(game.log.entries), dict(game.submitted), game.strategies["azerbaijan"].standing)
+    with pytest.raises(InputError, match=problem):
+        game.submit_orders("azerbaijan", 1, orders)
+    assert before == (len(game.log.entries), dict(game.submitted), game.strategies["azerbaijan"].standing)
+
+
+def test_a_unit_not_yet_formed_cannot_be_ordered(game):
+    f = game.model.forces
+    row = int(np.flatnonzero(~f.active & (f.government == 0))[0])
+    with pytest.raises(InputError, match="not on the map"):
+        game.submit_orders("azerbaijan", 1, {game.model.unit_keys[row]: ("attack", "shusha")})
+
+
+def test_a_stale_turn_a_paused_game_and_a_finished_game_refuse_orders(tmp_path):
+    g = create_game(tmp_path, {"turn_minutes": 0, "human": ["armenia"], "start": "1994-12-01"})
+    with pytest.raises(InputError, match="this form was for turn 3"):
+        g.submit_orders("armenia", 3, {})
+    g.pause()
+    with pytest.raises(InputError, match="paused"):
+        g.submit_orders("armenia", 1, {})
+    g.resume()
+    g.submit_orders("armenia", 1, {})
+    assert g.finished
+    with pytest.raises(InputError, match="over"):
+        g.submit_orders("armenia", 2, {})
+
+
+def test_orders_are_standing_and_are_obeyed(game):
+    orders = first_attack(game, "azerbaijan")
+    (key, (_, target)), = orders.items()
+    game.submit_orders("azerbaijan", 1, orders)
+    m = game.model
+    m.mechanism(OrdersMechanism).decide(m, m.situation())
+    assert m.forces.target[m.unit_index[key]] == m.world.index[target]
+    game.submit_orders("armenia", 1, {})
+    game.submit_orders("nagorno_karabakh", 1, {})
+    assert game.turn == 2 and game.strategies["azerbaijan"].standing == {key: ("attack", target)}
+
+
+# ------------------------------------------------------------ umpire actions
+def test_an_injected_event_goes_through_the_scenario_event_path(game):
+    game.inject({"type": "arms_transfer", "from": "russia", "to": "armenia", "tanks": 40, "date": "2000-01-01"})
+    assert game.model.event_log[-1]["type"] == "arms_transfer"
+    assert game.model.event_log[-1]["date"] == "1991-12-01"  # an inject happens today
+
+
+@pytest.mark.parametrize("event, problem", [({"type": "coup"}, "type"),
+                                            ({"type": "mediation", "mediator": "mars"}, "unknown patron"),
+                                            ({"type": "arms_transfer", "from": "russia", "to": "armenia",
+                                              "tanks": -5}, "tanks"),
+                                            ("not a table", "expected a table")])
+def test_a_bad_inject_is_refused_and_changes_nothing(game, event, problem):
+    before = (len(game.log.entries), len(game.model.event_log))
+    with pytest.raises(InputError, match=problem):
+        game.inject(event)
+    assert before == (len(game.log.entries), len(game.model.event_log))
+
+
+def test_a_failing_event_leaves_no_trace(game):
+    """An event that passes the checks but fails while applied: the game is rebuilt from the log."""
+    with pytest.raises(ValueError, match="not a mercenary"):
+        game.inject({"type": "mercenary_contract", "unit": "az_omon"})
+    assert len(game.log.entries) == 0 and game.model.event_log == []
+
+
+def test_overrides_are_bounded(game):
+    game.override("armenia", "treasury_musd", 99.0)
+    assert game.model.government("armenia").treasury_musd == 99.0
+    for args in (("armenia", "treasury_musd", -1.0), ("armenia", "arm_share", 1.0), ("russia", "legitimacy", 0.5)):
+        with pytest.raises(InputError):
+            game.override(*args)
+    assert len(game.log.entries) == 1
+
+
+def test_messages_are_logged_bounded_and_seen_only_by_their_parties(game):
+    game.send_message("armenia", "nagorno_karabakh", "hold Shusha")
+    game.send_message("umpire", "all", "Moscow calls for talks")
+    with pytest.raises(InputError, match="too long"):
+        game.send_message("armenia", "azerbaijan", "x" * 5000)
+    with pytest.raises(InputError, match="recipient"):
+        game.send_message("armenia", "mars", "hi")
+    assert [m["text"] for m in game.visible_messages("azerbaijan")] == ["Moscow calls for talks"]
+    assert len(game.visible_messages("nagorno_karabakh")) == 2
+    assert len(game.visible_messages("umpire")) == 2
+
+
+# ------------------------------------------------------------ fog of war
+def test_own_units_are_exact(game):
+    f = game.model.forces
+    for u in units_of(game, "armenia"):
+        row = game.model.unit_index[u["key"]]
+        assert u["personnel"] == round(float(f.personnel[row])) and f.government[row] == 1
+
+
+def test_estimates_are_noisy_stable_within_a_turn_and_differ_between_roles(game):
+    m = game.model
+    arm = m.government("armenia")
+    one = estimates(m, arm, intel_rng(5, 1, 1), 0.3)
+    assert one == estimates(m, arm, intel_rng(5, 1, 1), 0.3)  # a reload shows the same estimate
+    assert one != estimates(m, arm, intel_rng(5, 2, 1), 0.3)
+    f = m.forces
+    exact = {m.world.keys[v]: f.personnel[f.active & (f.side == 0) & (f.node == v)].sum()
+             for v in range(m.world.n)}
+    assert any(e["personnel"] != two_figures(exact[e["district"]]) for e in one["enemy"])
+    assert all(0.2 < e["personnel"] / exact[e["district"]] < 5 for e in one["enemy"])
+    noiseless = estimates(m, arm, intel_rng(5, 1, 1), 0.0)
+    assert all(e["personnel"] == two_figures(exact[e["district"]]) for e in noiseless["enemy"])
+
+
+def test_looking_at_estimates_does_not_change_the_war(tmp_path):
+    a = create_game(tmp_path / "a", {"seed": 9, "turn_minutes": 0})
+    b = create_game(tmp_path / "b", {"seed": 9, "turn_minutes": 0})
+    for role in ("azerbaijan", "armenia", "nagorno_karabakh"):
+        estimates(a.model, a.model.government(role), intel_rng(9, 1, 0), 0.5)
+    play_turn(a, {})
+    play_turn(b, {})
+    assert same_game(a, b)
+
+
+def test_two_figures():
+    assert [two_figures(x) for x in (0.2, 7.4, 12.5, 1234, 98_765)] == [0, 7, 12, 1200, 99_000]
+
+
+# ------------------------------------------------------ the record and replay
+def test_replaying_the_log_gives_the_identical_game(game):
+    play_turn(game, {"azerbaijan": first_attack(game, "azerbaijan"), "armenia": first_attack(game, "armenia")})
+    game.inject({"type": "arms_transfer", "from": "russia", "to": "azerbaijan", "tanks": [10, 90]})
+    play_turn(game, {"nagorno_karabakh": first_attack(game, "nagorno_karabakh")})
+    again = load_game(game.folder)
+    assert again.turn == 3 and same_game(game, again)
+    assert again.model.event_log == game.model.event_log
+
+
+def test_a_different_seed_gives_a_different_game(tmp_path):
+    a = create_game(tmp_path / "a", {"seed": 1, "turn_minutes": 0})
+    b = create_game(tmp_path / "b", {"seed": 2, "turn_minutes": 0})
+    play_turn(a, {})
+    play_turn(b, {})
+    assert not same_game(a, b)
+
+
+def test_a_rewind_replays_the_prefix_of_the_log(tmp_path):
+    a = create_game(tmp_path / "a", {"seed": 4, "turn_minutes": 0})
+    b = create_game(tmp_path / "b", {"seed": 4, "turn_minutes": 0})
+    play_turn(a, {})
+    play_turn(b, {})
+    play_turn(a, {"azerbaijan": first_attack(a, "azerbaijan")})
+    a.send_message("armenia", "nagorno_karabakh", "kept after the rewind")
+    a.rewind(2)
+    assert a.turn == 2 and a.model.date == dt.date(1992, 1, 1) and len(a.messages) == 1
+    play_turn(a, {"armenia": first_attack(a, "armenia")})
+    play_turn(b, {"armenia": first_attack(b, "armenia")})
+    assert same_game(a, b)
+    assert same_game(a, load_game(a.folder))  # the log with its rewind replays too
+
+
+def test_a_submitted_order_survives_a_restart(game):
+    orders = first_attack(game, "armenia")
+    game.submit_orders("armenia", 1, orders)
+    again = load_game(game.folder)
+    assert again.submitted == {"armenia": {k: list(v) for k, v in orders.items()}}
+    assert again.tokens == game.tokens and again.turn == 1
+
+
+def test_the_state_file_is_written_after_every_action(game):
+    state = game.folder / "state.json"
+    game.submit_orders("armenia", 1, {})
+    assert json.loads(state.read_text())["log_entries"] == 1
+    game.send_message("armenia", "all", "x")
+    assert json.loads(state.read_text())["log_entries"] == 2
+    assert [p.name for p in game.folder.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_torn_last_line_is_cut_and_the_log_goes_on(tmp_path):
+    path = tmp_path / "log.jsonl"
+    log = GameLog(path)
+    log.append({"kind": "pause"})
+    with open(path, "a") as fh:
+        fh.write('{"kind": "res')  # the process died while writing
+    log = GameLog(path)
+    assert log.dropped and [e["kind"] for e in log.entries] == ["pause"]
+    log.append({"kind": "resume"})
+    assert [e["seq"] for e in GameLog(path).entries] == [0, 1]
+
+
+def test_an_atomic_write_replaces_the_whole_file(tmp_path):
+    path = tmp_path / "state.json"
+    write_atomic(path, {"a": 1})
+    write_atomic(path, {"b": 2})
+    assert json.loads(path.read_text()) == {"b": 2} and len(list(tmp_path.iterdir())) == 1
