@@ -157,9 +157,11 @@ class KarabakhWar(mesa.Model):
         self._patron_by_key = {p.key: p for p in self.patrons}
 
         units = self._unit_table() if units is None else units
-        known = {"district": set(w.keys), "unit": set(units["key"]), "government": set(self._gov_by_key),
-                 "patron": set(self._patron_by_key), "mercenary": set(units.loc[units["kind"] == KINDS[MERCENARY], "key"])}
-        check_references(self.war_scenario, known)
+        # The names events may use, by kind (also checked for events injected later, e.g. by a wargame umpire).
+        self.known_names = {"district": set(w.keys), "unit": set(units["key"]), "government": set(self._gov_by_key),
+                            "patron": set(self._patron_by_key),
+                            "mercenary": set(units.loc[units["kind"] == KINDS[MERCENARY], "key"])}
+        check_references(self.war_scenario, self.known_names)
         if self.war_scenario.exclude_units:
             units = units[~units["key"].isin(self.war_scenario.exclude_units)].reset_index(drop=True)
         gov_index = {g.key: i for i, g in enumerate(self.governments)}

@@ -193,11 +193,21 @@ def test_a_bad_inject_is_refused_and_changes_nothing(game, event, problem):
     assert before == (len(game.log.entries), len(game.model.event_log))
 
 
-def test_a_failing_event_leaves_no_trace(game):
-    """An event that passes the checks but fails while applied: the game is rebuilt from the log."""
-    with pytest.raises(ValueError, match="not a mercenary"):
+def test_an_event_naming_the_wrong_kind_of_unit_is_refused(game):
+    with pytest.raises(InputError, match="not a mercenary"):
         game.inject({"type": "mercenary_contract", "unit": "az_omon"})
     assert len(game.log.entries) == 0 and game.model.event_log == []
+
+
+def test_a_failing_event_leaves_no_trace(game, monkeypatch):
+    """An event that passes the checks but fails while applied: the game is rebuilt from the log."""
+    def fail(event):
+        raise RuntimeError("failed while applied")
+    monkeypatch.setattr(game.model, "apply_event", fail)
+    with pytest.raises(RuntimeError, match="failed while applied"):
+        game.inject({"type": "mercenary_contract", "unit": "chechen_volunteers"})
+    assert len(game.log.entries) == 0 and game.model.event_log == []
+    assert game.model.apply_event is not fail  # the game was rebuilt from its (empty) log
 
 
 def test_overrides_are_bounded(game):

@@ -207,9 +207,7 @@ class Game:
             raise InputError("inject", "event", "expected a table of fields, e.g. {\"type\": \"mediation\", ...}")
         m = self.model
         for ev in parse_events("inject", [self._dated(event)]):
-            known = {"district": set(m.world.keys), "unit": set(m.unit_keys),
-                     "government": {g.key for g in m.governments}, "patron": {p.key for p in m.patrons}}
-            check_event_references(ev, known, "inject")
+            check_event_references(ev, m.known_names, "inject", m.war_scenario.exclude_units)
         return self._record({"kind": "inject", "event": event})
 
     def override(self, government: str, field: str, value: float) -> dict:
