@@ -217,6 +217,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="end date of each run (default: 1994-05-12, the ceasefire date)")
     exp.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter for every run (repeatable)")
+    exp.add_argument("--indices", type=Path, action="append", default=[], metavar="FILE",
+                     help="a TOML file of extra coup-proofing index definitions (repeatable; format: "
+                          "model/data/coup_proofing_indices.toml)")
     exp.add_argument("--force", action="store_true", help="replace OUT if it exists and is not empty")
     exp.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -341,17 +344,19 @@ def cmd_experiment(args) -> int:
 
     from .experiments.coup_proofing import coup_proofing_design, coup_proofing_report, plot_coup_proofing
     from .experiments.runner import default_workers, run_many
+    from .inputs.indices import load_indices
     from .inputs.params import resolve
     from .outputs.files import atomic_output_dir
 
     overrides = dict(args.set)
     resolve(overrides, origin="--set")  # unknown names fail before any run
+    load_indices(*args.indices)  # so do bad index definitions
     out = args.out or Path("runs") / f"experiment-{args.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     if out.exists() and any(out.iterdir()) and not args.force:
         raise InputError(out, "--out", "exists and is not empty; choose another directory or pass --force")
     sides = ("aze", "arm") if args.sides == "both" else (args.sides,)
     specs = coup_proofing_design(args.runs, root_seed=args.seed, levels=args.levels, sides=sides,
-                                 until=str(args.until), params=overrides)
+                                 until=str(args.until), params=overrides, indices=args.indices)
     workers = args.workers or default_workers()
     with tqdm(total=len(specs), unit="run", disable=args.quiet, file=sys.stderr,
               desc=f"{args.name} ({workers} workers)") as bar:
@@ -364,7 +369,8 @@ def cmd_experiment(args) -> int:
         plot_coup_proofing(table, tmp / "coup_proofing.png")
         design = {"command": "karabakh " + " ".join(sys.argv[1:]), "experiment": args.name, "runs_per_point": args.runs,
                   "root_seed": args.seed, "levels": list(args.levels), "sides": list(sides), "until": str(args.until),
-                  "parameters": overrides, "seeds": sorted(set(int(x) for x in table["seed"])),
+                  "parameters": overrides, "index_files": [str(p) for p in args.indices],
+                  "seeds": sorted(set(int(x) for x in table["seed"])),
                   "failed_runs": int((table["error"] != "").sum())}
         (tmp / "design.json").write_text(json.dumps(design, indent=2))
     failed = int((table["error"] != "").sum())

@@ -19,18 +19,19 @@ from .statistics import bootstrap_ci, paired_difference_ci, slope_ci
 def coup_proofing_design(runs: int, root_seed: int = 0, levels: Iterable[float] = (0.0, 0.25, 0.5, 0.75, 1.0),
                          sides: Iterable[str] = ("aze", "arm"), items: Iterable[str] = PRACTICES,
                          until: str | None = CEASEFIRE_ISO, scenario: str = "historical",
-                         params: dict[str, float] | None = None) -> list[RunSpec]:
+                         params: dict[str, float] | None = None, indices: Iterable[str] = ()) -> list[RunSpec]:
     """Specs for the coup-proofing experiment.
 
     * ``index`` design: every coup-proofing practice of one side's governments set to a level
       (0 = none of the practices, 1 = all of them), the other side as documented;
     * ``item`` design: one practice of Azerbaijan's regimes set to 0 or 1, the rest as documented.
 
-    Every design point uses the same ``runs`` seeds (common random numbers).
+    Every design point uses the same ``runs`` seeds (common random numbers). Every run reports the
+    registry's indices (``data/coup_proofing_indices.toml`` plus the ``indices`` files).
     """
     seeds = replicate_seeds(root_seed, runs)
     specs: list[RunSpec] = []
-    common = dict(scenario=scenario, until=until, params=dict(params or {}))
+    common = dict(scenario=scenario, until=until, params=dict(params or {}), indices=tuple(map(str, indices)))
     for side in sides:
         for level in levels:
             prof = {g: {k: float(level) for k in PRACTICES} for g in SIDE_GOVERNMENTS[side]}
