@@ -60,7 +60,10 @@ EPILOG_EXPERIMENT = textwrap.dedent("""\
                                     coup attempts/successes, territory at 1994-05-12,
                                     casualties, loss-exchange ratio, error (if any)
       report.md                     whether the model reproduces the literature's
-                                    directions, with 95 % bootstrap intervals
+                                    directions, with 95 % bootstrap intervals, and
+                                    regression tables (clustered by design point)
+      regressions.csv, .md          the regressions as tidy tables: term, estimate,
+                                    95 % CI, p, N, clusters, note
       coup_proofing.png             outcomes vs coup-proofing level with bands
       design.json                   the command, settings and seeds
 
@@ -342,7 +345,8 @@ def cmd_experiment(args) -> int:
 
     from tqdm import tqdm
 
-    from .experiments.coup_proofing import coup_proofing_design, coup_proofing_report, plot_coup_proofing
+    from .experiments.coup_proofing import (coup_proofing_design, coup_proofing_report, plot_coup_proofing,
+                                            regression_markdown)
     from .experiments.runner import default_workers, run_many
     from .inputs.indices import load_indices
     from .inputs.params import resolve
@@ -361,11 +365,15 @@ def cmd_experiment(args) -> int:
     with tqdm(total=len(specs), unit="run", disable=args.quiet, file=sys.stderr,
               desc=f"{args.name} ({workers} workers)") as bar:
         table = run_many(specs, workers=workers, progress=bar.update)
-    report, _ = coup_proofing_report(table)
+    report, stats = coup_proofing_report(table)
     with atomic_output_dir(out, force=args.force) as tmp:
         table.to_csv(tmp / "results.csv", index=False)
         table.to_parquet(tmp / "results.parquet", index=False)
         (tmp / "report.md").write_text(report)
+        if stats["regressions"] is not None:
+            stats["regressions"].to_csv(tmp / "regressions.csv", index=False)
+            (tmp / "regressions.md").write_text("\n".join(["# Coup-proofing regressions", "",
+                                                           *regression_markdown(stats["regressions"])]))
         plot_coup_proofing(table, tmp / "coup_proofing.png")
         design = {"command": "karabakh " + " ".join(sys.argv[1:]), "experiment": args.name, "runs_per_point": args.runs,
                   "root_seed": args.seed, "levels": list(args.levels), "sides": list(sides), "until": str(args.until),
