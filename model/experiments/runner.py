@@ -49,6 +49,8 @@ class RunSpec:
     fit_until: str | None = None  # ... computed on the history up to this date (columns fit_*)
     score_from: str | None = None  # ... and also from this date on (out-of-sample, columns oos_*)
     patterns: bool = False  # also return whether each documented pattern appears (columns pattern_*)
+    knockouts: tuple[str, ...] = ()  # coup-proofing channels switched off (model.actors.coup_proofing.CHANNELS)
+    coding_uncertainty: bool = False  # redraw the uncertain coup-proofing codings (model.inputs.coding_uncertainty)
     indices: tuple[str, ...] | None = None  # also return the coup-proofing indices (columns index_*): the
     # built-in registry plus these TOML files (model.inputs.indices); None: no index columns
 
@@ -67,7 +69,7 @@ def run_one(spec: RunSpec) -> dict[str, object]:
     base = {"seed": spec.seed, "scenario": spec.scenario, **spec.labels}
     try:
         model = KarabakhWar(scenario=spec.scenario, rng=spec.seed, until=spec.until, profiles=spec.profiles,
-                            **spec.params)
+                            knockouts=spec.knockouts, coding_uncertainty=spec.coding_uncertainty, **spec.params)
         registry = side_indices(model, load_indices(*map(Path, spec.indices))) if spec.indices is not None else {}
         model.run()
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded with its seed, the batch goes on
