@@ -53,6 +53,9 @@ EPILOG_EXPERIMENT = textwrap.dedent("""\
       index  every coup-proofing practice (WCMRD items 4-7, 10-12) of one side's
              governments set to each level, the other side as documented
       item   one practice of Azerbaijan's regimes set to 0 and to 1
+      --knockouts each     the findings' runs again with each coup-proofing channel
+                           switched off, then all at once: which channels carry them
+      --coding-uncertainty the findings' runs again with the uncertain codings redrawn
       Every design point runs the same seeds (common random numbers).
 
     writes into OUT:
@@ -70,7 +73,8 @@ EPILOG_EXPERIMENT = textwrap.dedent("""\
     examples:
       karabakh experiment coup-proofing --runs 10 --out runs/cp-small
       karabakh experiment coup-proofing --runs 40 --workers 2 --sides aze --out runs/cp-aze
-      karabakh experiment coup-proofing --set counterweight_share=0.3 --out runs/cp-cw""")
+      karabakh experiment coup-proofing --set counterweight_share=0.3 --out runs/cp-cw
+      karabakh experiment coup-proofing --runs 8 --levels 0,1 --knockouts each --coding-uncertainty""")
 
 
 EPILOG_COMPARE = textwrap.dedent("""\
@@ -162,6 +166,31 @@ def _levels(text: str) -> tuple[float, ...]:
     return values
 
 
+def _items(text: str) -> tuple[str, ...]:
+    """Comma-separated coup-proofing practices for the item design ('none': no item design)."""
+    from .inputs.regimes import PRACTICES
+
+    names = () if text.strip() == "none" else tuple(x.strip() for x in text.split(",") if x.strip())
+    unknown = [n for n in names if n not in PRACTICES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown practice(s) {unknown}; expected 'none' or some of {', '.join(PRACTICES)}")
+    return names
+
+
+def _knockouts(text: str) -> tuple[str, ...]:
+    """Comma-separated coup-proofing channels (or 'all'); 'each' is every channel one at a time, then all."""
+    from .actors.coup_proofing import CHANNELS
+
+    names = tuple(x.strip() for x in text.split(",") if x.strip())
+    if names == ("each",):
+        return (*CHANNELS, "all")
+    unknown = [c for n in names if n != "all" for c in n.split("+") if c not in CHANNELS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown channel(s) {unknown or [text]}; expected 'each', 'all' or "
+                                         f"some of {', '.join(CHANNELS)}")
+    return names
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -220,6 +249,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="end date of each run (default: 1994-05-12, the ceasefire date)")
     exp.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter for every run (repeatable)")
+    exp.add_argument("--items", type=_items, default=None, metavar="ITEMS",
+                     help="practices of the item design (default: all seven; 'none' for no item design)")
+    exp.add_argument("--knockouts", type=_knockouts, default=(), metavar="CHANNELS",
+                     help="also re-run the findings with each of these coup-proofing channels switched off "
+                          "('each': every channel, then all at once; a+b: two channels together; names: "
+                          "model.actors.coup_proofing.CHANNELS)")
+    exp.add_argument("--coding-uncertainty", action="store_true",
+                     help="also re-run the findings with the low- and medium-confidence codings redrawn per run "
+                          "(model/data/coding_uncertainty.toml)")
     exp.add_argument("--indices", type=Path, action="append", default=[], metavar="FILE",
                      help="a TOML file of extra coup-proofing index definitions (repeatable; format: "
                           "model/data/coup_proofing_indices.toml)")
@@ -360,7 +398,9 @@ def cmd_experiment(args) -> int:
         raise InputError(out, "--out", "exists and is not empty; choose another directory or pass --force")
     sides = ("aze", "arm") if args.sides == "both" else (args.sides,)
     specs = coup_proofing_design(args.runs, root_seed=args.seed, levels=args.levels, sides=sides,
-                                 until=str(args.until), params=overrides, indices=args.indices)
+                                 until=str(args.until), params=overrides, indices=args.indices,
+                                 **({} if args.items is None else {"items": args.items}),
+                                 knockouts=args.knockouts, coding_uncertainty=args.coding_uncertainty)
     workers = args.workers or default_workers()
     with tqdm(total=len(specs), unit="run", disable=args.quiet, file=sys.stderr,
               desc=f"{args.name} ({workers} workers)") as bar:
@@ -378,6 +418,7 @@ def cmd_experiment(args) -> int:
         design = {"command": "karabakh " + " ".join(sys.argv[1:]), "experiment": args.name, "runs_per_point": args.runs,
                   "root_seed": args.seed, "levels": list(args.levels), "sides": list(sides), "until": str(args.until),
                   "parameters": overrides, "index_files": [str(p) for p in args.indices],
+                  "knockouts": list(args.knockouts), "coding_uncertainty": args.coding_uncertainty,
                   "seeds": sorted(set(int(x) for x in table["seed"])),
                   "failed_runs": int((table["error"] != "").sum())}
         (tmp / "design.json").write_text(json.dumps(design, indent=2))

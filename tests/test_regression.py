@@ -55,8 +55,11 @@ def test_no_effect_gives_an_interval_around_zero():
 @pytest.mark.parametrize("make, spec, says", [
     (lambda d: d.assign(y=0.0), Spec("m", "poisson", "y", ("x",)), "outcome does not vary (all 0)"),
     (lambda d: d.assign(y=(d["x"] > 0).astype(float)), Spec("m", "logit", "y", ("x",)), "perfect separation"),
-    (lambda d: d.assign(y=d["z"], design_point="one"), Spec("m", "ols", "y", ("x",)), "fewer than 2 design points"),
+    (lambda d: d.assign(y=d["z"], design_point="one"), Spec("m", "ols", "y", ("x",)), "1 design point(s) (clusters) for 2 coefficients"),
     (lambda d: d.iloc[::100].assign(y=d["z"].iloc[::100]), Spec("m", "ols", "y", ("x",)), "too few runs"),
+    (lambda d: d[d["design_point"].isin(["p0", "p11"])].assign(y=d["z"]), Spec("m", "ols", "y", ("x",)),
+     "clustered standard errors need at least 3"),
+    (lambda d: d.assign(y=1 + 2 * d["x"]), Spec("m", "ols", "y", ("x",)), "degenerate"),
     (lambda d: d.assign(y=d["z"]), Spec("m", "ols", "y", ("nope",)), "not in the table"),
     (lambda d: d.assign(y=d["z"], x2=2 * d["x"]), Spec("m", "ols", "y", ("x", "x2")), "collinear"),
     (lambda d: d.assign(y=d["z"] + 0.5), Spec("m", "logit", "y", ("x",)), "not 0/1"),

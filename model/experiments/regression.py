@@ -65,8 +65,10 @@ def _check(d: pd.DataFrame, spec: Spec, cluster: str, terms: list[str]) -> None:
     y = d[spec.outcome]
     if len(d) < len(terms) + 3:
         raise NotEstimable(f"too few runs ({len(d)}) for {len(terms) + 1} coefficients")
-    if d[cluster].nunique() < 2:
-        raise NotEstimable("fewer than 2 design points (clusters)")
+    clusters = d[cluster].nunique()
+    if clusters < len(terms) + 2:  # the clustered covariance has rank at most clusters - 1
+        raise NotEstimable(f"{clusters} design point(s) (clusters) for {len(terms) + 1} coefficients; "
+                           f"clustered standard errors need at least {len(terms) + 2}")
     if y.nunique() < 2:
         raise NotEstimable(f"outcome does not vary (all {y.iloc[0]:g})")
     if spec.family == "logit" and not set(y.unique()) <= {0.0, 1.0}:
@@ -117,6 +119,8 @@ def fit(table: pd.DataFrame, spec: Spec, cluster: str = "design_point") -> pd.Da
         ci, p = res.conf_int(0.05), res.pvalues
         if not (np.isfinite(res.bse).all() and np.isfinite(ci).all()):
             raise NotEstimable("standard errors not finite")
+        if (res.bse <= 1e-9 * np.maximum(np.abs(res.params), 1.0)).any():
+            raise NotEstimable("standard errors degenerate (the outcome is a function of the terms)")
         names = ["const", *terms]
         values = {t: (float(res.params[i]), float(ci[i, 0]), float(ci[i, 1]), float(p[i])) for i, t in enumerate(names)}
     except NotEstimable as why:
