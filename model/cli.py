@@ -406,6 +406,8 @@ def cmd_experiment(args) -> int:
               desc=f"{args.name} ({workers} workers)") as bar:
         table = run_many(specs, workers=workers, progress=bar.update)
     report, stats = coup_proofing_report(table)
+    command = "karabakh " + " ".join(sys.argv[1:])
+    report = report.replace("\n\n", f"\n\nCommand: `{command}` (settings and seeds: design.json)\n\n", 1)
     with atomic_output_dir(out, force=args.force) as tmp:
         table.to_csv(tmp / "results.csv", index=False)
         table.to_parquet(tmp / "results.parquet", index=False)
@@ -415,7 +417,7 @@ def cmd_experiment(args) -> int:
             (tmp / "regressions.md").write_text("\n".join(["# Coup-proofing regressions", "",
                                                            *regression_markdown(stats["regressions"])]))
         plot_coup_proofing(table, tmp / "coup_proofing.png")
-        design = {"command": "karabakh " + " ".join(sys.argv[1:]), "experiment": args.name, "runs_per_point": args.runs,
+        design = {"command": command, "experiment": args.name, "runs_per_point": args.runs,
                   "root_seed": args.seed, "levels": list(args.levels), "sides": list(sides), "until": str(args.until),
                   "parameters": overrides, "index_files": [str(p) for p in args.indices],
                   "knockouts": list(args.knockouts), "coding_uncertainty": args.coding_uncertainty,

@@ -55,6 +55,8 @@ def test_no_effect_gives_an_interval_around_zero():
 @pytest.mark.parametrize("make, spec, says", [
     (lambda d: d.assign(y=0.0), Spec("m", "poisson", "y", ("x",)), "outcome does not vary (all 0)"),
     (lambda d: d.assign(y=(d["x"] > 0).astype(float)), Spec("m", "logit", "y", ("x",)), "perfect separation"),
+    (lambda d: d.assign(y=((d["x"] == d["x"].max()) & (d["z"] > 0)).astype(float)), Spec("m", "logit", "y", ("x",)),
+     "quasi-complete separation"),
     (lambda d: d.assign(y=d["z"], design_point="one"), Spec("m", "ols", "y", ("x",)), "1 design point(s) (clusters) for 2 coefficients"),
     (lambda d: d.iloc[::100].assign(y=d["z"].iloc[::100]), Spec("m", "ols", "y", ("x",)), "too few runs"),
     (lambda d: d[d["design_point"].isin(["p0", "p11"])].assign(y=d["z"]), Spec("m", "ols", "y", ("x",)),

@@ -79,6 +79,19 @@ Knocked out: ``guard_withheld`` - the guard's men fight at the front (and still 
 defence); ``purge_intensity`` - every failed coup brings the default purge (0.5)."""
 
 
+SCREENING_AND_EDUCATION = (*SCREENING, "political_education")
+CHANNEL_ITEMS: dict[str, tuple[str, ...]] = {
+    "training_loss": (*SCREENING_AND_EDUCATION, "recent_purge"),
+    "commitment_loss": ("internal_intelligence",),
+    "guard_withheld": ("paramilitary_counterweight",),
+    "loyalty_gain": SCREENING_AND_EDUCATION,
+    "detection": ("internal_intelligence",),
+    "guard_in_contest": ("paramilitary_counterweight",),
+    "purge_intensity": ("recent_purge",),
+}
+"""The practices each channel reads: a knock-out elsewhere changes the war around a practice, not its path."""
+
+
 def check_channels(names) -> frozenset[str]:
     """The knock-outs as a set; an unknown name is an input error naming the known ones."""
     unknown = sorted(set(names) - set(CHANNELS))

@@ -145,42 +145,23 @@ def coup_proofing_report(table: pd.DataFrame) -> tuple[str, dict[str, object]]:
     stats: dict[str, object] = dict(estimates(base))
     levels = base.loc[base["design"] == "index", "level"]
     extremes = base[(base["design"] != "index") | base["level"].isin([levels.min(), levels.max()])]
-    knock_names = [k for k in dict.fromkeys(ok["knockout"].fillna(""))] if "knockout" in ok.columns else []
+    knock_names = list(dict.fromkeys(ok["knockout"].fillna(""))) if "knockout" in ok.columns else []
     knocked = {k: estimates(subset(ok, knockout=k)) for k in knock_names if k != BASELINE}
-    base_ext = estimates(extremes)
-    redrawn = estimates(subset(ok, coding=REDRAWN)) if len(subset(ok, coding=REDRAWN)) else {}
-    stats.update(knockouts=knocked, baseline_extremes=base_ext, redrawn=redrawn)
+    redrawn = estimates(subset(ok, coding=REDRAWN))
+    stats.update(knockouts=knocked, baseline_extremes=estimates(extremes), redrawn=redrawn)
     measured = [f for f in FINDINGS if f.key in stats]
     lines = ["# Coup-proofing experiment: results", "",
              f"{len(ok)} runs ({len(table) - len(ok)} failed), {ok['seed'].nunique()} seeds per design point "
              "(common random numbers), each run to the end date of the design (design.json). 95 % intervals are "
              "percentile bootstraps over runs. `relative index` = Azerbaijan's coup-proofing index minus the Armenian "
-             "side's (mean of items 4-7 and 10-12, 0..1).", "",
-             "## Summary", "",
-             "| hypothesis (literature) | model estimate [95 % CI] | verdict | carried by (knock-outs) | survives coding "
-             "uncertainty | built in or emergent |", "|---|---|---|---|---|---|"]
-    for f in measured:
-        t = stats[f.key]
-        by = {k: v[f.key] for k, v in knocked.items() if f.key in v}
-        lines.append(f"| {f.literature}: {f.label} | {fmt(t)} | {verdict(t, f.expected)} | "
-                     f"{carried_by(base_ext[f.key], by) if by else 'not measured (run with --knockouts each)'} | "
-                     f"{survives(t, redrawn.get(f.key), f.expected)} | {origin(base_ext[f.key], by)} |")
+             "side's (mean of items 4-7 and 10-12, 0..1).", ""]
+    lines += _summary(measured, stats)
     for title, topic in (("1. Coup-proofing and battlefield performance", "battlefield"),
                          ("2. Coup-proofing and coups", "coups")):
         lines += ["", f"## {title}", "", "| comparison | estimate [95 % CI] | verdict |", "|---|---|---|"]
         lines += [f"| {f.label} | {fmt(stats[f.key])} | {verdict(stats[f.key], f.expected)} |"
                   for f in measured if f.topic == topic]
-    lines += ["", "## 3. Single items (Azerbaijan's regimes, item set to 1 minus set to 0, paired by seed)", "",
-              "| item | Δ km² held by arm side | Δ loss-exchange ratio | Δ coup attempts | Δ successful coups |",
-              "|---|---|---|---|---|"]
-    items = base[base["design"] == "item"]
-    for item in dict.fromkeys(items["item"]):
-        g = items[items["item"] == item]
-        lo, hi = g[g["level"] == 0.0].sort_values("seed"), g[g["level"] == 1.0].sort_values("seed")
-        cells = [fmt(paired_difference_ci(lo[c].to_numpy(), hi[c].to_numpy()))
-                 for c in ("arm_held_azssr_km2", "loss_exchange_ratio", "coup_attempts_azerbaijan",
-                           "coups_successful_azerbaijan")]
-        lines.append(f"| {item} | " + " | ".join(cells) + " |")
+    lines += _single_items(base[base["design"] == "item"])
     tidy = coup_proofing_regressions(ok)
     stats["regressions"] = tidy
     lines += ["", "## 4. Regressions of the run-level table", "",
@@ -190,29 +171,9 @@ def coup_proofing_report(table: pd.DataFrame) -> tuple[str, dict[str, object]]:
               "Also written as `regressions.csv` and `regressions.md`.", ""]
     lines += regression_markdown(tidy)
     if knocked:
-        names = list(knocked)
-        lines += ["", "## 5. Which channels carry each finding (knock-outs)", "",
-                  "Each column re-runs the findings' design points (index design at the lowest and highest level, "
-                  "the counterweight item) with one channel switched off (`all`: every channel); `none` is the same "
-                  "design points with every channel on. Channels: " +
-                  "; ".join(f"`{c}` {d}" for c, d in CHANNELS.items()) + ".", "",
-                  "| finding | none | " + " | ".join(names) + " | carried by |",
-                  "|---|---|" + "---|" * len(names) + "---|"]
-        for f in measured:
-            cells = [brief(knocked[k].get(f.key), f.expected) for k in names]
-            by = {k: v[f.key] for k, v in knocked.items() if f.key in v}
-            lines.append(f"| {f.label} | {brief(base_ext[f.key], f.expected)} | " + " | ".join(cells) +
-                         f" | {carried_by(base_ext[f.key], by)} |")
+        lines += _channels(measured, stats)
     if redrawn:
-        lines += ["", "## 6. Coding uncertainty", "",
-                  "The same design with the low- and medium-confidence items of every regime's coding redrawn per run "
-                  "(rule and probabilities: `model/data/coding_uncertainty.toml`; the design's own levels are set "
-                  "after the redraw). A conclusion survives when its verdict is the same.", "",
-                  "| finding | documented codings | redrawn codings | survives |", "|---|---|---|---|"]
-        for f in measured:
-            t, r = stats[f.key], redrawn.get(f.key)
-            lines.append(f"| {f.label} | {brief(t, f.expected)} | {brief(r, f.expected)} | "
-                         f"{survives(t, r, f.expected).split(' (')[0]} |")
+        lines += _coding(measured, stats)
     lines += ["", "## Honest reading", "",
               "Each direction the literature predicts is wired into the model's coup-proofing channels "
               "(docs/ODD.md 7.9): a practice can only cost combat power, commitment or men at the front, and only "
@@ -222,6 +183,69 @@ def coup_proofing_report(table: pd.DataFrame) -> tuple[str, dict[str, object]]:
               "right. Where the verdict is 'no clear effect' the seed-to-seed noise swamps the encoded effect at "
               "this number of runs. Parameters are uncalibrated assumptions (data/parameters.toml).", ""]
     return "\n".join(lines), stats
+
+
+def _summary(measured, stats) -> list[str]:
+    """One line per hypothesis: estimate, verdict, carrying channels, survival, built in or emergent."""
+    lines = ["## Summary", "",
+             "| hypothesis (literature) | model estimate [95 % CI] | verdict | carried by (knock-outs) | survives coding "
+             "uncertainty | built in or emergent |", "|---|---|---|---|---|---|"]
+    for f in measured:
+        t, base = stats[f.key], stats["baseline_extremes"][f.key]
+        by = {k: v[f.key] for k, v in stats["knockouts"].items() if f.key in v and f.on_path(k)}
+        lines.append(f"| {f.literature}: {f.label} | {fmt(t)} | {verdict(t, f.expected)} | "
+                     f"{carried_by(base, by) if by else 'not measured (run with --knockouts each)'} | "
+                     f"{survives(t, stats['redrawn'].get(f.key), f.expected)} | {origin(base, by, f.expected)} |")
+    return lines
+
+
+def _single_items(items: pd.DataFrame) -> list[str]:
+    """Each practice of Azerbaijan's regimes at 1 minus at 0, paired by seed."""
+    lines = ["", "## 3. Single items (Azerbaijan's regimes, item set to 1 minus set to 0, paired by seed)", "",
+             "| item | Δ km² held by arm side | Δ loss-exchange ratio | Δ coup attempts | Δ successful coups |",
+             "|---|---|---|---|---|"]
+    for item in dict.fromkeys(items["item"]):
+        g = items[items["item"] == item]
+        lo, hi = g[g["level"] == 0.0].sort_values("seed"), g[g["level"] == 1.0].sort_values("seed")
+        cells = [fmt(paired_difference_ci(lo[c].to_numpy(), hi[c].to_numpy()))
+                 for c in ("arm_held_azssr_km2", "loss_exchange_ratio", "coup_attempts_azerbaijan",
+                           "coups_successful_azerbaijan")]
+        lines.append(f"| {item} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _channels(measured, stats) -> list[str]:
+    """Each finding with every channel on and with each knock-out, and the channels that carry it."""
+    knocked, base = stats["knockouts"], stats["baseline_extremes"]
+    names = list(knocked)
+    lines = ["", "## 5. Which channels carry each finding (knock-outs)", "",
+             "Each column re-runs the findings' design points (index design at the lowest and highest level, "
+             "the counterweight item) with a channel switched off (`a+b`: both; `all`: every channel); `none` is the "
+             "same design points with every channel on. Only channels of the practices a finding varies can carry "
+             "it (the counterweight findings vary item 10 alone: a knock-out elsewhere changes the war around it, "
+             "not its path). Channels: " +
+             "; ".join(f"`{c}` {d}" for c, d in CHANNELS.items()) + ".", "",
+             "| finding | none | " + " | ".join(names) + " | carried by |", "|---|---|" + "---|" * len(names) + "---|"]
+    for f in measured:
+        cells = [brief(knocked[k].get(f.key), f.expected) for k in names]
+        by = {k: v[f.key] for k, v in knocked.items() if f.key in v and f.on_path(k)}
+        lines.append(f"| {f.label} | {brief(base[f.key], f.expected)} | " + " | ".join(cells) +
+                     f" | {carried_by(base[f.key], by)} |")
+    return lines
+
+
+def _coding(measured, stats) -> list[str]:
+    """Each finding on documented and on redrawn codings, and whether its verdict survives."""
+    lines = ["", "## 6. Coding uncertainty", "",
+             "The same design with the low- and medium-confidence items of every regime's coding redrawn per run "
+             "(rule and probabilities: `model/data/coding_uncertainty.toml`; the design's own levels are set "
+             "after the redraw). A conclusion survives when its verdict is the same.", "",
+             "| finding | documented codings | redrawn codings | survives |", "|---|---|---|---|"]
+    for f in measured:
+        t, r = stats[f.key], stats["redrawn"].get(f.key)
+        lines.append(f"| {f.label} | {brief(t, f.expected)} | {brief(r, f.expected)} | "
+                     f"{survives(t, r, f.expected).split(' (')[0]} |")
+    return lines
 
 
 def plot_coup_proofing(table, path: Path) -> None:

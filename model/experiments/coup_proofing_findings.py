@@ -12,9 +12,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..actors.coup_proofing import CHANNEL_ITEMS
+from ..inputs.regimes import PRACTICES
 from .statistics import paired_difference_ci, slope_ci
 
 BASELINE, ALL_CHANNELS = "", "all"
+COUNTERWEIGHT = ("paramilitary_counterweight",)
 DOCUMENTED, REDRAWN = "documented", "redrawn"
 
 
@@ -28,24 +31,31 @@ class Finding:
     literature: str
     expected: int | None
     topic: str  # "battlefield" or "coups": the report's section
+    items: tuple[str, ...] = PRACTICES  # the practices the design varies for this finding
+
+    def on_path(self, knockout: str) -> bool:
+        """Whether a knock-out (a channel, channels joined by '+', or 'all') switches off a channel of
+        the varied practices."""
+        names = CHANNEL_ITEMS if knockout == ALL_CHANNELS else knockout.split("+")
+        return any(set(CHANNEL_ITEMS[c]) & set(self.items) for c in names)
 
 
 FINDINGS = (
-    Finding("slope_arm_held_azssr_km2", "km² of Azerbaijan SSR held by the arm side at 1994-05-12, per unit of "
-            "relative index", "more coup-proofing than the opponent → worse battlefield results "
+    Finding("slope_arm_held_azssr_km2", "km² of Azerbaijan SSR held by the arm side on 1994-05-12 (or at the "
+            "end of shorter runs), per unit of relative index", "more coup-proofing than the opponent → worse battlefield results "
             "(Narang & Talmadge 2018; Pilster & Böhmelt 2011; Talmadge 2015)", +1, "battlefield"),
     Finding("slope_loss_exchange_ratio", "loss-exchange ratio (aze casualties per arm casualty), per unit of "
             "relative index", "as above", +1, "battlefield"),
     Finding("counterweight_arm_held_azssr_km2", "km² held by the arm side (counterweight 1 − 0), Azerbaijan",
             "a counterweight diverts men from the front → worse battlefield results (Quinlivan 1999; "
-            "Pilster & Böhmelt 2011)", +1, "battlefield"),
+            "Pilster & Böhmelt 2011)", +1, "battlefield", COUNTERWEIGHT),
     Finding("slope_attempts_aze", "coup attempts per run vs own index (aze varied)",
             "coup-proofing lowers coup risk (Powell 2012)", -1, "coups"),
     Finding("slope_attempts_arm", "coup attempts per run vs own index (arm varied)", "as above", -1, "coups"),
     Finding("counterweight_coup_attempts_azerbaijan", "attempts (counterweight 1 − 0), Azerbaijan",
-            "counterbalancing need not reduce attempts (De Bruin 2018)", None, "coups"),
+            "counterbalancing need not reduce attempts (De Bruin 2018)", None, "coups", COUNTERWEIGHT),
     Finding("counterweight_coups_successful_azerbaijan", "successful coups (counterweight 1 − 0)",
-            "counterbalancing lowers coup success (De Bruin 2018; Powell 2012)", -1, "coups"),
+            "counterbalancing lowers coup success (De Bruin 2018; Powell 2012)", -1, "coups", COUNTERWEIGHT),
 )
 
 
@@ -102,13 +112,17 @@ def brief(t: tuple[float, float, float] | None, expected: int | None) -> str:
 
 
 def fmt(t: tuple[float, float, float] | None) -> str:
-    """estimate [low, high]"""
-    return "not measured" if t is None else f"{t[0]:+.3g} [{t[1]:+.3g}, {t[2]:+.3g}]"
+    """estimate [low, high]; rounding noise around an exact 0 (e.g. a slope through equal runs) shows as 0."""
+    if t is None:
+        return "not measured"
+    scale = max(abs(x) for x in t) or 1.0
+    a, b, c = (0.0 if abs(x) < 1e-9 * scale or abs(x) < 1e-12 else x for x in t)
+    return f"{a:+.3g} [{b:+.3g}, {c:+.3g}]"
 
 
 def carried_by(base: tuple[float, float, float], knocked: dict[str, tuple[float, float, float]]) -> str:
     """Channels whose knock-out alone removes a clear direction (or reverses it); else the channel whose
-    knock-out shrinks it most."""
+    knock-out shrinks it most. ``knocked``: the knock-outs on the finding's path (:meth:`Finding.on_path`)."""
     if sign(base) == 0:
         return "— (no clear effect to carry)"
     single = {c: t for c, t in knocked.items() if c != ALL_CHANNELS}
@@ -121,14 +135,19 @@ def carried_by(base: tuple[float, float, float], knocked: dict[str, tuple[float,
     return f"no single channel (largest drop: {c}, {100 * (1 - t[0] / base[0]):.0f} %)"
 
 
-def origin(base: tuple[float, float, float], knocked: dict[str, tuple[float, float, float]]) -> str:
-    """Built in (vanishes when the channels are off) or emergent (survives with every channel off)."""
+def origin(base: tuple[float, float, float], knocked: dict[str, tuple[float, float, float]],
+           expected: int | None) -> str:
+    """Built in (the literature's direction, gone when the channels are off), emergent (survives with every
+    channel off), or a direction no channel is wired to give (it arises from the channels' interplay)."""
     if sign(base) == 0:
         return "—"
     if ALL_CHANNELS not in knocked:
         return "not measured (run with --knockouts each)"
     if sign(knocked[ALL_CHANNELS]) == sign(base):
         return "emergent: survives with every coup-proofing channel off"
+    if sign(base) != expected:
+        return ("not wired in: no channel is wired to give this direction; it arises from the channels' interplay "
+                "in the war (or noise at this number of runs) and vanishes with every channel off")
     wired = [c for c, t in knocked.items() if c != ALL_CHANNELS and sign(t) != sign(base)]
     return "built in: " + (f"wired into {', '.join(wired)}" if wired else "vanishes with every channel off")
 

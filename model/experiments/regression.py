@@ -80,6 +80,8 @@ def _check(d: pd.DataFrame, spec: Spec, cluster: str, terms: list[str]) -> None:
             x0, x1 = d.loc[y == 0, t], d.loc[y == 1, t]
             if x0.max() < x1.min() or x1.max() < x0.min():
                 raise NotEstimable(f"perfect separation: {t} predicts the outcome exactly")
+            if len(terms) == 1 and (x0.max() <= x1.min() or x1.max() <= x0.min()):
+                raise NotEstimable(f"quasi-complete separation: one outcome only at one end of {t}")
 
 
 def fit(table: pd.DataFrame, spec: Spec, cluster: str = "design_point") -> pd.DataFrame:
