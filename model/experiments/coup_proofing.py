@@ -71,7 +71,7 @@ def coup_proofing_design(runs: int, root_seed: int = 0, levels: Iterable[float] 
             raise ValueError(f"unknown item {item!r}")
         specs += [spec for lv in (0.0, 1.0) for spec in block("item", "aze", item, lv)]
     for knockout in knockouts:
-        specs += findings_runs((min(levels), max(levels)), knockout=knockout)
+        specs += findings_runs(sorted({min(levels), max(levels)}), knockout=knockout)
     if coding_uncertainty:
         specs += findings_runs(levels, coding=REDRAWN)
     return specs

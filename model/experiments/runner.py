@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from ..inputs.history import CEASEFIRE_DATE
-from ..model import KarabakhWar
 from ..inputs.indices import load_indices
+from ..model import KarabakhWar
 from ..outputs.indices import side_indices
 from ..outputs.outcomes import SIDE_GOVERNMENTS, outcomes, territory_series
 from .scoring import patterns, score_model
