@@ -54,6 +54,9 @@ EPILOG_EXPERIMENT = textwrap.dedent("""\
       index  every coup-proofing practice (WCMRD items 4-7, 10-12) of one side's
              governments set to each level, the other side as documented
       item   one practice of Azerbaijan's regimes set to 0 and to 1
+      --knockouts each     the findings' runs again with each coup-proofing channel
+                           switched off, then all at once: which channels carry them
+      --coding-uncertainty the findings' runs again with the uncertain codings redrawn
       Every design point runs the same seeds (common random numbers).
 
     writes into OUT:
@@ -61,14 +64,18 @@ EPILOG_EXPERIMENT = textwrap.dedent("""\
                                     coup attempts/successes, territory at 1994-05-12,
                                     casualties, loss-exchange ratio, error (if any)
       report.md                     whether the model reproduces the literature's
-                                    directions, with 95 % bootstrap intervals
+                                    directions, with 95 % bootstrap intervals, and
+                                    regression tables (clustered by design point)
+      regressions.csv, .md          the regressions as tidy tables: term, estimate,
+                                    95 % CI, p, N, clusters, note
       coup_proofing.png             outcomes vs coup-proofing level with bands
       design.json                   the command, settings and seeds
 
     examples:
       karabakh experiment coup-proofing --runs 10 --out runs/cp-small
       karabakh experiment coup-proofing --runs 40 --workers 2 --sides aze --out runs/cp-aze
-      karabakh experiment coup-proofing --set counterweight_share=0.3 --out runs/cp-cw""")
+      karabakh experiment coup-proofing --set counterweight_share=0.3 --out runs/cp-cw
+      karabakh experiment coup-proofing --runs 8 --levels 0,1 --knockouts each --coding-uncertainty""")
 
 
 EPILOG_COMPARE = textwrap.dedent("""\
@@ -170,6 +177,31 @@ def _levels(text: str) -> tuple[float, ...]:
     return values
 
 
+def _items(text: str) -> tuple[str, ...]:
+    """Comma-separated coup-proofing practices for the item design ('none': no item design)."""
+    from .inputs.regimes import PRACTICES
+
+    names = () if text.strip() == "none" else tuple(x.strip() for x in text.split(",") if x.strip())
+    unknown = [n for n in names if n not in PRACTICES]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown practice(s) {unknown}; expected 'none' or some of {', '.join(PRACTICES)}")
+    return names
+
+
+def _knockouts(text: str) -> tuple[str, ...]:
+    """Comma-separated coup-proofing channels (or 'all'); 'each' is every channel one at a time, then all."""
+    from .actors.coup_proofing import CHANNELS
+
+    names = tuple(x.strip() for x in text.split(",") if x.strip())
+    if names == ("each",):
+        return (*CHANNELS, "all")
+    unknown = [c for n in names if n != "all" for c in n.split("+") if c not in CHANNELS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown channel(s) {unknown or [text]}; expected 'each', 'all' or "
+                                         f"some of {', '.join(CHANNELS)}")
+    return names
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -254,6 +286,18 @@ def build_parser() -> argparse.ArgumentParser:
                      help="end date of each run (default: 1994-05-12, the ceasefire date)")
     exp.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter for every run (repeatable)")
+    exp.add_argument("--items", type=_items, default=None, metavar="ITEMS",
+                     help="practices of the item design (default: all seven; 'none' for no item design)")
+    exp.add_argument("--knockouts", type=_knockouts, default=(), metavar="CHANNELS",
+                     help="also re-run the findings with each of these coup-proofing channels switched off "
+                          "('each': every channel, then all at once; a+b: two channels together; names: "
+                          "model.actors.coup_proofing.CHANNELS)")
+    exp.add_argument("--coding-uncertainty", action="store_true",
+                     help="also re-run the findings with the low- and medium-confidence codings redrawn per run "
+                          "(model/data/coding_uncertainty.toml)")
+    exp.add_argument("--indices", type=Path, action="append", default=[], metavar="FILE",
+                     help="a TOML file of extra coup-proofing index definitions (repeatable; format: "
+                          "model/data/coup_proofing_indices.toml)")
     exp.add_argument("--force", action="store_true", help="replace OUT if it exists and is not empty")
     exp.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -385,31 +429,44 @@ def cmd_experiment(args) -> int:
 
     from tqdm import tqdm
 
-    from .experiments.coup_proofing import coup_proofing_design, coup_proofing_report, plot_coup_proofing
+    from .experiments.coup_proofing import (coup_proofing_design, coup_proofing_report, plot_coup_proofing,
+                                            regression_markdown)
     from .experiments.runner import default_workers, run_many
+    from .inputs.indices import load_indices
     from .inputs.params import resolve
     from .outputs.files import atomic_output_dir, check_out
 
     overrides = dict(args.set)
     resolve(overrides, origin="--set")  # unknown names fail before any run
+    load_indices(*args.indices)  # so do bad index definitions
     out = args.out or Path("runs") / f"experiment-{args.name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     check_out(out, args.force)
     sides = ("aze", "arm") if args.sides == "both" else (args.sides,)
     specs = coup_proofing_design(args.runs, root_seed=args.seed, levels=args.levels, sides=sides,
-                                 until=str(args.until), params=overrides)
+                                 until=str(args.until), params=overrides, indices=args.indices,
+                                 **({} if args.items is None else {"items": args.items}),
+                                 knockouts=args.knockouts, coding_uncertainty=args.coding_uncertainty)
     workers = args.workers or default_workers()
     with tqdm(total=len(specs), unit="run", disable=args.quiet, file=sys.stderr,
               desc=f"{args.name} ({workers} workers)") as bar:
         table = run_many(specs, workers=workers, progress=bar.update)
-    report, _ = coup_proofing_report(table)
+    report, stats = coup_proofing_report(table)
+    command = "karabakh " + " ".join(sys.argv[1:])
+    report = report.replace("\n\n", f"\n\nCommand: `{command}` (settings and seeds: design.json)\n\n", 1)
     with atomic_output_dir(out, force=args.force) as tmp:
         table.to_csv(tmp / "results.csv", index=False)
         table.to_parquet(tmp / "results.parquet", index=False)
         (tmp / "report.md").write_text(report)
+        if stats["regressions"] is not None:
+            stats["regressions"].to_csv(tmp / "regressions.csv", index=False)
+            (tmp / "regressions.md").write_text("\n".join(["# Coup-proofing regressions", "",
+                                                           *regression_markdown(stats["regressions"])]))
         plot_coup_proofing(table, tmp / "coup_proofing.png")
-        design = {"command": "karabakh " + " ".join(sys.argv[1:]), "experiment": args.name, "runs_per_point": args.runs,
+        design = {"command": command, "experiment": args.name, "runs_per_point": args.runs,
                   "root_seed": args.seed, "levels": list(args.levels), "sides": list(sides), "until": str(args.until),
-                  "parameters": overrides, "seeds": sorted(set(int(x) for x in table["seed"])),
+                  "parameters": overrides, "index_files": [str(p) for p in args.indices],
+                  "knockouts": list(args.knockouts), "coding_uncertainty": args.coding_uncertainty,
+                  "seeds": sorted(set(int(x) for x in table["seed"])),
                   "failed_runs": int((table["error"] != "").sum())}
         (tmp / "design.json").write_text(json.dumps(design, indent=2))
     failed = int((table["error"] != "").sum())

@@ -27,12 +27,14 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from .actors.agents import UNIT_CLASSES, Brigade, Government, Patron, Unit
+from .actors.coup_proofing import check_channels
 from .actors.diplomacy import Diplomacy
 from .actors.politics import install_regime, refresh_effects
 from .actors.strategy import BuiltinAI, Situation, Strategy
 from .dynamics.combat import Terrain, combat_power
 from .errors import InputError
 from .inputs import params as params_mod
+from .inputs.coding_uncertainty import coding_rng, load_rule, redraw
 from .inputs.events import UnitFormation
 from .inputs.forces import BRIGADE, KINDS, MERCENARY, MILITIA, Forces, read_units
 from .inputs.governments import RECRUIT_PARAM, load_governments
@@ -75,6 +77,10 @@ class KarabakhWar(mesa.Model):
             regimes, e.g. ``{"azerbaijan": {"paramilitary_counterweight": 1.0}}`` (experiments).
         mechanisms: the daily cycle, in order (default :data:`model.mechanisms.DAILY_CYCLE`); a study
             can add a mechanism class or knock one out.
+        knockouts: coup-proofing channels switched off (:data:`model.actors.coup_proofing.CHANNELS`);
+            default none, today's behaviour.
+        coding_uncertainty: redraw the low- and medium-confidence items of the coup-proofing coding
+            (:mod:`model.inputs.coding_uncertainty`) from a stream spawned from the seed; default off.
         **param_overrides: values for parameters in data/parameters.toml, e.g.
             ``attrition_rate=0.02`` (flat keywords so ``mesa.batch_run`` can sweep them).
     """
@@ -82,8 +88,12 @@ class KarabakhWar(mesa.Model):
     def __init__(self, scenario: str | Path | Scenario = "historical", rng=None, until=None,
                  world: World | None = None, strategies: dict[str, Strategy] | None = None,
                  units=None, profiles: dict[str, dict[str, float]] | None = None,
-                 mechanisms: Sequence[type[Mechanism]] | None = None, **param_overrides):
-        super().__init__(rng=seed(rng))
+                 mechanisms: Sequence[type[Mechanism]] | None = None, knockouts: Sequence[str] = (),
+                 coding_uncertainty: bool = False, **param_overrides):
+        run_seed = seed(rng)
+        super().__init__(rng=run_seed)
+        self.knockouts = check_channels(knockouts)
+        self._coding_rng = coding_rng(run_seed) if coding_uncertainty else None
         # Not `self.scenario`: Mesa 3.5 reserves that name for its own Scenario objects.
         self.war_scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
         # The scenario's own values were checked when it was read: what fails here are the keyword overrides.
@@ -218,6 +228,7 @@ class KarabakhWar(mesa.Model):
         self.gov_cp_factor = np.ones(len(self.governments))  # set by the regimes' profiles
         self.gov_commitment = np.ones(len(self.governments))
         self.gov_guard_share = np.zeros(len(self.governments))  # share of recruits kept in the regime guard
+        self.gov_withheld_share = np.zeros(len(self.governments))  # ... of which taken from the front
         self.gov_loyalty_gain = np.zeros(len(self.governments))  # screening's pull toward loyalty
         self.patron_backing = np.zeros(len(self.forces))  # 1 where a patron courts the unit's commander
         self.foreign = np.zeros(len(self.forces), dtype=bool)  # patron forces: fight, never plot coups
@@ -226,6 +237,8 @@ class KarabakhWar(mesa.Model):
     def _init_regimes(self, profiles: dict[str, dict[str, float]]) -> None:
         """Put each government's regime of the start date in power; set up its regime guard."""
         all_regimes = load_regimes()
+        if self._coding_rng is not None:
+            all_regimes = redraw(all_regimes, self._coding_rng, load_rule())
         unknown = sorted(set(profiles) - set(self._gov_by_key))
         if unknown:
             raise InputError("profiles", ", ".join(unknown), f"unknown government; known: {', '.join(self._gov_by_key)}")
@@ -239,7 +252,8 @@ class KarabakhWar(mesa.Model):
             # The regime guard (item 10) is drawn from the brigades in service at the start.
             guard = f.active & (f.government == gov.index) & (f.kind == BRIGADE)
             taken = f.personnel[guard] * gov.effects.counterweight_share
-            f.personnel[guard] -= taken
+            if gov.effects.withheld_share:  # knocked out: the men stay at the front, the guard is notional
+                f.personnel[guard] -= taken
             gov.guard_personnel = float(taken.sum())
 
     def hops_from(self, node: int) -> np.ndarray:

@@ -164,6 +164,11 @@ def test_experiment_cli_writes_table_report_and_plot(tmp_path):
     design = json.loads((out / "design.json").read_text())
     assert design["runs_per_point"] == 2 and len(design["seeds"]) == 2
     assert (out / "coup_proofing.png").stat().st_size > 10_000
+    reg = pd.read_csv(out / "regressions.csv", keep_default_na=False)
+    assert list(reg.columns[:11]) == ["model", "family", "outcome", "term", "estimate", "ci_low", "ci_high", "p", "n",
+                                      "clusters", "note"]
+    assert set(reg["table"]) == {"main", "narang_talmadge"} and set(reg["clusters"]) == {4}
+    assert "index_internal_role_rel" in set(reg["term"]) and "| term |" in (out / "regressions.md").read_text()
     assert main(["experiment", "coup-proofing", "--runs", "2", "--out", str(out), "--quiet"]) == 2  # no overwrite
 
 

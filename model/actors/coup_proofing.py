@@ -49,6 +49,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from ..errors import InputError
 from ..inputs.regimes import SCREENING, Regime
 
 
@@ -63,6 +64,42 @@ def junta(previous: Regime, leader: str, plotter: str) -> Regime:
     return replace(previous, key=f"junta_{plotter}", leader=leader, items=items, policy=policy)
 
 
+CHANNELS: dict[str, str] = {
+    "training_loss": "screening, indoctrination and purges cost training, hence combat power (items 4-7, 12)",
+    "commitment_loss": "internal intelligence slows information, so fewer units join attacks (item 11)",
+    "guard_withheld": "the regime guard's men are kept away from the front (item 10)",
+    "loyalty_gain": "screening and indoctrination select commanders who do not plot (items 4-7)",
+    "detection": "internal intelligence stops plots before they start (item 11)",
+    "guard_in_contest": "the regime guard defends the capital in a coup contest (item 10)",
+    "purge_intensity": "a purging regime purges harder after a failed coup (item 12)",
+}
+"""Every path by which a coup-proofing practice acts in the model, each with a knock-out switch
+(``KarabakhWar(knockouts=...)``): a finding that vanishes when one channel is off is carried by it.
+Knocked out: ``guard_withheld`` - the guard's men fight at the front (and still count in the capital's
+defence); ``purge_intensity`` - every failed coup brings the default purge (0.5)."""
+
+
+SCREENING_AND_EDUCATION = (*SCREENING, "political_education")
+CHANNEL_ITEMS: dict[str, tuple[str, ...]] = {
+    "training_loss": (*SCREENING_AND_EDUCATION, "recent_purge"),
+    "commitment_loss": ("internal_intelligence",),
+    "guard_withheld": ("paramilitary_counterweight",),
+    "loyalty_gain": SCREENING_AND_EDUCATION,
+    "detection": ("internal_intelligence",),
+    "guard_in_contest": ("paramilitary_counterweight",),
+    "purge_intensity": ("recent_purge",),
+}
+"""The practices each channel reads: a knock-out elsewhere changes the war around a practice, not its path."""
+
+
+def check_channels(names) -> frozenset[str]:
+    """The knock-outs as a set; an unknown name is an input error naming the known ones."""
+    unknown = sorted(set(names) - set(CHANNELS))
+    if unknown:
+        raise InputError("knockouts", ", ".join(unknown), f"unknown channel; known: {', '.join(CHANNELS)}")
+    return frozenset(names)
+
+
 @dataclass(frozen=True)
 class Effects:
     """What a regime's profile does to its government's forces (derived from parameters)."""
@@ -73,21 +110,35 @@ class Effects:
     loyalty_gain: float  # screening/indoctrination select for loyal commanders (0..1 of the gap to 1)
     detection: float  # share of plots the intelligence apparatus stops before they start
     risk_multiplier: float  # multiplies the coup hazard (structural risk)
+    withheld_share: float  # share of recruits the guard takes from the front (counterweight_share unless knocked out)
+    guard_defends: bool  # the guard counts among the loyalists in a coup contest
+    purge_after_failure: float  # purge intensity after a failed coup: max(0.5, item 12)
 
 
-def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0) -> Effects:
-    """Map the 13 items (and a purge in progress) to model effects; see the module docstring."""
+def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0,
+            off: frozenset[str] = frozenset()) -> Effects:
+    """Map the 13 items (and a purge in progress) to model effects; see the module docstring.
+
+    ``off``: knocked-out channels (:data:`CHANNELS`); empty, the effects are today's exactly.
+    """
     it = regime.items
     screening = float(np.mean([it[k] for k in SCREENING]))
     purge = max(it["recent_purge"], purge_level)
-    delta = (-p["screening_training_loss"] * screening - p["indoctrination_training_loss"] * it["political_education"]
-             - p["purge_training_loss"] * purge + p["forum_training_gain"] * it["civil_military_forum"])
+    cost = 0.0 if "training_loss" in off else 1.0  # 1.0 * x is exact: no knock-out, no change in the floats
+    delta = (-cost * p["screening_training_loss"] * screening - cost * p["indoctrination_training_loss"]
+             * it["political_education"] - cost * p["purge_training_loss"] * purge
+             + p["forum_training_gain"] * it["civil_military_forum"])
+    guard = p["counterweight_share"] * it["paramilitary_counterweight"]
     return Effects(
         training_delta=delta,
-        commitment_factor=1.0 - p["intelligence_commitment_loss"] * it["internal_intelligence"],
-        counterweight_share=p["counterweight_share"] * it["paramilitary_counterweight"],
-        loyalty_gain=p["screening_loyalty_gain"] * float(np.mean([screening, it["political_education"]])),
-        detection=p["intelligence_detection"] * it["internal_intelligence"],
+        commitment_factor=1.0 if "commitment_loss" in off else
+        1.0 - p["intelligence_commitment_loss"] * it["internal_intelligence"],
+        counterweight_share=guard,
+        loyalty_gain=0.0 if "loyalty_gain" in off else
+        p["screening_loyalty_gain"] * float(np.mean([screening, it["political_education"]])),
+        detection=0.0 if "detection" in off else p["intelligence_detection"] * it["internal_intelligence"],
         risk_multiplier=math.exp(p["coup_risk_weight"] * regime.risk_index),
+        withheld_share=0.0 if "guard_withheld" in off else guard,
+        guard_defends="guard_in_contest" not in off,
+        purge_after_failure=0.5 if "purge_intensity" in off else max(0.5, it["recent_purge"]),
     )
-

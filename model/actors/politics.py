@@ -100,10 +100,11 @@ def refresh_effects(model: KarabakhWar, gov: Government) -> None:
     if gov.purge is not None:
         start, intensity = gov.purge
         level = intensity * min(1.0, (model.day - start) / max(p["purge_lag_days"], 1.0))
-    gov.effects = effects(gov.regime, p, level)
+    gov.effects = effects(gov.regime, p, level, model.knockouts)
     model.gov_cp_factor[gov.index] = float(np.exp(p["training_effect"] * gov.effects.training_delta))
     model.gov_commitment[gov.index] = gov.effects.commitment_factor
     model.gov_guard_share[gov.index] = gov.effects.counterweight_share
+    model.gov_withheld_share[gov.index] = gov.effects.withheld_share
     model.gov_loyalty_gain[gov.index] = gov.effects.loyalty_gain
 
 
@@ -219,7 +220,8 @@ def _contest(model: KarabakhWar, gov: Government, rebels: np.ndarray, plotter: i
     loyalists = mine & ~rebels & (hops[f.node] <= p["capital_radius"]) & (loyal >= p["plot_loyalty_threshold"])
     backing = model.patron_backing[plotter]
     r = f.personnel[rebels].sum() * (1.0 + p["patron_backing_weight"] * backing) * popular
-    lo = (f.personnel[loyalists].sum() + gov.guard_personnel) * (0.5 + gov.legitimacy)
+    guard = gov.guard_personnel if gov.effects.guard_defends else 0.0
+    lo = (f.personnel[loyalists].sum() + guard) * (0.5 + gov.legitimacy)
     k = p["coup_contest_exponent"]
     p_success = float(r**k / (r**k + lo**k)) if r > 0 else 0.0
     success = bool(model.rng_politics.random() < p_success)
@@ -237,7 +239,7 @@ def _contest(model: KarabakhWar, gov: Government, rebels: np.ndarray, plotter: i
     else:
         f.personnel[plotter] *= 0.5  # arrests, desertion, disbandment of the ringleaders (assumption)
         f.loyalty[plotter] = f.base_loyalty[plotter]  # a new, vetted commander
-        gov.purge = (model.day, max(0.5, gov.regime.items["recent_purge"]))
+        gov.purge = (model.day, gov.effects.purge_after_failure)
         gov.legitimacy = max(0.0, gov.legitimacy - p["legitimacy_loss_per_capture"])
         model.coups.append(_record(model, gov, kind, plotter, False, p_success, old_leader, None, r, lo))
         refresh_effects(model, gov)

@@ -18,13 +18,16 @@ import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from ..inputs.history import CEASEFIRE_DATE
+from ..inputs.indices import load_indices
 from ..model import KarabakhWar
+from ..outputs.indices import side_indices
 from ..outputs.outcomes import SIDE_GOVERNMENTS, outcomes, territory_series
 from .scoring import patterns, score_model
 
@@ -46,6 +49,10 @@ class RunSpec:
     fit_until: str | None = None  # ... computed on the history up to this date (columns fit_*)
     score_from: str | None = None  # ... and also from this date on (out-of-sample, columns oos_*)
     patterns: bool = False  # also return whether each documented pattern appears (columns pattern_*)
+    knockouts: tuple[str, ...] = ()  # coup-proofing channels switched off (model.actors.coup_proofing.CHANNELS)
+    coding_uncertainty: bool = False  # redraw the uncertain coup-proofing codings (model.inputs.coding_uncertainty)
+    indices: tuple[str, ...] | None = None  # also return the coup-proofing indices (columns index_*): the
+    # built-in registry plus these TOML files (model.inputs.indices); None: no index columns
 
 
 def replicate_seeds(root: int, n: int) -> list[int]:
@@ -62,7 +69,8 @@ def run_one(spec: RunSpec) -> dict[str, object]:
     base = {"seed": spec.seed, "scenario": spec.scenario, **spec.labels}
     try:
         model = KarabakhWar(scenario=spec.scenario, rng=spec.seed, until=spec.until, profiles=spec.profiles,
-                            **spec.params)
+                            knockouts=spec.knockouts, coding_uncertainty=spec.coding_uncertainty, **spec.params)
+        registry = side_indices(model, load_indices(*map(Path, spec.indices))) if spec.indices is not None else {}
         model.run()
     except Exception as exc:  # noqa: BLE001 - a failed run is recorded with its seed, the batch goes on
         return {**base, "error": f"{type(exc).__name__}: {exc}"}
@@ -71,7 +79,7 @@ def run_one(spec: RunSpec) -> dict[str, object]:
         start = [g.initial_regime for g in model.governments if g.key in keys]  # profiles after overrides
         indices[f"proofing_index_{side}"] = float(np.mean([r.proofing_index for r in start]))
         indices[f"risk_index_{side}"] = float(np.mean([r.risk_index for r in start]))
-    row = {**base, **indices, **outcomes(model), "error": ""}
+    row = {**base, **indices, **registry, **outcomes(model), "error": ""}
     if spec.score:
         fit = score_model(model, dt.date.fromisoformat(spec.fit_until) if spec.fit_until else None)
         row.update({f"fit_{k}": v for k, v in fit.items()})

@@ -23,8 +23,8 @@ class Recruitment(Mechanism):
         weight = model.reinforce_weight * mask
         total = np.bincount(f.government, weight, minlength=len(model.governments))
         rate = np.array([model.p[g.recruits_param] * g.legitimacy for g in model.governments])
-        guard = model.gov_guard_share
-        for gov, extra in zip(model.governments, rate * guard):
-            gov.guard_personnel += float(extra)  # the regime guard stays away from the front
-        share = np.divide(rate * (1.0 - guard), total, out=np.zeros_like(total), where=total > 0)
+        for gov, extra in zip(model.governments, rate * model.gov_guard_share):
+            gov.guard_personnel += float(extra)  # the regime guard stays away from the front...
+        withheld = model.gov_withheld_share  # ... unless that channel is knocked out (then it is notional)
+        share = np.divide(rate * (1.0 - withheld), total, out=np.zeros_like(total), where=total > 0)
         f.personnel += weight * share[f.government]

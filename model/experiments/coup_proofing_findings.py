@@ -1,0 +1,161 @@
+"""The coup-proofing harness's findings: each hypothesis's estimate on a set of runs, its verdict,
+which knocked-out channels remove it, and whether it survives redrawn codings.
+
+A finding is computed the same way on every subset of the run table (documented coding, each
+knock-out, redrawn coding), so "carried by" and "survives" compare like with like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..actors.coup_proofing import CHANNEL_ITEMS
+from ..inputs.regimes import PRACTICES
+from .statistics import paired_difference_ci, slope_ci
+
+BASELINE, ALL_CHANNELS = "", "all"
+COUNTERWEIGHT = ("paramilitary_counterweight",)
+DOCUMENTED, REDRAWN = "documented", "redrawn"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A hypothesis of the literature as the harness measures it; ``expected`` is the literature's
+    sign (+1/-1) or None where it expects no effect."""
+
+    key: str
+    label: str
+    literature: str
+    expected: int | None
+    topic: str  # "battlefield" or "coups": the report's section
+    items: tuple[str, ...] = PRACTICES  # the practices the design varies for this finding
+
+    def on_path(self, knockout: str) -> bool:
+        """Whether a knock-out (a channel, channels joined by '+', or 'all') switches off a channel of
+        the varied practices."""
+        names = CHANNEL_ITEMS if knockout == ALL_CHANNELS else knockout.split("+")
+        return any(set(CHANNEL_ITEMS[c]) & set(self.items) for c in names)
+
+
+FINDINGS = (
+    Finding("slope_arm_held_azssr_km2", "km² of Azerbaijan SSR held by the arm side on 1994-05-12 (or at the "
+            "end of shorter runs), per unit of relative index", "more coup-proofing than the opponent → worse battlefield results "
+            "(Narang & Talmadge 2018; Pilster & Böhmelt 2011; Talmadge 2015)", +1, "battlefield"),
+    Finding("slope_loss_exchange_ratio", "loss-exchange ratio (aze casualties per arm casualty), per unit of "
+            "relative index", "as above", +1, "battlefield"),
+    Finding("counterweight_arm_held_azssr_km2", "km² held by the arm side (counterweight 1 − 0), Azerbaijan",
+            "a counterweight diverts men from the front → worse battlefield results (Quinlivan 1999; "
+            "Pilster & Böhmelt 2011)", +1, "battlefield", COUNTERWEIGHT),
+    Finding("slope_attempts_aze", "coup attempts per run vs own index (aze varied)",
+            "coup-proofing lowers coup risk (Powell 2012)", -1, "coups"),
+    Finding("slope_attempts_arm", "coup attempts per run vs own index (arm varied)", "as above", -1, "coups"),
+    Finding("counterweight_coup_attempts_azerbaijan", "attempts (counterweight 1 − 0), Azerbaijan",
+            "counterbalancing need not reduce attempts (De Bruin 2018)", None, "coups", COUNTERWEIGHT),
+    Finding("counterweight_coups_successful_azerbaijan", "successful coups (counterweight 1 − 0)",
+            "counterbalancing lowers coup success (De Bruin 2018; Powell 2012)", -1, "coups", COUNTERWEIGHT),
+)
+
+
+def subset(ok: pd.DataFrame, knockout: str = BASELINE, coding: str = DOCUMENTED) -> pd.DataFrame:
+    """Runs of one knock-out and coding (tables without those columns are all baseline, documented)."""
+    keep = np.ones(len(ok), dtype=bool)
+    if "knockout" in ok.columns:
+        keep &= (ok["knockout"].fillna("") == knockout).to_numpy()
+    if "coding" in ok.columns:
+        keep &= (ok["coding"] == coding).to_numpy()
+    elif coding != DOCUMENTED:
+        keep[:] = False
+    return ok[keep]
+
+
+def estimates(runs: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
+    """(estimate, low, high) of every finding that these runs can measure."""
+    out: dict[str, tuple[float, float, float]] = {}
+    idx = runs[runs["design"] == "index"]
+    if idx["level"].nunique() > 1:
+        rel = idx["proofing_index_aze"] - idx["proofing_index_arm"]
+        for col in ("arm_held_azssr_km2", "loss_exchange_ratio"):
+            out[f"slope_{col}"] = slope_ci(rel, idx[col])
+        for side in ("aze", "arm"):
+            s = idx[idx["side"] == side]
+            if s["level"].nunique() > 1:
+                out[f"slope_attempts_{side}"] = slope_ci(s[f"proofing_index_{side}"], s[f"coup_attempts_{side}"])
+    cw = runs[(runs["design"] == "item") & (runs["item"] == "paramilitary_counterweight")]
+    lo, hi = cw[cw["level"] == 0.0].sort_values("seed"), cw[cw["level"] == 1.0].sort_values("seed")
+    if len(lo) and len(lo) == len(hi):
+        for col in ("arm_held_azssr_km2", "coup_attempts_azerbaijan", "coups_successful_azerbaijan"):
+            out[f"counterweight_{col}"] = paired_difference_ci(lo[col].to_numpy(), hi[col].to_numpy())
+    return out
+
+
+def sign(t: tuple[float, float, float]) -> int:
+    """+1 or -1 when the interval excludes 0, else 0."""
+    return 1 if t[1] > 0 and t[2] > 0 else (-1 if t[1] < 0 and t[2] < 0 else 0)
+
+
+def verdict(t: tuple[float, float, float], expected: int | None) -> str:
+    """The finding against the literature, in words."""
+    s = sign(t)
+    if expected is None:
+        return "no clear effect (as the literature allows)" if s == 0 else ("fewer" if s < 0 else "more")
+    if s == 0:
+        return "no clear effect (interval includes 0)"
+    return "reproduced" if s == expected else "opposite of the literature"
+
+
+def brief(t: tuple[float, float, float] | None, expected: int | None) -> str:
+    """The estimate with its verdict in a few words, for table cells."""
+    return fmt(t) if t is None else f"{fmt(t)} ({verdict(t, expected).split(' (')[0]})"
+
+
+def fmt(t: tuple[float, float, float] | None) -> str:
+    """estimate [low, high]; rounding noise around an exact 0 (e.g. a slope through equal runs) shows as 0."""
+    if t is None:
+        return "not measured"
+    scale = max(abs(x) for x in t) or 1.0
+    a, b, c = (0.0 if abs(x) < 1e-9 * scale or abs(x) < 1e-12 else x for x in t)
+    return f"{a:+.3g} [{b:+.3g}, {c:+.3g}]"
+
+
+def carried_by(base: tuple[float, float, float], knocked: dict[str, tuple[float, float, float]]) -> str:
+    """Channels whose knock-out alone removes a clear direction (or reverses it); else the channel whose
+    knock-out shrinks it most. ``knocked``: the knock-outs on the finding's path (:meth:`Finding.on_path`)."""
+    if sign(base) == 0:
+        return "— (no clear effect to carry)"
+    single = {c: t for c, t in knocked.items() if c != ALL_CHANNELS}
+    gone = [c for c, t in single.items() if sign(t) != sign(base)]
+    if gone:
+        return ", ".join(gone)
+    if not single:
+        return "not measured"
+    c, t = min(single.items(), key=lambda kv: kv[1][0] / base[0])
+    return f"no single channel (largest drop: {c}, {100 * (1 - t[0] / base[0]):.0f} %)"
+
+
+def origin(base: tuple[float, float, float], knocked: dict[str, tuple[float, float, float]],
+           expected: int | None) -> str:
+    """Built in (the literature's direction, gone when the channels are off), emergent (survives with every
+    channel off), or a direction no channel is wired to give (it arises from the channels' interplay)."""
+    if sign(base) == 0:
+        return "—"
+    if ALL_CHANNELS not in knocked:
+        return "not measured (run with --knockouts each)"
+    if sign(knocked[ALL_CHANNELS]) == sign(base):
+        return "emergent: survives with every coup-proofing channel off"
+    if sign(base) != expected:
+        return ("not wired in: no channel is wired to give this direction; it arises from the channels' interplay "
+                "in the war (or noise at this number of runs) and vanishes with every channel off")
+    wired = [c for c, t in knocked.items() if c != ALL_CHANNELS and sign(t) != sign(base)]
+    return "built in: " + (f"wired into {', '.join(wired)}" if wired else "vanishes with every channel off")
+
+
+def survives(base: tuple[float, float, float], redrawn: tuple[float, float, float] | None,
+             expected: int | None) -> str:
+    """Whether the verdict on documented codings is the verdict on redrawn ones."""
+    if redrawn is None:
+        return "not measured (run with --coding-uncertainty)"
+    same = verdict(base, expected) == verdict(redrawn, expected)
+    return ("yes" if same else "no") + f" ({verdict(redrawn, expected)}: {fmt(redrawn)})"

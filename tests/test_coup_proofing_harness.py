@@ -1,0 +1,111 @@
+"""The coup-proofing harness measures findings: which channels carry them, and configurations in which
+the literature's direction should not appear are reported as absent."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from model.actors.coup_proofing import CHANNELS
+from model.cli import main
+from model.experiments.coup_proofing import coup_proofing_design, coup_proofing_report
+from model.experiments.coup_proofing_findings import FINDINGS, carried_by, origin, verdict
+from model.experiments.runner import run_many
+
+BATTLEFIELD_OFF = "training_loss+commitment_loss+guard_withheld"
+
+
+@pytest.fixture(scope="module")
+def knocked_report():
+    """Azerbaijan's practices at 0 and 1 to mid-1993 (4 seeds), again with the training loss off and with
+    every battlefield cost off."""
+    specs = coup_proofing_design(4, root_seed=0, levels=(0.0, 1.0), sides=("aze",), items=(),
+                                 knockouts=("training_loss", BATTLEFIELD_OFF), until="1993-06-01")
+    table = run_many(specs, workers=2)
+    assert (table["error"] == "").all()
+    return coup_proofing_report(table)
+
+
+def row(report: str, section: str, label: str) -> list[str]:
+    """The cells of the table row starting with ``label`` in ``section`` of the report."""
+    part = report.split(section, 1)[1].split("\n## ", 1)[0]
+    line = next(l for l in part.splitlines() if l.startswith(f"| {label}"))
+    return [c.strip() for c in line.strip("|").split("|")]
+
+
+def test_knocking_out_the_channel_that_carries_a_finding_removes_it(knocked_report):
+    report, stats = knocked_report
+    for key in ("slope_arm_held_azssr_km2", "slope_loss_exchange_ratio"):
+        assert verdict(stats[key], +1) == "reproduced"
+        assert verdict(stats["knockouts"]["training_loss"][key], +1) != "reproduced"
+    cells = row(report, "## Summary", "more coup-proofing than the opponent")
+    assert cells[2] == "reproduced" and cells[3].startswith("training_loss")
+
+
+def test_without_battlefield_costs_the_harness_reports_no_battlefield_effect(knocked_report):
+    """With no channel by which coup-proofing can cost the army, the literature's battlefield direction
+    should not appear, and the report says so."""
+    report, stats = knocked_report
+    cells = row(report, "## 5. Which channels", "km² of Azerbaijan SSR held")
+    assert "(reproduced)" in cells[1] and "(no clear effect)" in cells[3]
+    assert verdict(stats["knockouts"][BATTLEFIELD_OFF]["slope_loss_exchange_ratio"], +1) != "reproduced"
+
+
+# ------------------------------------------------------------------------------ the verdict logic
+def synthetic_table(effect_documented: float, effect_redrawn: float, seeds: int = 30) -> pd.DataFrame:
+    """Index-design runs of the aze side whose territory rises with the index by the given slopes."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for coding, effect in (("documented", effect_documented), ("redrawn", effect_redrawn)):
+        for level in (0.0, 1.0):
+            for seed in range(seeds):
+                rows.append(dict(design="index", side="aze", item="all_practices", level=level, seed=seed, error="",
+                                 knockout="", coding=coding, proofing_index_aze=level, proofing_index_arm=0.3,
+                                 arm_held_azssr_km2=5000 + effect * level + rng.normal(0, 300),
+                                 loss_exchange_ratio=2 + rng.normal(0, 0.1), coup_attempts_aze=0, coup_attempts_arm=0))
+    return pd.DataFrame(rows)
+
+
+def test_the_report_says_when_a_conclusion_does_not_survive_coding_uncertainty():
+    report, stats = coup_proofing_report(synthetic_table(4000.0, 0.0))
+    assert verdict(stats["slope_arm_held_azssr_km2"], +1) == "reproduced"
+    cells = row(report, "## 6. Coding uncertainty", "km² of Azerbaijan SSR held")
+    assert "(reproduced)" in cells[1] and "(no clear effect)" in cells[2] and cells[3] == "no"
+    report, _ = coup_proofing_report(synthetic_table(4000.0, 3000.0))
+    assert row(report, "## 6. Coding uncertainty", "km² of Azerbaijan SSR held")[3] == "yes"
+
+
+CLEAR, NONE, OPPOSITE = (5.0, 2.0, 8.0), (0.5, -1.0, 2.0), (-4.0, -6.0, -2.0)
+
+
+def test_carried_by_names_the_knock_outs_that_remove_a_clear_direction():
+    assert carried_by(CLEAR, {"a": NONE, "b": CLEAR, "c": OPPOSITE, "all": NONE}) == "a, c"
+    assert carried_by(CLEAR, {"a": (2.5, 0.5, 4.0), "b": (4.0, 1.0, 6.0)}).startswith("no single channel (largest drop: a, 50 %")
+    assert carried_by(NONE, {"a": CLEAR}).startswith("—")
+
+
+def test_origin_separates_built_in_emergent_and_unwired_directions():
+    assert origin(CLEAR, {"a": NONE, "all": NONE}, +1) == "built in: wired into a"
+    assert origin(CLEAR, {"a": CLEAR, "all": NONE}, +1) == "built in: vanishes with every channel off"
+    assert origin(CLEAR, {"a": CLEAR, "all": CLEAR}, +1).startswith("emergent")
+    assert origin(OPPOSITE, {"a": NONE, "all": NONE}, +1).startswith("not wired in")
+    assert origin(CLEAR, {"a": NONE}, +1).startswith("not measured")
+
+
+def test_only_channels_of_the_varied_practices_are_on_a_findings_path():
+    counterweight = next(f for f in FINDINGS if f.key == "counterweight_arm_held_azssr_km2")
+    assert counterweight.on_path("guard_withheld") and counterweight.on_path("training_loss+guard_in_contest")
+    assert not counterweight.on_path("training_loss") and counterweight.on_path("all")
+    index = next(f for f in FINDINGS if f.key == "slope_arm_held_azssr_km2")
+    assert all(index.on_path(c) for c in CHANNELS)
+
+
+def test_the_cli_rejects_bad_channels_and_index_files_before_running(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["experiment", "coup-proofing", "--knockouts", "training_los", "--out", str(tmp_path / "a")])
+    assert exit_.value.code == 2 and "unknown channel(s) ['training_los']" in capsys.readouterr().err
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[x]\nlabel = "x"\nkind = "items"\nitems = ["nope"]\nsource = "s"\n')
+    assert main(["experiment", "coup-proofing", "--indices", str(bad), "--out", str(tmp_path / "b"), "--quiet"]) == 2
+    assert "bad.toml: [x]: " in capsys.readouterr().err and not (tmp_path / "b").exists()
