@@ -61,7 +61,7 @@ def test_a_user_adds_an_index_in_toml(tmp_path):
     ('kind = "counterbalancing"\nitems = ["coup_origin"]', "[x]", "takes no items"),
     ('kind = "average"\nitems = ["coup_origin"]', "[x].kind", "'items' or 'counterbalancing'"),
     ('kind = "items"', "[x]", "non-empty items"),
-    ('kind = "items"\nitems = ["coup_origin"]\nsorce = "typo"', "[x].sorce", "Extra inputs"),
+    ('kind = "items"\nitems = ["coup_origin"]\nsorce = "typo"', "[x].sorce", "unknown field; did you mean 'source'"),
 ])
 def test_bad_definitions_are_one_line_errors(tmp_path, body, where, says):
     path = tmp_path / "bad.toml"
