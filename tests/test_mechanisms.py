@@ -102,3 +102,59 @@ def test_the_combat_kernel_applies_the_advance_and_exposure_factors():
     assert plain.share_gain.sum() > 0 and frozen.share_gain.sum() == 0
     attackers = f.side == 1
     assert frozen.unit_loss_fraction[attackers].sum() > plain.unit_loss_fraction[attackers].sum()
+
+
+class NodesAroundControl(Mechanism):
+    """Records, for every unit that changes district during Control, (kind, old, new, captured
+    today, old district still held by its side)."""
+
+    def __init__(self, model):
+        self.moves = []
+        self.before = None
+
+    def step(self, model, today):
+        f = model.forces
+        if self.before is None:  # called before Control: remember where everyone stands
+            self.before = f.node.copy()
+            self.captures = len(model.captures)
+            return
+        captured = {model.world.index[c["district"]] for c in model.captures[self.captures:]}
+        for row in np.flatnonzero(f.node != self.before):
+            old = int(self.before[row])
+            self.moves.append((int(f.kind[row]), old, int(f.node[row]), int(f.node[row]) in captured,
+                               bool(model.side_held[f.side[row], old])))
+        self.before = None
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_militias_hold_their_district_while_brigades_occupy_what_they_take(seed):
+    """In the NKAO, where village detachments raid neighbouring districts (historical 1992)."""
+    from model import KarabakhWar
+    from model.inputs.forces import MILITIA
+    from model.mechanisms import Control
+    cycle = list(DAILY_CYCLE)
+    cycle.insert(cycle.index(Control), NodesAroundControl)
+    m = KarabakhWar(rng=seed, mechanisms=cycle)
+    probe = m.mechanism(NodesAroundControl)
+    m.mechanisms.insert(m.mechanisms.index(m.mechanism(Control)) + 1, probe)  # the same probe after Control
+    for _ in range(577):  # to mid-1993
+        m.step()
+    occupied = [mv for mv in probe.moves if mv[3] and mv[4]]  # into a captured district, leaving one still held
+    assert any(kind != MILITIA for kind, *_ in occupied)  # brigades advance into what they took
+    assert not any(kind == MILITIA for kind, *_ in occupied)  # militias move only when their district is lost
+
+
+def test_districts_beyond_war_aims_are_worth_attacking_only_once_the_enemy_command_has_come_apart():
+    from model import KarabakhWar
+    from model.actors.strategy import BuiltinAI
+    m = KarabakhWar(rng=0, exploitation_gap=0.3, opportunism=0.4)
+    aze, nk = m.government("azerbaijan"), m.government("nagorno_karabakh")
+    w = m.world
+    outside = ~nk.war_aims & ~w.beyond_border[nk.side_index]
+    assert outside[w.index["kalbajar"]] and outside[w.index["aghdam"]]
+    ai = BuiltinAI()
+    for own, enemy, open_ in ((0.5, 0.4, False), (0.5, 0.2, True), (0.9, 0.5, True), (0.2, 0.6, False)):
+        nk.cohesion, aze.cohesion = own, enemy
+        value = ai._value(m, [nk], m.p["opportunism"], m.p["cross_border_value"])[0]
+        assert np.all(value[nk.war_aims] == 1.0)
+        assert np.all(value[outside] == (0.4 if open_ else 0.0)), (own, enemy)

@@ -85,23 +85,39 @@ class BuiltinAI:
     def __init__(self):
         self._route_cache: dict[tuple[int, int, int], np.ndarray] = {}
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
-        self._value_cache: dict[tuple, np.ndarray] = {}
+        self._value_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._arange: dict[int, np.ndarray] = {}
 
-    def _value(self, world, governments, opportunism: float, cross_border: float) -> np.ndarray:
-        """(G, N) value of each district to each government: 1 for war aims, its opportunism (the
-        government's own, else ``opportunism``) elsewhere, ``cross_border`` beyond the 1991 border
-        outside the disputed area."""
-        opp = tuple(opportunism if g.opportunism is None else g.opportunism for g in governments)
-        key = (tuple(id(g.war_aims) for g in governments), opp, cross_border)
-        value = self._value_cache.get(key)
-        if value is None:
+    def _value(self, model, governments, opportunism: float, cross_border: float) -> np.ndarray:
+        """(G, N) value of each district to each government: 1 for war aims, ``cross_border``
+        beyond the 1991 border outside the disputed area, and elsewhere its opportunism (the
+        government's own, else ``opportunism``) once its command cohesion exceeds the enemy's by
+        ``exploitation_gap``, 0 before.
+
+        The enemy's cohesion is the highest among the other side's governments. The Karabakh
+        forces, one army under one command from 1992, went beyond the NKAO and the Lachin
+        corridor when Azerbaijan's army came apart in 1993 (Kalbajar after Huseynov's brigade
+        left the front; Aghdam, Fuzuli, Jabrayil, Qubadli and Zangilan after the Ganja revolt),
+        not while the two were matched in 1992, though districts such as Qubadli were then held
+        by little more than local militia (de Waal 2003, ch. 12; HRW/Helsinki 1994). A value
+        that weighs odds could not express this restraint: against a militia the odds make any
+        value worth an attack. A gap of -1 makes opportunism unconditional.
+        """
+        key = (tuple(id(g.war_aims) for g in governments), cross_border)
+        masks = self._value_cache.get(key)
+        if masks is None:
             aims = np.vstack([g.war_aims for g in governments])
-            beyond = world.beyond_border[[g.side_index for g in governments]]
-            value = np.where(aims, 1.0, np.where(beyond, cross_border, np.array(opp)[:, None]))
-            self._value_cache = {key: value}
-        return value
+            beyond = model.world.beyond_border[[g.side_index for g in governments]]
+            masks = self._value_cache[key] = (aims, beyond)
+        aims, beyond = masks
+        enemy_cohesion = np.zeros(2)
+        for g in model.governments:
+            enemy_cohesion[1 - g.side_index] = max(enemy_cohesion[1 - g.side_index], g.cohesion)
+        gap = model.p["exploitation_gap"]
+        opp = np.array([(opportunism if g.opportunism is None else g.opportunism)
+                        * (g.cohesion - enemy_cohesion[g.side_index] >= gap) for g in governments])
+        return np.where(aims, 1.0, np.where(beyond, cross_border, opp[:, None]))
 
     def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray]:
         """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1)."""
@@ -137,7 +153,7 @@ class BuiltinAI:
         nodes = f.node[units]
         own_share = situation.side_share[g_side]  # (G, N)
         enemy_stand = situation.stand_padded[1 - g_side]  # (G, N+1)
-        value = self._value(w, governments, p["opportunism"], p["cross_border_value"])
+        value = self._value(model, governments, p["opportunism"], p["cross_border_value"])
 
         # --- attacks. Converging odds: a target counts the CP of every own district that
         # can strike it (its neighbours, and itself if contested), weighted by war aims.

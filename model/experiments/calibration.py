@@ -12,6 +12,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, data_version
 from ..inputs.locations import CALIBRATION_DIR, PARAMS_DIR
 from ..inputs.params import load_parameters
@@ -26,7 +27,7 @@ FREE_PARAMETERS = ("training_effect", "attrition_rate", "breakthrough_ratio", "b
                    "legitimacy_loss_per_capture", "legitimacy_loss_per_100k_displaced", "resignation_legitimacy",
                    "uprising_legitimacy", "uprising_rate",
                    "plot_loyalty_threshold", "coup_base_rate", "terrain_defense_foothills", "terrain_defense_mountain",
-                   "militia_attack_factor", "offensive_commitment")
+                   "militia_attack_factor", "offensive_commitment", "exploitation_gap")
 """Parameters fitted by ``karabakh calibrate`` within their documented ranges (data/parameters.toml);
 all others stay at their documented values. Regime-politics parameters are fitted only since the loss
 scores the documented patterns of power (a change of power in Azerbaijan in spring 1992, a revolt in
@@ -53,8 +54,13 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
                                 sampler=optuna.samplers.TPESampler(seed=sampler_seed))
     fit_until = str(until) if until else None
     run_until = str(until) if until else str(CEASEFIRE_DATE)
-    if len(study.trials) == 0:  # start from the documented values
-        study.enqueue_trial({k: float(known[k].value) for k in FREE_PARAMETERS})
+    if len(study.trials) == 0:  # start from the documented values, and from the committed fit of this name
+        documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
+        study.enqueue_trial(documented)
+        committed = load_calibrated(name).get("params", {})
+        if committed:
+            study.enqueue_trial({k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
+                                 for k, v in documented.items()})
 
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         def objective(trial):

@@ -1,5 +1,6 @@
 """Control: district shares shift by the day's gains; holders change with hysteresis; captures,
-civilians' flight, occupation by the attackers and retreat (or surrender) of cut-off units."""
+civilians' flight, occupation by the attackers (not by militias) and retreat (or surrender) of
+cut-off units."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..inputs.forces import MILITIA
 from ..inputs.world import FULL
 from .base import NO_LOSSES, Mechanism, Today
 
@@ -60,10 +62,13 @@ class Control(Mechanism):
         f = model.forces
         if len(changed):
             model.control_version += 1
-            # Attackers occupy what their side now holds.
+            # Attackers occupy what their side now holds; militias, territorial self-defence
+            # detachments, raid but stay to hold their own district (HRW/Helsinki 1994: village
+            # and district detachments), so a capture does not strip their home of its defence.
             tg = np.maximum(f.target, 0)
             side_holds_target = np.where(f.side == 1, held[tg], ~held[tg])
-            occupy = f.active & (f.target >= 0) & np.isin(f.target, changed) & side_holds_target
+            occupy = (f.active & (f.target >= 0) & np.isin(f.target, changed) & side_holds_target
+                      & (f.kind != MILITIA))
             for row in np.flatnonzero(occupy):
                 model.units[row].place(int(f.target[row]))
         # Targets fully taken are cleared; units standing in fully lost districts fall back.

@@ -57,7 +57,7 @@ def brief(game: Game, role: str) -> dict:
     today = m.date
     timeline = load_timeline()
     recent = timeline[(timeline["date"] < today) & (timeline["date"] >= today - dt.timedelta(days=CONTEXT_DAYS))]
-    return {"aims": [m.world.keys[v] for v in np.flatnonzero(gov.war_aims)],
+    return {"aims": [m.world.name(v) for v in np.flatnonzero(gov.war_aims)],  # both forms of a name
             "context": [f"{r.date}: {r.event}" for r in recent.itertuples()],
             "side": gov.side}
 
