@@ -61,3 +61,10 @@ def test_the_quickstart_notebook_runs(tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     assert "changes of hands" in out.stdout and "no_1993_coup - historical" in out.stdout
     assert "coups_successful_azerbaijan" in out.stdout
+
+
+def test_reports_print_numbers_for_people():
+    from model.outputs.numbers import readable
+    assert [readable(v) for v in (11310.4, -1517.2, 59.14, 0.3333, 0.0, float("nan"))] == \
+        ["11,310", "-1,517", "59.1", "0.333", "0", "–"]
+    assert [readable(v, signed=True) for v in (6140.2, -3890.0, 7.55, 0.0)] == ["+6,140", "-3,890", "+7.55", "+0"]

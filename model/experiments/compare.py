@@ -16,6 +16,7 @@ import pandas as pd
 
 import matplotlib.pyplot as plt
 
+from ..outputs.numbers import readable
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds
 from .statistics import paired_difference_ci
@@ -75,7 +76,7 @@ def report(a: str, b: str, table: pd.DataFrame, diffs: pd.DataFrame, question: s
     n = ok["seed"].nunique()
 
     def num(v):
-        return "–" if pd.isna(v) else f"{v:,.4g}"
+        return "–" if pd.isna(v) else readable(float(v))
 
     lines = [f"# Scenario comparison: `{b}` (B) vs `{a}` (A)", ""]
     if question:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from ..actors.coup_proofing import CHANNEL_ITEMS
 from ..inputs.regimes import PRACTICES
+from ..outputs.numbers import readable
 from .statistics import paired_difference_ci, slope_ci
 
 BASELINE, ALL_CHANNELS = "", "all"
@@ -117,7 +118,7 @@ def fmt(t: tuple[float, float, float] | None) -> str:
         return "not measured"
     scale = max(abs(x) for x in t) or 1.0
     a, b, c = (0.0 if abs(x) < 1e-9 * scale or abs(x) < 1e-12 else x for x in t)
-    return f"{a:+.3g} [{b:+.3g}, {c:+.3g}]"
+    return f"{readable(a, signed=True)} [{readable(b, signed=True)}, {readable(c, signed=True)}]"
 
 
 def carried_by(base: tuple[float, float, float], knocked: dict[str, tuple[float, float, float]]) -> str:
