@@ -15,6 +15,7 @@ from model.wargame.config import GameConfig, read_config
 from model.wargame.fog import estimates, intel_rng, own_units, two_figures
 from model.wargame.log import GameLog, write_atomic
 from model.wargame.store import create_game, load_game
+from model.wargame.views import role_view
 
 
 class Clock:
@@ -245,6 +246,7 @@ def test_estimates_are_noisy_stable_within_a_turn_and_differ_between_roles(game)
     one = estimates(m, arm, intel_rng(5, 1, 1), 0.3)
     assert one == estimates(m, arm, intel_rng(5, 1, 1), 0.3)  # a reload shows the same estimate
     assert one != estimates(m, arm, intel_rng(5, 2, 1), 0.3)
+    assert one != estimates(m, arm, intel_rng(5, 1, 1, revision=1), 0.3)  # drawn afresh after an inject
     f = m.forces
     exact = {m.world.keys[v]: f.personnel[f.active & (f.side == 0) & (f.node == v)].sum()
              for v in range(m.world.n)}
@@ -335,3 +337,12 @@ def test_an_atomic_write_replaces_the_whole_file(tmp_path):
     write_atomic(path, {"a": 1})
     write_atomic(path, {"b": 2})
     assert json.loads(path.read_text()) == {"b": 2} and len(list(tmp_path.iterdir())) == 1
+
+
+def test_estimates_are_redrawn_after_an_inject_but_not_after_a_role_resubmits(game):
+    before = role_view(game, "armenia")["estimates"]
+    game.submit_orders("armenia", game.turn, {})
+    game.submit_orders("armenia", game.turn, {})
+    assert role_view(game, "armenia")["estimates"] == before  # resubmitting cannot resample the error
+    game.override("azerbaijan", "treasury_musd", 1.0)  # changes nothing on the map ...
+    assert role_view(game, "armenia")["estimates"] != before  # ... but the error is drawn afresh

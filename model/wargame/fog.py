@@ -3,8 +3,11 @@
 Estimates are per district (how many men, tanks and guns of the other governments stand there),
 multiplied by log-normal intelligence error and rounded to two significant figures. The error is
 drawn from a stream of its own, spawned from the game's seed with numpy's SeedSequence and keyed by
-turn and role: it never touches the model's random numbers, it is the same on every reload of a
-turn (so refreshing the page cannot average the error away), and a replay gives the same estimates.
+turn, role and the number of umpire actions that changed the world so far (injects, overrides): it
+never touches the model's random numbers, it is the same on every reload (so refreshing the page,
+or resubmitting orders, cannot average the error away), it is drawn afresh after an inject (so
+comparing the estimates before and after one does not reveal its exact size), and a replay gives
+the same estimates.
 """
 
 from __future__ import annotations
@@ -26,9 +29,9 @@ ESTIMATED = ("personnel", "tanks", "artillery")
 """What a staff estimates of the forces of others."""
 
 
-def intel_rng(seed: int, turn: int, role_index: int) -> np.random.Generator:
-    """The intelligence-error stream of one role in one turn."""
-    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(FOG_STREAM, turn, role_index)))
+def intel_rng(seed: int, turn: int, role_index: int, revision: int = 0) -> np.random.Generator:
+    """The intelligence-error stream of one role in one turn, after ``revision`` umpire changes."""
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(FOG_STREAM, turn, role_index, revision)))
 
 
 def two_figures(x: float) -> int:

@@ -62,10 +62,15 @@ def brief(game: Game, role: str) -> dict:
             "side": gov.side}
 
 
+WORLD_CHANGES = ("inject", "override")
+"""Umpire actions after which intelligence estimates are drawn afresh (a role cannot trigger them)."""
+
+
 def role_view(game: Game, role: str) -> dict:
     """A government role's page: its own forces and secrets exactly, other forces as estimates."""
     gov = game.model.government(role)
-    rng = intel_rng(game.config.seed, game.turn, ROLES.index(role))
+    revision = sum(e["kind"] in WORLD_CHANGES for e in game.log.entries)
+    rng = intel_rng(game.config.seed, game.turn, ROLES.index(role), revision)
     strategy = game.strategies.get(role)
     return {**public(game), "role": role, "gov": government_state(game, role), "brief": brief(game, role),
             "units": own_units(game.model, gov), "estimates": estimates(game.model, gov, rng, game.config.intel_noise),
