@@ -85,7 +85,7 @@ class BuiltinAI:
     def __init__(self):
         self._route_cache: dict[tuple[int, int, int], np.ndarray] = {}
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
-        self._value_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._value_cache: dict[tuple, np.ndarray] = {}
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._arange: dict[int, np.ndarray] = {}
 
@@ -104,20 +104,23 @@ class BuiltinAI:
         that weighs odds could not express this restraint: against a militia the odds make any
         value worth an attack. A gap of -1 makes opportunism unconditional.
         """
-        key = (tuple(id(g.war_aims) for g in governments), cross_border)
-        masks = self._value_cache.get(key)
-        if masks is None:
+        strongest = [0.0, 0.0]  # highest cohesion on each side
+        for g in model.governments:
+            strongest[g.side_index] = max(strongest[g.side_index], g.cohesion)
+        gap = model.p["exploitation_gap"]
+        opp = tuple((opportunism if g.opportunism is None else g.opportunism)
+                    * (g.cohesion - strongest[1 - g.side_index] >= gap) for g in governments)
+        # The gates open and close rarely: the (G, N) array is rebuilt only when one does.
+        key = (tuple(id(g.war_aims) for g in governments), opp, cross_border)
+        value = self._value_cache.get(key)
+        if value is None:
             aims = np.vstack([g.war_aims for g in governments])
             beyond = model.world.beyond_border[[g.side_index for g in governments]]
-            masks = self._value_cache[key] = (aims, beyond)
-        aims, beyond = masks
-        enemy_cohesion = np.zeros(2)
-        for g in model.governments:
-            enemy_cohesion[1 - g.side_index] = max(enemy_cohesion[1 - g.side_index], g.cohesion)
-        gap = model.p["exploitation_gap"]
-        opp = np.array([(opportunism if g.opportunism is None else g.opportunism)
-                        * (g.cohesion - enemy_cohesion[g.side_index] >= gap) for g in governments])
-        return np.where(aims, 1.0, np.where(beyond, cross_border, opp[:, None]))
+            value = np.where(aims, 1.0, np.where(beyond, cross_border, np.array(opp)[:, None]))
+            if len(self._value_cache) > 16:
+                self._value_cache.clear()
+            self._value_cache[key] = value
+        return value
 
     def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray]:
         """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1)."""
