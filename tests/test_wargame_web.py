@@ -201,3 +201,9 @@ def test_the_debrief_compares_the_game_with_the_ai_and_writes_its_files(client, 
     assert client.get(f"/umpire/{token}/debrief.png").content.startswith(b"\x89PNG")
     assert (game.folder / "debrief.md").read_text().startswith("# After-action review")
     assert client.get(f"/umpire/{game.tokens['armenia']}/debrief").status_code == 403
+
+
+def test_a_role_page_names_districts_in_both_forms(client, game):
+    page = client.get(f"/play/{game.tokens['nagorno_karabakh']}").text
+    assert "Khankendi/Stepanakert" in page and "Aghdara/Mardakert" in page
+    assert 'value="attack stepanakert"' in page or 'value="move stepanakert"' in page  # keys stay in the form

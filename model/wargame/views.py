@@ -30,6 +30,7 @@ def public(game: Game) -> dict:
         "ceasefire": bool(m.diplomacy.in_force), "arm_held_azssr_km2": round(m.arm_held_azssr_km2),
         "control": [{"district": w, "arm_share": round(float(s), 2)} for w, s in zip(m.world.keys, m.arm_share)],
         "turns": game.turns, "version": version(game),
+        "places": {k: m.world.name(i) for i, k in enumerate(m.world.keys)},  # names in both forms, by key
     }
 
 
