@@ -207,3 +207,4 @@ def test_a_role_page_names_districts_in_both_forms(client, game):
     page = client.get(f"/play/{game.tokens['nagorno_karabakh']}").text
     assert "Khankendi/Stepanakert" in page and "Aghdara/Mardakert" in page
     assert 'value="attack stepanakert"' in page or 'value="move stepanakert"' in page  # keys stay in the form
+    assert "Khankendi/Stepanakert" in client.get(f"/umpire/{game.tokens[UMPIRE]}").text
