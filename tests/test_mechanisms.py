@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 
 from conftest import synthetic_model
+from model import KarabakhWar
 from model.actors.politics import install_regime
+from model.actors.strategy import BuiltinAI
 from model.dynamics.combat import fight
-from model.mechanisms import DAILY_CYCLE, Command, Mechanism, Season, Today
+from model.inputs.forces import MILITIA
+from model.mechanisms import DAILY_CYCLE, Command, Control, Mechanism, Season, Today
 
 
 class AttackProbe(Mechanism):
@@ -129,9 +132,6 @@ class NodesAroundControl(Mechanism):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_militias_hold_their_district_while_brigades_occupy_what_they_take(seed):
     """In the NKAO, where village detachments raid neighbouring districts (historical 1992)."""
-    from model import KarabakhWar
-    from model.inputs.forces import MILITIA
-    from model.mechanisms import Control
     cycle = list(DAILY_CYCLE)
     cycle.insert(cycle.index(Control), NodesAroundControl)
     m = KarabakhWar(rng=seed, mechanisms=cycle)
@@ -145,8 +145,6 @@ def test_militias_hold_their_district_while_brigades_occupy_what_they_take(seed)
 
 
 def test_districts_beyond_war_aims_are_worth_attacking_only_once_the_enemy_command_has_come_apart():
-    from model import KarabakhWar
-    from model.actors.strategy import BuiltinAI
     m = KarabakhWar(rng=0, exploitation_gap=0.3, opportunism=0.4)
     aze, nk = m.government("azerbaijan"), m.government("nagorno_karabakh")
     w = m.world
