@@ -252,7 +252,8 @@ class KarabakhWar(mesa.Model):
             # The regime guard (item 10) is drawn from the brigades in service at the start.
             guard = f.active & (f.government == gov.index) & (f.kind == BRIGADE)
             taken = f.personnel[guard] * gov.effects.counterweight_share
-            if gov.effects.withheld_share:  # knocked out: the men stay at the front, the guard is notional
+            # The guard's men leave the front, unless guard_withheld is knocked out (then the guard is notional).
+            if gov.effects.withheld_share:
                 f.personnel[guard] -= taken
             gov.guard_personnel = float(taken.sum())
 

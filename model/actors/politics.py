@@ -152,6 +152,7 @@ def coup_step(model: KarabakhWar) -> None:
         if uprising_draws[gov.index] < p["uprising_rate"] * lack:
             rebels = np.zeros(len(f), dtype=bool)
             rebels[rows] = True
+            # Assumption: crowds at most double the rebels' strength, at legitimacy 0.
             _contest(model, gov, rebels, int(rows[np.argmax(f.personnel[rows])]), loyal, "uprising", regime,
                      popular=1.0 + (1.0 - gov.legitimacy))
     threshold = p["plot_loyalty_threshold"]

@@ -110,7 +110,8 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     ratio = a / np.where(defended, d, 1.0)
     k = p["attrition_rate"] * intensity
     frac_def = np.where(defended, np.minimum(k * ratio * noise[0], MAX_DAILY_LOSS), 0.0)
-    exposure = p["attacker_exposure"] if exposure_factor is None else p["attacker_exposure"] * exposure_factor[eng % n]
+    node_e = eng % n if exposure_factor is not None or advance_factor is not None else None  # engaged district
+    exposure = p["attacker_exposure"] if exposure_factor is None else p["attacker_exposure"] * exposure_factor[node_e]
     frac_att = np.where(defended, np.minimum(k * exposure / np.maximum(ratio, 1e-12) * noise[1],
                                              MAX_DAILY_LOSS), 0.0)
 
@@ -123,7 +124,7 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     gain_e = np.where(defended, creep + broke_e * p["breakthrough_advance"], p["undefended_advance"])
     gain_e *= (0.5 + u_adv) * intensity
     if advance_factor is not None:
-        gain_e *= advance_factor[eng % n]
+        gain_e *= advance_factor[node_e]
 
     frac_def_all = np.zeros(2 * n)
     frac_def_all[eng] = frac_def

@@ -76,7 +76,7 @@ def report(a: str, b: str, table: pd.DataFrame, diffs: pd.DataFrame, question: s
     n = ok["seed"].nunique()
 
     def num(v):
-        return "–" if pd.isna(v) else readable(float(v))
+        return readable(float(v))
 
     lines = [f"# Scenario comparison: `{b}` (B) vs `{a}` (A)", ""]
     if question:

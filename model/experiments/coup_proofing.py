@@ -192,7 +192,7 @@ def _summary(measured, stats) -> list[str]:
              "uncertainty | built in or emergent |", "|---|---|---|---|---|---|"]
     for f in measured:
         t, base = stats[f.key], stats["baseline_extremes"][f.key]
-        by = {k: v[f.key] for k, v in stats["knockouts"].items() if f.key in v and f.on_path(k)}
+        by = f.on_path_estimates(stats["knockouts"])
         lines.append(f"| {f.literature}: {f.label} | {fmt(t)} | {verdict(t, f.expected)} | "
                      f"{carried_by(base, by) if by else 'not measured (run with --knockouts each)'} | "
                      f"{survives(t, stats['redrawn'].get(f.key), f.expected)} | {origin(base, by, f.expected)} |")
@@ -228,7 +228,7 @@ def _channels(measured, stats) -> list[str]:
              "| finding | none | " + " | ".join(names) + " | carried by |", "|---|---|" + "---|" * len(names) + "---|"]
     for f in measured:
         cells = [brief(knocked[k].get(f.key), f.expected) for k in names]
-        by = {k: v[f.key] for k, v in knocked.items() if f.key in v and f.on_path(k)}
+        by = f.on_path_estimates(knocked)
         lines.append(f"| {f.label} | {brief(base[f.key], f.expected)} | " + " | ".join(cells) +
                      f" | {carried_by(base[f.key], by)} |")
     return lines

@@ -40,6 +40,10 @@ class Finding:
         names = CHANNEL_ITEMS if knockout == ALL_CHANNELS else knockout.split("+")
         return any(set(CHANNEL_ITEMS[c]) & set(self.items) for c in names)
 
+    def on_path_estimates(self, knocked: dict) -> dict:
+        """This finding's estimate under each knock-out (``{label: stats}``) that lies on its path."""
+        return {k: v[self.key] for k, v in knocked.items() if self.key in v and self.on_path(k)}
+
 
 FINDINGS = (
     Finding("slope_arm_held_azssr_km2", "km² of Azerbaijan SSR held by the arm side on 1994-05-12 (or at the "
