@@ -11,7 +11,7 @@ import re
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from ..errors import InputError
+from ..errors import InputError, validation_problem
 from .roles import GOVERNMENT_ROLES
 
 TURN_LENGTH = re.compile(r"^([1-9][0-9]?) (day|week|month)s?$")
@@ -65,6 +65,5 @@ def read_config(values: dict) -> GameConfig:
     try:
         return GameConfig.model_validate(values)
     except ValidationError as exc:
-        e = exc.errors()[0]
-        field = ".".join(str(x) for x in e["loc"]) or "game"
-        raise InputError("game settings", field, e["msg"].removeprefix("Value error, ")) from None
+        field, problem = validation_problem(exc, fields=GameConfig.model_fields)
+        raise InputError("game settings", field or "game", problem) from None

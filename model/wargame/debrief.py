@@ -8,8 +8,6 @@ game's start both are the same run, so the difference between the lines is the p
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -18,6 +16,7 @@ from ..experiments.scoring import documented
 from ..inputs.history import START
 from ..inputs.scenario import load_scenario
 from ..model import KarabakhWar
+from ..outputs.outcomes import territory_series
 from ..outputs.plots import SIDE_COLOURS, finish
 from .game import Game
 
@@ -36,11 +35,6 @@ def ai_run(game: Game) -> KarabakhWar:
     while model.running and model.day < game.model.day:
         model.step()
     return model
-
-
-def territory(model: KarabakhWar) -> np.ndarray:
-    """Daily km² of the Azerbaijan SSR held by the arm side, from the model's start to its day."""
-    return model.control_history[: model.day + 1] @ model.area_azssr_km2
 
 
 def report(game: Game, ai: KarabakhWar) -> dict:
@@ -71,8 +65,8 @@ def plot_territory(game: Game, ai: KarabakhWar, path) -> None:
         doc = documented(m.world, offset + m.day + 1)
         ax.fill_between(days, (doc.low @ m.area_azssr_km2)[offset:], (doc.high @ m.area_azssr_km2)[offset:],
                         step="post", color="#333333", alpha=0.25, label="documented (range)")
-    ax.plot(days, territory(ai), color="#777777", ls="--", label="built-in AI, same seed")
-    ax.plot(days, territory(m), color=SIDE_COLOURS["arm"], lw=2, label="this game")
+    ax.plot(days, territory_series(ai, every=1), color="#777777", ls="--", label="built-in AI, same seed")
+    ax.plot(days, territory_series(m, every=1), color=SIDE_COLOURS["arm"], lw=2, label="this game")
     ax.axvline(pd.Timestamp(game.start), color="#555555", ls=":", lw=0.8)
     finish(fig, ax, path, f"Territory: the game (from {game.start}) vs the AI and the documented history")
 

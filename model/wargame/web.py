@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -149,11 +150,9 @@ class Server:
         if png is None:
             f = m.forces
             govs = GOVERNMENT_ROLES if role == UMPIRE else (role,)
-            idx = [m.government(r).index for r in govs]
-            marked = {}
-            for row in range(len(f)):
-                if f.active[row] and f.government[row] in idx:
-                    marked[int(f.node[row])] = marked.get(int(f.node[row]), 0) + int(round(float(f.personnel[row])))
+            mask = f.active & np.isin(f.government, [m.government(r).index for r in govs])
+            men = np.bincount(f.node[mask], np.round(f.personnel[mask]), minlength=m.world.n)
+            marked = {int(v): int(men[v]) for v in np.flatnonzero(np.bincount(f.node[mask], minlength=m.world.n))}
             buf = io.BytesIO()
             who = "all forces" if role == UMPIRE else f"your forces ({m.government(role).name})"
             plot_view_map(m, buf, {n: f"{p:,}" for n, p in marked.items()},
