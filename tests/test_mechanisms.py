@@ -145,7 +145,7 @@ def test_militias_hold_their_district_while_brigades_occupy_what_they_take(seed)
 
 
 def test_districts_beyond_war_aims_are_worth_attacking_only_once_the_enemy_command_has_come_apart():
-    m = KarabakhWar(rng=0, exploitation_gap=0.3, opportunism=0.4)
+    m = KarabakhWar(rng=0, exploitation_gap=0.3, opportunism=0.4, aims_secured_share=0.0)
     aze, nk = m.government("azerbaijan"), m.government("nagorno_karabakh")
     w = m.world
     outside = ~nk.war_aims & ~w.beyond_border[nk.side_index]
@@ -156,3 +156,17 @@ def test_districts_beyond_war_aims_are_worth_attacking_only_once_the_enemy_comma
         value = ai._value(m, [nk], m.p["opportunism"], m.p["cross_border_value"])[0]
         assert np.all(value[nk.war_aims] == 1.0)
         assert np.all(value[outside] == (0.4 if open_ else 0.0)), (own, enemy)
+
+
+def test_districts_beyond_war_aims_wait_until_the_aims_are_held():
+    """On 1991-12-01 the Karabakh side holds about half of the area of its aims (Shusha and
+    Lachin are Azerbaijani-held): attacks beyond the aims wait for a secured share above that."""
+    ai = BuiltinAI()
+    for secured, open_ in ((0.4, True), (0.85, False)):
+        m = KarabakhWar(rng=0, exploitation_gap=-1.0, opportunism=0.4, aims_secured_share=secured)
+        nk = m.government("nagorno_karabakh")
+        held = BuiltinAI._aims_held(m, [nk])[0]
+        assert 0.4 < held < 0.85
+        outside = ~nk.war_aims & ~m.world.beyond_border[nk.side_index]
+        value = ai._value(m, [nk], m.p["opportunism"], m.p["cross_border_value"])[0]
+        assert np.all(value[outside] == (0.4 if open_ else 0.0)), secured

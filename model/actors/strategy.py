@@ -93,7 +93,8 @@ class BuiltinAI:
         """(G, N) value of each district to each government: 1 for war aims, ``cross_border``
         beyond the 1991 border outside the disputed area, and elsewhere its opportunism (the
         government's own, else ``opportunism``) once its command cohesion exceeds the enemy's by
-        ``exploitation_gap``, 0 before.
+        ``exploitation_gap`` and its side holds ``aims_secured_share`` of the area of its war
+        aims, 0 before.
 
         The enemy's cohesion is the highest among the other side's governments. The Karabakh
         forces, one army under one command from 1992, went beyond the NKAO and the Lachin
@@ -107,9 +108,11 @@ class BuiltinAI:
         strongest = [0.0, 0.0]  # highest cohesion on each side
         for g in model.governments:
             strongest[g.side_index] = max(strongest[g.side_index], g.cohesion)
-        gap = model.p["exploitation_gap"]
+        gap, secured = model.p["exploitation_gap"], model.p["aims_secured_share"]
+        held_aims = self._aims_held(model, governments)
         opp = tuple((opportunism if g.opportunism is None else g.opportunism)
-                    * (g.cohesion - strongest[1 - g.side_index] >= gap) for g in governments)
+                    * (g.cohesion - strongest[1 - g.side_index] >= gap) * (h >= secured)
+                    for g, h in zip(governments, held_aims))
         # The gates open and close rarely: the (G, N) array is rebuilt only when one does.
         key = (tuple(id(g.war_aims) for g in governments), opp, cross_border)
         value = self._value_cache.get(key)
@@ -121,6 +124,13 @@ class BuiltinAI:
                 self._value_cache.clear()
             self._value_cache[key] = value
         return value
+
+    @staticmethod
+    def _aims_held(model, governments) -> list[float]:
+        """Share of the area of each government's war aims that its side holds today."""
+        area = model.world.area_km2
+        return [float((g.war_aims * area) @ model.side_share[g.side_index]) / max(float(g.war_aims @ area), 1.0)
+                for g in governments]
 
     def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray]:
         """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1)."""

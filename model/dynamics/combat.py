@@ -12,7 +12,9 @@ Model (square law, per day): the defenders of an engagement lose a fraction
 attrition rate and ``e`` the attacker's exposure, times gamma noise. Terrain,
 supply, equipment, training and morale enter through CP. The attacker gains a
 share of the district growing with ``log(A/D)``; with a logistic probability in
-``log(A/D)`` the defence *breaks* and a larger share falls at once.
+``log(A/D)`` the defence *breaks* and a larger share falls at once (never at or below
+``break_min_ratio``). An undefended district is occupied at a pace that grows with the
+attacker's CP up to ``occupation_cp``.
 """
 
 from __future__ import annotations
@@ -83,7 +85,8 @@ class DayResult:
 
 def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str, float],
           rng: np.random.Generator, n_districts: int, intensity: float = 1.0,
-          advance_factor: np.ndarray | None = None, exposure_factor: np.ndarray | None = None) -> DayResult:
+          advance_factor: np.ndarray | None = None, exposure_factor: np.ndarray | None = None,
+          support_adjacency: np.ndarray | None = None) -> DayResult:
     """Resolve one day of every engagement on the map.
 
     ``intensity`` scales attrition and advances (1 in the model: ceasefires stop attacks
@@ -92,6 +95,8 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     per engagement in key order, so results depend only on the state and the
     model's rng stream. ``advance_factor`` and ``exposure_factor`` (per district, default 1)
     multiply the advance into a district and the attacker's losses there (seasons).
+    ``support_adjacency`` (N x N, e.g. roads inside one region) lets militias that are not
+    attacking add ``militia_support_share`` of their defensive CP to each neighbour's defence.
     """
     n = n_districts
     side = f.side.astype(np.int64)
@@ -99,7 +104,16 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     att_key = side * n + np.where(attacking, f.target, 0)
     A = np.bincount(att_key[attacking], attack_cp[attacking], minlength=2 * n)
     # Defensive CP of side s standing in v; the defence against side s at v is the other side's.
-    D = np.bincount(side * n + f.node, defense_cp, minlength=2 * n).reshape(2, n)[::-1].reshape(-1)
+    D = np.bincount(side * n + f.node, defense_cp, minlength=2 * n).reshape(2, n)
+    supporting = None
+    if support_adjacency is not None and p["militia_support_share"] > 0:
+        # Self-defence detachments not attacking today send part of their strength to a
+        # neighbouring district of their region under attack (and share its losses below).
+        supporting = (f.kind == MILITIA) & f.active & ~attacking
+        D = D + p["militia_support_share"] * (np.bincount(side[supporting] * n + f.node[supporting],
+                                                           defense_cp[supporting], minlength=2 * n).reshape(2, n)
+                                               @ support_adjacency)
+    D = D[::-1].reshape(-1)
 
     eng = np.flatnonzero(A > 0)  # sorted engagement keys
     a, d = A[eng], D[eng]
@@ -118,10 +132,15 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     # Advance: creeping gains when A > D, a large jump if the defence breaks.
     log_r = np.log(np.maximum(ratio, 1e-300))
     z = np.minimum(-p["breakthrough_steepness"] * (log_r - np.log(p["breakthrough_ratio"])), 700.0)
-    p_break = 1.0 / (1.0 + np.exp(z))
+    # A defence breaks only against a stronger attacker: below ``break_min_ratio`` the daily
+    # draw is not even made to count, so a long siege at parity cannot win by rolling dice.
+    p_break = np.where(ratio > p["break_min_ratio"], 1.0 / (1.0 + np.exp(z)), 0.0)
     broke_e = defended & (u_break < p_break * intensity)
     creep = p["advance_per_day"] * np.minimum(np.maximum(log_r / np.log(2.0), 0.0), 3.0)
-    gain_e = np.where(defended, creep + broke_e * p["breakthrough_advance"], p["undefended_advance"])
+    # An empty district is occupied at a pace that grows with the occupier's strength up to
+    # ``occupation_cp``: a handful of raiders cannot hold a rayon's villages.
+    occupy = p["undefended_advance"] * np.minimum(a / p["occupation_cp"], 1.0)
+    gain_e = np.where(defended, creep + broke_e * p["breakthrough_advance"], occupy)
     gain_e *= (0.5 + u_adv) * intensity
     if advance_factor is not None:
         gain_e *= advance_factor[node_e]
@@ -139,8 +158,15 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     def_key = (1 - side) * n + f.node
     loss_att = frac_att_all[att_key] * attacking
     loss_def = frac_def_all[def_key] * f.active
-    unit_loss = 1.0 - (1.0 - loss_att) * (1.0 - loss_def)
     engaged = attacking | ((A[def_key] > 0) & f.active)
+    if supporting is not None:
+        # a supporter loses its share of the defenders' losses of each neighbour it supports
+        # (row s: the losses of side s's defences; frac_def_all's rows are the attacking side)
+        lost_nearby = frac_def_all.reshape(2, n)[::-1] @ support_adjacency
+        loss_sup = np.minimum(p["militia_support_share"] * lost_nearby[side, f.node], MAX_DAILY_LOSS) * supporting
+        loss_def = 1.0 - (1.0 - loss_def) * (1.0 - loss_sup)
+        engaged |= loss_sup > 0
+    unit_loss = 1.0 - (1.0 - loss_att) * (1.0 - loss_def)
     return DayResult(unit_loss_fraction=unit_loss, engaged=engaged, share_gain=gain.reshape(2, n),
                      broke=broke.reshape(2, n), attack_cp=A.reshape(2, n), defense_cp=D.reshape(2, n))
 

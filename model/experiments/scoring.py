@@ -47,7 +47,7 @@ W_STATE, W_CASUALTIES, W_PATTERNS = 10.0, 2.0, 4.0
 as a month of capture-date error; missing the casualty ranges by 50 % counts as a month; getting
 every documented pattern wrong counts as four months (one of five: about a month)."""
 FIT_PATTERNS = ("pattern_stepanakert_held", "pattern_no_early_collapse", "pattern_aze_change_of_power_spring_1992",
-                "pattern_aze_revolt_1993", "pattern_arm_coup_attempts")
+                "pattern_aze_revolt_1993", "pattern_arm_coup_attempts", "pattern_aze_few_attempts")
 """Patterns in the fit (the area at the ceasefire is already in the state error; whether the
 ceasefire holds lies after the fit window)."""
 CAP_MONTHS, WINDOW_DAYS = 12.0, 365
@@ -233,6 +233,9 @@ def patterns(model) -> dict[str, bool]:
     window = t["pattern_aze_revolt_1993"]["window"]
     out["pattern_aze_revolt_1993"] = any(c["kind"] == "coup" and inside(c["date"], window) for c in aze)
     out["pattern_arm_coup_attempts"] = any(c["kind"] == "coup" and c["country"] != "azerbaijan" for c in model.coups)
+    few = t["pattern_aze_few_attempts"]
+    out["pattern_aze_few_attempts"] = sum(c["kind"] != "resignation" and inside(c["date"], few["window"])
+                                          for c in aze) <= few["max_attempts"]
     window = t["pattern_ceasefire_holds"]["window"]
     out["pattern_ceasefire_holds"] = any(inside(c["start"], window) and c["end"] is None for c in model.ceasefires) \
         and model.date >= dt.date(1994, 12, 31)

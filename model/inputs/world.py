@@ -74,6 +74,8 @@ class World:
     adjacency: np.ndarray = field(repr=False)
     closed_adjacency: np.ndarray = field(repr=False)
     region_code: np.ndarray = field(repr=False)  # (N,) index of each district's region in REGIONS
+    # adjacency restricted to roads inside one region: where self-defence detachments support each other
+    region_adjacency: np.ndarray = field(repr=False)
     azssr_area: np.ndarray = field(repr=False)  # km2 of each district inside the Azerbaijan SSR (0 in Armenia)
 
     @property
@@ -244,6 +246,7 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame, control: pd.DataFr
         neighbourhood[v, : len(row)] = row
     adjacency = np.zeros((n, n))
     adjacency[edges[:, 0], edges[:, 1]] = 1.0
+    region_code = np.array([REGIONS.index(r) for r in districts["region"]])
     pop = districts["pop_1989"].to_numpy(dtype=float)
     area = np.nan_to_num(districts["area_km2"].to_numpy(dtype=float))
     return World(
@@ -259,7 +262,7 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame, control: pd.DataFr
         beyond_border=np.vstack([districts["region"].isin(BEYOND_BORDER[s]).to_numpy() for s in SIDES]),
         has_asset=assets, edges=edges, neighbourhood=neighbourhood,
         adjacency=adjacency, closed_adjacency=adjacency + np.eye(n),
-        region_code=np.array([REGIONS.index(r) for r in districts["region"]]),
+        region_code=region_code, region_adjacency=adjacency * (region_code[:, None] == region_code[None, :]),
         azssr_area=area * (districts["region"].to_numpy() != "armenia"),
     )
 

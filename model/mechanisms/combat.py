@@ -22,7 +22,8 @@ class Combat(Mechanism):
         s = today.situation
         attack = s.attack_cp if today.attack_cp is None else today.attack_cp
         result = today.combat = fight(f, attack, s.defense_cp, p, model.rng, model.world.n,
-                                      advance_factor=today.advance_factor, exposure_factor=today.exposure_factor)
+                                      advance_factor=today.advance_factor, exposure_factor=today.exposure_factor,
+                                      support_adjacency=model.world.region_adjacency)
         lost = apply_losses(f, result.unit_loss_fraction)
         model.casualties += np.bincount(f.side, lost, minlength=2)
         model.gov_casualties += np.bincount(f.government, lost, minlength=len(model.governments))
