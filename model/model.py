@@ -31,7 +31,7 @@ from .actors.coup_proofing import check_channels
 from .actors.diplomacy import Diplomacy
 from .actors.politics import install_regime, refresh_effects
 from .actors.strategy import BuiltinAI, Situation, Strategy
-from .dynamics.combat import Terrain, combat_power
+from .dynamics.combat import Terrain, combat_power, militia_support
 from .errors import InputError
 from .inputs import params as params_mod
 from .inputs.coding_uncertainty import coding_rng, load_rule, redraw
@@ -432,13 +432,13 @@ class KarabakhWar(mesa.Model):
         attack, defense = combat_power(f, self.terrain, self.p, self.gov_cp_factor)
         stand = np.bincount(f.side.astype(np.int64) * (n + 1) + f.node, defense,
                             minlength=2 * (n + 1)).reshape(2, n + 1)
+        if self.p["militia_support_share"] > 0:  # staffs count on the neighbours' detachments too
+            stand[:, :n] += militia_support(f, defense, self.p, self.world.region_adjacency,
+                                            (f.kind == MILITIA) & f.active)
         return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm, side_held=self.side_held,
                          side_share=self.side_share, attack_cp=attack, defense_cp=defense,
                          stand_padded=stand,
                          control_version=self.control_version)
-
-
-
 
     def mechanism(self, cls: type[Mechanism]) -> Mechanism:
         """The instance of a mechanism class in this model's daily cycle (e.g. ``Orders``)."""

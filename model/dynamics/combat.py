@@ -71,6 +71,16 @@ def combat_power(f: Forces, terrain: Terrain, p: dict[str, float],
     return attack, cp * terrain.defense[f.node] * home
 
 
+def militia_support(f: Forces, defense_cp: np.ndarray, p: dict[str, float], support_adjacency: np.ndarray,
+                    supporting: np.ndarray) -> np.ndarray:
+    """(2, N) defensive CP that side s's ``supporting`` militias add to district v from the
+    neighbouring districts of their region (``militia_support_share`` of their own)."""
+    n = len(support_adjacency)
+    own = np.bincount(f.side[supporting].astype(np.int64) * n + f.node[supporting], defense_cp[supporting],
+                      minlength=2 * n).reshape(2, n)
+    return p["militia_support_share"] * (own @ support_adjacency)
+
+
 @dataclass
 class DayResult:
     """What one day of fighting did, per unit and per engagement."""
@@ -110,9 +120,7 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
         # Self-defence detachments not attacking today send part of their strength to a
         # neighbouring district of their region under attack (and share its losses below).
         supporting = (f.kind == MILITIA) & f.active & ~attacking
-        D = D + p["militia_support_share"] * (np.bincount(side[supporting] * n + f.node[supporting],
-                                                           defense_cp[supporting], minlength=2 * n).reshape(2, n)
-                                               @ support_adjacency)
+        D = D + militia_support(f, defense_cp, p, support_adjacency, supporting)
     D = D[::-1].reshape(-1)
 
     eng = np.flatnonzero(A > 0)  # sorted engagement keys

@@ -20,13 +20,14 @@ from .politics import RegimePolitics
 from .recording import Recording
 from .recruitment import Recruitment
 from .season import Season
+from .shelling import Shelling
 from .supply import Supply
 from .tempo import Tempo
 
-DAILY_CYCLE: tuple[type[Mechanism], ...] = (Orders, Tempo, Command, Season, Combat, Control, RegimePolitics, Supply,
-                                            Recruitment, Pay, Recording)
-"""The default day: orders (with diplomacy), operational tempo, command cohesion, season, combat, control,
-regime politics, supply, recruits, pay, recording."""
+DAILY_CYCLE: tuple[type[Mechanism], ...] = (Orders, Tempo, Command, Season, Combat, Shelling, Control, RegimePolitics,
+                                            Supply, Recruitment, Pay, Recording)
+"""The default day: orders (with diplomacy), operational tempo, command cohesion, season, combat, shelling,
+control, regime politics, supply, recruits, pay, recording."""
 
 __all__ = ["DAILY_CYCLE", "Combat", "Command", "Control", "Mechanism", "Orders", "Pay", "RegimePolitics", "Recording",
            "Recruitment", "Season", "Supply", "Tempo", "Today"]

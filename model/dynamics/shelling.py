@@ -1,0 +1,31 @@
+"""Shelling: daily losses along the front from the enemy's artillery, with or without an attack.
+
+Much of this war was positional: towns and trenches were shelled from the next district for
+months (Khankendi/Stepanakert from Shusha and Khojaly in 1991-92; Aghdam, Tartar and the
+Fuzuli front later), and artillery, Grad rockets above all, caused most casualties (Human
+Rights Watch/Helsinki 1994). Engagements alone (:mod:`model.dynamics.combat`) count only the
+days of attacks. Here each artillery piece standing next to a district where the other side
+has troops causes ``shelling_casualties`` casualties a day among them, shared in proportion to
+their men.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..inputs.forces import Forces
+
+MAX_DAILY_SHELLING_LOSS = 0.02
+"""Cap on the fraction of a district's troops lost to shelling in one day (assumption: men dig in)."""
+
+
+def shelling_losses(f: Forces, adjacency: np.ndarray, p: dict[str, float]) -> np.ndarray:
+    """Fraction of each unit lost to today's enemy shelling from neighbouring districts."""
+    n = len(adjacency)
+    side = f.side.astype(np.int64)
+    key = side * n + f.node
+    guns = np.bincount(key, f.artillery * f.active, minlength=2 * n).reshape(2, n)
+    men = np.bincount(key, f.personnel * f.active, minlength=2 * n).reshape(2, n)
+    incoming = (guns @ adjacency)[::-1]  # row s: the other side's guns next to each district
+    frac = np.minimum(p["shelling_casualties"] * incoming / np.maximum(men, 1.0), MAX_DAILY_SHELLING_LOSS)
+    return frac[side, f.node] * f.active
