@@ -138,6 +138,15 @@ def test_patterns_are_read_from_the_run():
     had_revolt = p["pattern_aze_revolt_1993"]
     m.coups.append({"date": "1993-06-04", "country": "azerbaijan", "kind": "coup", "success": False})
     assert had_revolt is False and scoring.patterns(m)["pattern_aze_revolt_1993"] is True
+    # armed attempts on power in Azerbaijan: at most 3 to the ceasefire; resignations and other countries do not count
+    m.coups[:] = [{"date": "1993-06-04", "country": "azerbaijan", "kind": "coup", "success": False}] * 2
+    m.coups += [{"date": "1992-05-15", "country": "azerbaijan", "kind": "uprising", "success": True},
+                {"date": "1992-03-06", "country": "azerbaijan", "kind": "resignation", "success": True},
+                {"date": "1993-01-01", "country": "armenia", "kind": "coup", "success": False},
+                {"date": "1994-10-04", "country": "azerbaijan", "kind": "coup", "success": False}]  # after the window
+    assert scoring.patterns(m)["pattern_aze_few_attempts"] is True
+    m.coups.append({"date": "1994-01-01", "country": "azerbaijan", "kind": "coup", "success": False})
+    assert scoring.patterns(m)["pattern_aze_few_attempts"] is False
 
 
 def test_validate_writes_a_score_card_with_the_patterns(tmp_path):

@@ -83,3 +83,61 @@ def test_invariants_under_random_inputs(att, dfn, tanks, morale, supply, seed, k
     lost = apply_losses(f, r.unit_loss_fraction)
     assert np.all(f.personnel >= 0) and np.all(f.tanks >= 0)
     assert np.allclose(lost + f.personnel, before)
+
+
+def _with_neighbour_militia(militia_side: int) -> Forces:
+    """make_forces plus a militia of ``militia_side`` standing in district 2, next to district 1."""
+    f = make_forces(3000, 1000)
+    for name in ("side", "government", "kind", "node", "home", "active", "personnel", "tanks", "apcs", "artillery",
+                 "training", "morale", "base_morale", "supply", "loyalty", "base_loyalty", "cohesion", "target",
+                 "pay_usd_month", "contract_end_day", "initial_personnel"):
+        a = getattr(f, name)
+        setattr(f, name, np.append(a, a[1]))
+    f.side[2], f.government[2], f.kind[2], f.node[2], f.home[2] = militia_side, militia_side, 1, 2, 2
+    return f
+
+
+ONE_REGION = np.array([[0, 1, 0], [1, 0, 1], [0, 1, 0]], float)  # 1 borders 0 and 2; all one region
+
+
+def test_militias_of_a_region_support_a_neighbour_under_attack_and_share_its_losses():
+    f = _with_neighbour_militia(militia_side=0)  # an aze militia next to the attacked aze district
+    att, dfn = combat_power(f, TERRAIN, P)
+    alone = fight(f, att, dfn, P, np.random.default_rng(0), N)
+    helped = fight(f, att, dfn, P, np.random.default_rng(0), N, support_adjacency=ONE_REGION)
+    assert helped.defense_cp[1, 1] == alone.defense_cp[1, 1] + P["militia_support_share"] * dfn[2]
+    assert helped.unit_loss_fraction[1] < alone.unit_loss_fraction[1]  # the defender holds better
+    assert alone.unit_loss_fraction[2] == 0 < helped.unit_loss_fraction[2]  # the supporter pays its share
+    # another region's detachment, the enemy's, or one that attacks today does not help
+    other_region = fight(f, att, dfn, P, np.random.default_rng(0), N, support_adjacency=np.zeros((N, N)))
+    assert other_region.defense_cp[1, 1] == alone.defense_cp[1, 1]
+    enemy = _with_neighbour_militia(militia_side=1)
+    att_e, dfn_e = combat_power(enemy, TERRAIN, P)
+    assert fight(enemy, att_e, dfn_e, P, np.random.default_rng(0), N,
+                 support_adjacency=ONE_REGION).defense_cp[1, 1] == alone.defense_cp[1, 1]
+    f.target[2] = 0  # the militia attacks today (district 0, where the arm unit stands)
+    busy = fight(f, att, dfn, P, np.random.default_rng(0), N, support_adjacency=ONE_REGION)
+    assert busy.defense_cp[1, 1] == alone.defense_cp[1, 1]
+
+
+def test_a_defence_never_breaks_against_a_weaker_attacker():
+    p = {**P, "breakthrough_ratio": 1.0, "breakthrough_steepness": 1.0}  # a flat logistic: ~45 % a day at r = 0.9
+    f = make_forces(900, 1000)
+    att, dfn = combat_power(f, TERRAIN, p)
+    att[0] = 0.9 * dfn[1]
+    broke = [fight(f, att, dfn, p, np.random.default_rng(s), N).broke[1, 1] for s in range(200)]
+    assert not any(broke)
+    loose = {**p, "break_min_ratio": 0.0}  # the earlier model: breaks at any ratio
+    assert sum(fight(f, att, dfn, loose, np.random.default_rng(s), N).broke[1, 1] for s in range(200)) > 50
+
+
+def test_an_empty_district_is_occupied_faster_by_a_stronger_force():
+    gains = []
+    for men in (30, 150, 3000):
+        f = make_forces(men, 1000)
+        f.node[1] = 2  # no defender in district 1
+        gains.append(day(f).share_gain[1, 1])  # same draws each time
+    assert gains[0] < gains[1] < gains[2]
+    f = make_forces(30000, 1000)
+    f.node[1] = 2
+    assert day(f).share_gain[1, 1] == gains[2]  # at full pace from occupation_cp on
