@@ -87,8 +87,20 @@ def test_winter_slows_advances_in_the_mountains_only():
     mountain = season.mountain
     assert mountain.any() and (~mountain).any()
     assert np.all(winter.advance_factor[mountain] == m.p["winter_advance_factor"])
-    assert np.all(winter.advance_factor[~mountain] == 1.0) and np.all(summer.advance_factor == 1.0)
+    assert np.all(winter.advance_factor[~mountain] == 1.0)
     assert np.all(winter.exposure_factor[mountain] == m.p["winter_exposure_factor"])
+    # Off-season combat is exactly what it is with factors of one everywhere.
+    s = m.situation()
+    f = m.forces
+    f.target[:] = np.where(f.side == 1, f.node[np.flatnonzero(f.side == 0)[0]], -1)
+    n = m.world.n
+    args = (f, s.attack_cp, s.defense_cp, m.p)
+    off = fight(*args, np.random.default_rng(1), n, advance_factor=summer.advance_factor,
+                exposure_factor=summer.exposure_factor)
+    ones = fight(*args, np.random.default_rng(1), n, advance_factor=np.ones(n), exposure_factor=np.ones(n))
+    assert off.share_gain.sum() > 0
+    for field in ("unit_loss_fraction", "share_gain", "broke"):
+        assert np.array_equal(getattr(off, field), getattr(ones, field))
 
 
 def test_the_combat_kernel_applies_the_advance_and_exposure_factors():
