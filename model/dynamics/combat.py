@@ -28,6 +28,8 @@ MIN_CP = 1e-6
 """Defensive CP below this counts as no defender (avoids dividing by subnormal numbers)."""
 MAX_DAILY_LOSS = 0.3
 """Cap on the fraction of a unit lost in one day (assumption: even routs leave survivors)."""
+LOG_2 = np.log(2.0)
+"""Creeping advances grow with log2 of the force ratio (computed once)."""
 
 
 @dataclass(frozen=True)
@@ -98,10 +100,11 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     attacking = (f.target >= 0) & f.active
     att_key = side * n + np.where(attacking, f.target, 0)
     A = np.bincount(att_key[attacking], attack_cp[attacking], minlength=2 * n)
-    # Defensive CP of side s standing in v; the defence against side s at v is the other side's.
-    D = np.bincount(side * n + f.node, defense_cp, minlength=2 * n).reshape(2, n)[::-1].reshape(-1)
+    # The defence against side s at v: the defensive CP of the other side standing in v.
+    def_key = (1 - side) * n + f.node
+    D = np.bincount(def_key, defense_cp, minlength=2 * n)
 
-    eng = np.flatnonzero(A > 0)  # sorted engagement keys
+    eng = (A > 0).nonzero()[0]  # sorted engagement keys
     a, d = A[eng], D[eng]
     defended = d > MIN_CP
     shape = 1.0 / p["attrition_noise"] ** 2
@@ -120,7 +123,7 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     z = np.minimum(-p["breakthrough_steepness"] * (log_r - np.log(p["breakthrough_ratio"])), 700.0)
     p_break = 1.0 / (1.0 + np.exp(z))
     broke_e = defended & (u_break < p_break * intensity)
-    creep = p["advance_per_day"] * np.minimum(np.maximum(log_r / np.log(2.0), 0.0), 3.0)
+    creep = p["advance_per_day"] * np.minimum(np.maximum(log_r / LOG_2, 0.0), 3.0)
     gain_e = np.where(defended, creep + broke_e * p["breakthrough_advance"], p["undefended_advance"])
     gain_e *= (0.5 + u_adv) * intensity
     if advance_factor is not None:
@@ -136,7 +139,6 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     broke[eng] = broke_e
 
     # Each unit's loss: as attacker in its own engagement, as defender of its district.
-    def_key = (1 - side) * n + f.node
     loss_att = frac_att_all[att_key] * attacking
     loss_def = frac_def_all[def_key] * f.active
     unit_loss = 1.0 - (1.0 - loss_att) * (1.0 - loss_def)
