@@ -123,7 +123,7 @@ def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction
                         + (p["unpaid_loyalty_loss"] if g.treasury_musd < 0 else 0.0) for g in model.governments])
     f.loyalty += fortune - p["combat_loss_loyalty_sensitivity"] * loss_fraction - per_gov[f.government]
     f.loyalty += p["loyalty_recovery_per_day"] * np.maximum(f.base_loyalty - f.loyalty, 0.0)
-    np.clip(f.loyalty, 0.0, 1.0, out=f.loyalty)
+    f.loyalty.clip(0.0, 1.0, out=f.loyalty)
 
 
 def coup_step(model: KarabakhWar) -> None:

@@ -30,4 +30,4 @@ class Combat(Mechanism):
         f.morale += np.where(result.engaged, 0.0, p["morale_recovery_per_day"]) * (f.morale < f.base_morale)
         broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke
         f.morale -= p["break_morale_loss"] * broke_here
-        np.clip(f.morale, 0.0, 1.0, out=f.morale)
+        f.morale.clip(0.0, 1.0, out=f.morale)

@@ -62,7 +62,7 @@ class Orders(Mechanism):
         if orders.trusted and not model.check_all_orders:
             # Built-in AI: legal by construction (tests run it with check_all_orders=True to prove it).
             f.target[rows] = orders.target
-            movers = np.flatnonzero(orders.move_to >= 0)
+            movers = (orders.move_to >= 0).nonzero()[0]
             for i in movers:
                 model.units[rows[i]].place(int(orders.move_to[i]))
             model.reinforce_weight[rows] = orders.reinforce
