@@ -119,6 +119,20 @@ def test_the_combat_kernel_applies_the_advance_and_exposure_factors():
     assert frozen.unit_loss_fraction[attackers].sum() > plain.unit_loss_fraction[attackers].sum()
 
 
+def test_the_picture_after_moves_equals_a_fresh_one():
+    m = synthetic_model(seed=2, days=60)
+    for _ in range(20):
+        m.step()
+    before = m.situation()
+    f, w = m.forces, m.world
+    for row in np.flatnonzero(f.active)[::3]:  # every third unit moves to its first neighbour
+        m.units[row].place(int(w.edges[w.edges[:, 0] == f.node[row], 1][0]))
+    reused, fresh = m.situation(since=before), m.situation()
+    assert not np.array_equal(fresh.defense_cp, before.defense_cp)  # the moves changed combat power
+    for name in ("attack_cp", "defense_cp", "stand_padded"):
+        assert np.array_equal(getattr(reused, name), getattr(fresh, name))
+
+
 class NodesAroundControl(Mechanism):
     """Records, for every unit that changes district during Control, (kind, old, new, captured
     today, old district still held by its side)."""

@@ -48,8 +48,17 @@ class Terrain:
         return cls(defense=defense, armour=armour)
 
 
-def combat_power(f: Forces, terrain: Terrain, p: dict[str, float],
-                 gov_factor: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def unit_quality(f: Forces, p: dict[str, float], gov_factor: np.ndarray | None = None) -> np.ndarray:
+    """Combat power per personnel-equivalent of every unit from training, morale and supply (and
+    ``gov_factor``, see :func:`combat_power`): the part that does not depend on where units stand."""
+    quality = np.exp(p["training_effect"] * (f.training - 0.5)) * (0.4 + 0.6 * f.morale) * (0.25 + 0.75 * f.supply)
+    if gov_factor is not None:
+        quality = quality * gov_factor[f.government]
+    return quality
+
+
+def combat_power(f: Forces, terrain: Terrain, p: dict[str, float], gov_factor: np.ndarray | None = None,
+                 quality: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Effective (attack, defence) combat power of every unit; 0 for inactive units.
 
     Personnel-equivalents (armour weighted down in mountains) scaled by training,
@@ -57,13 +66,14 @@ def combat_power(f: Forces, terrain: Terrain, p: dict[str, float],
     militias; defence CP includes the district's terrain and a militia's home
     bonus. ``gov_factor`` (per government) carries what the regime's coup-proofing
     profile does to training (:mod:`model.actors.coup_proofing`). Monotone in every input.
+    ``quality``: :func:`unit_quality` of the same state if already computed (units have only moved
+    since), which then replaces ``gov_factor``.
     """
     arm = terrain.armour[f.node]
     raw = (f.personnel + arm * (p["tank_weight"] * f.tanks + p["apc_weight"] * f.apcs)
            + p["artillery_weight"] * f.artillery)
-    quality = np.exp(p["training_effect"] * (f.training - 0.5)) * (0.4 + 0.6 * f.morale) * (0.25 + 0.75 * f.supply)
-    if gov_factor is not None:
-        quality = quality * gov_factor[f.government]
+    if quality is None:
+        quality = unit_quality(f, p, gov_factor)
     cp = raw * quality * np.where(f.kind == MERCENARY, f.cohesion, 1.0) * f.active
     militia = f.kind == MILITIA
     attack = cp * np.where(militia, p["militia_attack_factor"], 1.0)

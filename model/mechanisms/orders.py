@@ -31,7 +31,7 @@ class Orders(Mechanism):
         situation = today.situation = model.situation()
         model.diplomacy.step(situation)
         if model.day % max(int(model.p["decision_interval_days"]), 1) == 0 and self.decide(model, situation):
-            today.situation = model.situation()  # units moved: recompute combat power where they now stand
+            today.situation = model.situation(since=situation)  # units moved: their combat power where they now stand
         if model.diplomacy.in_force:
             model.forces.target[:] = -1
 
