@@ -83,3 +83,15 @@ def test_invariants_under_random_inputs(att, dfn, tanks, morale, supply, seed, k
     lost = apply_losses(f, r.unit_loss_fraction)
     assert np.all(f.personnel >= 0) and np.all(f.tanks >= 0)
     assert np.allclose(lost + f.personnel, before)
+
+
+def test_a_day_without_attacks_costs_nothing_and_draws_nothing():
+    forces = make_forces(3000, 1000)
+    forces.target[:] = -1
+    att, dfn = combat_power(forces, TERRAIN, P)
+    rng = np.random.default_rng(5)
+    result = fight(forces, att, dfn, P, rng, N)
+    assert not result.engaged.any() and not result.broke.any()
+    assert not result.unit_loss_fraction.any() and not result.share_gain.any() and not result.attack_cp.any()
+    assert result.defense_cp[0, 0] == dfn[0] and result.defense_cp[1, 1] == dfn[1]  # against side s: the other's
+    assert rng.random() == np.random.default_rng(5).random()  # the stream is where it was

@@ -108,11 +108,13 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     n = n_districts
     side = f.side.astype(np.int64)
     attacking = (f.target >= 0) & f.active
-    att_key = side * n + np.where(attacking, f.target, 0)
-    A = np.bincount(att_key[attacking], attack_cp[attacking], minlength=2 * n)
     # The defence against side s at v: the defensive CP of the other side standing in v.
     def_key = (1 - side) * n + f.node
     D = np.bincount(def_key, defense_cp, minlength=2 * n)
+    if not attacking.any():  # no attack ordered (about half the days: ceasefires, pauses): nothing to draw
+        return quiet_day(len(f), D.reshape(2, n))
+    att_key = side * n + np.where(attacking, f.target, 0)
+    A = np.bincount(att_key[attacking], attack_cp[attacking], minlength=2 * n)
 
     eng = (A > 0).nonzero()[0]  # sorted engagement keys
     a, d = A[eng], D[eng]
@@ -155,6 +157,14 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     engaged = attacking | ((A[def_key] > 0) & f.active)
     return DayResult(unit_loss_fraction=unit_loss, engaged=engaged, share_gain=gain.reshape(2, n),
                      broke=broke.reshape(2, n), attack_cp=A.reshape(2, n), defense_cp=D.reshape(2, n))
+
+
+def quiet_day(n_units: int, defense_cp: np.ndarray) -> DayResult:
+    """The result of a day without attacks (what :func:`fight` computes then, without the work):
+    no losses, no engagement, no gains; ``defense_cp`` (2, N) as in :class:`DayResult`."""
+    none = np.zeros(defense_cp.shape)
+    return DayResult(unit_loss_fraction=np.zeros(n_units), engaged=np.zeros(n_units, dtype=bool), share_gain=none,
+                     broke=np.zeros(defense_cp.shape, dtype=bool), attack_cp=none.copy(), defense_cp=defense_cp)
 
 
 def apply_losses(f: Forces, loss_fraction: np.ndarray) -> np.ndarray:
