@@ -180,8 +180,8 @@ class BuiltinAI:
         # Militias fight only in their home region (e.g. the NKAO): self-defence detachments joined
         # operations in neighbouring rayons of the oblast (Khojaly, Shusha) but not beyond it.
         region = w.region_code
-        home = np.maximum(f.home[units], 0)
-        tgt = np.where(militia & ((tgt < 0) | (f.home[units] < 0) | (region[np.maximum(tgt, 0)] != region[home])),
+        home = f.home[units]
+        tgt = np.where(militia & ((tgt < 0) | (home < 0) | (region[np.maximum(tgt, 0)] != region[np.maximum(home, 0)])),
                        -1, tgt)
         draws = model.rng.random((2, len(units)))
         commitment = p["offensive_commitment"] * model.gov_commitment[f.government[units]]
@@ -205,13 +205,15 @@ class BuiltinAI:
             if goal[k] >= 0:
                 hop[k] = self._next_hop(w, held[k], int(goal[k]), situation.control_version, gov.side_index)
         safe = threat[ug, nodes] < 1.0  # units whose own district is not under pressure may leave
-        moves = ((target < 0) & ~militia & safe & (nodes != goal[ug]) & (goal[ug] >= 0)
+        unit_goal = goal[ug]
+        moves = ((target < 0) & ~militia & safe & (nodes != unit_goal) & (unit_goal >= 0)
                  & (draws[1] < p["redeploy_share"]))
         move_to = np.where(moves, hop[ug, nodes], -1)
 
         # --- recruits go where units are most depleted.
-        deficit = np.maximum(f.initial_personnel[units] - f.personnel[units], 0.0)
-        return Orders(units, target, move_to, deficit + 0.05 * f.initial_personnel[units], trusted=True)
+        initial = f.initial_personnel[units]
+        deficit = np.maximum(initial - f.personnel[units], 0.0)
+        return Orders(units, target, move_to, deficit + 0.05 * initial, trusted=True)
 
     def _staging(self, model, government, situation, own_share, held, enemy_stand, value) -> int:
         """The own district from which the current offensive axis is attacked (-1 if none).
