@@ -7,7 +7,8 @@ Usage (from the repository root, in the project's venv):
 
 Timing is the median over runs with different seeds, one core, GC on, after one
 warm-up run; init (data loading is cached per process) and run are reported
-separately. Peak memory is the process's maximum RSS. Agent-steps count every
+separately; the run's CPU time (process_time) too, less sensitive than wall time to
+other processes on a shared host. Peak memory is the process's maximum RSS. Agent-steps count every
 agent (units on the map, governments, patrons) once per simulated day.
 """
 
@@ -30,14 +31,14 @@ from model.model import KarabakhWar  # noqa: E402
 def one_run(seed: int) -> dict:
     t0 = time.perf_counter()
     m = KarabakhWar(rng=seed)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     agent_days = 0
     while m.running:
         m.step()
         agent_days += int(m.forces.active.sum()) + len(m.governments) + len(m.patrons)
-    t2 = time.perf_counter()
-    return {"seed": seed, "init_s": t1 - t0, "run_s": t2 - t1, "days": m.day, "agent_steps": agent_days,
-            "units": len(m.units)}
+    t2, c2 = time.perf_counter(), time.process_time()
+    return {"seed": seed, "init_s": t1 - t0, "run_s": t2 - t1, "run_cpu_s": c2 - c1, "days": m.day,
+            "agent_steps": agent_days, "units": len(m.units)}
 
 
 def main() -> None:
@@ -54,6 +55,7 @@ def main() -> None:
         "machine": f"{platform.processor() or platform.machine()}, python {platform.python_version()}",
         "runs": args.runs, "days": results[0]["days"],
         "run_s_median": med, "run_s_min": min(run_s), "run_s_max": max(run_s),
+        "run_cpu_s_median": statistics.median(r["run_cpu_s"] for r in results),
         "init_s_median": statistics.median(r["init_s"] for r in results),
         "agent_steps_per_s": steps / med,
         "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

@@ -31,7 +31,7 @@ from .actors.coup_proofing import check_channels
 from .actors.diplomacy import Diplomacy
 from .actors.politics import install_regime, refresh_effects
 from .actors.strategy import BuiltinAI, Situation, Strategy
-from .dynamics.combat import Terrain, combat_power, militia_support
+from .dynamics.combat import Terrain, combat_power, militia_support, unit_quality
 from .errors import InputError
 from .inputs import params as params_mod
 from .inputs.coding_uncertainty import coding_rng, load_rule, redraw
@@ -426,10 +426,13 @@ class KarabakhWar(mesa.Model):
             self.deactivate_unit(row)
 
     # ------------------------------------------------------------------ step
-    def situation(self) -> Situation:
-        """Today's shared picture (combat power of every unit and district)."""
+    def situation(self, since: Situation | None = None) -> Situation:
+        """Today's shared picture (combat power of every unit and district). ``since``: an earlier
+        picture of this state in which units stood elsewhere (orders moved them, nothing else
+        changed): what does not depend on where units stand is taken from it."""
         f, n = self.forces, self.world.n
-        attack, defense = combat_power(f, self.terrain, self.p, self.gov_cp_factor)
+        quality = unit_quality(f, self.p, self.gov_cp_factor) if since is None else since.quality
+        attack, defense = combat_power(f, self.terrain, self.p, quality=quality)
         stand = np.bincount(f.side.astype(np.int64) * (n + 1) + f.node, defense,
                             minlength=2 * (n + 1)).reshape(2, n + 1)
         if self.p["militia_support_share"] > 0:  # staffs count on the neighbours' detachments too
@@ -438,7 +441,7 @@ class KarabakhWar(mesa.Model):
         return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm, side_held=self.side_held,
                          side_share=self.side_share, attack_cp=attack, defense_cp=defense,
                          stand_padded=stand,
-                         control_version=self.control_version)
+                         control_version=self.control_version, quality=quality)
 
     def mechanism(self, cls: type[Mechanism]) -> Mechanism:
         """The instance of a mechanism class in this model's daily cycle (e.g. ``Orders``)."""

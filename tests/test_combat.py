@@ -141,3 +141,15 @@ def test_an_empty_district_is_occupied_faster_by_a_stronger_force():
     f = make_forces(30000, 1000)
     f.node[1] = 2
     assert day(f).share_gain[1, 1] == gains[2]  # at full pace from occupation_cp on
+
+
+def test_a_day_without_attacks_costs_nothing_and_draws_nothing():
+    forces = make_forces(3000, 1000)
+    forces.target[:] = -1
+    att, dfn = combat_power(forces, TERRAIN, P)
+    rng = np.random.default_rng(5)
+    result = fight(forces, att, dfn, P, rng, N)
+    assert not result.engaged.any() and not result.broke.any()
+    assert not result.unit_loss_fraction.any() and not result.share_gain.any() and not result.attack_cp.any()
+    assert result.defense_cp[0, 0] == dfn[0] and result.defense_cp[1, 1] == dfn[1]  # against side s: the other's
+    assert rng.random() == np.random.default_rng(5).random()  # the stream is where it was

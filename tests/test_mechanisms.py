@@ -87,8 +87,20 @@ def test_winter_slows_advances_in_the_mountains_only():
     mountain = season.mountain
     assert mountain.any() and (~mountain).any()
     assert np.all(winter.advance_factor[mountain] == m.p["winter_advance_factor"])
-    assert np.all(winter.advance_factor[~mountain] == 1.0) and np.all(summer.advance_factor == 1.0)
+    assert np.all(winter.advance_factor[~mountain] == 1.0)
     assert np.all(winter.exposure_factor[mountain] == m.p["winter_exposure_factor"])
+    # Off-season combat is exactly what it is with factors of one everywhere.
+    s = m.situation()
+    f = m.forces
+    f.target[:] = np.where(f.side == 1, f.node[np.flatnonzero(f.side == 0)[0]], -1)
+    n = m.world.n
+    args = (f, s.attack_cp, s.defense_cp, m.p)
+    off = fight(*args, np.random.default_rng(1), n, advance_factor=summer.advance_factor,
+                exposure_factor=summer.exposure_factor)
+    ones = fight(*args, np.random.default_rng(1), n, advance_factor=np.ones(n), exposure_factor=np.ones(n))
+    assert off.share_gain.sum() > 0
+    for field in ("unit_loss_fraction", "share_gain", "broke"):
+        assert np.array_equal(getattr(off, field), getattr(ones, field))
 
 
 def test_the_combat_kernel_applies_the_advance_and_exposure_factors():
@@ -105,6 +117,20 @@ def test_the_combat_kernel_applies_the_advance_and_exposure_factors():
     assert plain.share_gain.sum() > 0 and frozen.share_gain.sum() == 0
     attackers = f.side == 1
     assert frozen.unit_loss_fraction[attackers].sum() > plain.unit_loss_fraction[attackers].sum()
+
+
+def test_the_picture_after_moves_equals_a_fresh_one():
+    m = synthetic_model(seed=2, days=60)
+    for _ in range(20):
+        m.step()
+    before = m.situation()
+    f, w = m.forces, m.world
+    for row in np.flatnonzero(f.active)[::3]:  # every third unit moves to its first neighbour
+        m.units[row].place(int(w.edges[w.edges[:, 0] == f.node[row], 1][0]))
+    reused, fresh = m.situation(since=before), m.situation()
+    assert not np.array_equal(fresh.defense_cp, before.defense_cp)  # the moves changed combat power
+    for name in ("attack_cp", "defense_cp", "stand_padded"):
+        assert np.array_equal(getattr(reused, name), getattr(fresh, name))
 
 
 class NodesAroundControl(Mechanism):

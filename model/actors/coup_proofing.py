@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
 
@@ -122,7 +123,7 @@ def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0,
     ``off``: knocked-out channels (:data:`CHANNELS`); empty, the effects are today's exactly.
     """
     it = regime.items
-    screening = float(np.mean([it[k] for k in SCREENING]))
+    screening = _mean(tuple(it[k] for k in SCREENING))
     purge = max(it["recent_purge"], purge_level)
     cost = 0.0 if "training_loss" in off else 1.0  # 1.0 * x is exact: no knock-out, no change in the floats
     delta = (-cost * p["screening_training_loss"] * screening - cost * p["indoctrination_training_loss"]
@@ -135,10 +136,16 @@ def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0,
         1.0 - p["intelligence_commitment_loss"] * it["internal_intelligence"],
         counterweight_share=guard,
         loyalty_gain=0.0 if "loyalty_gain" in off else
-        p["screening_loyalty_gain"] * float(np.mean([screening, it["political_education"]])),
+        p["screening_loyalty_gain"] * _mean((screening, it["political_education"])),
         detection=0.0 if "detection" in off else p["intelligence_detection"] * it["internal_intelligence"],
         risk_multiplier=math.exp(p["coup_risk_weight"] * regime.risk_index),
         withheld_share=0.0 if "guard_withheld" in off else guard,
         guard_defends="guard_in_contest" not in off,
         purge_after_failure=0.5 if "purge_intensity" in off else max(0.5, it["recent_purge"]),
     )
+
+
+@lru_cache(maxsize=4096)
+def _mean(values: tuple[float, ...]) -> float:
+    """Mean of a few item values, memoised: during a purge a regime's effects are recomputed every day."""
+    return float(np.mean(values))

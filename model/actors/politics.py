@@ -123,7 +123,7 @@ def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction
                         + (p["unpaid_loyalty_loss"] if g.treasury_musd < 0 else 0.0) for g in model.governments])
     f.loyalty += fortune - p["combat_loss_loyalty_sensitivity"] * loss_fraction - per_gov[f.government]
     f.loyalty += p["loyalty_recovery_per_day"] * np.maximum(f.base_loyalty - f.loyalty, 0.0)
-    np.clip(f.loyalty, 0.0, 1.0, out=f.loyalty)
+    f.loyalty.clip(0.0, 1.0, out=f.loyalty)
 
 
 def coup_step(model: KarabakhWar) -> None:
@@ -153,8 +153,8 @@ def coup_step(model: KarabakhWar) -> None:
             rebels = np.zeros(len(f), dtype=bool)
             rebels[rows] = True
             # Assumption: crowds at most double the rebels' strength, at legitimacy 0.
-            _contest(model, gov, rebels, int(rows[np.argmax(f.personnel[rows])]), loyal, "uprising", regime,
-                     popular=1.0 + (1.0 - gov.legitimacy))
+            _contest(model, gov, _own_forces(model, gov), rebels, int(rows[np.argmax(f.personnel[rows])]), loyal,
+                     "uprising", regime, popular=1.0 + (1.0 - gov.legitimacy))
     threshold = p["plot_loyalty_threshold"]
     can_plot = f.active & (f.kind != MERCENARY) & (f.personnel > 0) & ~model.foreign
     motive_u = np.where(can_plot, np.maximum(threshold - loyal, 0.0) / threshold, 0.0)
@@ -203,20 +203,27 @@ def _armed_opposition(model: KarabakhWar, gov: Government) -> tuple[Regime, np.n
 def _attempt(model: KarabakhWar, gov: Government, plotter: int, loyal: np.ndarray) -> None:
     """A commander's coup: the plotter and disloyal units next to it march on the capital."""
     f, p, w = model.forces, model.p, model.world
-    mine = f.active & (f.government == gov.index) & (f.kind != MERCENARY) & ~model.foreign
+    mine = _own_forces(model, gov)
     near_plotter = w.closed_adjacency[f.node[plotter], f.node] > 0
     rebels = mine & near_plotter & (loyal < p["plot_loyalty_threshold"])
     rebels[plotter] = True
-    _contest(model, gov, rebels, plotter, loyal, "coup", None)
+    _contest(model, gov, mine, rebels, plotter, loyal, "coup", None)
 
 
-def _contest(model: KarabakhWar, gov: Government, rebels: np.ndarray, plotter: int, loyal: np.ndarray, kind: str,
-             regime: Regime | None, popular: float = 1.0) -> None:
+def _own_forces(model: KarabakhWar, gov: Government) -> np.ndarray:
+    """The units that take sides when power in ``gov`` is contested: its own on the map, neither
+    mercenaries nor patron forces."""
+    f = model.forces
+    return f.active & (f.government == gov.index) & (f.kind != MERCENARY) & ~model.foreign
+
+
+def _contest(model: KarabakhWar, gov: Government, mine: np.ndarray, rebels: np.ndarray, plotter: int,
+             loyal: np.ndarray, kind: str, regime: Regime | None, popular: float = 1.0) -> None:
     """A contest near the capital between ``rebels`` (times ``popular`` support for an uprising) and
-    the regime guard and loyal units; the rebels leave the front for the capital either way.
-    ``kind`` is the path recorded: 'coup' (a commander's revolt) or 'uprising' (an armed opposition)."""
+    the regime guard and loyal units of ``mine`` (:func:`_own_forces`); the rebels leave the front for
+    the capital either way. ``kind`` is the path recorded: 'coup' (a commander's revolt) or 'uprising'
+    (an armed opposition)."""
     f, p = model.forces, model.p
-    mine = f.active & (f.government == gov.index) & (f.kind != MERCENARY) & ~model.foreign
     hops = model.hops_from(gov.capital)
     loyalists = mine & ~rebels & (hops[f.node] <= p["capital_radius"]) & (loyal >= p["plot_loyalty_threshold"])
     backing = model.patron_backing[plotter]

@@ -10,7 +10,7 @@ The built-in AI is vectorised; :class:`ExternalStrategy` lets a human player
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -37,6 +37,7 @@ class Situation:
     defense_cp: np.ndarray  # (U,) CP of each unit when defending (terrain, home ground)
     stand_padded: np.ndarray  # (2, N + 1) defensive CP of each side in each district; column N is 0
     control_version: int  # increments whenever any district changes holder
+    quality: np.ndarray | None = field(default=None, repr=False)  # (U,) CP per personnel-equivalent (unit_quality)
 
     @property
     def stand_cp(self) -> np.ndarray:
@@ -87,7 +88,7 @@ class BuiltinAI:
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
         self._value_cache: dict[tuple, np.ndarray] = {}
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._arange: dict[int, np.ndarray] = {}
+        self._offsets: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
 
     def _value(self, model, governments, opportunism: float, cross_border: float) -> np.ndarray:
         """(G, N) value of each district to each government: 1 for war aims, ``cross_border``
@@ -143,11 +144,13 @@ class BuiltinAI:
             self._slot_cache[key] = cached
         return cached
 
-    def _rows(self, n: int) -> np.ndarray:
-        rows = self._arange.get(n)
-        if rows is None:
-            rows = self._arange[n] = np.arange(n)
-        return rows
+    def _flat_offsets(self, g: int, n: int, deg: int) -> tuple[np.ndarray, np.ndarray]:
+        """Offsets of row starts in a raveled (N, deg) and (G, N, deg) array: ((1, N), (G, 1))."""
+        key = (g, n, deg)
+        offsets = self._offsets.get(key)
+        if offsets is None:
+            offsets = self._offsets[key] = (np.arange(n)[None, :] * deg, np.arange(g)[:, None] * (n * deg))
+        return offsets
 
     def decide(self, model: KarabakhWar, government: Government, situation: Situation) -> Orders:
         """Orders for one government (see :meth:`decide_many`)."""
@@ -157,7 +160,7 @@ class BuiltinAI:
         """Orders for all active units of ``governments`` at once."""
         f, w, p = model.forces, model.world, model.p
         g_side, slot = self._slots(model, governments)
-        units = np.flatnonzero(f.active & (slot[f.government] >= 0))
+        units = (f.active & (slot[f.government] >= 0)).nonzero()[0]
         if len(units) == 0:
             return Orders.hold(units)
         G, n = len(governments), w.n
@@ -173,18 +176,22 @@ class BuiltinAI:
         own_att = np.bincount(ug * n + nodes, situation.attack_cp[units],
                               minlength=G * n).reshape(G, n) * p["offensive_commitment"]
         converging = own_att @ w.closed_adjacency  # (G, N): CP that can strike each district
-        options = np.full((G, n + 1), -1.0)
+        options = np.empty((G, n + 1))
+        options[:, n] = -1.0
         options[:, :n] = np.where(own_share < FULL, converging / np.maximum(enemy_stand[:, :n], 1.0) * value, -1.0)
         options = options[:, nb]  # (G, N, deg): score of each target reachable from each district
         pick = options.argmax(axis=2)
-        best_target = np.where(options.max(axis=2) >= p["attack_ratio_threshold"], nb[self._rows(n), pick], -1)
+        # The best score and its district, gathered at the argmax (cheaper than a second reduction).
+        at, at_g = self._flat_offsets(G, *nb.shape)
+        at = at + pick
+        best_target = np.where(options.ravel()[at + at_g] >= p["attack_ratio_threshold"], nb.ravel()[at], -1)
         tgt = best_target[ug, nodes]
         militia = f.kind[units] == MILITIA
         # Militias fight only in their home region (e.g. the NKAO): self-defence detachments joined
         # operations in neighbouring rayons of the oblast (Khojaly, Shusha) but not beyond it.
         region = w.region_code
-        home = np.maximum(f.home[units], 0)
-        tgt = np.where(militia & ((tgt < 0) | (f.home[units] < 0) | (region[np.maximum(tgt, 0)] != region[home])),
+        home = f.home[units]
+        tgt = np.where(militia & ((tgt < 0) | (home < 0) | (region[np.maximum(tgt, 0)] != region[np.maximum(home, 0)])),
                        -1, tgt)
         draws = model.rng.random((2, len(units)))
         commitment = p["offensive_commitment"] * model.gov_commitment[f.government[units]]
@@ -196,8 +203,10 @@ class BuiltinAI:
         own_stand = np.maximum(situation.stand_padded[g_side, :n], 1.0)
         threat = np.where(held, (enemy_stand[:, :n] @ w.adjacency) / own_stand, 0.0)
         hot = threat.argmax(axis=1)
-        hop = np.full((G, n), -1, np.int64)
-        goal = np.full(G, -1)
+        hop = np.empty((G, n), np.int64)
+        hop.fill(-1)
+        goal = np.empty(G, np.int64)
+        goal.fill(-1)
         for k, gov in enumerate(governments):
             if threat[k, hot[k]] >= p["breakthrough_ratio"]:
                 goal[k] = hot[k]
@@ -206,13 +215,15 @@ class BuiltinAI:
             if goal[k] >= 0:
                 hop[k] = self._next_hop(w, held[k], int(goal[k]), situation.control_version, gov.side_index)
         safe = threat[ug, nodes] < 1.0  # units whose own district is not under pressure may leave
-        moves = ((target < 0) & ~militia & safe & (nodes != goal[ug]) & (goal[ug] >= 0)
+        unit_goal = goal[ug]
+        moves = ((target < 0) & ~militia & safe & (nodes != unit_goal) & (unit_goal >= 0)
                  & (draws[1] < p["redeploy_share"]))
         move_to = np.where(moves, hop[ug, nodes], -1)
 
         # --- recruits go where units are most depleted.
-        deficit = np.maximum(f.initial_personnel[units] - f.personnel[units], 0.0)
-        return Orders(units, target, move_to, deficit + 0.05 * f.initial_personnel[units], trusted=True)
+        initial = f.initial_personnel[units]
+        deficit = np.maximum(initial - f.personnel[units], 0.0)
+        return Orders(units, target, move_to, deficit + 0.05 * initial, trusted=True)
 
     def _staging(self, model, government, situation, own_share, held, enemy_stand, value) -> int:
         """The own district from which the current offensive axis is attacked (-1 if none).

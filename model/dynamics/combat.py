@@ -30,6 +30,8 @@ MIN_CP = 1e-6
 """Defensive CP below this counts as no defender (avoids dividing by subnormal numbers)."""
 MAX_DAILY_LOSS = 0.3
 """Cap on the fraction of a unit lost in one day (assumption: even routs leave survivors)."""
+LOG_2 = np.log(2.0)
+"""Creeping advances grow with log2 of the force ratio (computed once)."""
 
 
 @dataclass(frozen=True)
@@ -48,8 +50,17 @@ class Terrain:
         return cls(defense=defense, armour=armour)
 
 
-def combat_power(f: Forces, terrain: Terrain, p: dict[str, float],
-                 gov_factor: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+def unit_quality(f: Forces, p: dict[str, float], gov_factor: np.ndarray | None = None) -> np.ndarray:
+    """Combat power per personnel-equivalent of every unit from training, morale and supply (and
+    ``gov_factor``, see :func:`combat_power`): the part that does not depend on where units stand."""
+    quality = np.exp(p["training_effect"] * (f.training - 0.5)) * (0.4 + 0.6 * f.morale) * (0.25 + 0.75 * f.supply)
+    if gov_factor is not None:
+        quality = quality * gov_factor[f.government]
+    return quality
+
+
+def combat_power(f: Forces, terrain: Terrain, p: dict[str, float], gov_factor: np.ndarray | None = None,
+                 quality: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Effective (attack, defence) combat power of every unit; 0 for inactive units.
 
     Personnel-equivalents (armour weighted down in mountains) scaled by training,
@@ -57,13 +68,14 @@ def combat_power(f: Forces, terrain: Terrain, p: dict[str, float],
     militias; defence CP includes the district's terrain and a militia's home
     bonus. ``gov_factor`` (per government) carries what the regime's coup-proofing
     profile does to training (:mod:`model.actors.coup_proofing`). Monotone in every input.
+    ``quality``: :func:`unit_quality` of the same state if already computed (units have only moved
+    since), which then replaces ``gov_factor``.
     """
     arm = terrain.armour[f.node]
     raw = (f.personnel + arm * (p["tank_weight"] * f.tanks + p["apc_weight"] * f.apcs)
            + p["artillery_weight"] * f.artillery)
-    quality = np.exp(p["training_effect"] * (f.training - 0.5)) * (0.4 + 0.6 * f.morale) * (0.25 + 0.75 * f.supply)
-    if gov_factor is not None:
-        quality = quality * gov_factor[f.government]
+    if quality is None:
+        quality = unit_quality(f, p, gov_factor)
     cp = raw * quality * np.where(f.kind == MERCENARY, f.cohesion, 1.0) * f.active
     militia = f.kind == MILITIA
     attack = cp * np.where(militia, p["militia_attack_factor"], 1.0)
@@ -111,19 +123,22 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     n = n_districts
     side = f.side.astype(np.int64)
     attacking = (f.target >= 0) & f.active
+    # The defence against side s at v: the defensive CP of the other side standing in v.
+    def_key = (1 - side) * n + f.node
+    D = np.bincount(def_key, defense_cp, minlength=2 * n)
+    if not attacking.any():  # no attack ordered (about half the days: ceasefires, pauses): nothing to draw
+        return quiet_day(len(f), D.reshape(2, n))
     att_key = side * n + np.where(attacking, f.target, 0)
     A = np.bincount(att_key[attacking], attack_cp[attacking], minlength=2 * n)
-    # Defensive CP of side s standing in v; the defence against side s at v is the other side's.
-    D = np.bincount(side * n + f.node, defense_cp, minlength=2 * n).reshape(2, n)
     supporting = None
     if support_adjacency is not None and p["militia_support_share"] > 0:
         # Self-defence detachments not attacking today send part of their strength to a
-        # neighbouring district of their region under attack (and share its losses below).
+        # neighbouring district of their region under attack (and share its losses below);
+        # the support of side s's militias defends against the other side (rows flipped).
         supporting = (f.kind == MILITIA) & f.active & ~attacking
-        D = D + militia_support(f, defense_cp, p, support_adjacency, supporting)
-    D = D[::-1].reshape(-1)
+        D = D + militia_support(f, defense_cp, p, support_adjacency, supporting)[::-1].reshape(-1)
 
-    eng = np.flatnonzero(A > 0)  # sorted engagement keys
+    eng = (A > 0).nonzero()[0]  # sorted engagement keys
     a, d = A[eng], D[eng]
     defended = d > MIN_CP
     shape = 1.0 / p["attrition_noise"] ** 2
@@ -144,7 +159,7 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     # draw is not even made to count, so a long siege at parity cannot win by rolling dice.
     p_break = np.where(ratio > p["break_min_ratio"], 1.0 / (1.0 + np.exp(z)), 0.0)
     broke_e = defended & (u_break < p_break * intensity)
-    creep = p["advance_per_day"] * np.minimum(np.maximum(log_r / np.log(2.0), 0.0), 3.0)
+    creep = p["advance_per_day"] * np.minimum(np.maximum(log_r / LOG_2, 0.0), 3.0)
     # An empty district is occupied at a pace that grows with the occupier's strength up to
     # ``occupation_cp``: a handful of raiders cannot hold a rayon's villages.
     occupy = p["undefended_advance"] * np.minimum(a / p["occupation_cp"], 1.0)
@@ -163,7 +178,6 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     broke[eng] = broke_e
 
     # Each unit's loss: as attacker in its own engagement, as defender of its district.
-    def_key = (1 - side) * n + f.node
     loss_att = frac_att_all[att_key] * attacking
     loss_def = frac_def_all[def_key] * f.active
     engaged = attacking | ((A[def_key] > 0) & f.active)
@@ -177,6 +191,14 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     unit_loss = 1.0 - (1.0 - loss_att) * (1.0 - loss_def)
     return DayResult(unit_loss_fraction=unit_loss, engaged=engaged, share_gain=gain.reshape(2, n),
                      broke=broke.reshape(2, n), attack_cp=A.reshape(2, n), defense_cp=D.reshape(2, n))
+
+
+def quiet_day(n_units: int, defense_cp: np.ndarray) -> DayResult:
+    """The result of a day without attacks (what :func:`fight` computes then, without the work):
+    no losses, no engagement, no gains; ``defense_cp`` (2, N) as in :class:`DayResult`."""
+    none = np.zeros(defense_cp.shape)
+    return DayResult(unit_loss_fraction=np.zeros(n_units), engaged=np.zeros(n_units, dtype=bool), share_gain=none,
+                     broke=np.zeros(defense_cp.shape, dtype=bool), attack_cp=none.copy(), defense_cp=defense_cp)
 
 
 def apply_losses(f: Forces, loss_fraction: np.ndarray) -> np.ndarray:

@@ -52,6 +52,8 @@ def supply_targets(world: World, held_by_arm: np.ndarray, airlift_cap: float) ->
 
 def update_supply(supply: np.ndarray, target: np.ndarray, recovery: float, decay: float) -> None:
     """Move each unit's supply toward its target: quickly up, slowly down (in place)."""
+    if (supply == target).all():  # every unit at its level (two days in three): nothing moves
+        return
     up = np.minimum(supply + recovery, target)
     down = np.maximum(supply - decay, target)
     np.copyto(supply, np.where(supply < target, up, down))

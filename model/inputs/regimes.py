@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import numpy as np
@@ -76,9 +76,10 @@ class Regime:
         """Mean of the coup-proofing practices (0..1)."""
         return float(np.mean([self.items[k] for k in PRACTICES]))
 
-    @property
+    @cached_property
     def risk_index(self) -> float:
-        """Mean of the structural coup-risk items (0..1)."""
+        """Mean of the structural coup-risk items (0..1); computed once (items are not changed in place:
+        ``with_items`` makes a new regime), as a purge recomputes the regime's effects every day."""
         return float(np.mean([self.items[k] for k in RISK_ITEMS]))
 
 

@@ -24,11 +24,14 @@ class Combat(Mechanism):
         result = today.combat = fight(f, attack, s.defense_cp, p, model.rng, model.world.n,
                                       advance_factor=today.advance_factor, exposure_factor=today.exposure_factor,
                                       support_adjacency=model.world.region_adjacency)
-        lost = apply_losses(f, result.unit_loss_fraction)
-        model.casualties += np.bincount(f.side, lost, minlength=2)
-        model.gov_casualties += np.bincount(f.government, lost, minlength=len(model.governments))
-        f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction
-        f.morale += np.where(result.engaged, 0.0, p["morale_recovery_per_day"]) * (f.morale < f.base_morale)
-        broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke
-        f.morale -= p["break_morale_loss"] * broke_here
-        np.clip(f.morale, 0.0, 1.0, out=f.morale)
+        if result.engaged.any():
+            lost = apply_losses(f, result.unit_loss_fraction)
+            model.casualties += np.bincount(f.side, lost, minlength=2)
+            model.gov_casualties += np.bincount(f.government, lost, minlength=len(model.governments))
+            f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction
+            f.morale += np.where(result.engaged, 0.0, p["morale_recovery_per_day"]) * (f.morale < f.base_morale)
+            broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke
+            f.morale -= p["break_morale_loss"] * broke_here
+        else:  # nobody fought (no losses, no broken defence): every unit's morale recovers
+            f.morale += p["morale_recovery_per_day"] * (f.morale < f.base_morale)
+        f.morale.clip(0.0, 1.0, out=f.morale)

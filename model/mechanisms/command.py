@@ -42,7 +42,7 @@ class Command(Mechanism):
                 gov.cohesion *= (1.0 - p["regime_change_cohesion_loss"]) ** changes
             gov.cohesion += p["cohesion_build_per_day"] * (gov.legitimacy - gov.cohesion)
         cohesion = np.array([g.cohesion for g in model.governments])
-        attacking = np.flatnonzero(f.target >= 0)
+        attacking = (f.target >= 0).nonzero()[0]
         if len(attacking):
             draws = model.rng.random(len(attacking))
             refuse = (draws >= cohesion[f.government[attacking]]) | (f.loyalty[attacking] < p["fragmentation_loyalty"])

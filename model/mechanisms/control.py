@@ -30,30 +30,30 @@ class Control(Mechanism):
         """Shift district shares by today's gains; record captures and flight; return the
         number of districts each side lost to the other today (index 0 aze, 1 arm)."""
         old = model.arm_share
-        new = np.clip(old + gain[1] - gain[0], 0.0, 1.0)
+        new = (old + gain[1] - gain[0]).clip(0.0, 1.0)
         delta = today.arm_delta = new - old
         if not delta.any():
             return NO_LOSSES
         # Only the few districts that moved today: the share of each side's part that was lost.
-        idx = np.flatnonzero(delta)
+        idx = delta.nonzero()[0]
         o, d = old[idx], delta[idx]
-        lost_frac = np.vstack([np.maximum(d, 0.0) / np.maximum(1.0 - o, 1e-12),  # aze-held part lost
+        lost_frac = np.array([np.maximum(d, 0.0) / np.maximum(1.0 - o, 1e-12),  # aze-held part lost
                                np.maximum(-d, 0.0) / np.maximum(o, 1e-12)])  # arm-held part lost
         fled = model.civilians[:, idx] * np.minimum(lost_frac, 1.0) * model.p["flee_fraction"]
         model.civilians[:, idx] -= fled
         today.displaced = fled.sum(axis=1)
         model.displaced += today.displaced
         model.arm_share = new
-        model.side_share = np.vstack([1.0 - new, new])
+        model.side_share = np.array([1.0 - new, new])
 
         # Hysteresis: the side that does not hold a district must reach capture_share to take it.
         cs = model.p["capture_share"]
         held = np.where(model.held_by_arm, new > 1.0 - cs, new >= cs)
-        changed = np.flatnonzero(held != model.held_by_arm)
+        changed = (held != model.held_by_arm).nonzero()[0]
         to_arm = int(held[changed].sum())
         lost = np.array([to_arm, len(changed) - to_arm], dtype=float) if len(changed) else NO_LOSSES
         model.held_by_arm = held
-        model.side_held = np.vstack([~held, held])
+        model.side_held = np.array([~held, held])
         date = str(model.start + dt.timedelta(days=model.day))
         for v in changed:
             to, frm = ("arm", "aze") if held[v] else ("aze", "arm")
@@ -69,13 +69,13 @@ class Control(Mechanism):
             side_holds_target = np.where(f.side == 1, held[tg], ~held[tg])
             occupy = (f.active & (f.target >= 0) & np.isin(f.target, changed) & side_holds_target
                       & (f.kind != MILITIA))
-            for row in np.flatnonzero(occupy):
+            for row in occupy.nonzero()[0]:
                 model.units[row].place(int(f.target[row]))
         # Targets fully taken are cleared; units standing in fully lost districts fall back.
         own_share_at = np.where(f.side == 1, new[f.node], 1 - new[f.node])
         f.target[(f.target >= 0) & (np.where(f.side == 1, new[np.maximum(f.target, 0)],
                                               1 - new[np.maximum(f.target, 0)]) >= FULL)] = -1
-        for row in np.flatnonzero(f.active & (own_share_at <= 1 - FULL)):
+        for row in (f.active & (own_share_at <= 1 - FULL)).nonzero()[0]:
             self.fall_back(model, row)
         return lost
 

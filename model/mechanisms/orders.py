@@ -31,7 +31,7 @@ class Orders(Mechanism):
         situation = today.situation = model.situation()
         model.diplomacy.step(situation)
         if model.day % max(int(model.p["decision_interval_days"]), 1) == 0 and self.decide(model, situation):
-            today.situation = model.situation()  # units moved: recompute combat power where they now stand
+            today.situation = model.situation(since=situation)  # units moved: their combat power where they now stand
         if model.diplomacy.in_force:
             model.forces.target[:] = -1
 
@@ -62,7 +62,7 @@ class Orders(Mechanism):
         if orders.trusted and not model.check_all_orders:
             # Built-in AI: legal by construction (tests run it with check_all_orders=True to prove it).
             f.target[rows] = orders.target
-            movers = np.flatnonzero(orders.move_to >= 0)
+            movers = (orders.move_to >= 0).nonzero()[0]
             for i in movers:
                 model.units[rows[i]].place(int(orders.move_to[i]))
             model.reinforce_weight[rows] = orders.reinforce

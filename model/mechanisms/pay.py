@@ -36,7 +36,7 @@ class Pay(Mechanism):
         leave = mercs & ((f.cohesion < p["mercenary_desertion_cohesion"])
                          | (f.personnel < BLED_FRACTION * f.initial_personnel)
                          | (f.contract_end_day <= model.day))
-        for row in np.flatnonzero(leave):
+        for row in leave.nonzero()[0]:
             model.deactivate_unit(row)
             model.event_log.append({"date": str(model.date), "type": "mercenary_departure",
                                     "id": model.unit_keys[row], "message": f"{model.unit_keys[row]} leaves"})

@@ -21,6 +21,10 @@ class RegimePolitics(Mechanism):
     def step(self, model: KarabakhWar, today: Today) -> None:
         f = model.forces
         update_legitimacy(model.governments, today.districts_lost, model.p, today.displaced)
-        losing_ground = np.where(f.side == 1, today.arm_delta[f.node] < 0, today.arm_delta[f.node] > 0)
-        update_loyalty(model, today.districts_lost, today.combat.unit_loss_fraction * losing_ground)
+        if today.arm_delta.any():
+            losing_ground = np.where(f.side == 1, today.arm_delta[f.node] < 0, today.arm_delta[f.node] > 0)
+            bled = today.combat.unit_loss_fraction * losing_ground
+        else:  # no ground changed hands today (most days): nobody bled in defeat
+            bled = np.zeros(len(f))
+        update_loyalty(model, today.districts_lost, bled)
         coup_step(model)

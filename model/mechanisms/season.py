@@ -25,16 +25,24 @@ WINTER_MONTHS = (12, 1, 2)
 
 
 class Season(Mechanism):
-    """Writes today's per-district advance and attacker-loss factors for :class:`Combat`."""
+    """Writes today's per-district advance and attacker-loss factors for :class:`Combat` in winter;
+    none (the kernel's default of 1) in other months."""
 
     def __init__(self, model: KarabakhWar) -> None:
         self.mountain = np.isin(model.world.terrain, [TERRAINS.index("mountain"), TERRAINS.index("high_mountain")])
-        self.neutral = np.ones(model.world.n)
+        self._winter: tuple[tuple[float, float], np.ndarray, np.ndarray] | None = None
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         if model.date.month in WINTER_MONTHS:
-            p = model.p
-            today.advance_factor = np.where(self.mountain, p["winter_advance_factor"], 1.0)
-            today.exposure_factor = np.where(self.mountain, p["winter_exposure_factor"], 1.0)
-        else:
-            today.advance_factor = today.exposure_factor = self.neutral
+            today.advance_factor, today.exposure_factor = self.winter_factors(model.p)
+
+    def winter_factors(self, p: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+        """(advance, exposure) factors per district in winter; rebuilt only when their parameters change
+        (read-only: every winter day shares them)."""
+        key = (p["winter_advance_factor"], p["winter_exposure_factor"])
+        if self._winter is None or self._winter[0] != key:
+            factors = [np.where(self.mountain, value, 1.0) for value in key]
+            for a in factors:
+                a.flags.writeable = False
+            self._winter = (key, *factors)
+        return self._winter[1], self._winter[2]

@@ -43,7 +43,7 @@ class Tempo(Mechanism):
                                           >= p["culmination_loss_share"] * self.strength_at_launch)
         ending = culminated | (self.on_offensive & (days >= p["offensive_max_days"]))
         launching = ~self.on_offensive & (days >= p["offensive_rest_days"]) & (draws < p["offensive_launch_hazard"])
-        for i in np.flatnonzero(ending | launching):  # a few times a year: the daily path stays vectorised
+        for i in (ending | launching).nonzero()[0]:  # a few times a year: the daily path stays vectorised
             if ending[i]:
                 self.current[i].update(end=str(model.date), ended_by="culmination" if culminated[i] else "duration")
                 self.current[i] = None
