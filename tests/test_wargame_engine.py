@@ -346,3 +346,21 @@ def test_estimates_are_redrawn_after_an_inject_but_not_after_a_role_resubmits(ga
     assert role_view(game, "armenia")["estimates"] == before  # resubmitting cannot resample the error
     game.override("azerbaijan", "treasury_musd", 1.0)  # changes nothing on the map ...
     assert role_view(game, "armenia")["estimates"] != before  # ... but the error is drawn afresh
+
+
+def test_the_logs_counts_stay_in_step_with_its_entries(game, tmp_path):
+    game.send_message("armenia", "all", "talks?")
+    game.close_turn()
+    game.inject({"type": "embargo", "patron": "turkey", "on": "arm"})
+    game.rewind(1)
+    counted = {k: game.log.count(k) for k in ("message", "turn_close", "inject", "rewind", "orders")}
+    assert counted == {"message": 1, "turn_close": 1, "inject": 1, "rewind": 1, "orders": 0}
+    again = load_game(game.folder)
+    assert {k: again.log.count(k) for k in counted} == counted
+
+
+def test_a_stale_form_is_refused_by_one_check(game):
+    with pytest.raises(InputError, match="this form was for turn 7, the game is on turn 1"):
+        game.check_turn("7")
+    game.check_turn(1)
+    game.check_turn("1")

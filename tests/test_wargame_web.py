@@ -208,3 +208,23 @@ def test_a_role_page_names_districts_in_both_forms(client, game):
     assert "Khankendi/Stepanakert" in page and "Aghdara/Mardakert" in page
     assert 'value="attack stepanakert"' in page or 'value="move stepanakert"' in page  # keys stay in the form
     assert "Khankendi/Stepanakert" in client.get(f"/umpire/{game.tokens[UMPIRE]}").text
+
+
+def test_the_debrief_reruns_the_ai_only_when_the_game_moved_on(client, game, monkeypatch):
+    runs = []
+    real = web.debrief.ai_run
+    monkeypatch.setattr(web.debrief, "ai_run", lambda g: runs.append(g.model.day) or real(g))
+    url = f"/umpire/{game.tokens[UMPIRE]}/debrief"
+    assert client.get(url).status_code == 200 and client.get(url).status_code == 200
+    assert runs == [0]
+    game.close_turn()
+    assert client.get(url).status_code == 200
+    assert runs == [0, game.model.day]
+
+
+def test_the_map_cache_keeps_one_map_per_game_and_role(client, game):
+    token = game.tokens["armenia"]
+    first = client.get(f"/play/{token}/map.png").content
+    game.close_turn()
+    assert client.get(f"/play/{token}/map.png").content != first
+    assert list(client.app.state.server._maps) == [(game.id, "armenia")]

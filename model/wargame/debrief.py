@@ -93,9 +93,10 @@ def markdown(game: Game, r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(game: Game) -> dict:
-    """debrief.md and debrief.png in the game's folder; returns the report."""
-    ai = ai_run(game)
+def write(game: Game, ai: KarabakhWar | None = None) -> dict:
+    """debrief.md and debrief.png in the game's folder (``ai``: the built-in AI's war to the game's
+    day, run here if not given); returns the report."""
+    ai = ai if ai is not None else ai_run(game)
     r = report(game, ai)
     plot_territory(game, ai, game.folder / "debrief.png")
     (game.folder / "debrief.md").write_text(markdown(game, r), encoding="utf-8")

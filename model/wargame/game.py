@@ -47,9 +47,7 @@ class Game:
         self.paused = False
         self.deadline: float | None = None  # wall-clock time (epoch s) at which the turn closes
         self.remaining: float | None = None  # seconds left in the turn while paused
-        self._reset()
-        for entry in self.log.entries:
-            self.apply(entry)
+        self._replay(self.log.entries)
 
     # ------------------------------------------------------------------ model
     def _reset(self) -> None:
@@ -104,12 +102,15 @@ class Game:
         elif kind == "resume":
             self.paused = False
         elif kind == "rewind":
-            keep = self._prefix(entry["to_turn"])
-            self._reset()
-            for e in keep:
-                self.apply(e)
+            self._replay(self._prefix(entry["to_turn"]))
         if kind in MODEL_KINDS:
             self.effective.append(entry)
+
+    def _replay(self, entries: list[dict]) -> None:
+        """A fresh model at the game's start with ``entries`` applied in order."""
+        self._reset()
+        for e in entries:
+            self.apply(e)
 
     def _dated(self, event: dict) -> dict:
         """An injected event happens today, whatever date it carries."""
@@ -140,17 +141,12 @@ class Game:
         try:
             self.apply(entry)
         except Exception:
-            self._rebuild()
+            self.messages, self.paused = [], False
+            self._replay(self.log.entries)
             raise
         self.log.append(entry)
         self.save()
         return entry
-
-    def _rebuild(self) -> None:
-        self.messages, self.paused = [], False
-        self._reset()
-        for e in self.log.entries:
-            self.apply(e)
 
     def save(self) -> None:
         """Write ``state.json`` atomically: what the log does not hold (tokens, deadlines)."""
@@ -160,13 +156,18 @@ class Game:
             "remaining": self.remaining, "log_entries": len(self.log.entries)})
 
     # ---------------------------------------------------------------- actions
+    def check_turn(self, turn) -> None:
+        """A form made for the turn in play (``turn`` as sent, a number or its text); a stale one is refused."""
+        if str(turn) != str(self.turn):
+            raise InputError("game", "turn", f"this form was for turn {str(turn)[:20]}, the game is on turn "
+                                             f"{self.turn}; reload the page")
+
     def _open(self, turn: int | None = None) -> None:
         """Actions need a running game, and a form made for the turn in play."""
         if self.finished:
             raise InputError("game", "turn", "the game is over")
-        if turn is not None and turn != self.turn:
-            raise InputError("game", "turn", f"this form was for turn {turn}, the game is on turn {self.turn}; "
-                                             "reload the page")
+        if turn is not None:
+            self.check_turn(turn)
 
     def submit_orders(self, role: str, turn: int, orders: dict[str, tuple[str, str]]) -> dict:
         """A player's orders for this turn (replacing any sent before this turn closes)."""
@@ -197,7 +198,7 @@ class Game:
         """Run the turn's days with the orders in force and open the next turn."""
         self._open()
         entry = self._record({"kind": "turn_close", "reason": reason})
-        self._start_clock()
+        self.start_clock()
         return entry
 
     def inject(self, event: dict) -> dict:
@@ -227,7 +228,7 @@ class Game:
         if not 1 <= to_turn <= self.turn:
             raise InputError("rewind", "turn", f"choose a turn from 1 to {self.turn}")
         entry = self._record({"kind": "rewind", "to_turn": to_turn})
-        self._start_clock()
+        self.start_clock()
         return entry
 
     def pause(self) -> dict:
@@ -247,7 +248,8 @@ class Game:
             self.deadline, self.remaining = self.clock() + self.remaining, None
         return self._record({"kind": "resume"})
 
-    def _start_clock(self) -> None:
+    def start_clock(self) -> None:
+        """Start the turn's deadline (a new game, a closed turn, a rewind); paused: keep it for the resume."""
         seconds = self.config.turn_minutes * 60
         if not seconds or self.finished:
             self.deadline = self.remaining = None
@@ -256,10 +258,6 @@ class Game:
         else:
             self.deadline, self.remaining = self.clock() + seconds, None
         self.save()
-
-    def start_clock(self) -> None:
-        """Start the first turn's deadline (when the game is created)."""
-        self._start_clock()
 
     def tick(self) -> bool:
         """Close the turn if its deadline has passed (called on every page poll); True if closed."""

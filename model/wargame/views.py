@@ -36,7 +36,7 @@ def public(game: Game) -> dict:
 
 def version(game: Game) -> int:
     """Changes whenever a page must be rebuilt (a turn closed, a rewind): pages poll for it."""
-    return sum(e["kind"] in ("turn_close", "rewind") for e in game.log.entries)
+    return game.log.count("turn_close", "rewind")
 
 
 def government_state(game: Game, role: str) -> dict:
@@ -70,7 +70,7 @@ WORLD_CHANGES = ("inject", "override")
 def role_view(game: Game, role: str) -> dict:
     """A government role's page: its own forces and secrets exactly, other forces as estimates."""
     gov = game.model.government(role)
-    revision = sum(e["kind"] in WORLD_CHANGES for e in game.log.entries)
+    revision = game.log.count(*WORLD_CHANGES)
     rng = intel_rng(game.config.seed, game.turn, ROLES.index(role), revision)
     strategy = game.strategies.get(role)
     return {**public(game), "role": role, "gov": government_state(game, role), "brief": brief(game, role),

@@ -82,7 +82,11 @@ class Server:
         self.scenario = scenario
         self.clock = clock
         self.games: dict[str, Game] = load_games(self.folder, clock=clock)
-        self._maps: dict[tuple, bytes] = {}
+        # One map per (game, role) and one debrief per game: the latest only, since a page asks for
+        # the map of the current version and day and never again for an older one.
+        self._maps: dict[tuple[str, str], tuple[tuple, bytes]] = {}
+        self._ai: dict[str, tuple[int, object]] = {}  # game -> (day, the built-in AI's war to that day)
+        self._debriefs: dict[str, tuple[int, dict]] = {}  # game -> (log length, report)
 
     def find(self, token: str) -> tuple[Game, str] | tuple[None, None]:
         """The game and role a token opens (or nothing)."""
@@ -145,9 +149,9 @@ class Server:
 
     def _map(self, game: Game, role: str) -> Response:
         m = game.model
-        key = (game.id, role, version(game), m.day)
-        png = self._maps.get(key)
-        if png is None:
+        key = (version(game), m.day)
+        cached_key, png = self._maps.get((game.id, role), (None, None))
+        if cached_key != key:
             f = m.forces
             govs = GOVERNMENT_ROLES if role == UMPIRE else (role,)
             mask = f.active & np.isin(f.government, [m.government(r).index for r in govs])
@@ -157,9 +161,8 @@ class Server:
             who = "all forces" if role == UMPIRE else f"your forces ({m.government(role).name})"
             plot_view_map(m, buf, {n: f"{p:,}" for n, p in marked.items()},
                           f"{m.date}: control (teal aze, ochre arm) and men of {who}")
-            png = self._maps[key] = buf.getvalue()
-            if len(self._maps) > 200:
-                self._maps.clear()
+            png = buf.getvalue()
+            self._maps[game.id, role] = (key, png)
         return Response(png, media_type="image/png", headers=HEADERS)
 
     @with_token(umpire=False)
@@ -209,7 +212,22 @@ class Server:
 
     @with_token(umpire=True)
     async def debrief_page(self, request: Request, game: Game, role: str) -> Response:
-        return page("debrief.html", r=debrief.write(game), game=game, token=game.tokens[UMPIRE])
+        return page("debrief.html", r=self._debrief(game), game=game, token=game.tokens[UMPIRE])
+
+    def _debrief(self, game: Game) -> dict:
+        """The debrief, its files rewritten only when the log grew; the built-in AI's war (a re-run
+        from day 0) only when the game's day changed."""
+        entries = len(game.log.entries)
+        done, report = self._debriefs.get(game.id, (None, None))
+        if done == entries and (game.folder / "debrief.png").exists():
+            return report
+        day, ai = self._ai.get(game.id, (None, None))
+        if day != game.model.day:
+            ai = debrief.ai_run(game)
+            self._ai[game.id] = (game.model.day, ai)
+        report = debrief.write(game, ai)
+        self._debriefs[game.id] = (entries, report)
+        return report
 
     @with_token(umpire=True)
     async def debrief_png(self, request: Request, game: Game, role: str) -> Response:
@@ -225,9 +243,8 @@ class Server:
             return self._umpire_page(request, game, error="the form is too large; nothing was changed")
         action = str(form.get("action", ""))
         try:
-            if str(form.get("turn")) != str(game.turn) and action != "resume":
-                raise InputError("game", "turn", f"this form was for turn {form.get('turn')}, the game is on turn "
-                                                  f"{game.turn}; reload the page")
+            if action != "resume":
+                game.check_turn(form.get("turn"))
             if action == "pause":
                 game.pause()
             elif action == "resume":
