@@ -35,7 +35,7 @@ def error_of(response) -> str:
 
 
 def unit_field(game, role, index=0):
-    u = [u for u in web.role_view(game, role)["units"]][index]
+    u = [u for u in web.view(game, role)["units"]][index]
     return u, f"u:{u['key']}"
 
 
@@ -228,3 +228,52 @@ def test_the_map_cache_keeps_one_map_per_game_and_role(client, game):
     game.close_turn()
     assert client.get(f"/play/{token}/map.png").content != first
     assert list(client.app.state.server._maps) == [(game.id, "armenia")]
+
+
+@pytest.fixture
+def full(client):
+    from model.wargame.roles import PLAYABLE
+    r = client.post("/games", data={"seed": "2", "turn_minutes": "0", "human": list(PLAYABLE)})
+    assert r.status_code == 303
+    return next(g for g in client.app.state.server.games.values() if "russia" in g.config.human)
+
+
+def test_decisions_and_answers_from_the_forms(client, full):
+    t = full.tokens
+    r = client.post(f"/play/{t['azerbaijan']}/decide", data={"turn": "1", "type": "coup_proofing",
+                                                              "i:paramilitary_counterweight": "0.8", "i:internal_intelligence": ""})
+    assert r.status_code == 303 and full.pending[-1]["decision"]["items"] == {"paramilitary_counterweight": 0.8}
+    r = client.post(f"/play/{t['azerbaijan']}/decide", data={"turn": "1", "type": "request_arms", "patron": "russia",
+                                                              "tanks": "9"})
+    assert r.status_code == 303
+    seq = full.requests[-1]["seq"]
+    assert f"#{seq} from azerbaijan" in client.get(f"/play/{t['russia']}").text
+    assert client.post(f"/play/{t['russia']}/answer", data={"seq": str(seq), "outcome": "grant"}).status_code == 303
+    assert full.request(seq)["status"] == "granted"
+    r = client.post(f"/play/{t['turkey']}/decide", data={"turn": "1", "type": "deployment", "action": "deploy",
+                                                          "unit_name": "advisers", "district": "baku"})
+    assert r.status_code == 400 and "turkey cannot deploy" in error_of(r)
+    r = client.post(f"/umpire/{t[UMPIRE]}/act", data={"turn": "1", "action": "deadline", "current": "5", "future": ""})
+    assert r.status_code == 303 and full.turn_minutes == 0 and full.seconds_left() in (299, 300)
+
+
+def test_no_role_sees_anothers_decisions_requests_or_secrets(client, full, monkeypatch):
+    from model.wargame.roles import PATRON_ROLES, PLAYABLE
+    secrets = plant_secrets(full)
+    for role in PLAYABLE:
+        full.send_message(role, "umpire", f"SECRET-{role}-MESSAGE")
+        full.decide(role, 1, {"type": "freeform", "text": f"SECRET-{role}-PLAN"})
+        secrets.setdefault(role, []).extend([f"SECRET-{role}-PLAN", f"SECRET-{role}-MESSAGE"])
+    full.decide("armenia", 1, {"type": "purge", "intensity": "0.37"})
+    secrets["armenia"].append("intensity 0.37")
+    for role in PLAYABLE:
+        token = full.tokens[role]
+        text = "\n".join(r.text for r in (
+            client.get(f"/play/{token}"), client.get(f"/play/{token}/status?v=0"),
+            client.post(f"/play/{token}/decide", data={"turn": "1", "type": "purge", "intensity": "7"}),
+            client.post(f"/play/{token}/cancel", data={"seq": "0"})))
+        leaks = [s for other, values in secrets.items() if other != role for s in values if s in text]
+        assert leaks == [], f"{role} sees {leaks[:5]}"
+        assert [s for s in secrets[role] if s not in text] == [], role
+    assert all(s in client.get(f"/umpire/{full.tokens[UMPIRE]}").text for v in secrets.values() for s in v)
+    assert set(PATRON_ROLES) <= set(PLAYABLE)

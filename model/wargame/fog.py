@@ -59,8 +59,10 @@ def own_units(model: KarabakhWar, gov: Government) -> list[dict]:
     return out
 
 
-def estimates(model: KarabakhWar, gov: Government, rng: np.random.Generator, noise: float) -> dict[str, list[dict]]:
-    """Estimated strength of the other governments' forces by district: ``{"enemy": [...], "allied": [...]}``.
+def estimates(model: KarabakhWar, gov: Government | None, rng: np.random.Generator,
+              noise: float) -> dict[str, list[dict]]:
+    """Estimated strength of the other governments' forces by district: ``{"enemy": [...], "allied": [...]}``;
+    for a patron (``gov`` None), of each side's: ``{"aze": [...], "arm": [...]}``.
 
     The error is drawn for every (group, district, quantity) whether or not anyone stands there,
     so the draws do not depend on the state being estimated.
@@ -68,8 +70,12 @@ def estimates(model: KarabakhWar, gov: Government, rng: np.random.Generator, noi
     f, w = model.forces, model.world
     error = np.exp(noise * rng.standard_normal((2, w.n, len(ESTIMATED))))
     out = {}
-    for g, (group, same_side) in enumerate((("enemy", False), ("allied", True))):
-        mask = f.active & (f.government != gov.index) & ((f.side == gov.side_index) == same_side)
+    if gov is None:
+        groups = {"aze": f.active & (f.side == 0), "arm": f.active & (f.side == 1)}
+    else:
+        others = f.active & (f.government != gov.index)
+        groups = {"enemy": others & (f.side != gov.side_index), "allied": others & (f.side == gov.side_index)}
+    for g, (group, mask) in enumerate(groups.items()):
         totals = np.stack([np.bincount(f.node[mask], getattr(f, q)[mask], minlength=w.n) for q in ESTIMATED], 1)
         present = np.bincount(f.node[mask], minlength=w.n) > 0
         out[group] = [{"district": w.keys[v], **{q: two_figures(totals[v, k] * error[g, v, k])

@@ -28,9 +28,9 @@ from ..inputs.locations import SCENARIO_DIR
 from ..outputs.plots import plot_view_map
 from . import debrief
 from .game import Game
-from .roles import GOVERNMENT_ROLES, UMPIRE
+from .roles import GOVERNMENT_ROLES, PATRON_ROLES, PLAYABLE, UMPIRE
 from .store import create_game, load_games
-from .views import role_view, umpire_view, version
+from .views import umpire_view, version, view
 
 MAX_BODY = 64_000
 """Bytes in one form (orders for every unit fit many times over; a message is at most 2,000 characters)."""
@@ -109,7 +109,8 @@ class Server:
     # ------------------------------------------------------------------ pages
     async def index(self, request: Request) -> Response:
         scenarios = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
-        return page("index.html", scenarios=scenarios, default=self.scenario, roles=GOVERNMENT_ROLES)
+        return page("index.html", scenarios=scenarios, default=self.scenario, roles=PLAYABLE,
+                    governments=GOVERNMENT_ROLES)
 
     async def create(self, request: Request) -> Response:
         form = await self.form(request)
@@ -130,12 +131,12 @@ class Server:
         return self._role_page(game, role, note=request.query_params.get("note", "")[:200])
 
     def _role_page(self, game: Game, role: str, error: str = "", note: str = "") -> HTMLResponse:
-        return page("role.html", status=400 if error else 200, v=role_view(game, role),
-                    token=game.tokens[role], error=error, note=note)
+        return page("patron.html" if role in PATRON_ROLES else "role.html", status=400 if error else 200,
+                    v=view(game, role), token=game.tokens[role], error=error, note=note)
 
     @with_token(umpire=False)
     async def play_status(self, request: Request, game: Game, role: str) -> Response:
-        return self._status(request, game, "role_status.html", role_view(game, role))
+        return self._status(request, game, "role_status.html", view(game, role))
 
     def _status(self, request: Request, game: Game, template: str, v: dict) -> Response:
         response = page(template, v=v)
@@ -153,12 +154,13 @@ class Server:
         cached_key, png = self._maps.get((game.id, role), (None, None))
         if cached_key != key:
             f = m.forces
-            govs = GOVERNMENT_ROLES if role == UMPIRE else (role,)
+            govs = GOVERNMENT_ROLES if role == UMPIRE else (role,) if role in GOVERNMENT_ROLES else ()
             mask = f.active & np.isin(f.government, [m.government(r).index for r in govs])
             men = np.bincount(f.node[mask], np.round(f.personnel[mask]), minlength=m.world.n)
             marked = {int(v): int(men[v]) for v in np.flatnonzero(np.bincount(f.node[mask], minlength=m.world.n))}
             buf = io.BytesIO()
-            who = "all forces" if role == UMPIRE else f"your forces ({m.government(role).name})"
+            who = "all forces" if role == UMPIRE else f"your forces ({m.government(role).name})" \
+                if role in GOVERNMENT_ROLES else "nobody (you command no units)"
             plot_view_map(m, buf, {n: f"{p:,}" for n, p in marked.items()},
                           f"{m.date}: control (teal aze, ochre arm) and men of {who}")
             png = buf.getvalue()
@@ -180,6 +182,40 @@ class Server:
         except InputError as exc:
             return self._role_page(game, role, error=f"{exc}; nothing was changed")
         return RedirectResponse(f"/play/{game.tokens[role]}?note=orders+received", status_code=303)
+
+    async def _act(self, request: Request, game: Game, role: str, act: Callable[[dict], object], done: str) -> Response:
+        """Run one player action from the posted form; a problem is one line on the page, nothing changed."""
+        form = await self.form(request)
+        try:
+            if form is None:
+                raise InputError("form", "size", "the form is too large")
+            act(form)
+        except InputError as exc:
+            return self._role_page(game, role, error=f"{exc}; nothing was changed")
+        return RedirectResponse(f"/play/{game.tokens[role]}?note={done.replace(' ', '+')}", status_code=303)
+
+    @with_token(umpire=False)
+    async def decide(self, request: Request, game: Game, role: str) -> Response:
+        """An order beyond attack/move/hold, or a request (model.wargame.decisions)."""
+        return await self._act(request, game, role, lambda form: game.decide(role, _int(form.get("turn")),
+                                                                             decision_values(form)), "order queued")
+
+    @with_token(umpire=False)
+    async def cancel(self, request: Request, game: Game, role: str) -> Response:
+        return await self._act(request, game, role, lambda form: game.cancel(role, _int(form.get("seq"))),
+                               "order taken back")
+
+    @with_token(umpire=False)
+    async def answer(self, request: Request, game: Game, role: str) -> Response:
+        """A patron's player grants or refuses a request addressed to it."""
+        return await self._act(request, game, role, lambda form: game.adjudicate(
+            role, _int(form.get("seq")), "decide", granted={"grant": True, "refuse": False}.get(form.get("outcome"))),
+            "answer given")
+
+    @with_token(umpire=False)
+    async def ready(self, request: Request, game: Game, role: str) -> Response:
+        return await self._act(request, game, role, lambda form: game.ready(role, _int(form.get("turn"))),
+                               "turn finished")
 
     @with_token(umpire=False)
     async def message(self, request: Request, game: Game, role: str) -> Response:
@@ -263,11 +299,30 @@ class Server:
                               _float(form.get("value")))
             elif action == "message":
                 game.send_message(UMPIRE, str(form.get("to", "")), str(form.get("text", "")))
+            elif action == "adjudicate":
+                mode = str(form.get("mode", ""))
+                game.adjudicate(UMPIRE, _int(form.get("seq")), mode,
+                                granted={"grant": True, "refuse": False}.get(form.get("outcome")),
+                                probability=_float(form.get("probability")) if mode == "probability" else None)
+            elif action == "deadline":
+                game.set_deadline(*(None if form.get(k, "") == "" else _float(form.get(k))
+                                    for k in ("current", "future")))
             else:
                 raise InputError("umpire", "action", f"unknown action {action[:40]!r}")
         except InputError as exc:
             return self._umpire_page(request, game, error=f"{exc}; nothing was changed")
         return RedirectResponse(f"/umpire/{game.tokens[UMPIRE]}?note={action}+done", status_code=303)
+
+
+def decision_values(form: dict) -> dict:
+    """A decision from its form: fields as given (empty ones left out), ``w:<unit>`` recruit weights and
+    ``i:<item>`` coup-proofing practices gathered into their tables."""
+    values = {k: v for k, v in form.items() if k != "turn" and v != "" and ":" not in k}
+    for prefix, name in (("w:", "weights"), ("i:", "items")):
+        table = {k[2:]: v for k, v in form.items() if k.startswith(prefix) and v != ""}
+        if table:
+            values[name] = table
+    return values
 
 
 def _int(value) -> int:
@@ -305,6 +360,10 @@ def make_app(games: Path, scenario: str = "historical", clock: Callable[[], floa
         Route("/play/{token}/map.png", s.play_map),
         Route("/play/{token}/orders", s.orders, methods=["POST"]),
         Route("/play/{token}/message", s.message, methods=["POST"]),
+        Route("/play/{token}/decide", s.decide, methods=["POST"]),
+        Route("/play/{token}/cancel", s.cancel, methods=["POST"]),
+        Route("/play/{token}/answer", s.answer, methods=["POST"]),
+        Route("/play/{token}/ready", s.ready, methods=["POST"]),
         Route("/umpire/{token}", s.umpire),
         Route("/umpire/{token}/status", s.umpire_status),
         Route("/umpire/{token}/map.png", s.umpire_map),
