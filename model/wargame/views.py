@@ -113,7 +113,10 @@ def patron_view(game: Game, role: str) -> dict:
     return {**public(game), "role": role, "patron": {"name": pt.name, "alignment": pt.alignment, "can": pt.can,
                                                       "interests": pt.interests, "deployed": pt.deployed,
                                                       "embargo_on": sorted(pt.embargo_on)},
-            "context": context(game), "estimates": estimates(m, None, rng, game.config.intel_noise),
+            "context": context(game),
+            "estimates": estimates(m, None, rng, game.config.intel_noise,
+                                   np.array([m.world.index[d["district"]] for d in pt.deployed
+                                             if d.get("district") in m.world.index], dtype=np.int64)),
             "has_submitted": role in game.submitted, "human": role in game.config.human,
             "messages": game.visible_messages(role), "recipients": [r for r in ROLES if r != role] + ["all"],
             "governments": list(GOVERNMENT_ROLES), **business(game, role)}
