@@ -277,3 +277,25 @@ def test_no_role_sees_anothers_decisions_requests_or_secrets(client, full, monke
         assert [s for s in secrets[role] if s not in text] == [], role
     assert all(s in client.get(f"/umpire/{full.tokens[UMPIRE]}").text for v in secrets.values() for s in v)
     assert set(PATRON_ROLES) <= set(PLAYABLE)
+
+
+def test_each_team_reads_its_own_debrief_once_the_game_is_over(client, full):
+    t = full.tokens
+    full.submit_orders("armenia", 1, {})
+    full.decide("armenia", 1, {"type": "purge", "intensity": "0.2"})
+    full.decide("azerbaijan", 1, {"type": "freeform", "text": "SECRET-AZE-BRIBE"})
+    full.adjudicate(UMPIRE, full.requests[-1]["seq"], "decide", granted=False)
+    full.override("azerbaijan", "treasury_musd", 1234.5)
+    assert client.get(f"/play/{t['armenia']}/debrief").status_code == 404  # not before the end
+    full.close_turn()
+    r = client.post(f"/umpire/{t[UMPIRE]}/act", data={"turn": "2", "action": "end"})
+    assert r.status_code == 303 and full.finished
+    arm = client.get(f"/play/{t['armenia']}/debrief")
+    assert arm.status_code == 200 and "purge" in arm.text and "documented history" in arm.text
+    assert "SECRET-AZE-BRIBE" not in arm.text and "1234.5" not in arm.text and "azerbaijan: all hold" not in arm.text
+    aze = client.get(f"/play/{t['azerbaijan']}/debrief").text
+    assert "SECRET-AZE-BRIBE" in aze and "refused" in aze and "purge" not in aze
+    assert client.get(f"/play/{t['armenia']}/debrief.png").content.startswith(b"\x89PNG")
+    assert "SECRET-AZE-BRIBE" in client.get(f"/umpire/{t[UMPIRE]}/debrief").text
+    r = client.post(f"/play/{t['armenia']}/decide", data={"turn": "2", "type": "purge", "intensity": "0.1"})
+    assert "the game is over" in error_of(r)

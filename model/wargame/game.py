@@ -29,7 +29,7 @@ MAX_MESSAGE = 2000
 """Characters in one message (a page of text)."""
 OVERRIDES = {"treasury_musd": (0.0, 100_000.0), "legitimacy": (0.0, 1.0)}
 """What the umpire may set on a government, with the allowed range."""
-MODEL_KINDS = ("orders", "ready", "decision", "cancel", "adjudicate", "inject", "override", "turn_close")
+MODEL_KINDS = ("orders", "ready", "decision", "cancel", "adjudicate", "inject", "override", "turn_close", "end")
 """Log entries that change the model or the turn's business: the ones a rewind replays."""
 MAX_MINUTES = 7 * 24 * 60
 """Longest deadline, in minutes (a week: a class that meets weekly), as in the game's settings."""
@@ -77,11 +77,12 @@ class Game:
         self.pending: list[dict] = []  # decisions to carry out when the turn closes (log entries)
         self.requests: list[dict] = []  # requests to adjudicate, with their status and result
         self.outcomes: list[dict] = []  # decisions carried out at a turn's close, with their result
+        self.ended = False  # the umpire ended the game (a rewind before the end reopens it)
 
     @property
     def finished(self) -> bool:
-        """The scenario's last day has been played."""
-        return not self.model.running
+        """The umpire ended the game, or the scenario's last day has been played."""
+        return self.ended or not self.model.running
 
     def turn_dates(self, turn: int | None = None) -> tuple[dt.date, dt.date]:
         """First and last date a turn covers."""
@@ -97,6 +98,8 @@ class Game:
         if kind == "orders":
             self.submitted[entry["role"]] = entry["orders"]
             self.strategies[entry["role"]].submit({k: tuple(v) for k, v in entry["orders"].items()})
+        elif kind == "end":
+            self.ended = True
         elif kind == "ready":
             self.submitted[entry["role"]] = {}
         elif kind == "decision":
@@ -321,6 +324,13 @@ class Game:
         self._open()
         entry = self._record({"kind": "turn_close", "reason": reason})
         self.start_clock()
+        return entry
+
+    def end(self) -> dict:
+        """The umpire ends the game: no more orders; every team may read its debrief."""
+        self._open()
+        entry = self._record({"kind": "end"})
+        self.start_clock()  # no deadline once the game is over
         return entry
 
     def inject(self, event: dict) -> dict:

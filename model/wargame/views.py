@@ -38,8 +38,8 @@ def public(game: Game) -> dict:
 
 
 def version(game: Game) -> int:
-    """Changes whenever a page must be rebuilt (a turn closed, a rewind): pages poll for it."""
-    return game.log.count("turn_close", "rewind")
+    """Changes whenever a page must be rebuilt (a turn closed, a rewind, the end): pages poll for it."""
+    return game.log.count("turn_close", "rewind", "end")
 
 
 def government_state(game: Game, role: str) -> dict:

@@ -136,10 +136,10 @@ class Server:
 
     @with_token(umpire=False)
     async def play_status(self, request: Request, game: Game, role: str) -> Response:
-        return self._status(request, game, "role_status.html", view(game, role))
+        return self._status(request, game, "role_status.html", view(game, role), token=game.tokens[role])
 
-    def _status(self, request: Request, game: Game, template: str, v: dict) -> Response:
-        response = page(template, v=v)
+    def _status(self, request: Request, game: Game, template: str, v: dict, token: str = "") -> Response:
+        response = page(template, v=v, token=token)
         if request.query_params.get("v") != str(version(game)):
             response.headers["HX-Refresh"] = "true"  # a turn closed or the umpire rewound: rebuild the page
         return response
@@ -248,7 +248,21 @@ class Server:
 
     @with_token(umpire=True)
     async def debrief_page(self, request: Request, game: Game, role: str) -> Response:
-        return page("debrief.html", r=self._debrief(game), game=game, token=game.tokens[UMPIRE])
+        return page("debrief.html", r=self._debrief(game), game=game, back=f"/umpire/{game.tokens[UMPIRE]}")
+
+    @with_token(umpire=False)
+    async def team_debrief(self, request: Request, game: Game, role: str) -> Response:
+        """A team's after-action review: its own decisions against the documented history, once the game is over."""
+        if not game.finished:
+            return problem("the debrief opens when the umpire ends the game", 404)
+        return page("debrief.html", r=debrief.for_role(self._debrief(game), role), game=game,
+                    back=f"/play/{game.tokens[role]}")
+
+    @with_token(umpire=False)
+    async def team_debrief_png(self, request: Request, game: Game, role: str) -> Response:
+        if not game.finished:
+            return problem("the debrief opens when the umpire ends the game", 404)
+        return self._debrief_png(game)
 
     def _debrief(self, game: Game) -> dict:
         """The debrief, its files rewritten only when the log grew; the built-in AI's war (a re-run
@@ -267,6 +281,9 @@ class Server:
 
     @with_token(umpire=True)
     async def debrief_png(self, request: Request, game: Game, role: str) -> Response:
+        return self._debrief_png(game)
+
+    def _debrief_png(self, game: Game) -> Response:
         path = game.folder / "debrief.png"
         if not path.exists():
             return problem("open the debrief page first", 404)
@@ -287,6 +304,8 @@ class Server:
                 game.resume()
             elif action == "close":
                 game.close_turn()
+            elif action == "end":
+                game.end()
             elif action == "rewind":
                 game.rewind(_int(form.get("to_turn")))
             elif action == "inject":
@@ -364,6 +383,8 @@ def make_app(games: Path, scenario: str = "historical", clock: Callable[[], floa
         Route("/play/{token}/cancel", s.cancel, methods=["POST"]),
         Route("/play/{token}/answer", s.answer, methods=["POST"]),
         Route("/play/{token}/ready", s.ready, methods=["POST"]),
+        Route("/play/{token}/debrief", s.team_debrief),
+        Route("/play/{token}/debrief.png", s.team_debrief_png),
         Route("/umpire/{token}", s.umpire),
         Route("/umpire/{token}/status", s.umpire_status),
         Route("/umpire/{token}/map.png", s.umpire_map),
