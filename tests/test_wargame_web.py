@@ -299,3 +299,23 @@ def test_each_team_reads_its_own_debrief_once_the_game_is_over(client, full):
     assert "SECRET-AZE-BRIBE" in client.get(f"/umpire/{t[UMPIRE]}/debrief").text
     r = client.post(f"/play/{t['armenia']}/decide", data={"turn": "2", "type": "purge", "intensity": "0.1"})
     assert "the game is over" in error_of(r)
+
+
+def test_the_model_explorer_is_served_with_every_asset_from_this_server(tmp_path):
+    pytest.importorskip("solara", reason="the explorer extra: pip install -e '.[explorer]'")
+    with TestClient(make_app(tmp_path)) as c:  # the context runs Solara's lifespan
+        r = c.get("/explorer/")
+        assert r.status_code == 200 and "solara" in r.text.lower()
+        assets = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', r.text)
+        assert assets and all(a.startswith("/explorer/") for a in assets), assets  # nothing from elsewhere
+        assert [a for a in assets if c.get(a).status_code != 200] == []
+        assert c.get("/").status_code == 200  # the game pages beside it
+
+
+def test_without_the_explorer_extra_the_server_says_how_to_install_it(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "solara.server.starlette", None)  # as if solara were not installed
+    c = TestClient(make_app(tmp_path))
+    r = c.get("/explorer/")
+    assert r.status_code == 501 and "pip install -e &#39;.[explorer]&#39;" in error_of(r)
+    assert c.get("/").status_code == 200

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -368,10 +369,31 @@ def _json(text) -> dict:
         raise InputError("inject", "event", f"not valid JSON ({exc.args[0][:80]})") from None
 
 
+EXPLORER_APP = "model.wargame.explorer"
+"""The Solara app of the model explorer (:mod:`model.wargame.explorer`)."""
+EXPLORER_MISSING = ("the model explorer is not installed: pip install -e '.[explorer]' (solara, solara-assets and "
+                    "ipyvuetify, pinned) and restart karabakh wargame")
+
+
+def explorer() -> tuple[list, object]:
+    """Solara's routes and lifespan, serving the explorer at ``/explorer/``; without the ``explorer``
+    extra, one page that says how to install it (and no lifespan)."""
+    os.environ.setdefault("SOLARA_APP", EXPLORER_APP)
+    try:
+        import solara.server.starlette as solara_server  # heavy optional dependency (the explorer extra)
+        import mesa.visualization  # noqa: F401  (SolaraViz needs altair, also in the extra)
+    except ImportError:
+        missing = lambda request: problem(EXPLORER_MISSING, 501)  # noqa: E731
+        return [Route("/explorer/", missing), Route("/explorer/{path:path}", missing)], None
+    return [Mount("/explorer/", routes=solara_server.routes)], solara_server.lifespan
+
+
 def make_app(games: Path, scenario: str = "historical", clock: Callable[[], float] = time.time) -> Starlette:
-    """The web application over the games in ``games`` (existing games are loaded: a restart loses nothing)."""
+    """The web application over the games in ``games`` (existing games are loaded: a restart loses nothing),
+    with the single-user model explorer at ``/explorer/``."""
     s = Server(games, scenario, clock)
-    app = Starlette(routes=[
+    explorer_routes, lifespan = explorer()
+    app = Starlette(lifespan=lifespan, routes=[
         Route("/", s.index),
         Route("/games", s.create, methods=["POST"]),
         Route("/play/{token}", s.play),
@@ -392,6 +414,7 @@ def make_app(games: Path, scenario: str = "historical", clock: Callable[[], floa
         Route("/umpire/{token}/debrief", s.debrief_page),
         Route("/umpire/{token}/debrief.png", s.debrief_png),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        *explorer_routes,
     ])
     app.state.server = s
     return app
