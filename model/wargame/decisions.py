@@ -49,20 +49,24 @@ class _Decision(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
+class _Supplies(_Decision):
+    """Men and equipment delivered or asked for."""
+    personnel: _Men = 0
+    tanks: _Kit = 0
+    apcs: _Kit = 0
+    artillery: _Kit = 0
+
+
 class Recruits(_Decision):
     """How today's recruits are shared among the government's units (weights; a unit left out: 1)."""
     type: Literal["recruits"]
     weights: dict[str, Annotated[float, Field(ge=0, le=100)]]
 
 
-class RequestArms(_Decision):
+class RequestArms(_Supplies):
     """Ask a patron for arms, paying ``pay_musd`` from the treasury if granted (0: a request for aid)."""
     type: Literal["request_arms"]
     patron: str
-    personnel: _Men = 0
-    tanks: _Kit = 0
-    apcs: _Kit = 0
-    artillery: _Kit = 0
     pay_musd: _Money = 0
 
 
@@ -126,14 +130,10 @@ class FreeForm(_Decision):
     text: str = Field(min_length=1, max_length=MAX_TEXT)
 
 
-class DeliverArms(_Decision):
+class DeliverArms(_Supplies):
     """A patron delivers arms and men (``arms``) and money (``fund``) to a government."""
     type: Literal["deliver_arms"]
     to: str
-    personnel: _Men = 0
-    tanks: _Kit = 0
-    apcs: _Kit = 0
-    artillery: _Kit = 0
     money_musd: _Money = 0
 
 
@@ -144,7 +144,7 @@ class EmbargoOrder(_Decision):
     action: Literal["impose", "lift"] = "impose"
 
 
-class Deployment(_Decision):
+class Deployment(_Supplies):
     """A patron deploys a force to a district (fighting for a government, or a neutral presence), or withdraws one."""
     type: Literal["deployment"]
     action: Literal["deploy", "withdraw"]
@@ -152,10 +152,6 @@ class Deployment(_Decision):
     district: str
     fights_for: str = ""
     hand_over_to: str = ""
-    personnel: _Men = 0
-    tanks: _Kit = 0
-    apcs: _Kit = 0
-    artillery: _Kit = 0
 
 
 class Mediate(_Decision):

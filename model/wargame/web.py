@@ -196,27 +196,13 @@ class Server:
         return RedirectResponse(f"/play/{game.tokens[role]}?note={done.replace(' ', '+')}", status_code=303)
 
     @with_token(umpire=False)
-    async def decide(self, request: Request, game: Game, role: str) -> Response:
-        """An order beyond attack/move/hold, or a request (model.wargame.decisions)."""
-        return await self._act(request, game, role, lambda form: game.decide(role, _int(form.get("turn")),
-                                                                             decision_values(form)), "order queued")
-
-    @with_token(umpire=False)
-    async def cancel(self, request: Request, game: Game, role: str) -> Response:
-        return await self._act(request, game, role, lambda form: game.cancel(role, _int(form.get("seq"))),
-                               "order taken back")
-
-    @with_token(umpire=False)
-    async def answer(self, request: Request, game: Game, role: str) -> Response:
-        """A patron's player grants or refuses a request addressed to it."""
-        return await self._act(request, game, role, lambda form: game.adjudicate(
-            role, _int(form.get("seq")), "decide", granted={"grant": True, "refuse": False}.get(form.get("outcome"))),
-            "answer given")
-
-    @with_token(umpire=False)
-    async def ready(self, request: Request, game: Game, role: str) -> Response:
-        return await self._act(request, game, role, lambda form: game.ready(role, _int(form.get("turn"))),
-                               "turn finished")
+    async def player_act(self, request: Request, game: Game, role: str) -> Response:
+        """A player's action other than unit orders and messages (:data:`PLAYER_ACTIONS`)."""
+        action = PLAYER_ACTIONS.get(request.path_params["action"])
+        if action is None:
+            return problem("no such page", 404)
+        act, done = action
+        return await self._act(request, game, role, lambda form: act(game, role, form), done)
 
     @with_token(umpire=False)
     async def message(self, request: Request, game: Game, role: str) -> Response:
@@ -322,7 +308,7 @@ class Server:
             elif action == "adjudicate":
                 mode = str(form.get("mode", ""))
                 game.adjudicate(UMPIRE, _int(form.get("seq")), mode,
-                                granted={"grant": True, "refuse": False}.get(form.get("outcome")),
+                                granted=_outcome(form),
                                 probability=_float(form.get("probability")) if mode == "probability" else None)
             elif action == "deadline":
                 game.set_deadline(*(None if form.get(k, "") == "" else _float(form.get(k))
@@ -332,6 +318,22 @@ class Server:
         except InputError as exc:
             return self._umpire_page(request, game, error=f"{exc}; nothing was changed")
         return RedirectResponse(f"/umpire/{game.tokens[UMPIRE]}?note={action}+done", status_code=303)
+
+
+PLAYER_ACTIONS = {
+    "decide": (lambda game, role, form: game.decide(role, _int(form.get("turn")), decision_values(form)),
+               "order queued"),
+    "cancel": (lambda game, role, form: game.cancel(role, _int(form.get("seq"))), "order taken back"),
+    "answer": (lambda game, role, form: game.adjudicate(role, _int(form.get("seq")), "decide",
+                                                        granted=_outcome(form)), "answer given"),
+    "ready": (lambda game, role, form: game.ready(role, _int(form.get("turn"))), "turn finished"),
+}
+"""Posted by a player's page to /play/<token>/<action>: what it does and the note shown after it."""
+
+
+def _outcome(form: dict) -> bool | None:
+    """A grant or refuse button (None: neither)."""
+    return {"grant": True, "refuse": False}.get(form.get("outcome"))
 
 
 def decision_values(form: dict) -> dict:
@@ -381,7 +383,7 @@ def explorer() -> tuple[list, object]:
     os.environ.setdefault("SOLARA_APP", EXPLORER_APP)
     try:
         import solara.server.starlette as solara_server  # heavy optional dependency (the explorer extra)
-        import mesa.visualization  # noqa: F401  (SolaraViz needs altair, also in the extra)
+        import altair  # noqa: F401  (Mesa's SolaraViz needs it; also in the extra)
     except ImportError:
         missing = lambda request: problem(EXPLORER_MISSING, 501)  # noqa: E731
         return [Route("/explorer/", missing), Route("/explorer/{path:path}", missing)], None
@@ -401,10 +403,7 @@ def make_app(games: Path, scenario: str = "historical", clock: Callable[[], floa
         Route("/play/{token}/map.png", s.play_map),
         Route("/play/{token}/orders", s.orders, methods=["POST"]),
         Route("/play/{token}/message", s.message, methods=["POST"]),
-        Route("/play/{token}/decide", s.decide, methods=["POST"]),
-        Route("/play/{token}/cancel", s.cancel, methods=["POST"]),
-        Route("/play/{token}/answer", s.answer, methods=["POST"]),
-        Route("/play/{token}/ready", s.ready, methods=["POST"]),
+        Route("/play/{token}/{action}", s.player_act, methods=["POST"]),
         Route("/play/{token}/debrief", s.team_debrief),
         Route("/play/{token}/debrief.png", s.team_debrief_png),
         Route("/umpire/{token}", s.umpire),
