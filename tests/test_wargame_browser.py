@@ -118,6 +118,10 @@ def test_an_umpire_and_three_players_play_two_turns_through_a_reload_and_a_resta
     players["azerbaijan"].reload()
     expect(players["azerbaijan"].locator("#status")).to_contain_text("Turn 2")
 
+    aze = players["azerbaijan"]  # an order beyond attack/move/hold: grow the regime guard
+    aze.fill("#coup-proofing input[name='i:paramilitary_counterweight']", "1")
+    aze.click("#coup-proofing button")
+    expect(aze.locator("#pending")).to_contain_text("coup_proofing")
     order_first_unit_and_submit(players["armenia"])  # turn 2: one order in, then the server restarts
     server.stop()
     server.start()
@@ -133,4 +137,31 @@ def test_an_umpire_and_three_players_play_two_turns_through_a_reload_and_a_resta
     players["nagorno_karabakh"].screenshot(path=str(ARTIFACTS / "role_turn3.png"), full_page=True)
     expect(umpire.locator("#turns tr")).to_have_count(3)  # a header and two turns
     expect(umpire.locator("#turns")).to_contain_text("all humans submitted")
+    expect(aze.locator("#outcomes")).to_contain_text("profile changed")  # carried out at the close, after the restart
     assert outside == []
+
+
+def test_the_model_explorer_renders_offline_one_model_per_browser(server, browser):
+    outside: list[str] = []
+    failed: list[str] = []
+    pages = []
+    for _ in range(2):
+        page = open_page(browser, outside)
+        page.on("requestfailed", lambda request: failed.append(request.url))
+        page.on("console", lambda msg: failed.append(msg.text) if msg.type == "error" else None)
+        page.goto(server.url + "/explorer/")
+        sync_api.expect(page.get_by_text("Karabakh war: model explorer")).to_be_visible(timeout=60_000)
+        sync_api.expect(page.get_by_text("Time: 0.0")).to_be_visible(timeout=60_000)
+        sync_api.expect(page.get_by_role("img")).to_have_count(3)  # the map, territory and casualties
+        pages.append(page)
+    before = pages[0].get_by_role("img").first.get_attribute("src")
+    pages[0].get_by_role("button", name="Step").first.click()
+    sync_api.expect(pages[0].get_by_text("Time: 1.0")).to_be_visible(timeout=30_000)
+    sync_api.expect(pages[0].get_by_role("img").first).not_to_have_attribute("src", before)  # the map was redrawn
+    pages[0].screenshot(path=str(ARTIFACTS / "explorer.png"), full_page=True)
+    pages[1].wait_for_timeout(1000)
+    sync_api.expect(pages[1].get_by_text("Time: 0.0")).to_be_visible()  # the other browser's model did not move
+    server.stop()
+    log = server.process.stdout.read().decode()
+    server.start()
+    assert outside == [] and failed == [] and "Could not load URL" not in log

@@ -35,7 +35,7 @@ def error_of(response) -> str:
 
 
 def unit_field(game, role, index=0):
-    u = [u for u in web.role_view(game, role)["units"]][index]
+    u = [u for u in web.view(game, role)["units"]][index]
     return u, f"u:{u['key']}"
 
 
@@ -208,3 +208,114 @@ def test_a_role_page_names_districts_in_both_forms(client, game):
     assert "Khankendi/Stepanakert" in page and "Aghdara/Mardakert" in page
     assert 'value="attack stepanakert"' in page or 'value="move stepanakert"' in page  # keys stay in the form
     assert "Khankendi/Stepanakert" in client.get(f"/umpire/{game.tokens[UMPIRE]}").text
+
+
+def test_the_debrief_reruns_the_ai_only_when_the_game_moved_on(client, game, monkeypatch):
+    runs = []
+    real = web.debrief.ai_run
+    monkeypatch.setattr(web.debrief, "ai_run", lambda g: runs.append(g.model.day) or real(g))
+    url = f"/umpire/{game.tokens[UMPIRE]}/debrief"
+    assert client.get(url).status_code == 200 and client.get(url).status_code == 200
+    assert runs == [0]
+    game.close_turn()
+    assert client.get(url).status_code == 200
+    assert runs == [0, game.model.day]
+
+
+def test_the_map_cache_keeps_one_map_per_game_and_role(client, game):
+    token = game.tokens["armenia"]
+    first = client.get(f"/play/{token}/map.png").content
+    game.close_turn()
+    assert client.get(f"/play/{token}/map.png").content != first
+    assert list(client.app.state.server._maps) == [(game.id, "armenia")]
+
+
+@pytest.fixture
+def full(client):
+    from model.wargame.roles import PLAYABLE
+    r = client.post("/games", data={"seed": "2", "turn_minutes": "0", "human": list(PLAYABLE)})
+    assert r.status_code == 303
+    return next(g for g in client.app.state.server.games.values() if "russia" in g.config.human)
+
+
+def test_decisions_and_answers_from_the_forms(client, full):
+    t = full.tokens
+    r = client.post(f"/play/{t['azerbaijan']}/decide", data={"turn": "1", "type": "coup_proofing",
+                                                              "i:paramilitary_counterweight": "0.8", "i:internal_intelligence": ""})
+    assert r.status_code == 303 and full.pending[-1]["decision"]["items"] == {"paramilitary_counterweight": 0.8}
+    r = client.post(f"/play/{t['azerbaijan']}/decide", data={"turn": "1", "type": "request_arms", "patron": "russia",
+                                                              "tanks": "9"})
+    assert r.status_code == 303
+    seq = full.requests[-1]["seq"]
+    assert f"#{seq} from azerbaijan" in client.get(f"/play/{t['russia']}").text
+    assert client.post(f"/play/{t['russia']}/answer", data={"seq": str(seq), "outcome": "grant"}).status_code == 303
+    assert full.request(seq)["status"] == "granted"
+    r = client.post(f"/play/{t['turkey']}/decide", data={"turn": "1", "type": "deployment", "action": "deploy",
+                                                          "unit_name": "advisers", "district": "baku"})
+    assert r.status_code == 400 and "turkey cannot deploy" in error_of(r)
+    r = client.post(f"/umpire/{t[UMPIRE]}/act", data={"turn": "1", "action": "deadline", "current": "5", "future": ""})
+    assert r.status_code == 303 and full.turn_minutes == 0 and full.seconds_left() in (299, 300)
+
+
+def test_no_role_sees_anothers_decisions_requests_or_secrets(client, full, monkeypatch):
+    from model.wargame.roles import PATRON_ROLES, PLAYABLE
+    secrets = plant_secrets(full)
+    for role in PLAYABLE:
+        full.send_message(role, "umpire", f"SECRET-{role}-MESSAGE")
+        full.decide(role, 1, {"type": "freeform", "text": f"SECRET-{role}-PLAN"})
+        secrets.setdefault(role, []).extend([f"SECRET-{role}-PLAN", f"SECRET-{role}-MESSAGE"])
+    full.decide("armenia", 1, {"type": "purge", "intensity": "0.37"})
+    secrets["armenia"].append("intensity 0.37")
+    for role in PLAYABLE:
+        token = full.tokens[role]
+        text = "\n".join(r.text for r in (
+            client.get(f"/play/{token}"), client.get(f"/play/{token}/status?v=0"),
+            client.post(f"/play/{token}/decide", data={"turn": "1", "type": "purge", "intensity": "7"}),
+            client.post(f"/play/{token}/cancel", data={"seq": "0"})))
+        leaks = [s for other, values in secrets.items() if other != role for s in values if s in text]
+        assert leaks == [], f"{role} sees {leaks[:5]}"
+        assert [s for s in secrets[role] if s not in text] == [], role
+    assert all(s in client.get(f"/umpire/{full.tokens[UMPIRE]}").text for v in secrets.values() for s in v)
+    assert set(PATRON_ROLES) <= set(PLAYABLE)
+
+
+def test_each_team_reads_its_own_debrief_once_the_game_is_over(client, full):
+    t = full.tokens
+    full.submit_orders("armenia", 1, {})
+    full.decide("armenia", 1, {"type": "purge", "intensity": "0.2"})
+    full.decide("azerbaijan", 1, {"type": "freeform", "text": "SECRET-AZE-BRIBE"})
+    full.adjudicate(UMPIRE, full.requests[-1]["seq"], "decide", granted=False)
+    full.override("azerbaijan", "treasury_musd", 1234.5)
+    assert client.get(f"/play/{t['armenia']}/debrief").status_code == 404  # not before the end
+    full.close_turn()
+    r = client.post(f"/umpire/{t[UMPIRE]}/act", data={"turn": "2", "action": "end"})
+    assert r.status_code == 303 and full.finished
+    arm = client.get(f"/play/{t['armenia']}/debrief")
+    assert arm.status_code == 200 and "purge" in arm.text and "documented history" in arm.text
+    assert "SECRET-AZE-BRIBE" not in arm.text and "1234.5" not in arm.text and "azerbaijan: all hold" not in arm.text
+    aze = client.get(f"/play/{t['azerbaijan']}/debrief").text
+    assert "SECRET-AZE-BRIBE" in aze and "refused" in aze and "purge" not in aze
+    assert client.get(f"/play/{t['armenia']}/debrief.png").content.startswith(b"\x89PNG")
+    assert "SECRET-AZE-BRIBE" in client.get(f"/umpire/{t[UMPIRE]}/debrief").text
+    r = client.post(f"/play/{t['armenia']}/decide", data={"turn": "2", "type": "purge", "intensity": "0.1"})
+    assert "the game is over" in error_of(r)
+
+
+def test_the_model_explorer_is_served_with_every_asset_from_this_server(tmp_path):
+    pytest.importorskip("solara", reason="the explorer extra: pip install -e '.[explorer]'")
+    with TestClient(make_app(tmp_path)) as c:  # the context runs Solara's lifespan
+        r = c.get("/explorer/")
+        assert r.status_code == 200 and "solara" in r.text.lower()
+        assets = re.findall(r'<(?:script|link)[^>]*(?:src|href)="([^"]+)"', r.text)
+        assert assets and all(a.startswith("/explorer/") for a in assets), assets  # nothing from elsewhere
+        assert [a for a in assets if c.get(a).status_code != 200] == []
+        assert c.get("/").status_code == 200  # the game pages beside it
+
+
+def test_without_the_explorer_extra_the_server_says_how_to_install_it(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "solara.server.starlette", None)  # as if solara were not installed
+    c = TestClient(make_app(tmp_path))
+    r = c.get("/explorer/")
+    assert r.status_code == 501 and "pip install -e &#39;.[explorer]&#39;" in error_of(r)
+    assert c.get("/").status_code == 200

@@ -49,6 +49,10 @@ class Diplomacy:
         self.model = model
         self.proposals: list[Proposal] = []
         self.active: dict | None = None
+        # Answers given from outside (a wargame player), by government index: True accepts open
+        # proposals and keeps a ceasefire, False rejects them. Empty: every government's own state
+        # decides (the draws are made either way, so the random streams do not depend on this).
+        self.answers: dict[int, bool] = {}
 
     # ------------------------------------------------------------------ proposals
     def propose(self, mediator: str, pressure: float, terms: str) -> None:
@@ -109,7 +113,7 @@ class Diplomacy:
                 continue
             pr.next_round = m.day + int(p["ceasefire_reconsider_days"])
             draws = m.rng_diplomacy.random(len(m.governments))
-            if all(draws[g.index] < self.acceptance(g, pr) for g in m.governments):
+            if all(self.answers.get(g.index, draws[g.index] < self.acceptance(g, pr)) for g in m.governments):
                 self._start(pr)
                 return
 
@@ -150,6 +154,8 @@ class Diplomacy:
         front = self._front()
         draws = m.rng_diplomacy.random(len(m.governments))
         for gov in m.governments:
+            if gov.index in self.answers:  # a player decides for itself (break_off)
+                continue
             s = gov.side_index
             enemy_front = front & m.side_held[1 - s]
             own = situation.stand_cp[s][front & m.side_held[s]].sum()
@@ -161,10 +167,14 @@ class Diplomacy:
             hazard = (p["ceasefire_breakdown_rate"] * max(advantage - 1.0, 0.0) * stake
                       * (1.0 - gov.mediation_appetite) * (1.0 - self.active["pressure"]) / (1.0 + self.weariness(s)))
             if draws[gov.index] < hazard:
-                self.active["end"] = str(m.date)
-                self.active["broken_by"] = gov.key
-                self.active = None
+                self.break_off(gov)
                 return
+
+    def break_off(self, gov: Government) -> None:
+        """``gov`` resumes the war: the ceasefire in force ends today."""
+        self.active["end"] = str(self.model.date)
+        self.active["broken_by"] = gov.key
+        self.active = None
 
     @property
     def in_force(self) -> bool:

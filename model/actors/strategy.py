@@ -313,13 +313,14 @@ class ExternalStrategy:
     """Orders supplied from outside (a wargame player, a notebook, a test).
 
     Submit a mapping ``{unit_key: ("attack"|"move"|"hold", district_key)}``; units not
-    mentioned hold. Orders stay in force until replaced, like standing orders; a move
+    mentioned hold. ``recruit_weights`` shares the recruits (a unit's weight, default 1). Orders stay in force until replaced, like standing orders; a move
     is done once the unit stands in its destination. Given the model and the government,
     :meth:`submit` checks the orders first (:func:`check_orders`).
     """
 
     def __init__(self):
         self._pending: dict[str, tuple[str, str]] = {}
+        self.recruit_weights: dict[str, float] = {}  # unit key -> its weight in the split of recruits (default 1)
 
     @property
     def standing(self) -> dict[str, tuple[str, str]]:
@@ -340,6 +341,7 @@ class ExternalStrategy:
         units = np.flatnonzero(f.active & (f.government == government.index))
         orders = Orders.hold(units)
         for i, row in enumerate(units):
+            orders.reinforce[i] = self.recruit_weights.get(model.unit_keys[row], 1.0)
             action = self._pending.get(model.unit_keys[row])
             if action is None:
                 continue

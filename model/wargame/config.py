@@ -12,7 +12,7 @@ import re
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from ..errors import InputError, validation_problem
-from .roles import GOVERNMENT_ROLES
+from .roles import GOVERNMENT_ROLES, PLAYABLE
 
 TURN_LENGTH = re.compile(r"^([1-9][0-9]?) (day|week|month)s?$")
 """'1 month', '2 weeks', '10 days': a number and a calendar unit."""
@@ -26,7 +26,7 @@ class GameConfig(BaseModel):
     seed: int = Field(0, ge=0, le=2**63 - 1)
     start: dt.date | None = None  # None: the scenario's start; later: the model plays the months before
     turn_length: str = "1 month"
-    turn_minutes: float = Field(20.0, ge=0, le=7 * 24 * 60)  # deadline per turn; 0: no deadline
+    turn_minutes: float = Field(20.0, ge=0, le=7 * 24 * 60)  # deadline per turn (a week at most); 0: no deadline
     human: tuple[str, ...] = GOVERNMENT_ROLES  # the roles students play; the built-in AI plays the others
     intel_noise: float = Field(0.3, ge=0, le=2)  # sigma of the log-normal error of intelligence estimates
     title: str = Field("", max_length=200)
@@ -41,10 +41,10 @@ class GameConfig(BaseModel):
     @field_validator("human")
     @classmethod
     def _human(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [r for r in value if r not in GOVERNMENT_ROLES]
+        unknown = [r for r in value if r not in PLAYABLE]
         if unknown:
-            raise ValueError(f"unknown role {unknown[0][:40]!r}; roles: {', '.join(GOVERNMENT_ROLES)}")
-        return tuple(r for r in GOVERNMENT_ROLES if r in value)  # role order, no duplicates
+            raise ValueError(f"unknown role {unknown[0][:40]!r}; roles: {', '.join(PLAYABLE)}")
+        return tuple(r for r in PLAYABLE if r in value)  # role order, no duplicates
 
     def turn_end(self, start: dt.date, turn: int) -> dt.date:
         """The first date after turn ``turn`` (1-based) of a game that starts on ``start``."""

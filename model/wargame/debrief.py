@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..experiments.scoring import documented
-from ..inputs.history import START
+from ..inputs.history import START, load_timeline
 from ..inputs.scenario import load_scenario
 from ..model import KarabakhWar
 from ..outputs.outcomes import territory_series
@@ -45,7 +45,11 @@ def report(game: Game, ai: KarabakhWar) -> dict:
     umpire = [{"turn": e["turn"], "kind": e["kind"], "what": e.get("event") or {k: e[k] for k in ("government", "field",
                                                                                                   "value") if k in e}}
               for e in game.effective if e["kind"] in ("inject", "override")]
+    timeline = load_timeline()
+    history = timeline[(timeline["date"] >= game.start) & (timeline["date"] <= m.date)]
     return {"turns": game.turns, "decisions": decisions, "umpire": umpire, "captures": m.captures,
+            "outcomes": game.outcomes, "requests": [r for r in game.requests if r["status"] != "open"],
+            "documented": [f"{r.date}: {r.event}" for r in history.itertuples()],
             "coups": m.coups, "ceasefires": m.ceasefires,
             "casualties": {"aze": round(m.casualties_aze), "arm": round(m.casualties_arm)},
             "displaced": {"aze": round(m.displaced_aze), "arm": round(m.displaced_arm)},
@@ -53,6 +57,13 @@ def report(game: Game, ai: KarabakhWar) -> dict:
                    "casualties_arm": round(ai.casualties_arm), "captures": len(ai.captures)},
             "arm_held_azssr_km2": round(m.arm_held_azssr_km2), "questions": QUESTIONS, "date": str(m.date),
             "start": str(game.start)}
+
+
+def for_role(r: dict, role: str) -> dict:
+    """What one team reads after the game: its own decisions and what became of them, against the
+    documented history; the war's public record; not the others' orders nor the umpire's actions."""
+    own = {k: [x for x in r[k] if x["role"] == role] for k in ("decisions", "outcomes", "requests")}
+    return {**r, **own, "umpire": [], "role": role}
 
 
 def plot_territory(game: Game, ai: KarabakhWar, path) -> None:
@@ -85,6 +96,10 @@ def markdown(game: Game, r: dict) -> str:
     lines += ["", "## Decisions", ""]
     lines += [f"- turn {d['turn']}, {d['role']}: " + ("; ".join(f"{k} {v[0]} {v[1]}" for k, v in d["orders"].items())
                                                       or "all hold") for d in r["decisions"]]
+    lines += [f"- turn {o['turn']}, {o['role']}: {o['decision']['type']}: {o['result']}" for o in r["outcomes"]]
+    lines += [f"- turn {q['turn']}, {q['role']} asked ({q['decision']['type']}): {q['status']}" for q in r["requests"]]
+    lines += ["", "## What happened in the documented history over the same dates", ""]
+    lines += [f"- {d}" for d in r["documented"]] or ["- no documented change of control"]
     lines += ["", "## Coups", ""] + [f"- {c['date']} {c['country']}: {c['kind']}, "
                                       f"{'succeeded' if c['success'] else 'failed'}" for c in r["coups"]]
     lines += ["", "## Ceasefires", ""] + [f"- from {c['start']} ({c['mediator']}), ended {c['end'] or 'no'}"
@@ -93,9 +108,10 @@ def markdown(game: Game, r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write(game: Game) -> dict:
-    """debrief.md and debrief.png in the game's folder; returns the report."""
-    ai = ai_run(game)
+def write(game: Game, ai: KarabakhWar | None = None) -> dict:
+    """debrief.md and debrief.png in the game's folder (``ai``: the built-in AI's war to the game's
+    day, run here if not given); returns the report."""
+    ai = ai if ai is not None else ai_run(game)
     r = report(game, ai)
     plot_territory(game, ai, game.folder / "debrief.png")
     (game.folder / "debrief.md").write_text(markdown(game, r), encoding="utf-8")

@@ -1,7 +1,11 @@
 """Fog of war: a role knows its own forces exactly and everyone else's only as estimates.
 
 Estimates are per district (how many men, tanks and guns of the other governments stand there),
-multiplied by log-normal intelligence error and rounded to two significant figures. The error is
+multiplied by log-normal intelligence error and rounded to two significant figures. Presence is
+uncertain too: a force in contact (in or next to a district where the role's units stand) is always
+seen; farther away it is seen with probability ``exp(-noise * (hops - 1))``, and where it is not, a
+district its side holds may show a force that is not there (a false report, with probability
+``FALSE_REPORTS`` times the chance of missing one). The error is
 drawn from a stream of its own, spawned from the game's seed with numpy's SeedSequence and keyed by
 turn, role and the number of umpire actions that changed the world so far (injects, overrides): it
 never touches the model's random numbers, it is the same on every reload (so refreshing the page,
@@ -27,6 +31,11 @@ FOG_STREAM = 0xF06
 """Spawn key of the intelligence stream (any constant distinct from other streams of the game)."""
 ESTIMATED = ("personnel", "tanks", "artillery")
 """What a staff estimates of the forces of others."""
+FALSE_REPORTS = 0.5
+"""False reports per missed sighting (assumption: half as likely as missing a real force, so a staff far
+from a district cannot tell an empty one from a held one; 0 would make every report true)."""
+UNOBSERVED_HOPS = 2
+"""Distance assumed for a role with no forces of its own in the region (a patron with none deployed)."""
 
 
 def intel_rng(seed: int, turn: int, role_index: int, revision: int = 0) -> np.random.Generator:
@@ -59,20 +68,46 @@ def own_units(model: KarabakhWar, gov: Government) -> list[dict]:
     return out
 
 
-def estimates(model: KarabakhWar, gov: Government, rng: np.random.Generator, noise: float) -> dict[str, list[dict]]:
-    """Estimated strength of the other governments' forces by district: ``{"enemy": [...], "allied": [...]}``.
+def detection(model: KarabakhWar, observers: np.ndarray, noise: float) -> np.ndarray:
+    """(N,) probability of seeing a force in each district from the districts ``observers`` (ids)."""
+    if len(observers):
+        hops = np.min([model.hops_from(int(v)) for v in np.unique(observers)], axis=0)
+    else:
+        hops = np.full(model.world.n, UNOBSERVED_HOPS)
+    return np.exp(-noise * np.maximum(hops - 1, 0))
 
-    The error is drawn for every (group, district, quantity) whether or not anyone stands there,
-    so the draws do not depend on the state being estimated.
+
+def estimates(model: KarabakhWar, gov: Government | None, rng: np.random.Generator,
+              noise: float, observers: np.ndarray | None = None) -> dict[str, list[dict]]:
+    """Estimated strength of the other governments' forces by district: ``{"enemy": [...], "allied": [...]}``;
+    for a patron (``gov`` None), of each side's: ``{"aze": [...], "arm": [...]}``. ``observers``: the
+    districts the role sees from (default: where the government's units stand; a patron's deployed forces).
+
+    The error, the sightings and the false reports are drawn for every (group, district) whether or not
+    anyone stands there, so the draws do not depend on the state being estimated.
     """
     f, w = model.forces, model.world
     error = np.exp(noise * rng.standard_normal((2, w.n, len(ESTIMATED))))
+    seen_draw, false_draw = rng.random((2, 2, w.n))
+    if observers is None:
+        observers = f.node[f.active & (f.government == gov.index)] if gov is not None else np.array([], int)
+    p_seen = detection(model, observers, noise)
     out = {}
-    for g, (group, same_side) in enumerate((("enemy", False), ("allied", True))):
-        mask = f.active & (f.government != gov.index) & ((f.side == gov.side_index) == same_side)
+    if gov is None:
+        groups = {"aze": f.active & (f.side == 0), "arm": f.active & (f.side == 1)}
+    else:
+        others = f.active & (f.government != gov.index)
+        groups = {"enemy": others & (f.side != gov.side_index), "allied": others & (f.side == gov.side_index)}
+    for g, (group, mask) in enumerate(groups.items()):
         totals = np.stack([np.bincount(f.node[mask], getattr(f, q)[mask], minlength=w.n) for q in ESTIMATED], 1)
         present = np.bincount(f.node[mask], minlength=w.n) > 0
+        side = int(f.side[mask][0]) if mask.any() else 0
+        # A false report shows a force of the size typical of the group where its side holds ground.
+        false = ~present & (model.side_share[side] > 0) & (false_draw[g] < FALSE_REPORTS * (1 - p_seen)) & mask.any()
+        typical = np.median(totals[present], axis=0) if present.any() else np.zeros(len(ESTIMATED))
+        totals[false] = typical
+        shown = (present & (seen_draw[g] < p_seen)) | false
         out[group] = [{"district": w.keys[v], **{q: two_figures(totals[v, k] * error[g, v, k])
                                                   for k, q in enumerate(ESTIMATED)}}
-                      for v in np.flatnonzero(present)]
+                      for v in np.flatnonzero(shown)]
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 
@@ -20,6 +21,11 @@ class GameLog:
         self.path = Path(path)
         self.dropped = _cut_torn_tail(self.path)  # so the next line does not continue a torn one
         self.entries: list[dict] = read_log(self.path) if self.path.exists() else []
+        self.kinds = Counter(e["kind"] for e in self.entries)  # kept in step: pages poll counts, not the log
+
+    def count(self, *kinds: str) -> int:
+        """How many entries of these kinds the log holds (without reading through it)."""
+        return sum(self.kinds[k] for k in kinds)
 
     def append(self, entry: dict) -> dict:
         """Write one entry (numbered ``seq``) and sync it to disk before returning it."""
@@ -30,6 +36,7 @@ class GameLog:
             fh.flush()
             os.fsync(fh.fileno())
         self.entries.append(entry)
+        self.kinds[entry["kind"]] += 1
         return entry
 
 

@@ -1,4 +1,5 @@
-"""Who plays: the three governments and the umpire, each reached through a secret token.
+"""Who plays: the three governments, the patrons and mediators, and the umpire, each reached through a
+secret token.
 
 A token is the whole credential (it travels in the join link), so it comes from
 :func:`secrets.token_urlsafe` and one token gives exactly one role.
@@ -9,10 +10,14 @@ from __future__ import annotations
 import secrets
 
 GOVERNMENT_ROLES = ("azerbaijan", "armenia", "nagorno_karabakh")
-"""Roles that command a government of model/data/governments.toml (patrons come later)."""
+"""Roles that command a government of model/data/governments.toml."""
+PATRON_ROLES = ("russia", "turkey", "iran", "csce_un")
+"""Roles that act as a patron or mediator of model/data/patrons.toml (csce_un: the CSCE Minsk Group).
+A patron nobody plays does nothing of its own (the scenario's events still happen)."""
+PLAYABLE = (*GOVERNMENT_ROLES, *PATRON_ROLES)
 UMPIRE = "umpire"
-"""The instructor: sees everything, pauses, closes turns, injects events, rewinds."""
-ROLES = (*GOVERNMENT_ROLES, UMPIRE)
+"""The instructor: sees everything, pauses, closes turns, injects events, adjudicates, rewinds."""
+ROLES = (*PLAYABLE, UMPIRE)
 TOKEN_BYTES = 24
 """32 URL-safe characters: not guessable during a class (or ever)."""
 

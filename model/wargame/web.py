@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -28,9 +29,9 @@ from ..inputs.locations import SCENARIO_DIR
 from ..outputs.plots import plot_view_map
 from . import debrief
 from .game import Game
-from .roles import GOVERNMENT_ROLES, UMPIRE
+from .roles import GOVERNMENT_ROLES, PATRON_ROLES, PLAYABLE, UMPIRE
 from .store import create_game, load_games
-from .views import role_view, umpire_view, version
+from .views import umpire_view, version, view
 
 MAX_BODY = 64_000
 """Bytes in one form (orders for every unit fit many times over; a message is at most 2,000 characters)."""
@@ -82,7 +83,11 @@ class Server:
         self.scenario = scenario
         self.clock = clock
         self.games: dict[str, Game] = load_games(self.folder, clock=clock)
-        self._maps: dict[tuple, bytes] = {}
+        # One map per (game, role) and one debrief per game: the latest only, since a page asks for
+        # the map of the current version and day and never again for an older one.
+        self._maps: dict[tuple[str, str], tuple[tuple, bytes]] = {}
+        self._ai: dict[str, tuple[int, object]] = {}  # game -> (day, the built-in AI's war to that day)
+        self._debriefs: dict[str, tuple[int, dict]] = {}  # game -> (log length, report)
 
     def find(self, token: str) -> tuple[Game, str] | tuple[None, None]:
         """The game and role a token opens (or nothing)."""
@@ -105,7 +110,8 @@ class Server:
     # ------------------------------------------------------------------ pages
     async def index(self, request: Request) -> Response:
         scenarios = sorted(p.stem for p in SCENARIO_DIR.glob("*.toml"))
-        return page("index.html", scenarios=scenarios, default=self.scenario, roles=GOVERNMENT_ROLES)
+        return page("index.html", scenarios=scenarios, default=self.scenario, roles=PLAYABLE,
+                    governments=GOVERNMENT_ROLES)
 
     async def create(self, request: Request) -> Response:
         form = await self.form(request)
@@ -126,15 +132,15 @@ class Server:
         return self._role_page(game, role, note=request.query_params.get("note", "")[:200])
 
     def _role_page(self, game: Game, role: str, error: str = "", note: str = "") -> HTMLResponse:
-        return page("role.html", status=400 if error else 200, v=role_view(game, role),
-                    token=game.tokens[role], error=error, note=note)
+        return page("patron.html" if role in PATRON_ROLES else "role.html", status=400 if error else 200,
+                    v=view(game, role), token=game.tokens[role], error=error, note=note)
 
     @with_token(umpire=False)
     async def play_status(self, request: Request, game: Game, role: str) -> Response:
-        return self._status(request, game, "role_status.html", role_view(game, role))
+        return self._status(request, game, "role_status.html", view(game, role), token=game.tokens[role])
 
-    def _status(self, request: Request, game: Game, template: str, v: dict) -> Response:
-        response = page(template, v=v)
+    def _status(self, request: Request, game: Game, template: str, v: dict, token: str = "") -> Response:
+        response = page(template, v=v, token=token)
         if request.query_params.get("v") != str(version(game)):
             response.headers["HX-Refresh"] = "true"  # a turn closed or the umpire rewound: rebuild the page
         return response
@@ -145,21 +151,21 @@ class Server:
 
     def _map(self, game: Game, role: str) -> Response:
         m = game.model
-        key = (game.id, role, version(game), m.day)
-        png = self._maps.get(key)
-        if png is None:
+        key = (version(game), m.day)
+        cached_key, png = self._maps.get((game.id, role), (None, None))
+        if cached_key != key:
             f = m.forces
-            govs = GOVERNMENT_ROLES if role == UMPIRE else (role,)
+            govs = GOVERNMENT_ROLES if role == UMPIRE else (role,) if role in GOVERNMENT_ROLES else ()
             mask = f.active & np.isin(f.government, [m.government(r).index for r in govs])
             men = np.bincount(f.node[mask], np.round(f.personnel[mask]), minlength=m.world.n)
             marked = {int(v): int(men[v]) for v in np.flatnonzero(np.bincount(f.node[mask], minlength=m.world.n))}
             buf = io.BytesIO()
-            who = "all forces" if role == UMPIRE else f"your forces ({m.government(role).name})"
+            who = "all forces" if role == UMPIRE else f"your forces ({m.government(role).name})" \
+                if role in GOVERNMENT_ROLES else "nobody (you command no units)"
             plot_view_map(m, buf, {n: f"{p:,}" for n, p in marked.items()},
                           f"{m.date}: control (teal aze, ochre arm) and men of {who}")
-            png = self._maps[key] = buf.getvalue()
-            if len(self._maps) > 200:
-                self._maps.clear()
+            png = buf.getvalue()
+            self._maps[game.id, role] = (key, png)
         return Response(png, media_type="image/png", headers=HEADERS)
 
     @with_token(umpire=False)
@@ -177,6 +183,26 @@ class Server:
         except InputError as exc:
             return self._role_page(game, role, error=f"{exc}; nothing was changed")
         return RedirectResponse(f"/play/{game.tokens[role]}?note=orders+received", status_code=303)
+
+    async def _act(self, request: Request, game: Game, role: str, act: Callable[[dict], object], done: str) -> Response:
+        """Run one player action from the posted form; a problem is one line on the page, nothing changed."""
+        form = await self.form(request)
+        try:
+            if form is None:
+                raise InputError("form", "size", "the form is too large")
+            act(form)
+        except InputError as exc:
+            return self._role_page(game, role, error=f"{exc}; nothing was changed")
+        return RedirectResponse(f"/play/{game.tokens[role]}?note={done.replace(' ', '+')}", status_code=303)
+
+    @with_token(umpire=False)
+    async def player_act(self, request: Request, game: Game, role: str) -> Response:
+        """A player's action other than unit orders and messages (:data:`PLAYER_ACTIONS`)."""
+        action = PLAYER_ACTIONS.get(request.path_params["action"])
+        if action is None:
+            return problem("no such page", 404)
+        act, done = action
+        return await self._act(request, game, role, lambda form: act(game, role, form), done)
 
     @with_token(umpire=False)
     async def message(self, request: Request, game: Game, role: str) -> Response:
@@ -209,10 +235,42 @@ class Server:
 
     @with_token(umpire=True)
     async def debrief_page(self, request: Request, game: Game, role: str) -> Response:
-        return page("debrief.html", r=debrief.write(game), game=game, token=game.tokens[UMPIRE])
+        return page("debrief.html", r=self._debrief(game), game=game, back=f"/umpire/{game.tokens[UMPIRE]}")
+
+    @with_token(umpire=False)
+    async def team_debrief(self, request: Request, game: Game, role: str) -> Response:
+        """A team's after-action review: its own decisions against the documented history, once the game is over."""
+        if not game.finished:
+            return problem("the debrief opens when the umpire ends the game", 404)
+        return page("debrief.html", r=debrief.for_role(self._debrief(game), role), game=game,
+                    back=f"/play/{game.tokens[role]}")
+
+    @with_token(umpire=False)
+    async def team_debrief_png(self, request: Request, game: Game, role: str) -> Response:
+        if not game.finished:
+            return problem("the debrief opens when the umpire ends the game", 404)
+        return self._debrief_png(game)
+
+    def _debrief(self, game: Game) -> dict:
+        """The debrief, its files rewritten only when the log grew; the built-in AI's war (a re-run
+        from day 0) only when the game's day changed."""
+        entries = len(game.log.entries)
+        done, report = self._debriefs.get(game.id, (None, None))
+        if done == entries and (game.folder / "debrief.png").exists():
+            return report
+        day, ai = self._ai.get(game.id, (None, None))
+        if day != game.model.day:
+            ai = debrief.ai_run(game)
+            self._ai[game.id] = (game.model.day, ai)
+        report = debrief.write(game, ai)
+        self._debriefs[game.id] = (entries, report)
+        return report
 
     @with_token(umpire=True)
     async def debrief_png(self, request: Request, game: Game, role: str) -> Response:
+        return self._debrief_png(game)
+
+    def _debrief_png(self, game: Game) -> Response:
         path = game.folder / "debrief.png"
         if not path.exists():
             return problem("open the debrief page first", 404)
@@ -225,15 +283,16 @@ class Server:
             return self._umpire_page(request, game, error="the form is too large; nothing was changed")
         action = str(form.get("action", ""))
         try:
-            if str(form.get("turn")) != str(game.turn) and action != "resume":
-                raise InputError("game", "turn", f"this form was for turn {form.get('turn')}, the game is on turn "
-                                                  f"{game.turn}; reload the page")
+            if action != "resume":
+                game.check_turn(form.get("turn"))
             if action == "pause":
                 game.pause()
             elif action == "resume":
                 game.resume()
             elif action == "close":
                 game.close_turn()
+            elif action == "end":
+                game.end()
             elif action == "rewind":
                 game.rewind(_int(form.get("to_turn")))
             elif action == "inject":
@@ -246,11 +305,46 @@ class Server:
                               _float(form.get("value")))
             elif action == "message":
                 game.send_message(UMPIRE, str(form.get("to", "")), str(form.get("text", "")))
+            elif action == "adjudicate":
+                mode = str(form.get("mode", ""))
+                game.adjudicate(UMPIRE, _int(form.get("seq")), mode,
+                                granted=_outcome(form),
+                                probability=_float(form.get("probability")) if mode == "probability" else None)
+            elif action == "deadline":
+                game.set_deadline(*(None if form.get(k, "") == "" else _float(form.get(k))
+                                    for k in ("current", "future")))
             else:
                 raise InputError("umpire", "action", f"unknown action {action[:40]!r}")
         except InputError as exc:
             return self._umpire_page(request, game, error=f"{exc}; nothing was changed")
         return RedirectResponse(f"/umpire/{game.tokens[UMPIRE]}?note={action}+done", status_code=303)
+
+
+PLAYER_ACTIONS = {
+    "decide": (lambda game, role, form: game.decide(role, _int(form.get("turn")), decision_values(form)),
+               "order queued"),
+    "cancel": (lambda game, role, form: game.cancel(role, _int(form.get("seq"))), "order taken back"),
+    "answer": (lambda game, role, form: game.adjudicate(role, _int(form.get("seq")), "decide",
+                                                        granted=_outcome(form)), "answer given"),
+    "ready": (lambda game, role, form: game.ready(role, _int(form.get("turn"))), "turn finished"),
+}
+"""Posted by a player's page to /play/<token>/<action>: what it does and the note shown after it."""
+
+
+def _outcome(form: dict) -> bool | None:
+    """A grant or refuse button (None: neither)."""
+    return {"grant": True, "refuse": False}.get(form.get("outcome"))
+
+
+def decision_values(form: dict) -> dict:
+    """A decision from its form: fields as given (empty ones left out), ``w:<unit>`` recruit weights and
+    ``i:<item>`` coup-proofing practices gathered into their tables."""
+    values = {k: v for k, v in form.items() if k != "turn" and v != "" and ":" not in k}
+    for prefix, name in (("w:", "weights"), ("i:", "items")):
+        table = {k[2:]: v for k, v in form.items() if k.startswith(prefix) and v != ""}
+        if table:
+            values[name] = table
+    return values
 
 
 def _int(value) -> int:
@@ -277,10 +371,31 @@ def _json(text) -> dict:
         raise InputError("inject", "event", f"not valid JSON ({exc.args[0][:80]})") from None
 
 
+EXPLORER_APP = "model.wargame.explorer"
+"""The Solara app of the model explorer (:mod:`model.wargame.explorer`)."""
+EXPLORER_MISSING = ("the model explorer is not installed: pip install -e '.[explorer]' (solara, solara-assets and "
+                    "ipyvuetify, pinned) and restart karabakh wargame")
+
+
+def explorer() -> tuple[list, object]:
+    """Solara's routes and lifespan, serving the explorer at ``/explorer/``; without the ``explorer``
+    extra, one page that says how to install it (and no lifespan)."""
+    os.environ.setdefault("SOLARA_APP", EXPLORER_APP)
+    try:
+        import solara.server.starlette as solara_server  # heavy optional dependency (the explorer extra)
+        import altair  # noqa: F401  (Mesa's SolaraViz needs it; also in the extra)
+    except ImportError:
+        missing = lambda request: problem(EXPLORER_MISSING, 501)  # noqa: E731
+        return [Route("/explorer/", missing), Route("/explorer/{path:path}", missing)], None
+    return [Mount("/explorer/", routes=solara_server.routes)], solara_server.lifespan
+
+
 def make_app(games: Path, scenario: str = "historical", clock: Callable[[], float] = time.time) -> Starlette:
-    """The web application over the games in ``games`` (existing games are loaded: a restart loses nothing)."""
+    """The web application over the games in ``games`` (existing games are loaded: a restart loses nothing),
+    with the single-user model explorer at ``/explorer/``."""
     s = Server(games, scenario, clock)
-    app = Starlette(routes=[
+    explorer_routes, lifespan = explorer()
+    app = Starlette(lifespan=lifespan, routes=[
         Route("/", s.index),
         Route("/games", s.create, methods=["POST"]),
         Route("/play/{token}", s.play),
@@ -288,6 +403,9 @@ def make_app(games: Path, scenario: str = "historical", clock: Callable[[], floa
         Route("/play/{token}/map.png", s.play_map),
         Route("/play/{token}/orders", s.orders, methods=["POST"]),
         Route("/play/{token}/message", s.message, methods=["POST"]),
+        Route("/play/{token}/{action}", s.player_act, methods=["POST"]),
+        Route("/play/{token}/debrief", s.team_debrief),
+        Route("/play/{token}/debrief.png", s.team_debrief_png),
         Route("/umpire/{token}", s.umpire),
         Route("/umpire/{token}/status", s.umpire_status),
         Route("/umpire/{token}/map.png", s.umpire_map),
@@ -295,6 +413,7 @@ def make_app(games: Path, scenario: str = "historical", clock: Callable[[], floa
         Route("/umpire/{token}/debrief", s.debrief_page),
         Route("/umpire/{token}/debrief.png", s.debrief_png),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        *explorer_routes,
     ])
     app.state.server = s
     return app
