@@ -63,7 +63,8 @@ def synthetic_table(effect_documented: float, effect_redrawn: float, seeds: int 
         for level in (0.0, 1.0):
             for seed in range(seeds):
                 rows.append(dict(design="index", side="aze", item="all_practices", level=level, seed=seed, error="",
-                                 knockout="", coding=coding, proofing_index_aze=level, proofing_index_arm=0.3,
+                                 knockout="", coding=coding, index_coup_proofing_aze=level, index_coup_proofing_arm=0.3,
+                                 index_coup_proofing_rel=level - 0.3,
                                  arm_held_azssr_km2=5000 + effect * level + rng.normal(0, 300),
                                  loss_exchange_ratio=2 + rng.normal(0, 0.1), coup_attempts_aze=0, coup_attempts_arm=0))
     return pd.DataFrame(rows)

@@ -156,7 +156,7 @@ def test_experiment_cli_writes_table_report_and_plot(tmp_path):
     table = pd.read_csv(out / "results.csv", keep_default_na=False)
     expected_rows = 2 * 2 * 2 + len(PRACTICES) * 2 * 2
     assert len(table) == expected_rows and (table["error"] == "").all()
-    for col in ("design", "side", "item", "level", "seed", "proofing_index_aze", "coup_attempts_aze",
+    for col in ("design", "side", "item", "level", "seed", "index_coup_proofing_aze", "coup_attempts_aze",
                 "coups_successful_aze", "arm_held_azssr_km2", "loss_exchange_ratio", "days_to_ceasefire"):
         assert col in table.columns
     report = (out / "report.md").read_text()
@@ -181,7 +181,7 @@ def test_report_states_directions():
                 aze = level if side == "aze" else 0.5
                 arm = level if side == "arm" else 0.3
                 rows.append(dict(design="index", side=side, item="all_practices", level=level, seed=seed, error="",
-                                 proofing_index_aze=aze, proofing_index_arm=arm,
+                                 index_coup_proofing_aze=aze, index_coup_proofing_arm=arm, index_coup_proofing_rel=aze - arm,
                                  arm_held_azssr_km2=5000 + 4000 * (aze - arm) + rng.normal(0, 300),
                                  loss_exchange_ratio=2 + (aze - arm) + rng.normal(0, 0.1),
                                  coup_attempts_aze=int(level == 0) * 2, coup_attempts_arm=int(level == 0) * 2))

@@ -92,12 +92,36 @@ CHANNEL_ITEMS: dict[str, tuple[str, ...]] = {
 """The practices each channel reads: a knock-out elsewhere changes the war around a practice, not its path."""
 
 
+ALL_CHANNELS, EACH = "all", "each"
+"""Knock-out labels: every channel at once; every channel one at a time, then all (a list of labels)."""
+
+
 def check_channels(names) -> frozenset[str]:
     """The knock-outs as a set; an unknown name is an input error naming the known ones."""
     unknown = sorted(set(names) - set(CHANNELS))
     if unknown:
         raise InputError("knockouts", ", ".join(unknown), f"unknown channel; known: {', '.join(CHANNELS)}")
     return frozenset(names)
+
+
+def knockout_channels(label: str) -> tuple[str, ...]:
+    """The channels a knock-out label switches off: one channel, channels joined by ``+``, :data:`ALL_CHANNELS`,
+    or none (``""``, the baseline)."""
+    names = tuple(CHANNELS) if label == ALL_CHANNELS else tuple(c for c in label.split("+") if c)
+    check_channels(names)
+    return names
+
+
+def knockout_labels(labels) -> tuple[str, ...]:
+    """Knock-out labels as listed by a user, each checked; :data:`EACH` alone is every channel, then all."""
+    labels = tuple(labels)
+    if labels == (EACH,):
+        return (*CHANNELS, ALL_CHANNELS)
+    unknown = [c for label in labels if label != ALL_CHANNELS for c in label.split("+") if c not in CHANNELS]
+    if unknown or not labels:
+        raise InputError("knockouts", f"unknown channel(s) {unknown or list(labels)}",
+                         f"expected '{EACH}', '{ALL_CHANNELS}' or some of {', '.join(CHANNELS)}")
+    return labels
 
 
 @dataclass(frozen=True)
@@ -110,7 +134,6 @@ class Effects:
     loyalty_gain: float  # screening/indoctrination select for loyal commanders (0..1 of the gap to 1)
     detection: float  # share of plots the intelligence apparatus stops before they start
     risk_multiplier: float  # multiplies the coup hazard (structural risk)
-    withheld_share: float  # share of recruits the guard takes from the front (counterweight_share unless knocked out)
     guard_defends: bool  # the guard counts among the loyalists in a coup contest
     purge_after_failure: float  # purge intensity after a failed coup: max(0.5, item 12)
 
@@ -138,7 +161,6 @@ def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0,
         p["screening_loyalty_gain"] * float(np.mean([screening, it["political_education"]])),
         detection=0.0 if "detection" in off else p["intelligence_detection"] * it["internal_intelligence"],
         risk_multiplier=math.exp(p["coup_risk_weight"] * regime.risk_index),
-        withheld_share=0.0 if "guard_withheld" in off else guard,
         guard_defends="guard_in_contest" not in off,
         purge_after_failure=0.5 if "purge_intensity" in off else max(0.5, it["recent_purge"]),
     )

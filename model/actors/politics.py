@@ -104,7 +104,6 @@ def refresh_effects(model: KarabakhWar, gov: Government) -> None:
     model.gov_cp_factor[gov.index] = float(np.exp(p["training_effect"] * gov.effects.training_delta))
     model.gov_commitment[gov.index] = gov.effects.commitment_factor
     model.gov_guard_share[gov.index] = gov.effects.counterweight_share
-    model.gov_withheld_share[gov.index] = gov.effects.withheld_share
     model.gov_loyalty_gain[gov.index] = gov.effects.loyalty_gain
 
 

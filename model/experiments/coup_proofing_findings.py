@@ -12,14 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..actors.coup_proofing import CHANNEL_ITEMS
+from ..actors.coup_proofing import ALL_CHANNELS, CHANNEL_ITEMS, knockout_channels
 from ..inputs.regimes import PRACTICES
 from ..outputs.numbers import readable
 from .statistics import paired_difference_ci, slope_ci
 
-BASELINE, ALL_CHANNELS = "", "all"
+BASELINE = ""
 COUNTERWEIGHT = ("paramilitary_counterweight",)
 DOCUMENTED, REDRAWN = "documented", "redrawn"
+INDEX = "index_coup_proofing_{}"
+"""The registry's coup-proofing index of a side (aze, arm, or rel: aze minus arm), the index the designs vary."""
 
 
 @dataclass(frozen=True)
@@ -37,8 +39,7 @@ class Finding:
     def on_path(self, knockout: str) -> bool:
         """Whether a knock-out (a channel, channels joined by '+', or 'all') switches off a channel of
         the varied practices."""
-        names = CHANNEL_ITEMS if knockout == ALL_CHANNELS else knockout.split("+")
-        return any(set(CHANNEL_ITEMS[c]) & set(self.items) for c in names)
+        return any(set(CHANNEL_ITEMS[c]) & set(self.items) for c in knockout_channels(knockout))
 
     def on_path_estimates(self, knocked: dict) -> dict:
         """This finding's estimate under each knock-out (``{label: stats}``) that lies on its path."""
@@ -81,13 +82,13 @@ def estimates(runs: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
     out: dict[str, tuple[float, float, float]] = {}
     idx = runs[runs["design"] == "index"]
     if idx["level"].nunique() > 1:
-        rel = idx["proofing_index_aze"] - idx["proofing_index_arm"]
+        rel = idx[INDEX.format("rel")]
         for col in ("arm_held_azssr_km2", "loss_exchange_ratio"):
             out[f"slope_{col}"] = slope_ci(rel, idx[col])
         for side in ("aze", "arm"):
             s = idx[idx["side"] == side]
             if s["level"].nunique() > 1:
-                out[f"slope_attempts_{side}"] = slope_ci(s[f"proofing_index_{side}"], s[f"coup_attempts_{side}"])
+                out[f"slope_attempts_{side}"] = slope_ci(s[INDEX.format(side)], s[f"coup_attempts_{side}"])
     cw = runs[(runs["design"] == "item") & (runs["item"] == "paramilitary_counterweight")]
     lo, hi = cw[cw["level"] == 0.0].sort_values("seed"), cw[cw["level"] == 1.0].sort_values("seed")
     if len(lo) and len(lo) == len(hi):

@@ -27,7 +27,7 @@ ITEMS = ("coup_origin", "coup_history", "military_leader", "ethnic_exclusion", "
 """The 13 WCMRD questions, in the dataset's order."""
 PRACTICES = ("ethnic_exclusion", "ideological_requirements", "party_membership", "political_education",
              "paramilitary_counterweight", "internal_intelligence", "recent_purge")
-"""Coup-proofing practices (their mean is the coup-proofing index)."""
+"""Coup-proofing practices (their mean is the coup-proofing index of data/coup_proofing_indices.toml)."""
 RISK_ITEMS = ("coup_origin", "coup_history", "military_leader", "internal_repression", "military_governance")
 """Structural coup-risk factors (their mean is the risk index)."""
 SCREENING = ("ethnic_exclusion", "ideological_requirements", "party_membership")
@@ -70,11 +70,6 @@ class Regime:
         if unknown:
             raise InputError("profile overrides", ", ".join(unknown), f"unknown item(s); known: {', '.join(ITEMS)}")
         return replace(self, items={**self.items, **{k: float(v) for k, v in overrides.items()}})
-
-    @property
-    def proofing_index(self) -> float:
-        """Mean of the coup-proofing practices (0..1)."""
-        return float(np.mean([self.items[k] for k in PRACTICES]))
 
     @property
     def risk_index(self) -> float:

@@ -25,6 +25,7 @@ class Recruitment(Mechanism):
         rate = np.array([model.p[g.recruits_param] * g.legitimacy for g in model.governments])
         for gov, extra in zip(model.governments, rate * model.gov_guard_share):
             gov.guard_personnel += float(extra)  # the regime guard stays away from the front...
-        withheld = model.gov_withheld_share  # ... unless that channel is knocked out (then it is notional)
+        # ... unless that channel is knocked out (then it is notional)
+        withheld = 0.0 if "guard_withheld" in model.knockouts else model.gov_guard_share
         share = np.divide(rate * (1.0 - withheld), total, out=np.zeros_like(total), where=total > 0)
         f.personnel += weight * share[f.government]
