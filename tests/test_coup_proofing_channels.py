@@ -20,9 +20,12 @@ P = resolve()
 FULL = load_regimes()["azerbaijan"][0].with_items({k: 1.0 for k in PRACTICES})
 
 NEUTRAL = {  # what each knock-out sets, and the field it sets
-    "training_loss": ("training_delta", P["forum_training_gain"] * FULL.items["civil_military_forum"]),
+    "training_loss": ("training_delta", P["forum_training_gain"] * FULL.items["civil_military_forum"]
+                      - P["guard_equipment_loss"]),  # the guard's equipment is guard_withheld's
     "commitment_loss": ("commitment_factor", 1.0),
-    "guard_withheld": (None, None),  # acts on the model's forces, not on Effects (test below)
+    "guard_withheld": ("training_delta", effects(FULL, P).training_delta + P["guard_equipment_loss"]),  # and men
+    "guard_committed": (None, None),  # acts in the model (tests/test_coup_proofing_tradeoffs.py)
+    "purge_vetting": (None, None),  # as guard_committed
     "loyalty_gain": ("loyalty_gain", 0.0),
     "detection": ("detection", 0.0),
     "guard_in_contest": ("guard_defends", False),

@@ -175,13 +175,18 @@ def coup_proofing_report(table: pd.DataFrame) -> tuple[str, dict[str, object]]:
     if redrawn:
         lines += _coding(measured, stats)
     lines += ["", "## Honest reading", "",
-              "Each direction the literature predicts is wired into the model's coup-proofing channels "
-              "(docs/ODD.md 7.9): a practice can only cost combat power, commitment or men at the front, and only "
-              "protect the regime. With every channel off the profile has no path into the war, so no finding here "
-              "is emergent; the knock-outs (section 5) show which channel carries each one. A reproduced direction "
-              "shows that the encoded effect survives the war's dynamics and noise, not that the literature is "
-              "right. Where the verdict is 'no clear effect' the seed-to-seed noise swamps the encoded effect at "
-              "this number of runs. Parameters are uncalibrated assumptions (data/parameters.toml).", ""]
+              "Each practice acts through channels that protect the regime and channels that cost the army "
+              "(docs/ODD.md 7.9), and some channels can push either way: a guard committed to the front by a regime "
+              "losing the war fights with better training under a separate command and leaves the capital "
+              "undefended; a purge replaces would-be plotters but angers every other commander; what a purge costs "
+              "grows with the officers' war experience. 'Built in or emergent' says, for each finding, whether "
+              "every channel on its path pushes the measured way (built in: the sign is the code's), the channels "
+              "push both ways (decided in the war: the sign is their net in these runs, and other wars, parameters "
+              "or codings could reverse it), or none pushes that way (through the war: defeats breed plots, coups "
+              "pull units off the front). With every channel off a coding has no path into the war, so no finding "
+              "is emergent in the strict sense. Where the verdict is 'no clear effect' the seed-to-seed noise "
+              "swamps the effect at this number of runs. Parameters are uncalibrated assumptions "
+              "(data/parameters.toml).", ""]
     return "\n".join(lines), stats
 
 
@@ -195,7 +200,7 @@ def _summary(measured, stats) -> list[str]:
         by = f.on_path_estimates(stats["knockouts"])
         lines.append(f"| {f.literature}: {f.label} | {fmt(t)} | {verdict(t, f.expected)} | "
                      f"{carried_by(base, by) if by else 'not measured (run with --knockouts each)'} | "
-                     f"{survives(t, stats['redrawn'].get(f.key), f.expected)} | {origin(base, by, f.expected)} |")
+                     f"{survives(t, stats['redrawn'].get(f.key), f.expected)} | {origin(base, by, f.pushes())} |")
     return lines
 
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..actors.politics import coup_step, update_legitimacy, update_loyalty
+from ..actors.politics import commit_guards, coup_step, effective_loyalty, update_legitimacy, update_loyalty, vet_commanders
 from .base import Mechanism, Today
 
 if TYPE_CHECKING:
@@ -16,11 +16,14 @@ if TYPE_CHECKING:
 
 class RegimePolitics(Mechanism):
     """Defeats cost legitimacy; losses breed grievances where the unit's side lost ground today
-    (bled in defeat, not in victory); then coups may be attempted."""
+    (bled in defeat, not in victory); purges replace would-be plotters; a regime losing the war commits
+    its guard; then coups may be attempted."""
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         f = model.forces
         update_legitimacy(model.governments, today.districts_lost, model.p, today.displaced)
         losing_ground = np.where(f.side == 1, today.arm_delta[f.node] < 0, today.arm_delta[f.node] > 0)
         update_loyalty(model, today.districts_lost, today.combat.unit_loss_fraction * losing_ground)
+        vet_commanders(model, effective_loyalty(model))
+        commit_guards(model)
         coup_step(model)
