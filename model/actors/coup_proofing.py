@@ -2,9 +2,9 @@
 
 The Wartime Civil-Military Relations Dataset (Narang & Talmadge 2018; seed
 ``000_85f62de43105f406.txt`` codes Azerbaijan 1992) asks 13 yes/no questions about a
-regime. Here each government has, per regime (leadership period), a value 0..1 for
-each item with its confidence and source (``data/coup_proofing.csv``), and policy
-parameters for each regime (``data/regimes.toml``). Regimes are listed in their
+regime. Here each government has, per regime (leadership period), dated rows giving each
+item's value (0, 0.5 or 1) with its confidence and source (``data/coup_proofing.csv``; the
+profile follows the rows' dates), and policy parameters for each regime (``data/regimes.toml``). Regimes are listed in their
 historical order; the model installs the next one only when a coup or resignation
 happens *in the run* (dates in the file document history, they schedule nothing).
 
@@ -67,9 +67,9 @@ def junta(previous: Regime, leader: str, plotter: str) -> Regime:
     Assumption: it keeps the previous profile except that it came to power in a coup, is led
     by an officer, and the country now has a coup history.
     """
-    items = {**previous.items, "coup_origin": 1.0, "coup_history": 1.0, "military_leader": 1.0}
     policy = previous.policy.model_copy(update={"leader": leader, "came_to_power": "coup"}) if previous.policy else None
-    return replace(previous, key=f"junta_{plotter}", leader=leader, items=items, policy=policy)
+    coup = previous.with_items({"coup_origin": 1.0, "coup_history": 1.0, "military_leader": 1.0})
+    return replace(coup, key=f"junta_{plotter}", leader=leader, policy=policy)
 
 
 CHANNELS: dict[str, str] = {

@@ -70,7 +70,8 @@ def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, floa
 
 
 def install_regime(model: KarabakhWar, gov: Government, regime: Regime, how: str) -> None:
-    """Put ``regime`` in power in ``gov``: leader, profile, policies, legitimacy and a purge."""
+    """Put ``regime`` in power in ``gov``: leader, profile (its cells of today), policies, legitimacy and a purge."""
+    regime = regime.at(model.date)
     gov.regime = regime
     gov.leader = regime.leader
     if how == "start":
@@ -132,6 +133,15 @@ def effective_loyalty(model: KarabakhWar) -> np.ndarray:
     of the gap to 1."""
     gain = model.gov_loyalty_gain[model.forces.government]
     return model.forces.loyalty + gain * (1.0 - model.forces.loyalty)
+
+
+def follow_codings(model: KarabakhWar) -> None:
+    """A regime's profile changes on the dates of its coding's cells (``from`` in data/coup_proofing.csv):
+    the practices in force follow the record while the regime lasts in the run."""
+    for gov in model.governments:
+        if model.date in gov.regime.changes:
+            gov.regime = gov.regime.at(model.date)
+            refresh_effects(model, gov)
 
 
 def commit_guards(model: KarabakhWar) -> None:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..actors.politics import commit_guards, coup_step, effective_loyalty, update_legitimacy, update_loyalty, vet_commanders
+from ..actors.politics import (commit_guards, coup_step, effective_loyalty, follow_codings, update_legitimacy,
+                               update_loyalty, vet_commanders)
 from .base import Mechanism, Today
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
 
 class RegimePolitics(Mechanism):
     """Defeats cost legitimacy; losses breed grievances where the unit's side lost ground today
-    (bled in defeat, not in victory); purges replace would-be plotters; a regime losing the war commits
+    (bled in defeat, not in victory); profiles follow their dated codings; purges replace would-be plotters; a regime losing the war commits
     its guard; then coups may be attempted."""
 
     def step(self, model: KarabakhWar, today: Today) -> None:
@@ -24,6 +25,7 @@ class RegimePolitics(Mechanism):
         update_legitimacy(model.governments, today.districts_lost, model.p, today.displaced)
         losing_ground = np.where(f.side == 1, today.arm_delta[f.node] < 0, today.arm_delta[f.node] > 0)
         update_loyalty(model, today.districts_lost, today.combat.unit_loss_fraction * losing_ground)
+        follow_codings(model)
         vet_commanders(model, effective_loyalty(model))
         commit_guards(model)
         coup_step(model)
