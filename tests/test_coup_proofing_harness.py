@@ -90,10 +90,12 @@ def test_carried_by_names_the_knock_outs_that_remove_a_clear_direction():
 
 def test_origin_separates_built_in_decided_in_the_war_and_emergent_directions():
     assert origin(CLEAR, {"a": NONE, "all": NONE}, {"a": +1}) == "built in: every channel on its path pushes this way (a)"
-    assert origin(CLEAR, {"a": NONE, "all": NONE}, {"a": +1, "b": -1}).startswith("decided in the war: a push this way, b")
-    assert origin(OPPOSITE, {"a": NONE, "all": NONE}, {"a": +1, "b": 0}).startswith("decided in the war: b can push")
-    assert origin(OPPOSITE, {"a": NONE, "all": NONE}, {"a": +1}).startswith("through the war: no channel on its path "
-                                                                           "pushes this way (a push the other way)")
+    assert origin(CLEAR, {"a": NONE, "all": NONE}, {"a": +1, "b": -1}).startswith(
+        "decided in the war: a pushes this way; b pushes the other way; the sign")
+    assert origin(OPPOSITE, {"a": NONE, "all": NONE}, {"a": +1, "b": 0}).startswith(
+        "decided in the war: a pushes the other way; b can push either way")
+    assert origin(OPPOSITE, {"a": NONE, "all": NONE}, {"a": +1, "c": +1}).startswith(
+        "through the war: no channel on its path pushes this way (a, c push the other way)")
     assert origin(CLEAR, {"a": NONE, "all": NONE}, {}).startswith("through the war")
     assert origin(CLEAR, {"a": CLEAR, "all": CLEAR}, {"a": +1}).startswith("emergent")
     assert origin(CLEAR, {"a": NONE}, {"a": +1}).startswith("not measured")

@@ -165,18 +165,23 @@ def origin(base: tuple[float, float, float], knocked: dict[str, tuple[float, flo
     if sign(knocked[ALL_CHANNELS]) == s:
         return "emergent: survives with every coup-proofing channel off"
     this_way = [c for c, v in pushes.items() if v == s]
-    other = [c for c, v in pushes.items() if v != s]
-    if this_way and not other:
+    other = [c for c, v in pushes.items() if v == -s]
+    either = [c for c, v in pushes.items() if v == 0]
+    if this_way and not other and not either:
         return f"built in: every channel on its path pushes this way ({', '.join(this_way)})"
-    if this_way:
-        return (f"decided in the war: {', '.join(this_way)} push this way, {', '.join(other)} the other way or "
-                "either way; the sign is their net in these runs")
-    either = [c for c in other if pushes[c] == 0]
-    if either:
-        return f"decided in the war: {', '.join(either)} can push either way; the sign is the war's"
-    return ("through the war: no channel on its path pushes this way" + (f" ({', '.join(other)} push the other way)"
+    if this_way or either:
+        parts = [f"{_names(this_way)} this way" if this_way else "",
+                 f"{_names(other)} the other way" if other else "",
+                 f"{', '.join(either)} can push either way" if either else ""]
+        return "decided in the war: " + "; ".join(p for p in parts if p) + "; the sign is their net in these runs"
+    return ("through the war: no channel on its path pushes this way" + (f" ({_names(other)} the other way)"
             if other else "") + "; it arises from the practices' effects on the war, or noise at this number of "
             "runs, and vanishes with every channel off")
+
+
+def _names(channels: list[str]) -> str:
+    """Channels and the verb: 'a pushes' / 'a, b push'."""
+    return f"{', '.join(channels)} {'pushes' if len(channels) == 1 else 'push'}"
 
 
 def survives(base: tuple[float, float, float], redrawn: tuple[float, float, float] | None,
