@@ -19,7 +19,7 @@ for cf in no_russian_mediation no_1993_coup russia_arms_neither; do
   karabakh compare historical "$cf" --runs 30 --force --quiet --out "$out/cmp-$cf" > /dev/null
 done
 cp "$out/cmp-no_russian_mediation/territory.png" docs/img/compare_territory.png
-# A small design (2 levels, 6 seeds, 432 runs, ~4 min): each finding with every channel knocked out and with
+# A small design (2 levels, 6 seeds, 504 runs, ~9 min): each finding with every channel knocked out and with
 # the codings redrawn.
 karabakh experiment coup-proofing --runs 6 --levels 0,1 --knockouts each --coding-uncertainty --force --quiet \
   --out "$out/cp" > /dev/null

@@ -190,16 +190,12 @@ def _items(text: str) -> tuple[str, ...]:
 
 def _knockouts(text: str) -> tuple[str, ...]:
     """Comma-separated coup-proofing channels (or 'all'); 'each' is every channel one at a time, then all."""
-    from .actors.coup_proofing import CHANNELS
+    from .actors.coup_proofing import knockout_labels
 
-    names = tuple(x.strip() for x in text.split(",") if x.strip())
-    if names == ("each",):
-        return (*CHANNELS, "all")
-    unknown = [c for n in names if n != "all" for c in n.split("+") if c not in CHANNELS]
-    if unknown or not names:
-        raise argparse.ArgumentTypeError(f"unknown channel(s) {unknown or [text]}; expected 'each', 'all' or "
-                                         f"some of {', '.join(CHANNELS)}")
-    return names
+    try:
+        return knockout_labels(x.strip() for x in text.split(",") if x.strip())
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(f"{exc.where}; {exc.problem}") from None
 
 
 def _date(text: str) -> dt.date:

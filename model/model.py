@@ -228,7 +228,6 @@ class KarabakhWar(mesa.Model):
         self.gov_cp_factor = np.ones(len(self.governments))  # set by the regimes' profiles
         self.gov_commitment = np.ones(len(self.governments))
         self.gov_guard_share = np.zeros(len(self.governments))  # share of recruits kept in the regime guard
-        self.gov_withheld_share = np.zeros(len(self.governments))  # ... of which taken from the front
         self.gov_loyalty_gain = np.zeros(len(self.governments))  # screening's pull toward loyalty
         self.patron_backing = np.zeros(len(self.forces))  # 1 where a patron courts the unit's commander
         self.foreign = np.zeros(len(self.forces), dtype=bool)  # patron forces: fight, never plot coups
@@ -253,7 +252,7 @@ class KarabakhWar(mesa.Model):
             guard = f.active & (f.government == gov.index) & (f.kind == BRIGADE)
             taken = f.personnel[guard] * gov.effects.counterweight_share
             # The guard's men leave the front, unless guard_withheld is knocked out (then the guard is notional).
-            if gov.effects.withheld_share:
+            if "guard_withheld" not in self.knockouts:
                 f.personnel[guard] -= taken
             gov.guard_personnel = float(taken.sum())
 

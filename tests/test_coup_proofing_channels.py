@@ -8,7 +8,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from model.actors.coup_proofing import CHANNELS, effects
+from model.actors.coup_proofing import ALL_CHANNELS, CHANNELS, effects, knockout_channels, knockout_labels
 from model.errors import InputError
 from model.inputs.coding_uncertainty import coding_rng, load_rule, redraw
 from model.inputs.params import resolve
@@ -20,9 +20,12 @@ P = resolve()
 FULL = load_regimes()["azerbaijan"][0].with_items({k: 1.0 for k in PRACTICES})
 
 NEUTRAL = {  # what each knock-out sets, and the field it sets
-    "training_loss": ("training_delta", P["forum_training_gain"] * FULL.items["civil_military_forum"]),
+    "training_loss": ("training_delta", P["forum_training_gain"] * FULL.items["civil_military_forum"]
+                      - P["guard_equipment_loss"]),  # the guard's equipment is guard_withheld's
     "commitment_loss": ("commitment_factor", 1.0),
-    "guard_withheld": ("withheld_share", 0.0),
+    "guard_withheld": ("training_delta", effects(FULL, P).training_delta + P["guard_equipment_loss"]),  # and men
+    "guard_committed": (None, None),  # acts in the model (tests/test_coup_proofing_tradeoffs.py)
+    "purge_vetting": (None, None),  # as guard_committed
     "loyalty_gain": ("loyalty_gain", 0.0),
     "detection": ("detection", 0.0),
     "guard_in_contest": ("guard_defends", False),
@@ -38,7 +41,8 @@ def test_every_channel_has_a_tested_switch():
 def test_a_knock_out_changes_its_channel_and_nothing_else(channel):
     on, off = effects(FULL, P), effects(FULL, P, off=frozenset({channel}))
     field, neutral = NEUTRAL[channel]
-    assert getattr(off, field) == pytest.approx(neutral) and getattr(on, field) != pytest.approx(neutral)
+    if field is not None:
+        assert getattr(off, field) == pytest.approx(neutral) and getattr(on, field) != pytest.approx(neutral)
     others = {f.name for f in dataclasses.fields(on)} - {field}
     assert all(getattr(on, f) == getattr(off, f) for f in others)
 
@@ -116,3 +120,11 @@ def test_a_bad_redraw_rule_is_a_one_line_error(tmp_path):
     path.write_text('[redraw]\nscale = [0.0, 1.0]\nprobability = { high = 0.0, low = 0.4 }\nsource = "s"\n')
     with pytest.raises(InputError, match=r"rule.toml: \[redraw\]\.probability: .*confidence levels"):
         load_rule(path)
+
+
+def test_one_parser_reads_knock_out_labels():
+    assert knockout_labels(["each"]) == (*CHANNELS, ALL_CHANNELS)
+    assert knockout_channels(ALL_CHANNELS) == tuple(CHANNELS) and knockout_channels("") == ()
+    assert knockout_channels("detection+loyalty_gain") == ("detection", "loyalty_gain")
+    with pytest.raises(InputError, match=r"unknown channel\(s\) \['nope'\]"):
+        knockout_labels(["detection+nope"])

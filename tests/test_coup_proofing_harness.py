@@ -63,7 +63,8 @@ def synthetic_table(effect_documented: float, effect_redrawn: float, seeds: int 
         for level in (0.0, 1.0):
             for seed in range(seeds):
                 rows.append(dict(design="index", side="aze", item="all_practices", level=level, seed=seed, error="",
-                                 knockout="", coding=coding, proofing_index_aze=level, proofing_index_arm=0.3,
+                                 knockout="", coding=coding, index_coup_proofing_aze=level, index_coup_proofing_arm=0.3,
+                                 index_coup_proofing_rel=level - 0.3,
                                  arm_held_azssr_km2=5000 + effect * level + rng.normal(0, 300),
                                  loss_exchange_ratio=2 + rng.normal(0, 0.1), coup_attempts_aze=0, coup_attempts_arm=0))
     return pd.DataFrame(rows)
@@ -87,12 +88,29 @@ def test_carried_by_names_the_knock_outs_that_remove_a_clear_direction():
     assert carried_by(NONE, {"a": CLEAR}).startswith("—")
 
 
-def test_origin_separates_built_in_emergent_and_unwired_directions():
-    assert origin(CLEAR, {"a": NONE, "all": NONE}, +1) == "built in: wired into a"
-    assert origin(CLEAR, {"a": CLEAR, "all": NONE}, +1) == "built in: vanishes with every channel off"
-    assert origin(CLEAR, {"a": CLEAR, "all": CLEAR}, +1).startswith("emergent")
-    assert origin(OPPOSITE, {"a": NONE, "all": NONE}, +1).startswith("not wired in")
-    assert origin(CLEAR, {"a": NONE}, +1).startswith("not measured")
+def test_origin_separates_built_in_decided_in_the_war_and_emergent_directions():
+    assert origin(CLEAR, {"a": NONE, "all": NONE}, {"a": +1}) == "built in: every channel on its path pushes this way (a)"
+    assert origin(CLEAR, {"a": NONE, "all": NONE}, {"a": +1, "b": -1}).startswith(
+        "decided in the war: a pushes this way; b pushes the other way; the sign")
+    assert origin(OPPOSITE, {"a": NONE, "all": NONE}, {"a": +1, "b": 0}).startswith(
+        "decided in the war: a pushes the other way; b can push either way")
+    assert origin(OPPOSITE, {"a": NONE, "all": NONE}, {"a": +1, "c": +1}).startswith(
+        "through the war: no channel on its path pushes this way (a, c push the other way)")
+    assert origin(CLEAR, {"a": NONE, "all": NONE}, {}).startswith("through the war")
+    assert origin(CLEAR, {"a": CLEAR, "all": CLEAR}, {"a": +1}).startswith("emergent")
+    assert origin(CLEAR, {"a": NONE}, {"a": +1}).startswith("not measured")
+
+
+def test_each_finding_knows_which_way_the_channels_on_its_path_push():
+    """Every finding now has a channel on its path that can push against the literature (or either way),
+    except the counterweight's attempts, on which no channel acts directly."""
+    pushes = {f.key: f.pushes() for f in FINDINGS}
+    assert pushes["counterweight_arm_held_azssr_km2"] == {"guard_withheld": +1, "guard_committed": 0}
+    assert pushes["counterweight_coups_successful_azerbaijan"] == {"guard_committed": +1, "guard_in_contest": -1}
+    assert pushes["counterweight_coup_attempts_azerbaijan"] == {}
+    assert pushes["slope_attempts_aze"] == {"loyalty_gain": -1, "detection": -1, "purge_intensity": 0,
+                                            "purge_vetting": -1}
+    assert pushes["slope_loss_exchange_ratio"]["guard_committed"] == 0
 
 
 def test_only_channels_of_the_varied_practices_are_on_a_findings_path():

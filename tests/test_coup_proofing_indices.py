@@ -6,7 +6,7 @@ import pytest
 
 from model.errors import InputError
 from model.inputs.indices import effective_number, load_indices
-from model.inputs.regimes import load_regimes
+from model.inputs.regimes import PRACTICES, load_regimes
 from model.model import KarabakhWar
 from model.outputs.indices import organisations, side_indices
 
@@ -19,10 +19,12 @@ def test_builtin_registry_has_the_literatures_indices():
 
 
 def test_the_coup_proofing_index_is_the_one_the_design_varies():
+    """The harness's designs set every practice to a level: the registry's index is then that level."""
     cp = load_indices()["coup_proofing"]
     for regimes in load_regimes().values():
         for r in regimes:
-            assert cp.of_items(r.items) == pytest.approx(r.proofing_index)
+            for level in (0.0, 0.25, 1.0):
+                assert cp.of_items(r.with_items({k: level for k in PRACTICES}).items) == pytest.approx(level)
 
 
 def test_inverted_items_enter_as_one_minus_value():

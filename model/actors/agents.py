@@ -148,6 +148,7 @@ class Government(Agent):
         self.effects = None
         self.purge: tuple[int, float] | None = None
         self.guard_personnel = 0.0
+        self.guard_committed: str | None = None  # the date the regime guard went to the front (commit_guards)
         self.alignment_russia = 0.0
         self.mediation_appetite = 0.5
         self.regime_history: list[dict] = []

@@ -2,9 +2,9 @@
 
 The Wartime Civil-Military Relations Dataset (Narang & Talmadge 2018; seed
 ``000_85f62de43105f406.txt`` codes Azerbaijan 1992) asks 13 yes/no questions about a
-regime. Here each government has, per regime (leadership period), a value 0..1 for
-each item with its confidence and source (``data/coup_proofing.csv``), and policy
-parameters for each regime (``data/regimes.toml``). Regimes are listed in their
+regime. Here each government has, per regime (leadership period), dated rows giving each
+item's value (0, 0.5 or 1) with its confidence and source (``data/coup_proofing.csv``; the
+profile follows the rows' dates), and policy parameters for each regime (``data/regimes.toml``). Regimes are listed in their
 historical order; the model installs the next one only when a coup or resignation
 happens *in the run* (dates in the file document history, they schedule nothing).
 
@@ -25,21 +25,29 @@ item   key                         effect
 8      internal_repression         a politicised military: coup propensity (risk index)
 9      military_governance         as 8
 10     paramilitary_counterweight  a regime guard kept away from the front: ``counterweight_share`` of
-                                   recruits go to it; it defends the capital in a coup (counter-
-                                   balancing lowers coup *success*: De Bruin 2018; Pilster &
-                                   Böhmelt 2011)
+                                   men and recruits and the best equipment (``guard_equipment_loss``);
+                                   it defends the capital in a coup (counterbalancing lowers coup
+                                   *success*: De Bruin 2018; Pilster & Böhmelt 2011). A regime whose
+                                   legitimacy falls below ``guard_commit_legitimacy`` commits it: its
+                                   men fight with ``guard_training_premium`` under a separate command
+                                   (``guard_command_loss``), and the capital loses its defenders
 11     internal_intelligence       watches the officers: detects plots (``intelligence_detection``
                                    lowers the attempt hazard) and slows information, so fewer units
                                    join attacks (``intelligence_commitment_loss``)
-12     recent_purge                cuts experience (``purge_training_loss``); purges ordered by a new
-                                   regime take effect over ``purge_lag_days``
+12     recent_purge                cuts experience (``purge_training_loss``, more the more war
+                                   experience the side has: ``purge_experience_weight``); purges
+                                   ordered by a new regime or after a failed coup take effect over
+                                   ``purge_lag_days``, replacing would-be plotters
+                                   (``purge_vetting_share``) and angering the rest
 13     civil_military_forum        improves coordination (``forum_training_gain``)
 =====  ==========================  ===================================================================
 
 Training effects act through the combat-power multiplier of :mod:`model.dynamics.combat`
 (``exp(training_effect * Δtraining)``), so they are "battlefield effectiveness".
 The *coup-proofing index* is the mean of the practices (items 4–7, 10–12); the
-*risk index* the mean of items 1–3, 8, 9.
+*risk index* the mean of items 1–3, 8, 9. Each practice has a channel that protects the regime and
+one that costs the army (:data:`CHANNELS`, :data:`PUSHES`); some push either way, so the sign of a
+practice's effect on the war's outcome is decided in the war.
 """
 
 from __future__ import annotations
@@ -60,25 +68,47 @@ def junta(previous: Regime, leader: str, plotter: str) -> Regime:
     Assumption: it keeps the previous profile except that it came to power in a coup, is led
     by an officer, and the country now has a coup history.
     """
-    items = {**previous.items, "coup_origin": 1.0, "coup_history": 1.0, "military_leader": 1.0}
     policy = previous.policy.model_copy(update={"leader": leader, "came_to_power": "coup"}) if previous.policy else None
-    return replace(previous, key=f"junta_{plotter}", leader=leader, items=items, policy=policy)
+    coup = previous.with_items({"coup_origin": 1.0, "coup_history": 1.0, "military_leader": 1.0})
+    return replace(coup, key=f"junta_{plotter}", leader=leader, policy=policy)
 
 
 CHANNELS: dict[str, str] = {
-    "training_loss": "screening, indoctrination and purges cost training, hence combat power (items 4-7, 12)",
+    "training_loss": "screening, indoctrination and purges cost training, hence combat power (items 4-7, 12); a "
+                     "purge costs more the more war experience the officer corps has",
     "commitment_loss": "internal intelligence slows information, so fewer units join attacks (item 11)",
-    "guard_withheld": "the regime guard's men are kept away from the front (item 10)",
+    "guard_withheld": "the regime guard's men and equipment are kept away from the front (item 10)",
+    "guard_committed": "a regime losing the war commits its guard: its men fight with their better training, under "
+                       "a separate command, and leave the capital (item 10)",
     "loyalty_gain": "screening and indoctrination select commanders who do not plot (items 4-7)",
     "detection": "internal intelligence stops plots before they start (item 11)",
     "guard_in_contest": "the regime guard defends the capital in a coup contest (item 10)",
     "purge_intensity": "a purging regime purges harder after a failed coup (item 12)",
+    "purge_vetting": "a purge replaces the commanders who would plot (item 12 sets how hard purges after failed "
+                     "coups are)",
 }
 """Every path by which a coup-proofing practice acts in the model, each with a knock-out switch
 (``KarabakhWar(knockouts=...)``): a finding that vanishes when one channel is off is carried by it.
-Knocked out: ``guard_withheld`` - the guard's men fight at the front (and still count in the capital's
-defence); ``purge_intensity`` - every failed coup brings the default purge (0.5)."""
+Knocked out: ``guard_withheld`` - the guard's men and equipment fight at the front (and still count in
+the capital's defence); ``guard_committed`` - the guard is never committed; ``purge_intensity`` - every
+failed coup brings the default purge (0.5); ``purge_vetting`` - purges replace no plotter."""
 
+PUSHES: dict[str, dict[str, str]] = {
+    "training_loss": {"battlefield": "costs"},
+    "commitment_loss": {"battlefield": "costs"},
+    "guard_withheld": {"battlefield": "costs"},
+    "guard_committed": {"battlefield": "either way", "success": "exposes"},
+    "loyalty_gain": {"attempts": "protects"},
+    "detection": {"attempts": "protects"},
+    "guard_in_contest": {"success": "protects"},
+    "purge_intensity": {"attempts": "either way"},
+    "purge_vetting": {"attempts": "protects"},
+}
+"""Which way each channel pushes, directly, on the battlefield (``costs`` the army or ``helps`` it) and on
+coup ``attempts`` and ``success`` (``protects`` the regime or ``exposes`` it); ``either way``: the sign
+depends on the war (a committed guard's better training against its separate command; a harder purge's
+vetting against its grievance). Every channel also acts indirectly through the war (a defeat breeds
+grievances; a coup pulls units off the front), which is how a finding's sign can differ from its channels'."""
 
 SCREENING_AND_EDUCATION = (*SCREENING, "political_education")
 CHANNEL_ITEMS: dict[str, tuple[str, ...]] = {
@@ -89,8 +119,14 @@ CHANNEL_ITEMS: dict[str, tuple[str, ...]] = {
     "detection": ("internal_intelligence",),
     "guard_in_contest": ("paramilitary_counterweight",),
     "purge_intensity": ("recent_purge",),
+    "guard_committed": ("paramilitary_counterweight",),
+    "purge_vetting": ("recent_purge",),
 }
 """The practices each channel reads: a knock-out elsewhere changes the war around a practice, not its path."""
+
+
+ALL_CHANNELS, EACH = "all", "each"
+"""Knock-out labels: every channel at once; every channel one at a time, then all (a list of labels)."""
 
 
 def check_channels(names) -> frozenset[str]:
@@ -99,6 +135,26 @@ def check_channels(names) -> frozenset[str]:
     if unknown:
         raise InputError("knockouts", ", ".join(unknown), f"unknown channel; known: {', '.join(CHANNELS)}")
     return frozenset(names)
+
+
+def knockout_channels(label: str) -> tuple[str, ...]:
+    """The channels a knock-out label switches off: one channel, channels joined by ``+``, :data:`ALL_CHANNELS`,
+    or none (``""``, the baseline)."""
+    names = tuple(CHANNELS) if label == ALL_CHANNELS else tuple(c for c in label.split("+") if c)
+    check_channels(names)
+    return names
+
+
+def knockout_labels(labels) -> tuple[str, ...]:
+    """Knock-out labels as listed by a user, each checked; :data:`EACH` alone is every channel, then all."""
+    labels = tuple(labels)
+    if labels == (EACH,):
+        return (*CHANNELS, ALL_CHANNELS)
+    unknown = [c for label in labels if label != ALL_CHANNELS for c in label.split("+") if c not in CHANNELS]
+    if unknown or not labels:
+        raise InputError("knockouts", f"unknown channel(s) {unknown or list(labels)}",
+                         f"expected '{EACH}', '{ALL_CHANNELS}' or some of {', '.join(CHANNELS)}")
+    return labels
 
 
 @dataclass(frozen=True)
@@ -111,25 +167,32 @@ class Effects:
     loyalty_gain: float  # screening/indoctrination select for loyal commanders (0..1 of the gap to 1)
     detection: float  # share of plots the intelligence apparatus stops before they start
     risk_multiplier: float  # multiplies the coup hazard (structural risk)
-    withheld_share: float  # share of recruits the guard takes from the front (counterweight_share unless knocked out)
     guard_defends: bool  # the guard counts among the loyalists in a coup contest
     purge_after_failure: float  # purge intensity after a failed coup: max(0.5, item 12)
 
 
 def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0,
-            off: frozenset[str] = frozenset()) -> Effects:
+            off: frozenset[str] = frozenset(), experience: float = 0.0, guard_committed: bool = False) -> Effects:
     """Map the 13 items (and a purge in progress) to model effects; see the module docstring.
 
-    ``off``: knocked-out channels (:data:`CHANNELS`); empty, the effects are today's exactly.
+    ``off``: knocked-out channels (:data:`CHANNELS`). ``experience``: the side's war experience (0 before
+    its first battle, :func:`war_experience`), which sets what a purge costs. ``guard_committed``: the
+    guard fights at the front (:func:`model.actors.politics.commit_guards`).
     """
     it = regime.items
     screening = _mean(tuple(it[k] for k in SCREENING))
     purge = max(it["recent_purge"], purge_level)
-    cost = 0.0 if "training_loss" in off else 1.0  # 1.0 * x is exact: no knock-out, no change in the floats
+    cost = 0.0 if "training_loss" in off else 1.0
+    veterans = 1.0 - p["purge_experience_weight"] * (1.0 - experience)  # share of a purge's cost incurred
     delta = (-cost * p["screening_training_loss"] * screening - cost * p["indoctrination_training_loss"]
-             * it["political_education"] - cost * p["purge_training_loss"] * purge
+             * it["political_education"] - cost * p["purge_training_loss"] * veterans * purge
              + p["forum_training_gain"] * it["civil_military_forum"])
-    guard = p["counterweight_share"] * it["paramilitary_counterweight"]
+    counterweight = it["paramilitary_counterweight"]
+    guard = p["counterweight_share"] * counterweight
+    if guard_committed and "guard_committed" not in off:
+        delta += p["guard_training_premium"] * guard - p["guard_command_loss"] * counterweight
+    elif "guard_withheld" not in off:
+        delta -= p["guard_equipment_loss"] * counterweight
     return Effects(
         training_delta=delta,
         commitment_factor=1.0 if "commitment_loss" in off else
@@ -139,7 +202,6 @@ def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0,
         p["screening_loyalty_gain"] * _mean((screening, it["political_education"])),
         detection=0.0 if "detection" in off else p["intelligence_detection"] * it["internal_intelligence"],
         risk_multiplier=math.exp(p["coup_risk_weight"] * regime.risk_index),
-        withheld_share=0.0 if "guard_withheld" in off else guard,
         guard_defends="guard_in_contest" not in off,
         purge_after_failure=0.5 if "purge_intensity" in off else max(0.5, it["recent_purge"]),
     )
@@ -149,3 +211,10 @@ def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0,
 def _mean(values: tuple[float, ...]) -> float:
     """Mean of a few item values, memoised: during a purge a regime's effects are recomputed every day."""
     return float(np.mean(values))
+
+
+def war_experience(casualties: np.ndarray, p: dict[str, float]) -> float:
+    """The officer corps' war experience, 0..1: ``1 - exp(-combat days / war_experience_days)``, combat days
+    being the days on which the side's cumulative casualties (``casualties``, one value a day) rose."""
+    days = int(np.count_nonzero(np.diff(casualties) > 0))
+    return 1.0 - math.exp(-days / max(p["war_experience_days"], 1.0))

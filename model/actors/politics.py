@@ -38,9 +38,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..inputs.forces import MERCENARY
+from ..inputs.forces import BRIGADE, MERCENARY
 from ..inputs.regimes import Regime
-from .coup_proofing import effects, junta
+from .coup_proofing import effects, junta, war_experience
 
 if TYPE_CHECKING:
     from .agents import Government
@@ -70,7 +70,8 @@ def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, floa
 
 
 def install_regime(model: KarabakhWar, gov: Government, regime: Regime, how: str) -> None:
-    """Put ``regime`` in power in ``gov``: leader, profile, policies, legitimacy and a purge."""
+    """Put ``regime`` in power in ``gov``: leader, profile (its cells of today), policies, legitimacy and a purge."""
+    regime = regime.at(model.date)
     gov.regime = regime
     gov.leader = regime.leader
     if how == "start":
@@ -100,11 +101,12 @@ def refresh_effects(model: KarabakhWar, gov: Government) -> None:
     if gov.purge is not None:
         start, intensity = gov.purge
         level = intensity * min(1.0, (model.day - start) / max(p["purge_lag_days"], 1.0))
-    gov.effects = effects(gov.regime, p, level, model.knockouts)
+    experience = war_experience(model.casualty_history[:model.day + 1, gov.side_index], p)
+    gov.effects = effects(gov.regime, p, level, model.knockouts, experience,
+                          gov.guard_committed is not None)
     model.gov_cp_factor[gov.index] = float(np.exp(p["training_effect"] * gov.effects.training_delta))
     model.gov_commitment[gov.index] = gov.effects.commitment_factor
     model.gov_guard_share[gov.index] = gov.effects.counterweight_share
-    model.gov_withheld_share[gov.index] = gov.effects.withheld_share
     model.gov_loyalty_gain[gov.index] = gov.effects.loyalty_gain
 
 
@@ -126,6 +128,63 @@ def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction
     f.loyalty.clip(0.0, 1.0, out=f.loyalty)
 
 
+def effective_loyalty(model: KarabakhWar) -> np.ndarray:
+    """Commanders' loyalty as it counts for plotting: screening's pull toward loyalty closes ``loyalty_gain``
+    of the gap to 1."""
+    gain = model.gov_loyalty_gain[model.forces.government]
+    return model.forces.loyalty + gain * (1.0 - model.forces.loyalty)
+
+
+def follow_codings(model: KarabakhWar) -> None:
+    """A regime's profile changes on the dates of its coding's cells (``from`` in data/coup_proofing.csv):
+    the practices in force follow the record while the regime lasts in the run."""
+    for gov in model.governments:
+        if model.date in gov.regime.changes:
+            gov.regime = gov.regime.at(model.date)
+            refresh_effects(model, gov)
+
+
+def commit_guards(model: KarabakhWar) -> None:
+    """A regime whose legitimacy falls below ``guard_commit_legitimacy`` fears defeat more than its officers:
+    it sends its guard (item 10) to the front, where its men join the brigades in proportion to their
+    strength and fight with the guard's training and command (:func:`~model.actors.coup_proofing.effects`);
+    the capital loses its defenders. Once committed, the guard stays at the front (De Bruin 2018;
+    Talmadge 2015)."""
+    if "guard_committed" in model.knockouts:
+        return
+    f, p = model.forces, model.p
+    for gov in model.governments:
+        if gov.guard_committed is not None or gov.guard_personnel <= 0 or gov.legitimacy >= p["guard_commit_legitimacy"]:
+            continue
+        rows = np.flatnonzero(f.active & (f.government == gov.index) & (f.kind == BRIGADE) & (f.personnel > 0))
+        if len(rows) == 0:
+            continue
+        if "guard_withheld" not in model.knockouts:  # knocked out, the guard's men are at the front already
+            f.personnel[rows] += gov.guard_personnel * f.personnel[rows] / f.personnel[rows].sum()
+        gov.guard_personnel = 0.0
+        gov.guard_committed = str(model.date)
+        refresh_effects(model, gov)
+
+
+def vet_commanders(model: KarabakhWar, loyal: np.ndarray) -> None:
+    """While a purge runs, it replaces commanders who would plot (effective loyalty ``loyal`` below the
+    threshold) by vetted ones at base loyalty, each with a daily probability such that a purge of intensity
+    ``i`` replaces a share ``purge_vetting_share · i`` of them over ``purge_lag_days`` (Quinlivan 1999). The
+    purge's grievance on every commander is :func:`update_loyalty`'s. One draw per unit every day, so
+    knock-outs and profiles move no other draw."""
+    f, p = model.forces, model.p
+    draws = model.rng_politics.random(len(f))
+    if "purge_vetting" in model.knockouts:
+        return
+    lag = max(p["purge_lag_days"], 1.0)
+    for gov in model.governments:
+        if gov.purge is None or model.day - gov.purge[0] > lag:
+            continue
+        daily = 1.0 - (1.0 - min(p["purge_vetting_share"] * gov.purge[1], 1.0)) ** (1.0 / lag)
+        rows = (f.government == gov.index) & (loyal < p["plot_loyalty_threshold"]) & (draws < daily)
+        f.loyalty[rows] = np.maximum(f.loyalty[rows], f.base_loyalty[rows])
+
+
 def coup_step(model: KarabakhWar) -> None:
     """Daily: purges in progress, resignations, uprisings of an armed opposition, then possible coup
     attempts in every government."""
@@ -138,8 +197,7 @@ def coup_step(model: KarabakhWar) -> None:
         if gov.legitimacy < p["resignation_legitimacy"] and gov.successors:
             _change_regime(model, gov, gov.successors[0], "resignation", plotter=None, p_success=1.0)
     # Motive: how far the most disloyal commander of each government is below the plotting threshold.
-    gain = model.gov_loyalty_gain[f.government]
-    loyal = f.loyalty + gain * (1.0 - f.loyalty)
+    loyal = effective_loyalty(model)
     uprising_draws = model.rng_politics.random(len(govs))
     for gov in govs:
         if gov.legitimacy >= p["uprising_legitimacy"]:

@@ -9,11 +9,11 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from ..actors.coup_proofing import CHANNELS, check_channels
+from ..actors.coup_proofing import CHANNELS, knockout_channels
 from ..inputs.regimes import ITEMS, PRACTICES
 from ..outputs.outcomes import SIDE_GOVERNMENTS
 from ..outputs.plots import SIDE_COLOURS
-from .coup_proofing_findings import (ALL_CHANNELS, BASELINE, DOCUMENTED, FINDINGS, REDRAWN, brief, carried_by,
+from .coup_proofing_findings import (BASELINE, DOCUMENTED, FINDINGS, INDEX, REDRAWN, brief, carried_by,
                                      estimates, fmt, origin, subset, survives, verdict)
 from .regression import Spec, fit_all, to_markdown
 from .runner import CEASEFIRE_ISO, RunSpec, replicate_seeds
@@ -45,7 +45,8 @@ def coup_proofing_design(runs: int, root_seed: int = 0, levels: Iterable[float] 
     seeds = replicate_seeds(root_seed, runs)
     levels, sides = [float(x) for x in levels], list(sides)
     knockouts = list(knockouts)
-    check_channels(c for k in knockouts if k != ALL_CHANNELS for c in k.split("+"))
+    for label in knockouts:
+        knockout_channels(label)
     common = dict(scenario=scenario, until=until, params=dict(params or {}), indices=tuple(map(str, indices)))
 
     def block(design: str, side: str, item: str, level: float, knockout: str = BASELINE,
@@ -54,8 +55,7 @@ def coup_proofing_design(runs: int, root_seed: int = 0, levels: Iterable[float] 
         prof = {g: {k: level for k in (PRACTICES if design == "index" else (item,))} for g in govs}
         labels = {"design": design, "side": side, "item": item, "level": level, "knockout": knockout,
                   "coding": coding}
-        off = tuple(CHANNELS) if knockout == ALL_CHANNELS else tuple(c for c in knockout.split("+") if c)
-        return [RunSpec(seed=s, profiles=prof, labels=labels, knockouts=off, coding_uncertainty=coding == REDRAWN,
+        return [RunSpec(seed=s, profiles=prof, labels=labels, knockouts=knockout_channels(knockout), coding_uncertainty=coding == REDRAWN,
                         **common) for s in seeds]
 
     items = list(items)
@@ -85,11 +85,11 @@ def regression_specs() -> dict[str, list[Spec]]:
     keep it valid under overdispersion) on its own index. ``narang_talmadge``: Narang & Talmadge's
     (2018) design, the battlefield outcomes on the relative coup-proofing and internal-role indices.
     """
-    rel, role = "index_coup_proofing_rel", "index_internal_role_rel"
+    rel, role = INDEX.format("rel"), "index_internal_role_rel"
     main = [Spec("territory ~ relative index", "ols", "arm_held_azssr_km2", (rel,)),
             Spec("loss-exchange ratio ~ relative index", "ols", "loss_exchange_ratio", (rel,))]
     for side in SIDE_GOVERNMENTS:
-        own = f"index_coup_proofing_{side}"
+        own = INDEX.format(side)
         main += [Spec(f"coup success ({side}) ~ own index", "logit", f"coups_successful_{side}", (own,), binary=True),
                  Spec(f"coup attempts ({side}) ~ own index", "poisson", f"coup_attempts_{side}", (own,))]
     nt = [Spec("N&T: territory ~ relative coup-proofing + internal role", "ols", "arm_held_azssr_km2", (rel, role)),
@@ -175,13 +175,18 @@ def coup_proofing_report(table: pd.DataFrame) -> tuple[str, dict[str, object]]:
     if redrawn:
         lines += _coding(measured, stats)
     lines += ["", "## Honest reading", "",
-              "Each direction the literature predicts is wired into the model's coup-proofing channels "
-              "(docs/ODD.md 7.9): a practice can only cost combat power, commitment or men at the front, and only "
-              "protect the regime. With every channel off the profile has no path into the war, so no finding here "
-              "is emergent; the knock-outs (section 5) show which channel carries each one. A reproduced direction "
-              "shows that the encoded effect survives the war's dynamics and noise, not that the literature is "
-              "right. Where the verdict is 'no clear effect' the seed-to-seed noise swamps the encoded effect at "
-              "this number of runs. Parameters are uncalibrated assumptions (data/parameters.toml).", ""]
+              "Each practice acts through channels that protect the regime and channels that cost the army "
+              "(docs/ODD.md 7.9), and some channels can push either way: a guard committed to the front by a regime "
+              "losing the war fights with better training under a separate command and leaves the capital "
+              "undefended; a purge replaces would-be plotters but angers every other commander; what a purge costs "
+              "grows with the officers' war experience. 'Built in or emergent' says, for each finding, whether "
+              "every channel on its path pushes the measured way (built in: the sign is the code's), the channels "
+              "push both ways (decided in the war: the sign is their net in these runs, and other wars, parameters "
+              "or codings could reverse it), or none pushes that way (through the war: defeats breed plots, coups "
+              "pull units off the front). With every channel off a coding has no path into the war, so no finding "
+              "is emergent in the strict sense. Where the verdict is 'no clear effect' the seed-to-seed noise "
+              "swamps the effect at this number of runs. Parameters are uncalibrated assumptions "
+              "(data/parameters.toml).", ""]
     return "\n".join(lines), stats
 
 
@@ -195,7 +200,7 @@ def _summary(measured, stats) -> list[str]:
         by = f.on_path_estimates(stats["knockouts"])
         lines.append(f"| {f.literature}: {f.label} | {fmt(t)} | {verdict(t, f.expected)} | "
                      f"{carried_by(base, by) if by else 'not measured (run with --knockouts each)'} | "
-                     f"{survives(t, stats['redrawn'].get(f.key), f.expected)} | {origin(base, by, f.expected)} |")
+                     f"{survives(t, stats['redrawn'].get(f.key), f.expected)} | {origin(base, by, f.pushes())} |")
     return lines
 
 

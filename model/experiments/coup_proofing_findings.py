@@ -12,14 +12,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..actors.coup_proofing import CHANNEL_ITEMS
+from ..actors.coup_proofing import ALL_CHANNELS, CHANNEL_ITEMS, CHANNELS, PUSHES, knockout_channels
 from ..inputs.regimes import PRACTICES
 from ..outputs.numbers import readable
 from .statistics import paired_difference_ci, slope_ci
 
-BASELINE, ALL_CHANNELS = "", "all"
+BASELINE = ""
 COUNTERWEIGHT = ("paramilitary_counterweight",)
 DOCUMENTED, REDRAWN = "documented", "redrawn"
+INDEX = "index_coup_proofing_{}"
+"""The registry's coup-proofing index of a side (aze, arm, or rel: aze minus arm), the index the designs vary."""
 
 
 @dataclass(frozen=True)
@@ -32,13 +34,20 @@ class Finding:
     literature: str
     expected: int | None
     topic: str  # "battlefield" or "coups": the report's section
+    outcome: str  # "battlefield", "attempts" or "success": what the channels act on (PUSHES)
     items: tuple[str, ...] = PRACTICES  # the practices the design varies for this finding
 
     def on_path(self, knockout: str) -> bool:
         """Whether a knock-out (a channel, channels joined by '+', or 'all') switches off a channel of
         the varied practices."""
-        names = CHANNEL_ITEMS if knockout == ALL_CHANNELS else knockout.split("+")
-        return any(set(CHANNEL_ITEMS[c]) & set(self.items) for c in names)
+        return any(set(CHANNEL_ITEMS[c]) & set(self.items) for c in knockout_channels(knockout))
+
+    def pushes(self) -> dict[str, int]:
+        """The sign each channel of the varied practices gives this finding's estimate directly (+1, -1, or 0
+        for either way), from :data:`PUSHES`; channels that do not act on its outcome are left out."""
+        signs = {"costs": +1, "helps": -1, "protects": -1, "exposes": +1, "either way": 0}
+        return {c: signs[PUSHES[c][self.outcome]] for c in CHANNELS
+                if self.outcome in PUSHES[c] and self.on_path(c)}
 
     def on_path_estimates(self, knocked: dict) -> dict:
         """This finding's estimate under each knock-out (``{label: stats}``) that lies on its path."""
@@ -48,19 +57,19 @@ class Finding:
 FINDINGS = (
     Finding("slope_arm_held_azssr_km2", "km² of Azerbaijan SSR held by the arm side on 1994-05-12 (or at the "
             "end of shorter runs), per unit of relative index", "more coup-proofing than the opponent → worse battlefield results "
-            "(Narang & Talmadge 2018; Pilster & Böhmelt 2011; Talmadge 2015)", +1, "battlefield"),
+            "(Narang & Talmadge 2018; Pilster & Böhmelt 2011; Talmadge 2015)", +1, "battlefield", "battlefield"),
     Finding("slope_loss_exchange_ratio", "loss-exchange ratio (aze casualties per arm casualty), per unit of "
-            "relative index", "as above", +1, "battlefield"),
+            "relative index", "as above", +1, "battlefield", "battlefield"),
     Finding("counterweight_arm_held_azssr_km2", "km² held by the arm side (counterweight 1 − 0), Azerbaijan",
             "a counterweight diverts men from the front → worse battlefield results (Quinlivan 1999; "
-            "Pilster & Böhmelt 2011)", +1, "battlefield", COUNTERWEIGHT),
+            "Pilster & Böhmelt 2011)", +1, "battlefield", "battlefield", COUNTERWEIGHT),
     Finding("slope_attempts_aze", "coup attempts per run vs own index (aze varied)",
-            "coup-proofing lowers coup risk (Powell 2012)", -1, "coups"),
-    Finding("slope_attempts_arm", "coup attempts per run vs own index (arm varied)", "as above", -1, "coups"),
+            "coup-proofing lowers coup risk (Powell 2012)", -1, "coups", "attempts"),
+    Finding("slope_attempts_arm", "coup attempts per run vs own index (arm varied)", "as above", -1, "coups", "attempts"),
     Finding("counterweight_coup_attempts_azerbaijan", "attempts (counterweight 1 − 0), Azerbaijan",
-            "counterbalancing need not reduce attempts (De Bruin 2018)", None, "coups", COUNTERWEIGHT),
+            "counterbalancing need not reduce attempts (De Bruin 2018)", None, "coups", "attempts", COUNTERWEIGHT),
     Finding("counterweight_coups_successful_azerbaijan", "successful coups (counterweight 1 − 0)",
-            "counterbalancing lowers coup success (De Bruin 2018; Powell 2012)", -1, "coups", COUNTERWEIGHT),
+            "counterbalancing lowers coup success (De Bruin 2018; Powell 2012)", -1, "coups", "success", COUNTERWEIGHT),
 )
 
 
@@ -81,13 +90,13 @@ def estimates(runs: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
     out: dict[str, tuple[float, float, float]] = {}
     idx = runs[runs["design"] == "index"]
     if idx["level"].nunique() > 1:
-        rel = idx["proofing_index_aze"] - idx["proofing_index_arm"]
+        rel = idx[INDEX.format("rel")]
         for col in ("arm_held_azssr_km2", "loss_exchange_ratio"):
             out[f"slope_{col}"] = slope_ci(rel, idx[col])
         for side in ("aze", "arm"):
             s = idx[idx["side"] == side]
             if s["level"].nunique() > 1:
-                out[f"slope_attempts_{side}"] = slope_ci(s[f"proofing_index_{side}"], s[f"coup_attempts_{side}"])
+                out[f"slope_attempts_{side}"] = slope_ci(s[INDEX.format(side)], s[f"coup_attempts_{side}"])
     cw = runs[(runs["design"] == "item") & (runs["item"] == "paramilitary_counterweight")]
     lo, hi = cw[cw["level"] == 0.0].sort_values("seed"), cw[cw["level"] == 1.0].sort_values("seed")
     if len(lo) and len(lo) == len(hi):
@@ -141,20 +150,38 @@ def carried_by(base: tuple[float, float, float], knocked: dict[str, tuple[float,
 
 
 def origin(base: tuple[float, float, float], knocked: dict[str, tuple[float, float, float]],
-           expected: int | None) -> str:
-    """Built in (the literature's direction, gone when the channels are off), emergent (survives with every
-    channel off), or a direction no channel is wired to give (it arises from the channels' interplay)."""
-    if sign(base) == 0:
+           pushes: dict[str, int]) -> str:
+    """Where a clear direction comes from. ``knocked``: the finding's estimates under the knock-outs on its
+    path; ``pushes``: the sign each channel on its path gives it directly (:meth:`Finding.pushes`; 0: either
+    way). Built in: every such channel pushes this way. Decided in the war: channels push both ways (or
+    either way), so the sign is their net in these runs. Through the war: no channel on the path pushes
+    this way, so the sign arises from the practices' effects on the war (a defeat breeds plots; a coup
+    pulls units off the front). Emergent: it survives with every channel off."""
+    s = sign(base)
+    if s == 0:
         return "—"
     if ALL_CHANNELS not in knocked:
         return "not measured (run with --knockouts each)"
-    if sign(knocked[ALL_CHANNELS]) == sign(base):
+    if sign(knocked[ALL_CHANNELS]) == s:
         return "emergent: survives with every coup-proofing channel off"
-    if sign(base) != expected:
-        return ("not wired in: no channel is wired to give this direction; it arises from the channels' interplay "
-                "in the war (or noise at this number of runs) and vanishes with every channel off")
-    wired = [c for c, t in knocked.items() if c != ALL_CHANNELS and sign(t) != sign(base)]
-    return "built in: " + (f"wired into {', '.join(wired)}" if wired else "vanishes with every channel off")
+    this_way = [c for c, v in pushes.items() if v == s]
+    other = [c for c, v in pushes.items() if v == -s]
+    either = [c for c, v in pushes.items() if v == 0]
+    if this_way and not other and not either:
+        return f"built in: every channel on its path pushes this way ({', '.join(this_way)})"
+    if this_way or either:
+        parts = [f"{_names(this_way)} this way" if this_way else "",
+                 f"{_names(other)} the other way" if other else "",
+                 f"{', '.join(either)} can push either way" if either else ""]
+        return "decided in the war: " + "; ".join(p for p in parts if p) + "; the sign is their net in these runs"
+    return ("through the war: no channel on its path pushes this way" + (f" ({_names(other)} the other way)"
+            if other else "") + "; it arises from the practices' effects on the war, or noise at this number of "
+            "runs, and vanishes with every channel off")
+
+
+def _names(channels: list[str]) -> str:
+    """Channels and the verb: 'a pushes' / 'a, b push'."""
+    return f"{', '.join(channels)} {'pushes' if len(channels) == 1 else 'push'}"
 
 
 def survives(base: tuple[float, float, float], redrawn: tuple[float, float, float] | None,

@@ -77,7 +77,6 @@ def run_one(spec: RunSpec) -> dict[str, object]:
     indices = {}
     for side, keys in SIDE_GOVERNMENTS.items():
         start = [g.initial_regime for g in model.governments if g.key in keys]  # profiles after overrides
-        indices[f"proofing_index_{side}"] = float(np.mean([r.proofing_index for r in start]))
         indices[f"risk_index_{side}"] = float(np.mean([r.risk_index for r in start]))
     row = {**base, **indices, **registry, **outcomes(model), "error": ""}
     if spec.score:

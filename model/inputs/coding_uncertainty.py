@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import InputError, read_toml_tables
 from .locations import DATA_DIR
-from .regimes import CONFIDENCE, ITEMS, Regime
+from .regimes import CONFIDENCE, Regime
 
 RULE_FILE = DATA_DIR / "coding_uncertainty.toml"
 CODING_STREAM = 0xC0D1
@@ -71,15 +71,15 @@ def coding_rng(seed) -> np.random.Generator:
 
 def redraw(regimes: dict[str, tuple[Regime, ...]], rng: np.random.Generator,
            rule: RedrawRule) -> dict[str, tuple[Regime, ...]]:
-    """Every regime with its uncertain items redrawn by ``rule`` (items in dataset order)."""
+    """Every regime with its uncertain cells redrawn by ``rule``: each dated cell (a row of the coding)
+    with the probability of its own recorded confidence; two uniforms per cell in file order."""
     out = {}
     for gov, seq in regimes.items():
         new = []
         for r in seq:
-            u = rng.random((len(ITEMS), 2))
-            items = {k: (rule.scale[min(int(b * len(rule.scale)), len(rule.scale) - 1)]
-                         if a < rule.probability[r.confidence.get(k, "high")] else r.items[k])
-                     for k, (a, b) in zip(ITEMS, u)}
-            new.append(replace(r, items=items))
+            u = rng.random((len(r.cells), 2))
+            cells = tuple(replace(c, value=rule.scale[min(int(b * len(rule.scale)), len(rule.scale) - 1)])
+                          if a < rule.probability[c.confidence] else c for c, (a, b) in zip(r.cells, u))
+            new.append(replace(r, cells=cells).at(r.period_start))
         out[gov] = tuple(new)
     return out

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..actors.politics import coup_step, update_legitimacy, update_loyalty
+from ..actors.politics import (commit_guards, coup_step, effective_loyalty, follow_codings, update_legitimacy,
+                               update_loyalty, vet_commanders)
 from .base import Mechanism, Today
 
 if TYPE_CHECKING:
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
 
 class RegimePolitics(Mechanism):
     """Defeats cost legitimacy; losses breed grievances where the unit's side lost ground today
-    (bled in defeat, not in victory); then coups may be attempted."""
+    (bled in defeat, not in victory); profiles follow their dated codings; purges replace would-be plotters; a regime losing the war commits
+    its guard; then coups may be attempted."""
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         f = model.forces
@@ -27,4 +29,7 @@ class RegimePolitics(Mechanism):
         else:  # no ground changed hands today (most days): nobody bled in defeat
             bled = np.zeros(len(f))
         update_loyalty(model, today.districts_lost, bled)
+        follow_codings(model)
+        vet_commanders(model, effective_loyalty(model))
+        commit_guards(model)
         coup_step(model)

@@ -23,8 +23,12 @@ class Recruitment(Mechanism):
         weight = model.reinforce_weight * mask
         total = np.bincount(f.government, weight, minlength=len(model.governments))
         rate = np.array([model.p[g.recruits_param] * g.legitimacy for g in model.governments])
-        for gov, extra in zip(model.governments, rate * model.gov_guard_share):
-            gov.guard_personnel += float(extra)  # the regime guard stays away from the front...
-        withheld = model.gov_withheld_share  # ... unless that channel is knocked out (then it is notional)
+        # The regime guard stays away from the front, unless it was committed (its recruits then go to the
+        # front too) or that channel is knocked out (then the guard is notional: its men are at the front).
+        committed = np.array([g.guard_committed is not None for g in model.governments])
+        for gov, extra in zip(model.governments, rate * model.gov_guard_share * ~committed):
+            gov.guard_personnel += float(extra)
+        at_front = committed | ("guard_withheld" in model.knockouts)
+        withheld = np.where(at_front, 0.0, model.gov_guard_share)
         share = np.divide(rate * (1.0 - withheld), total, out=np.zeros_like(total), where=total > 0)
         f.personnel += weight * share[f.government]

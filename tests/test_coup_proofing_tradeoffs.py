@@ -1,0 +1,114 @@
+"""Coup-proofing practices with two sides: each channel can push either way, and which way depends on
+the course of the war (when a purge happens, whether the regime commits its guard, who the purge hits)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.actors.coup_proofing import PUSHES, CHANNELS, effects, war_experience
+from model.actors.politics import effective_loyalty, vet_commanders
+from model.inputs.params import resolve
+from model.inputs.regimes import load_regimes
+from model.model import KarabakhWar
+
+P = resolve()
+MUTALIBOV = load_regimes()["azerbaijan"][0]
+
+
+def test_every_channel_says_which_way_it_pushes():
+    assert set(PUSHES) == set(CHANNELS)
+    assert all(set(v) <= {"battlefield", "attempts", "success"}
+               and set(v.values()) <= {"costs", "helps", "protects", "exposes", "either way"}
+               for v in PUSHES.values())
+
+
+def test_war_experience_grows_with_combat_days_only():
+    assert war_experience(np.zeros(50), P) == 0.0
+    quiet_then_war = np.concatenate([np.zeros(100), np.arange(1, 181)])
+    assert war_experience(quiet_then_war, P) == pytest.approx(1 - np.exp(-180 / P["war_experience_days"]))
+
+
+def test_a_purge_before_the_first_battle_costs_less_than_a_purge_mid_war():
+    purged = MUTALIBOV.with_items({"recent_purge": 1.0})
+    before, mid_war = effects(purged, P, experience=0.0), effects(purged, P, experience=0.9)
+    clean = effects(MUTALIBOV.with_items({"recent_purge": 0.0}), P)
+    cost_before = clean.training_delta - before.training_delta
+    cost_mid = clean.training_delta - mid_war.training_delta
+    assert 0 < cost_before < cost_mid
+    assert cost_before == pytest.approx(P["purge_training_loss"] * (1 - P["purge_experience_weight"]))
+
+
+def test_a_purge_ordered_in_the_run_costs_more_once_the_side_has_fought():
+    """The same purge, ordered on the first day and after a year of war: the government's combat-power
+    factor falls further in the second case (no change of power, no purge coded in the profiles)."""
+    def purge_cost(day: int) -> float:
+        m = KarabakhWar(rng=3, until="1993-06-01", coup_base_rate=0.0, uprising_rate=0.0, resignation_legitimacy=0.0,
+                        profiles={"azerbaijan": {"recent_purge": 0.0}})
+        for _ in range(day):
+            m.step()
+        gov = m.government("azerbaijan")
+        gov.purge = (m.day, 1.0)
+        before = m.gov_cp_factor[gov.index]
+        for _ in range(int(m.p["purge_lag_days"]) + 1):
+            m.step()
+        return before / m.gov_cp_factor[gov.index]
+
+    assert 1.0 < purge_cost(0) < purge_cost(400)
+
+
+def _aze_front_power(commit_legitimacy: float, counterweight: float, days: int = 5) -> float:
+    """Men at Azerbaijan's front times its combat-power factor, a few days into the war."""
+    m = KarabakhWar(rng=1, until="1992-06-01", guard_commit_legitimacy=commit_legitimacy,
+                    profiles={"azerbaijan": {"paramilitary_counterweight": counterweight}})
+    for _ in range(days):
+        m.step()
+    gov = m.government("azerbaijan")
+    f = m.forces
+    return float(f.personnel[f.active & (f.government == gov.index)].sum() * m.gov_cp_factor[gov.index])
+
+
+def test_a_committed_counterweight_helps_the_front_and_a_withheld_one_costs_it():
+    """Committed at once (a regime that fears defeat), the guard's better-trained men fight and the front is
+    stronger than with no counterweight; kept in the capital, the front is weaker. The direction of the
+    counterweight's battlefield effect is the war's, not the code's."""
+    none = _aze_front_power(1.0, 0.0)
+    assert _aze_front_power(1.0, 1.0) > none
+    assert _aze_front_power(0.0, 1.0) < none
+
+
+def test_a_committed_guard_leaves_the_capital_and_stops_taking_recruits():
+    m = KarabakhWar(rng=1, until="1992-06-01", guard_commit_legitimacy=1.0,
+                    profiles={"azerbaijan": {"paramilitary_counterweight": 1.0}})
+    gov = m.government("azerbaijan")
+    assert gov.guard_personnel > 0 and gov.guard_committed is None
+    m.step()
+    assert gov.guard_committed == "1991-12-01" and gov.guard_personnel == 0.0
+    m.step()
+    assert gov.guard_personnel == 0.0
+    kept = KarabakhWar(rng=1, until="1992-06-01", guard_commit_legitimacy=1.0, knockouts=["guard_committed"],
+                       profiles={"azerbaijan": {"paramilitary_counterweight": 1.0}})
+    kept.step()
+    assert kept.government("azerbaijan").guard_committed is None
+
+
+@pytest.mark.parametrize("above_threshold, fewer_plotters", [(-0.3, True), (0.05, False)])
+def test_a_purge_can_lower_or_raise_the_number_of_would_be_plotters(above_threshold, fewer_plotters):
+    """A purge replaces commanders who would plot and angers every other one. After defeats (commanders well
+    below the plotting threshold) it leaves fewer would-be plotters; after victories (commanders just above
+    it) its grievance makes more. Same parameters: the sign is the war's."""
+    m = KarabakhWar(rng=2, until="1993-06-01", screening_loyalty_gain=0.0)
+    gov = m.government("azerbaijan")
+    f = m.forces
+    mine = np.flatnonzero(f.government == gov.index)
+    threshold = m.p["plot_loyalty_threshold"]
+    f.loyalty[mine] = threshold + above_threshold
+    plotters_before = int((effective_loyalty(m)[mine] < threshold).sum())
+    gov.purge = (m.day, 1.0)
+    for _ in range(int(m.p["purge_lag_days"])):
+        m.day += 1
+        vet_commanders(m, effective_loyalty(m))
+        f.loyalty[mine] -= m.p["purge_loyalty_loss"] / m.p["purge_lag_days"]  # the grievance (update_loyalty's)
+    plotters_after = int((effective_loyalty(m)[mine] < threshold).sum())
+    assert (plotters_after < plotters_before) == fewer_plotters
+    assert (plotters_after > plotters_before) == (not fewer_plotters)
