@@ -210,6 +210,7 @@ class KarabakhWar(mesa.Model):
         self.area_azssr_km2 = w.azssr_area  # the Azerbaijan SSR (with Nakhchivan): outside the Armenian SSR
         self.civilians = np.vstack([w.population * w.share_azerbaijani, w.population * w.share_armenian])
         self.casualties = np.zeros(2)
+        self.combat_days = np.zeros(2)  # days on which each side's units fought an engagement (war experience)
         self.gov_casualties = np.zeros(len(self.governments))  # military casualties by government
         self.offensives: list[dict] = []  # offensives launched (model.mechanisms.tempo)
         self.displaced = np.zeros(2)
@@ -434,12 +435,14 @@ class KarabakhWar(mesa.Model):
         attack, defense = combat_power(f, self.terrain, self.p, quality=quality)
         stand = np.bincount(f.side.astype(np.int64) * (n + 1) + f.node, defense,
                             minlength=2 * (n + 1)).reshape(2, n + 1)
+        standing = None
         if self.p["militia_support_share"] > 0:  # staffs count on the neighbours' detachments too
+            standing = stand[:, :n].copy()
             stand[:, :n] += militia_support(f, defense, self.p, self.world.region_adjacency,
                                             (f.kind == MILITIA) & f.active)
         return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm, side_held=self.side_held,
                          side_share=self.side_share, attack_cp=attack, defense_cp=defense,
-                         stand_padded=stand,
+                         stand_padded=stand, standing=standing,
                          control_version=self.control_version, quality=quality)
 
     def mechanism(self, cls: type[Mechanism]) -> Mechanism:

@@ -10,6 +10,7 @@ from model.actors.coup_proofing import PUSHES, CHANNELS, effects, war_experience
 from model.actors.politics import effective_loyalty, vet_commanders
 from model.inputs.params import resolve
 from model.inputs.regimes import load_regimes
+from model.mechanisms.shelling import Shelling
 from model.model import KarabakhWar
 
 P = resolve()
@@ -24,9 +25,14 @@ def test_every_channel_says_which_way_it_pushes():
 
 
 def test_war_experience_grows_with_combat_days_only():
-    assert war_experience(np.zeros(50), P) == 0.0
-    quiet_then_war = np.concatenate([np.zeros(100), np.arange(1, 181)])
-    assert war_experience(quiet_then_war, P) == pytest.approx(1 - np.exp(-180 / P["war_experience_days"]))
+    assert war_experience(0.0, P) == 0.0
+    assert war_experience(180.0, P) == pytest.approx(1 - np.exp(-180 / P["war_experience_days"]))
+    m = KarabakhWar(rng=0, until="1991-12-20")
+    m.run()
+    assert 0 < m.combat_days[0] <= m.day + 1 and 0 < m.combat_days[1] <= m.day + 1
+    m = KarabakhWar(rng=0, until="1991-12-20")
+    m.mechanism(Shelling).step(m, None)  # a day of shelling alone: losses, but no battle experience
+    assert m.casualties.sum() > 0 and not m.combat_days.any()
 
 
 def test_a_purge_before_the_first_battle_costs_less_than_a_purge_mid_war():

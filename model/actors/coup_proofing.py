@@ -213,8 +213,8 @@ def _mean(values: tuple[float, ...]) -> float:
     return float(np.mean(values))
 
 
-def war_experience(casualties: np.ndarray, p: dict[str, float]) -> float:
+def war_experience(combat_days: float, p: dict[str, float]) -> float:
     """The officer corps' war experience, 0..1: ``1 - exp(-combat days / war_experience_days)``, combat days
-    being the days on which the side's cumulative casualties (``casualties``, one value a day) rose."""
-    days = int(np.count_nonzero(np.diff(casualties) > 0))
-    return 1.0 - math.exp(-days / max(p["war_experience_days"], 1.0))
+    being the days on which the side's units fought an engagement (``model.combat_days``; shelling and
+    ceasefire incidents do not count: they cost men without teaching command)."""
+    return 1.0 - math.exp(-combat_days / max(p["war_experience_days"], 1.0))

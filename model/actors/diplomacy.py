@@ -158,8 +158,8 @@ class Diplomacy:
                 continue
             s = gov.side_index
             enemy_front = front & m.side_held[1 - s]
-            own = situation.stand_cp[s][front & m.side_held[s]].sum()
-            enemy = situation.stand_cp[1 - s][enemy_front].sum()
+            own = situation.standing_cp[s][front & m.side_held[s]].sum()
+            enemy = situation.standing_cp[1 - s][enemy_front].sum()
             advantage = own / max(enemy, 1.0) / p["attack_ratio_threshold"]
             # At stake: the most valued enemy-held front district (1 = a war aim, else opportunism).
             opportunism = p["opportunism"] if gov.opportunism is None else gov.opportunism

@@ -101,7 +101,7 @@ def refresh_effects(model: KarabakhWar, gov: Government) -> None:
     if gov.purge is not None:
         start, intensity = gov.purge
         level = intensity * min(1.0, (model.day - start) / max(p["purge_lag_days"], 1.0))
-    experience = war_experience(model.casualty_history[:model.day + 1, gov.side_index], p)
+    experience = war_experience(float(model.combat_days[gov.side_index]), p)
     gov.effects = effects(gov.regime, p, level, model.knockouts, experience,
                           gov.guard_committed is not None)
     model.gov_cp_factor[gov.index] = float(np.exp(p["training_effect"] * gov.effects.training_delta))

@@ -37,12 +37,18 @@ class Situation:
     defense_cp: np.ndarray  # (U,) CP of each unit when defending (terrain, home ground)
     stand_padded: np.ndarray  # (2, N + 1) defensive CP of each side in each district; column N is 0
     control_version: int  # increments whenever any district changes holder
-    quality: np.ndarray | None = field(default=None, repr=False)  # (U,) CP per personnel-equivalent (unit_quality)
+    quality: np.ndarray | None = field(default=None, repr=False)
+    standing: np.ndarray | None = field(default=None, repr=False)  # (2, N) stand_cp without militia support; None: the same  # (U,) CP per personnel-equivalent (unit_quality)
 
     @property
     def stand_cp(self) -> np.ndarray:
-        """(2, N) defensive CP of each side standing in each district."""
+        """(2, N) defensive CP of each side in each district, with its militias' support from neighbours."""
         return self.stand_padded[:, :-1]
+
+    @property
+    def standing_cp(self) -> np.ndarray:
+        """(2, N) defensive CP of the units standing in each district only (each unit counted once)."""
+        return self.stand_cp if self.standing is None else self.standing
 
 
 @dataclass

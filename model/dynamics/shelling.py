@@ -5,7 +5,8 @@ months (Khankendi/Stepanakert from Shusha and Khojaly in 1991-92; Aghdam, Tartar
 Fuzuli front later), and artillery, Grad rockets above all, caused most casualties (Human
 Rights Watch/Helsinki 1994). Engagements alone (:mod:`model.dynamics.combat`) count only the
 days of attacks. Here each artillery piece standing next to a district where the other side
-has troops causes ``shelling_casualties`` casualties a day among them, shared in proportion to
+has troops causes ``shelling_casualties`` casualties a day, its fire split evenly among those
+districts, and the casualties of a district are shared among the units there in proportion to
 their men.
 """
 
@@ -26,6 +27,7 @@ def shelling_losses(f: Forces, adjacency: np.ndarray, p: dict[str, float]) -> np
     key = side * n + f.node
     guns = np.bincount(key, f.artillery * f.active, minlength=2 * n).reshape(2, n)
     men = np.bincount(key, f.personnel * f.active, minlength=2 * n).reshape(2, n)
-    incoming = (guns @ adjacency)[::-1]  # row s: the other side's guns next to each district
+    targets = (men[::-1] > 0) @ adjacency  # row s: districts next to each of side s's where the other side has men
+    incoming = ((guns / np.maximum(targets, 1.0)) @ adjacency)[::-1]  # row s: the other side's fire into each district
     frac = np.minimum(p["shelling_casualties"] * incoming / np.maximum(men, 1.0), MAX_DAILY_SHELLING_LOSS)
     return frac[side, f.node] * f.active

@@ -25,6 +25,7 @@ class Combat(Mechanism):
                                       advance_factor=today.advance_factor, exposure_factor=today.exposure_factor,
                                       support_adjacency=model.world.region_adjacency)
         if result.engaged.any():
+            model.combat_days += np.bincount(f.side[result.engaged], minlength=2) > 0
             lost = apply_losses(f, result.unit_loss_fraction)
             model.casualties += np.bincount(f.side, lost, minlength=2)
             model.gov_casualties += np.bincount(f.government, lost, minlength=len(model.governments))
