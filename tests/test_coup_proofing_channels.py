@@ -128,3 +128,14 @@ def test_one_parser_reads_knock_out_labels():
     assert knockout_channels("detection+loyalty_gain") == ("detection", "loyalty_gain")
     with pytest.raises(InputError, match=r"unknown channel\(s\) \['nope'\]"):
         knockout_labels(["detection+nope"])
+
+
+def test_the_committed_guard_channel_switches_the_guard_s_training_and_command_effect():
+    """guard_committed acts at the front (test_coup_proofing_tradeoffs.py); here: the switch itself. Committed,
+    the guard's premium and command loss change the training delta; knocked out, they do not."""
+    committed = effects(FULL, P, guard_committed=True)
+    off = effects(FULL, P, off=frozenset({"guard_committed"}), guard_committed=True)
+    assert committed.training_delta != off.training_delta
+    assert committed.training_delta == pytest.approx(effects(FULL, P).training_delta + P["guard_equipment_loss"]
+                                                     + P["guard_training_premium"] * committed.counterweight_share
+                                                     - P["guard_command_loss"])

@@ -132,8 +132,8 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     A = np.bincount(att_key[attacking], attack_cp[attacking], minlength=2 * n)
     supporting = None
     if support_adjacency is not None and p["militia_support_share"] > 0:
-        # Self-defence detachments not attacking today send part of their strength to a
-        # neighbouring district of their region under attack (and share its losses below);
+        # Self-defence detachments not attacking today send part of their strength to every
+        # neighbouring district of their region (only the attacked ones use it; losses shared below);
         # the support of side s's militias defends against the other side (rows flipped).
         supporting = (f.kind == MILITIA) & f.active & ~attacking
         D = D + militia_support(f, defense_cp, p, support_adjacency, supporting)[::-1].reshape(-1)
@@ -195,7 +195,8 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
 
 def quiet_day(n_units: int, defense_cp: np.ndarray) -> DayResult:
     """The result of a day without attacks (what :func:`fight` computes then, without the work):
-    no losses, no engagement, no gains; ``defense_cp`` (2, N) as in :class:`DayResult`."""
+    no losses, no engagement, no gains; ``defense_cp`` (2, N) as in :class:`DayResult`, without militia
+    support (no district is attacked, so no detachment is called to a neighbour)."""
     none = np.zeros(defense_cp.shape)
     return DayResult(unit_loss_fraction=np.zeros(n_units), engaged=np.zeros(n_units, dtype=bool), share_gain=none,
                      broke=np.zeros(defense_cp.shape, dtype=bool), attack_cp=none.copy(), defense_cp=defense_cp)

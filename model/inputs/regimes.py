@@ -100,7 +100,7 @@ class Regime:
                 items[c.item], conf[c.item] = c.value, c.confidence
         return replace(self, items=items, confidence=conf)
 
-    @property
+    @cached_property
     def changes(self) -> frozenset[dt.date]:
         """The dates inside the period on which a cell starts: the profile may change on them."""
         return frozenset(c.start for c in self.cells if c.start > self.period_start)

@@ -13,6 +13,14 @@ if TYPE_CHECKING:
     from ..model import KarabakhWar
 
 
+def count_losses(model: KarabakhWar, loss_fraction: np.ndarray) -> None:
+    """Remove each unit's lost fraction and count the men as casualties of its side and government."""
+    f = model.forces
+    lost = apply_losses(f, loss_fraction)
+    model.casualties += np.bincount(f.side, lost, minlength=2)
+    model.gov_casualties += np.bincount(f.government, lost, minlength=len(model.governments))
+
+
 class Combat(Mechanism):
     """Fight, remove losses, count casualties, move morale (losses and broken defences lower it,
     quiet days restore it toward its base)."""
@@ -26,9 +34,7 @@ class Combat(Mechanism):
                                       support_adjacency=model.world.region_adjacency)
         if result.engaged.any():
             model.combat_days += np.bincount(f.side[result.engaged], minlength=2) > 0
-            lost = apply_losses(f, result.unit_loss_fraction)
-            model.casualties += np.bincount(f.side, lost, minlength=2)
-            model.gov_casualties += np.bincount(f.government, lost, minlength=len(model.governments))
+            count_losses(model, result.unit_loss_fraction)
             f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction
             f.morale += np.where(result.engaged, 0.0, p["morale_recovery_per_day"]) * (f.morale < f.base_morale)
             broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
-
-from ..dynamics.combat import apply_losses
 from ..dynamics.shelling import shelling_losses
 from .base import Mechanism, Today
+from .combat import count_losses
 
 if TYPE_CHECKING:
     from ..model import KarabakhWar
@@ -21,7 +19,4 @@ class Shelling(Mechanism):
     def step(self, model: KarabakhWar, today: Today) -> None:
         if model.p["shelling_casualties"] <= 0 or model.diplomacy.in_force:
             return
-        f = model.forces
-        lost = apply_losses(f, shelling_losses(f, model.world.adjacency, model.p))
-        model.casualties += np.bincount(f.side, lost, minlength=2)
-        model.gov_casualties += np.bincount(f.government, lost, minlength=len(model.governments))
+        count_losses(model, shelling_losses(model.forces, model.world.adjacency, model.p))

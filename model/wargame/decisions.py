@@ -166,7 +166,8 @@ GOVERNMENT_TYPES = (Recruits, RequestArms, Hire, Dismiss, Purge, Rotate, CoupPro
 PATRON_TYPES = (DeliverArms, EmbargoOrder, Deployment, Mediate, FreeForm)
 REQUESTS = ("request_arms", "propose_ceasefire", "freeform")
 """Decisions adjudicated by someone else (the patron's player or the umpire) rather than carried out."""
-_TYPE = TypeAdapter(Annotated[Union[tuple({*GOVERNMENT_TYPES, *PATRON_TYPES})], Field(discriminator="type")])
+_TYPE = TypeAdapter(Annotated[Union[tuple(dict.fromkeys((*GOVERNMENT_TYPES, *PATRON_TYPES)))],
+                              Field(discriminator="type")])  # dict.fromkeys: no duplicates, a fixed order
 _NAMES = {c.model_fields["type"].annotation.__args__[0]: c for c in (*GOVERNMENT_TYPES, *PATRON_TYPES)}
 NEEDS = {"deliver_arms": "arms", "embargo": "embargo", "deploy": "deploy", "withdraw": "withdraw", "mediate": "mediate"}
 """The patrons.toml ``can`` action each patron order needs."""
@@ -279,9 +280,10 @@ def carry_out(game, role: str, d: dict) -> str:
         model.patron_backing[row] = 0.0
         return f"commander of {d['unit']} replaced"
     if kind == "ceasefire":
-        if d["answer"] == "break":
+        if d["answer"] == "break":  # the war resumes; later proposals get the player's answer anew
             model.diplomacy.break_off(gov)
-        if d["answer"] == "undecided":
+            model.diplomacy.answers.pop(gov.index, None)
+        elif d["answer"] == "undecided":
             model.diplomacy.answers.pop(gov.index, None)
         else:
             model.diplomacy.answers[gov.index] = d["answer"] == "accept"

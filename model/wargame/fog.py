@@ -35,7 +35,9 @@ FALSE_REPORTS = 0.5
 """False reports per missed sighting (assumption: half as likely as missing a real force, so a staff far
 from a district cannot tell an empty one from a held one; 0 would make every report true)."""
 UNOBSERVED_HOPS = 2
-"""Distance assumed for a role with no forces of its own in the region (a patron with none deployed)."""
+"""Distance assumed for a role with no forces of its own in the region (a patron with none deployed).
+Assumption: such a patron learns of the war through its embassies and the other sides' reports, about as
+well as a staff one district behind the front (2 hops: detection exp(-noise))."""
 
 
 def intel_rng(seed: int, turn: int, role_index: int, revision: int = 0) -> np.random.Generator:
