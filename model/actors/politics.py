@@ -24,6 +24,11 @@ Each day:
   ``uprising_legitimacy``: the same contest near the capital, its battalions helped by the
   crowd (``1 + (1 - legitimacy)``); success puts the movement's regime in power.
 
+Coup-proofing in the war (:mod:`model.actors.coup_proofing`): a regime's profile follows its
+dated codings (:func:`follow_codings`); while a purge runs it replaces would-be plotters
+(:func:`vet_commanders`); a regime losing the war commits its guard to the front
+(:func:`commit_guards`).
+
 Each change of power is recorded in ``model.coups`` with its path: ``coup`` (a commander's
 revolt), ``uprising`` or ``resignation``.
 
