@@ -264,6 +264,14 @@ class KarabakhWar(mesa.Model):
             hops = self._hops_cache[node] = hop_distances(self.world, node)
         return hops
 
+    def reward_commander(self, gov: Government, row: int) -> float:
+        """``gov`` rewards the commander of unit ``row`` (money, rank, privileges: material inducements,
+        Quinlivan 1999): loyalty rises by ``reward_loyalty_gain`` (up to 1) for ``reward_cost_musd`` from
+        its treasury. Used by players' orders (the built-in AI does not reward); returns the new loyalty."""
+        gov.treasury_musd -= self.p["reward_cost_musd"]
+        self.forces.loyalty[row] = min(1.0, self.forces.loyalty[row] + self.p["reward_loyalty_gain"])
+        return float(self.forces.loyalty[row])
+
     def court_unit(self, row: int, patron: Patron) -> None:
         """A patron arms a unit directly: its commander gains a backer and loses loyalty."""
         self.patron_backing[row] = 1.0

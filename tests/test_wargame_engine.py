@@ -539,3 +539,21 @@ def test_presence_is_certain_in_contact_and_uncertain_far_away(game):
     near_keys = {m.world.keys[v] for v in np.flatnonzero(near)}
     assert missed and invented and not (missed & near_keys)  # far forces missed, false reports; contact always seen
     assert all(m.side_share[0, m.world.index[k]] > 0 for k in invented)  # reports only where the enemy holds ground
+
+
+def test_a_reward_raises_the_commander_s_loyalty_at_its_price(everyone):
+    g, m = everyone, everyone.model
+    arm = m.government("armenia")
+    unit = units_of(g, "armenia")[0]["key"]
+    row = m.unit_index[unit]
+    m.forces.loyalty[row], arm.treasury_musd = 0.3, 10.0
+    g.decide("armenia", 1, {"type": "reward", "unit": unit})
+    assert m.forces.loyalty[row] == 0.3  # carried out at the close of the turn
+    finish_turn(g)
+    assert m.forces.loyalty[row] >= 0.3 + m.p["reward_loyalty_gain"]  # (and a month of recovery toward its base)
+    before, loyal = arm.treasury_musd, float(m.forces.loyalty[row])
+    assert m.reward_commander(arm, row) == pytest.approx(min(1.0, loyal + m.p["reward_loyalty_gain"]))
+    assert arm.treasury_musd == pytest.approx(before - m.p["reward_cost_musd"])
+    arm.treasury_musd = 0.0
+    with pytest.raises(InputError, match="costs"):
+        g.decide("armenia", g.turn, {"type": "reward", "unit": unit})

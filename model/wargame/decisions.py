@@ -96,6 +96,13 @@ class Rotate(_Decision):
     unit: str
 
 
+class Reward(_Decision):
+    """Reward a unit's commander (money, rank, privileges): loyalty rises by ``reward_loyalty_gain`` for
+    ``reward_cost_musd`` from the treasury (:meth:`model.model.KarabakhWar.reward_commander`)."""
+    type: Literal["reward"]
+    unit: str
+
+
 class CoupProofing(_Decision):
     """Set coup-proofing practices of the regime (0..1), e.g. create or grow the regime guard."""
     type: Literal["coup_proofing"]
@@ -161,7 +168,7 @@ class Mediate(_Decision):
     pressure: Annotated[float, Field(ge=0, le=1)] = 0.5
 
 
-GOVERNMENT_TYPES = (Recruits, RequestArms, Hire, Dismiss, Purge, Rotate, CoupProofing, ProposeCeasefire, Ceasefire,
+GOVERNMENT_TYPES = (Recruits, RequestArms, Hire, Dismiss, Purge, Rotate, Reward, CoupProofing, ProposeCeasefire, Ceasefire,
                     FreeForm)
 PATRON_TYPES = (DeliverArms, EmbargoOrder, Deployment, Mediate, FreeForm)
 REQUESTS = ("request_arms", "propose_ceasefire", "freeform")
@@ -243,11 +250,14 @@ def check(model: KarabakhWar, role: str, d: dict) -> list:
         node = w.index.get(d["district"])
         if node is None or not model.side_held[gov.side_index, node]:
             raise InputError("decision", f"{where}: district", f"{d['district'][:40]!r} is not a district your side holds")
-    elif kind in ("dismiss", "rotate"):
+    elif kind in ("dismiss", "rotate", "reward"):
         row = _own_unit(model, gov, d["unit"], where)
+        if kind == "reward" and model.p["reward_cost_musd"] > gov.treasury_musd:
+            raise InputError("decision", where, f"a reward costs {model.p['reward_cost_musd']:g} MUSD; the treasury "
+                                                f"holds {gov.treasury_musd:.1f}")
         if kind == "dismiss" and f.kind[row] != MERCENARY:
             raise InputError("decision", f"{where}: unit", f"{d['unit']} is not a mercenary contingent")
-        if kind == "rotate" and model.foreign[row]:
+        if kind in ("rotate", "reward") and model.foreign[row]:
             raise InputError("decision", f"{where}: unit", f"{d['unit']} is a patron's force")
     elif kind == "ceasefire" and d["answer"] == "break" and not model.diplomacy.in_force:
         raise InputError("decision", f"{where}: answer", "no ceasefire is in force")
@@ -279,6 +289,9 @@ def carry_out(game, role: str, d: dict) -> str:
         model.forces.loyalty[row] = model.forces.base_loyalty[row]  # a new, vetted commander (as after a failed coup)
         model.patron_backing[row] = 0.0
         return f"commander of {d['unit']} replaced"
+    if kind == "reward":
+        loyalty = model.reward_commander(gov, model.unit_index[d["unit"]])
+        return f"commander of {d['unit']} rewarded (loyalty {loyalty:.2f})"
     if kind == "ceasefire":
         if d["answer"] == "break":  # the war resumes; later proposals get the player's answer anew
             model.diplomacy.break_off(gov)

@@ -102,7 +102,8 @@ def role_view(game: Game, role: str) -> dict:
             "ceasefire_answer": {True: "accept", False: "reject"}.get(m.diplomacy.answers.get(gov.index), "undecided"),
             "can_hire": hire, "mercenaries": [u["key"] for u in own_units(m, gov) if u["kind"] == "mercenary"],
             "held": [k for k, held in zip(m.world.keys, m.side_held[gov.side_index]) if held],
-            "patrons": [{"key": pt.key, "can": pt.can} for pt in m.patrons]}
+            "patrons": [{"key": pt.key, "can": pt.can} for pt in m.patrons],
+            "reward_cost": f"{m.p['reward_cost_musd']:g}"}
 
 
 def patron_view(game: Game, role: str) -> dict:
