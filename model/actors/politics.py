@@ -171,8 +171,9 @@ def commit_guards(model: KarabakhWar) -> None:
         refresh_effects(model, gov)
 
 
-def vet_commanders(model: KarabakhWar, loyal: np.ndarray) -> None:
-    """While a purge runs, it replaces commanders who would plot (effective loyalty ``loyal`` below the
+def vet_commanders(model: KarabakhWar, loyal: np.ndarray | None = None) -> None:
+    """While a purge runs, it replaces commanders who would plot (effective loyalty ``loyal``, computed here
+    when a purge needs it if not given, below the
     threshold) by vetted ones at base loyalty, each with a daily probability such that a purge of intensity
     ``i`` replaces a share ``purge_vetting_share · i`` of them over ``purge_lag_days`` (Quinlivan 1999). The
     purge's grievance on every commander is :func:`update_loyalty`'s. One draw per unit every day, so
@@ -186,6 +187,8 @@ def vet_commanders(model: KarabakhWar, loyal: np.ndarray) -> None:
         if gov.purge is None or model.day - gov.purge[0] > lag:
             continue
         daily = 1.0 - (1.0 - min(p["purge_vetting_share"] * gov.purge[1], 1.0)) ** (1.0 / lag)
+        if loyal is None:  # only on purge days: most days no government purges
+            loyal = effective_loyalty(model)
         rows = (f.government == gov.index) & (loyal < p["plot_loyalty_threshold"]) & (draws < daily)
         f.loyalty[rows] = np.maximum(f.loyalty[rows], f.base_loyalty[rows])
 

@@ -37,8 +37,8 @@ class Situation:
     defense_cp: np.ndarray  # (U,) CP of each unit when defending (terrain, home ground)
     stand_padded: np.ndarray  # (2, N + 1) defensive CP of each side in each district; column N is 0
     control_version: int  # increments whenever any district changes holder
-    quality: np.ndarray | None = field(default=None, repr=False)
-    standing: np.ndarray | None = field(default=None, repr=False)  # (2, N) stand_cp without militia support; None: the same  # (U,) CP per personnel-equivalent (unit_quality)
+    quality: np.ndarray | None = field(default=None, repr=False)  # (U,) CP per personnel-equivalent (unit_quality)
+    standing: np.ndarray | None = field(default=None, repr=False)  # (2, N) stand_cp without militia support; None: the same
 
     @property
     def stand_cp(self) -> np.ndarray:
@@ -95,6 +95,7 @@ class BuiltinAI:
         self._value_cache: dict[tuple, np.ndarray] = {}
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._offsets: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._aims_area: dict[int, float] = {}  # id of a war-aims mask -> its area (km², at least 1)
 
     def _value(self, model, governments, opportunism: float, cross_border: float) -> np.ndarray:
         """(G, N) value of each district to each government: 1 for war aims, ``cross_border``
@@ -132,12 +133,16 @@ class BuiltinAI:
             self._value_cache[key] = value
         return value
 
-    @staticmethod
-    def _aims_held(model, governments) -> list[float]:
+    def _aims_held(self, model, governments) -> list[float]:
         """Share of the area of each government's war aims that its side holds today."""
         area = model.world.area_km2
-        return [float((g.war_aims * area) @ model.side_share[g.side_index]) / max(float(g.war_aims @ area), 1.0)
-                for g in governments]
+        held = []
+        for g in governments:
+            total = self._aims_area.get(id(g.war_aims))
+            if total is None:  # the aims' area never changes: computed once per mask
+                total = self._aims_area[id(g.war_aims)] = max(float(g.war_aims @ area), 1.0)
+            held.append(float((g.war_aims * area) @ model.side_share[g.side_index]) / total)
+        return held
 
     def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray]:
         """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1)."""

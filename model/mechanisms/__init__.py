@@ -30,4 +30,4 @@ DAILY_CYCLE: tuple[type[Mechanism], ...] = (Orders, Tempo, Command, Season, Comb
 control, regime politics, supply, recruits, pay, recording."""
 
 __all__ = ["DAILY_CYCLE", "Combat", "Command", "Control", "Mechanism", "Orders", "Pay", "RegimePolitics", "Recording",
-           "Recruitment", "Season", "Supply", "Tempo", "Today"]
+           "Recruitment", "Season", "Shelling", "Supply", "Tempo", "Today"]

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..actors.politics import (commit_guards, coup_step, effective_loyalty, follow_codings, update_legitimacy,
-                               update_loyalty, vet_commanders)
+from ..actors.politics import (commit_guards, coup_step, follow_codings, update_legitimacy, update_loyalty,
+                               vet_commanders)
 from .base import Mechanism, Today
 
 if TYPE_CHECKING:
@@ -30,6 +30,6 @@ class RegimePolitics(Mechanism):
             bled = np.zeros(len(f))
         update_loyalty(model, today.districts_lost, bled)
         follow_codings(model)
-        vet_commanders(model, effective_loyalty(model))
+        vet_commanders(model)
         commit_guards(model)
         coup_step(model)
