@@ -210,3 +210,47 @@ def test_an_armed_opposition_rises_when_legitimacy_collapses():
     calm = KarabakhWar(rng=2, until="1992-03-01", uprising_rate=1.0, uprising_legitimacy=0.3)
     calm.step()  # legitimacy 0.45 is above the threshold: no uprising, whatever the rate
     assert not [c for c in calm.coups if c["kind"] == "uprising"]
+
+
+def test_a_government_resigns_to_a_caretaker_but_not_to_an_armed_movement():
+    """Resignation hands power to a constitutional successor (Mutalibov to the parliament's chairman);
+    when the next listed regime is an armed movement with battalions in service (the Popular Front),
+    the government does not resign: the movement must rise. Without battalions it may take over."""
+    m = KarabakhWar(rng=2, until="1992-03-01", resignation_legitimacy=0.3, uprising_legitimacy=0.0)
+    gov = m.government("azerbaijan")
+    gov.legitimacy = 0.1
+    m.step()
+    assert gov.regime.key == "mammadov_interim" and gov.regime_history[-1]["how"] == "resignation"
+    assert gov.successors[0].key == "popular_front"
+    gov.legitimacy = 0.1
+    m.step()  # the caretaker clings on: the next regime has battalions in service
+    assert gov.regime.key == "mammadov_interim"
+    wing = m.unit_index["az_popular_front_battalions"]
+    m.forces.personnel[wing] = 0.0  # no battalions left: the movement can be handed power
+    gov.legitimacy = 0.1
+    m.step()
+    assert gov.regime.key == "popular_front" and gov.regime_history[-1]["how"] == "resignation"
+
+
+def test_loyal_troops_stand_aside_from_crowds_as_legitimacy_falls():
+    """Against an uprising the loyalists count at the government's legitimacy, against a commander's
+    revolt at 0.5 + legitimacy: the same rebels facing the same troops weigh 0.3 / 0.8 as much in
+    the one as in the other, and at legitimacy 0 nobody defends the government from the crowd."""
+    from model.actors.politics import _contest, _own_forces, effective_loyalty
+
+    def contest(kind, legitimacy):
+        m = KarabakhWar(rng=5, until="1992-03-01")
+        gov = m.government("azerbaijan")
+        gov.legitimacy = legitimacy
+        rebels = np.zeros(len(m.forces), dtype=bool)
+        rebels[m.unit_index["az_popular_front_battalions"]] = True
+        regime = gov.successors[1] if kind == "uprising" else None
+        _contest(m, gov, _own_forces(m, gov), rebels, m.unit_index["az_popular_front_battalions"],
+                 effective_loyalty(m), kind, regime)
+        return m.coups[-1]
+    up, coup = contest("uprising", 0.3), contest("coup", 0.3)
+    assert coup["loyal_strength"] > 1000
+    assert up["loyal_strength"] == pytest.approx(coup["loyal_strength"] * 0.3 / 0.8, abs=1.0)
+    assert up["p_success"] > coup["p_success"]
+    alone = contest("uprising", 0.0)
+    assert alone["loyal_strength"] == 0 and alone["p_success"] == 1.0 and alone["success"]

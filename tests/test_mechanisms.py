@@ -191,7 +191,7 @@ def test_districts_beyond_war_aims_wait_until_the_aims_are_held():
     for secured, open_ in ((0.4, True), (0.85, False)):
         m = KarabakhWar(rng=0, exploitation_gap=-1.0, opportunism=0.4, aims_secured_share=secured)
         nk = m.government("nagorno_karabakh")
-        held = BuiltinAI()._aims_held(m, [nk])[0]
+        held = nk.aims_held()
         assert 0.4 < held < 0.85
         outside = ~nk.war_aims & ~m.world.beyond_border[nk.side_index]
         value = ai._value(m, [nk], m.p["opportunism"], m.p["cross_border_value"])[0]

@@ -152,7 +152,26 @@ class Government(Agent):
         self.alignment_russia = 0.0
         self.mediation_appetite = 0.5
         self.regime_history: list[dict] = []
+        self._aims_area: tuple[np.ndarray, float] | None = None  # (the mask it was computed for, km²)
 
+    def aims_held(self) -> float:
+        """Share of the area of its war aims that its side holds today (what it fights for, what it
+        has lost): it gates opportunism (BuiltinAI) and drives revanche (Diplomacy)."""
+        area = self.model.world.area_km2
+        if self._aims_area is None or self._aims_area[0] is not self.war_aims:  # aims change rarely
+            self._aims_area = (self.war_aims, max(float(self.war_aims @ area), 1.0))
+        return float((self.war_aims * area) @ self.model.side_share[self.side_index]) / self._aims_area[1]
+
+    def opportunity_open(self) -> bool:
+        """Whether districts beyond its war aims are worth fighting for today: its command cohesion
+        exceeds the enemy's (the highest among the other side's governments) by
+        ``exploitation_gap`` and its side holds ``aims_secured_share`` of its aims' area. The same
+        gate decides the built-in AI's attacks and whether opportunism is at stake in breaking a
+        ceasefire (BuiltinAI._value, Diplomacy)."""
+        m = self.model
+        enemy = max((g.cohesion for g in m.governments if g.side_index != self.side_index), default=0.0)
+        return (self.cohesion - max(enemy, 0.0) >= m.p["exploitation_gap"]
+                and self.aims_held() >= m.p["aims_secured_share"])
 
     def __repr__(self) -> str:
         return f"Government({self.key!r}, leader={self.leader!r}, legitimacy={self.legitimacy:.2f})"

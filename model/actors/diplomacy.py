@@ -10,8 +10,9 @@ governments decide together in rounds, every ``ceasefire_reconsider_days`` while
 the proposal is open; when all accept in the same round, a ceasefire starts: no
 government orders attacks,
 but incidents along the front cause casualties (violations). A government that
-sees a clear advantage at the front may break the ceasefire (less readily the more
-war-weary it is); the war resumes.
+sees a clear advantage at the front, or has lost much of what it fights for and has
+rebuilt its front (revanche), may break the ceasefire (less readily the more war-weary
+it is); the war resumes.
 Nothing fixes when (or whether) a ceasefire happens.
 """
 
@@ -146,29 +147,47 @@ class Diplomacy:
             self.active["violation_casualties"] += 2 * lost
 
     def _maybe_break(self, situation: Situation) -> None:
-        """A government that sees a clear advantage at the front, and something there worth taking,
-        may resume the war; the mediator's pressure (its guarantee) deters it, and so does the
-        exhaustion that brought it to the ceasefire (the hazard is divided by 1 + its weariness:
-        by May 1994 both sides had lost tens of thousands, and the truce held with violations)."""
-        m, p = self.model, self.model.p
+        """A government may resume the war (:meth:`breakdown_hazard`); a player decides for itself."""
+        m = self.model
         front = self._front()
         draws = m.rng_diplomacy.random(len(m.governments))
         for gov in m.governments:
             if gov.index in self.answers:  # a player decides for itself (break_off)
                 continue
-            s = gov.side_index
-            enemy_front = front & m.side_held[1 - s]
-            own = situation.standing_cp[s][front & m.side_held[s]].sum()
-            enemy = situation.standing_cp[1 - s][enemy_front].sum()
-            advantage = own / max(enemy, 1.0) / p["attack_ratio_threshold"]
-            # At stake: the most valued enemy-held front district (1 = a war aim, else opportunism).
-            opportunism = p["opportunism"] if gov.opportunism is None else gov.opportunism
-            stake = 1.0 if (gov.war_aims & enemy_front).any() else (opportunism if enemy_front.any() else 0.0)
-            hazard = (p["ceasefire_breakdown_rate"] * max(advantage - 1.0, 0.0) * stake
-                      * (1.0 - gov.mediation_appetite) * (1.0 - self.active["pressure"]) / (1.0 + self.weariness(s)))
-            if draws[gov.index] < hazard:
+            if draws[gov.index] < self.breakdown_hazard(gov, situation, front):
                 self.break_off(gov)
                 return
+
+    def breakdown_hazard(self, gov: Government, situation: Situation, front: np.ndarray | None = None) -> float:
+        """Daily probability that ``gov`` breaks the ceasefire in force.
+
+        A government that sees a clear advantage at the front, and something there worth taking,
+        may resume the war (beyond its war aims only when it would attack there today: the Karabakh
+        side kept the May 1994 truce with its aims and a buffer held); the mediator's pressure
+        (its guarantee) deters it, and so does the exhaustion that brought it to the ceasefire (the
+        hazard is divided by 1 + its weariness: by May 1994 both sides had lost tens of thousands,
+        and the truce held with violations).
+
+        A government that has lost much of its war aims may also resume the war to win them back
+        (revanche) once its front-line strength nears what an attack needs: the Azerbaijani winter
+        offensive of 15 December 1993 ended the autumn truces with no advantage at the front
+        (calibration/offensives.csv). The term is ``ceasefire_revanche_weight`` x the share of its
+        aims' area lost x min(advantage, 1), with the same deterrents; 0 switches it off."""
+        m, p = self.model, self.model.p
+        front = self._front() if front is None else front
+        s = gov.side_index
+        enemy_front = front & m.side_held[1 - s]
+        own = situation.standing_cp[s][front & m.side_held[s]].sum()
+        enemy = situation.standing_cp[1 - s][enemy_front].sum()
+        advantage = own / max(enemy, 1.0) / p["attack_ratio_threshold"]
+        # At stake: the most valued enemy-held front district (1 = a war aim, else opportunism, if
+        # the government's strategy would fight beyond its aims today: Government.opportunity_open).
+        opportunism = (p["opportunism"] if gov.opportunism is None else gov.opportunism) * gov.opportunity_open()
+        stake = 1.0 if (gov.war_aims & enemy_front).any() else (opportunism if enemy_front.any() else 0.0)
+        revanche = p["ceasefire_revanche_weight"] * (1.0 - gov.aims_held()) * min(advantage, 1.0)
+        pressure = self.active["pressure"] if self.active is not None else 0.0
+        return (p["ceasefire_breakdown_rate"] * (max(advantage - 1.0, 0.0) * stake + revanche)
+                * (1.0 - gov.mediation_appetite) * (1.0 - pressure) / (1.0 + self.weariness(s)))
 
     def break_off(self, gov: Government) -> None:
         """``gov`` resumes the war: the ceasefire in force ends today."""

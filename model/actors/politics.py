@@ -18,7 +18,8 @@ Each day:
   march on the capital whatever the outcome;
 * success installs the next regime of the data (its profile, policies and purge),
   or a junta of the plotters; failure costs the plotter's unit and prompts a purge;
-* a government whose legitimacy collapses resigns in favour of the next regime;
+* a government whose legitimacy collapses resigns in favour of the next regime, unless that is
+  an armed movement with battalions in service, which takes power only by rising (below);
 * an opposition movement with battalions of its own (``armed_wing`` of a listed successor
   regime, e.g. the Popular Front's) may rise when the government's legitimacy falls below
   ``uprising_legitimacy``: the same contest near the capital, its battalions helped by the
@@ -202,7 +203,7 @@ def coup_step(model: KarabakhWar) -> None:
         if gov.purge is not None:
             if model.day - gov.purge[0] <= p["purge_lag_days"]:
                 refresh_effects(model, gov)
-        if gov.legitimacy < p["resignation_legitimacy"] and gov.successors:
+        if gov.legitimacy < p["resignation_legitimacy"] and gov.successors and not _armed_next(model, gov):
             _change_regime(model, gov, gov.successors[0], "resignation", plotter=None, p_success=1.0)
     # Motive: how far the most disloyal commander of each government is below the plotting threshold.
     loyal = effective_loyalty(model)
@@ -266,6 +267,15 @@ def _armed_opposition(model: KarabakhWar, gov: Government) -> tuple[Regime, np.n
     return None
 
 
+def _armed_next(model: KarabakhWar, gov: Government) -> bool:
+    """Whether the next listed regime is an armed movement with battalions in service. A government
+    resigns in favour of a constitutional successor, not of an armed opposition: that takes power
+    by rising (Mutalibov resigned to the parliament's chairman on 6 Mar 1992; the Popular Front's
+    battalions and crowds took the government buildings on 15 May 1992: LoC 'Azerbaijan')."""
+    wing = _armed_opposition(model, gov)
+    return wing is not None and wing[0] is gov.successors[0]
+
+
 def _attempt(model: KarabakhWar, gov: Government, plotter: int, loyal: np.ndarray) -> None:
     """A commander's coup: the plotter and disloyal units next to it march on the capital."""
     f, p, w = model.forces, model.p, model.world
@@ -295,7 +305,11 @@ def _contest(model: KarabakhWar, gov: Government, mine: np.ndarray, rebels: np.n
     backing = model.patron_backing[plotter]
     r = f.personnel[rebels].sum() * (1.0 + p["patron_backing_weight"] * backing) * popular
     guard = gov.guard_personnel if gov.effects.guard_defends else 0.0
-    lo = (f.personnel[loyalists].sum() + guard) * (0.5 + gov.legitimacy)
+    # Loyal troops defend a government against a commander's revolt at (0.5 + legitimacy); against
+    # crowds of its own citizens only as far as it still has legitimacy (security forces that stand
+    # aside: the army did not defend the caretaker government on 15 May 1992, LoC 'Azerbaijan';
+    # Chenoweth & Stephan 2011, ch. 2, on security-force defections in popular uprisings).
+    lo = (f.personnel[loyalists].sum() + guard) * (gov.legitimacy if kind == "uprising" else 0.5 + gov.legitimacy)
     k = p["coup_contest_exponent"]
     p_success = float(r**k / (r**k + lo**k)) if r > 0 else 0.0
     success = bool(model.rng_politics.random() < p_success)

@@ -95,7 +95,6 @@ class BuiltinAI:
         self._value_cache: dict[tuple, np.ndarray] = {}
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._offsets: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
-        self._aims_area: dict[int, float] = {}  # id of a war-aims mask -> its area (km², at least 1)
 
     def _value(self, model, governments, opportunism: float, cross_border: float) -> np.ndarray:
         """(G, N) value of each district to each government: 1 for war aims, ``cross_border``
@@ -113,14 +112,8 @@ class BuiltinAI:
         that weighs odds could not express this restraint: against a militia the odds make any
         value worth an attack. A gap of -1 makes opportunism unconditional.
         """
-        strongest = [0.0, 0.0]  # highest cohesion on each side
-        for g in model.governments:
-            strongest[g.side_index] = max(strongest[g.side_index], g.cohesion)
-        gap, secured = model.p["exploitation_gap"], model.p["aims_secured_share"]
-        held_aims = self._aims_held(model, governments)
-        opp = tuple((opportunism if g.opportunism is None else g.opportunism)
-                    * (g.cohesion - strongest[1 - g.side_index] >= gap) * (h >= secured)
-                    for g, h in zip(governments, held_aims))
+        opp = tuple((opportunism if g.opportunism is None else g.opportunism) * g.opportunity_open()
+                    for g in governments)
         # The gates open and close rarely: the (G, N) array is rebuilt only when one does.
         key = (tuple(id(g.war_aims) for g in governments), opp, cross_border)
         value = self._value_cache.get(key)
@@ -132,17 +125,6 @@ class BuiltinAI:
                 self._value_cache.clear()
             self._value_cache[key] = value
         return value
-
-    def _aims_held(self, model, governments) -> list[float]:
-        """Share of the area of each government's war aims that its side holds today."""
-        area = model.world.area_km2
-        held = []
-        for g in governments:
-            total = self._aims_area.get(id(g.war_aims))
-            if total is None:  # the aims' area never changes: computed once per mask
-                total = self._aims_area[id(g.war_aims)] = max(float(g.war_aims @ area), 1.0)
-            held.append(float((g.war_aims * area) @ model.side_share[g.side_index]) / total)
-        return held
 
     def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray]:
         """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1)."""

@@ -1,0 +1,46 @@
+"""Ceasefire breakdown: advantage, revanche and their deterrents (model.actors.diplomacy)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.actors.diplomacy import Proposal
+from model.model import KarabakhWar
+
+
+def _in_ceasefire(pressure=0.3, **params):
+    m = KarabakhWar(rng=0, until="1992-03-01", **params)
+    m.step()
+    m.diplomacy._start(Proposal(mediator="russia", pressure=pressure, terms="test", opened=m.day,
+                                expires=m.day + 30, next_round=m.day))
+    return m
+
+
+def test_revanche_moves_a_government_that_lost_its_aims_and_not_one_that_holds_them():
+    """On the first days Azerbaijan has lost the NKAO (most of its aims' area it does not hold), so the
+    revanche term raises its hazard of breaking a truce; with aims it holds entirely, it does not."""
+    calm, angry = _in_ceasefire(ceasefire_revanche_weight=0.0), _in_ceasefire(ceasefire_revanche_weight=30.0)
+    aze_calm, aze_angry = calm.government("azerbaijan"), angry.government("azerbaijan")
+    assert aze_angry.aims_held() < 0.9
+    h0 = calm.diplomacy.breakdown_hazard(aze_calm, calm.situation())
+    h1 = angry.diplomacy.breakdown_hazard(aze_angry, angry.situation())
+    assert h1 > h0
+    for m, gov in ((calm, aze_calm), (angry, aze_angry)):  # aims it holds entirely: nothing to win back
+        gov.war_aims = np.zeros(m.world.n, dtype=bool)
+        gov.war_aims[np.flatnonzero((m.side_share[0] == 1.0) & (m.world.area_km2 > 0))[0]] = True
+    assert aze_angry.aims_held() == pytest.approx(1.0)
+    assert angry.diplomacy.breakdown_hazard(aze_angry, angry.situation()) == pytest.approx(
+        calm.diplomacy.breakdown_hazard(aze_calm, calm.situation()))
+
+def test_a_mediators_full_guarantee_and_war_weariness_deter_breaking():
+    """Pressure 1 (a full guarantee) leaves no hazard; more casualties lower it."""
+    m = _in_ceasefire(pressure=1.0, ceasefire_revanche_weight=30.0, ceasefire_breakdown_rate=0.5)
+    for gov in m.governments:
+        assert m.diplomacy.breakdown_hazard(gov, m.situation()) == 0.0
+    m = _in_ceasefire(ceasefire_revanche_weight=30.0, ceasefire_breakdown_rate=0.5)
+    aze = m.government("azerbaijan")
+    before = m.diplomacy.breakdown_hazard(aze, m.situation())
+    assert before > 0
+    m.casualties[aze.side_index] += 3 * m.p["weariness_scale"]
+    assert m.diplomacy.breakdown_hazard(aze, m.situation()) == pytest.approx(before * (1 + m.diplomacy.weariness(0) - 3) / (1 + m.diplomacy.weariness(0)))
