@@ -111,11 +111,15 @@ class KarabakhWar(mesa.Model):
         # unit draws, events, regime politics and diplomacy get their own, so that a counterfactual
         # that removes a unit, an event or a mediation leaves the other draws unchanged (common random
         # numbers across scenarios).
-        units_ss, events_ss, politics_ss, diplomacy_ss = np.random.SeedSequence(int(self.rng.integers(2**63))).spawn(4)
+        # The reports stream (a staff's picture of the front under internal intelligence) is the fifth child:
+        # spawning it leaves the first four streams as they were.
+        units_ss, events_ss, politics_ss, diplomacy_ss, reports_ss = (
+            np.random.SeedSequence(int(self.rng.integers(2**63))).spawn(5))
         self._unit_seed = int(units_ss.generate_state(1, np.uint64)[0])
         self._event_seed = int(events_ss.generate_state(1, np.uint64)[0])
         self.rng_politics = np.random.default_rng(politics_ss)
         self.rng_diplomacy = np.random.default_rng(diplomacy_ss)
+        self.rng_reports = np.random.default_rng(reports_ss)
         self.grid = Network(self.world.graph, layout=self.world.positions(), random=self.random)
         self.terrain = Terrain.from_params(self.world.terrain, self.p)
 

@@ -3,15 +3,18 @@ the course of the war (when a purge happens, whether the regime commits its guar
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
-from model.actors.coup_proofing import PUSHES, CHANNELS, effects, war_experience
+from model.actors.coup_proofing import PUSHES, CHANNELS, effects, reported_enemy, war_experience
 from model.actors.politics import effective_loyalty, vet_commanders
 from model.inputs.params import resolve
 from model.inputs.regimes import load_regimes
 from model.mechanisms.shelling import Shelling
 from model.model import KarabakhWar
+from model.outputs.outcomes import outcomes
 
 P = resolve()
 MUTALIBOV = load_regimes()["azerbaijan"][0]
@@ -118,3 +121,39 @@ def test_a_purge_can_lower_or_raise_the_number_of_would_be_plotters(above_thresh
     plotters_after = int((effective_loyalty(m)[mine] < threshold).sum())
     assert (plotters_after < plotters_before) == fewer_plotters
     assert (plotters_after > plotters_before) == (not fewer_plotters)
+
+
+# ------------------------------------------------------------------ internal intelligence and the front's reports
+def _gov(bias: float, noise: float) -> SimpleNamespace:
+    """A government as reported_enemy reads it: only its effects' reporting fields."""
+    return SimpleNamespace(effects=SimpleNamespace(reporting_bias=bias, reporting_noise=noise))
+
+
+def test_an_intelligence_apparatus_makes_the_staff_see_the_enemy_weaker_and_blurred():
+    """Talmadge's information management: item 11 biases (and blurs) the enemy strength the AI decides by;
+    without the apparatus, or knocked out, the staff sees the map as it is and no draw is made."""
+    watched = MUTALIBOV.with_items({"internal_intelligence": 1.0})
+    e = effects(watched, P)
+    assert e.reporting_bias == pytest.approx(P["intelligence_reporting_bias"]) and e.reporting_bias > 0
+    assert e.reporting_noise == pytest.approx(P["intelligence_reporting_noise"]) and e.reporting_noise > 0
+    off = effects(watched, P, off=frozenset({"reporting"}))
+    assert off.reporting_bias == off.reporting_noise == 0.0
+    assert effects(MUTALIBOV.with_items({"internal_intelligence": 0.0}), P).reporting_bias == 0.0
+    stand = np.full((2, 2001), 100.0)
+    rng = np.random.default_rng(0)
+    seen = reported_enemy([_gov(0.0, 0.0), _gov(e.reporting_bias, e.reporting_noise)], stand, rng)
+    assert (seen[0] == 100.0).all()  # the undistorted staff sees the truth
+    assert seen[1].mean() == pytest.approx(100.0 * (1 - e.reporting_bias), rel=0.03)  # biased, noise mean-one
+    assert np.log(seen[1]).std() == pytest.approx(e.reporting_noise, rel=0.1)
+    state = rng.bit_generator.state
+    assert reported_enemy([_gov(0.0, 0.0)], stand, rng) is stand and rng.bit_generator.state == state
+
+
+def test_the_reporting_channel_changes_the_war_only_where_intelligence_watches_the_officers():
+    """With item 11 at 0 everywhere the reporting knock-out leaves the run bit-identical (no draw, no bias);
+    with Azerbaijan's apparatus at 1 the staff's distorted picture changes the war."""
+    zero = {g: {"internal_intelligence": 0.0} for g in ("azerbaijan", "armenia", "nagorno_karabakh")}
+    run = lambda prof, ko=(): outcomes(KarabakhWar(rng=3, until="1992-09-01", profiles=prof, knockouts=ko).run())
+    assert run(zero) == run(zero, ("reporting",))
+    watched = {"azerbaijan": {"internal_intelligence": 1.0}}
+    assert run(watched) != run(watched, ("reporting",))

@@ -33,7 +33,10 @@ item   key                         effect
                                    (``guard_command_loss``), and the capital loses its defenders
 11     internal_intelligence       watches the officers: detects plots (``intelligence_detection``
                                    lowers the attempt hazard) and slows information, so fewer units
-                                   join attacks (``intelligence_commitment_loss``)
+                                   join attacks (``intelligence_commitment_loss``); officers who
+                                   report to the watchers tell the staff what it wants to hear, so
+                                   the built-in AI sees the enemy weaker (``intelligence_reporting_bias``)
+                                   and blurred (``intelligence_reporting_noise``) (:func:`reported_enemy`)
 12     recent_purge                cuts experience (``purge_training_loss``, more the more war
                                    experience the side has: ``purge_experience_weight``); purges
                                    ordered by a new regime or after a failed coup take effect over
@@ -77,6 +80,8 @@ CHANNELS: dict[str, str] = {
     "training_loss": "screening, indoctrination and purges cost training, hence combat power (items 4-7, 12); a "
                      "purge costs more the more war experience the officer corps has",
     "commitment_loss": "internal intelligence slows information, so fewer units join attacks (item 11)",
+    "reporting": "under internal intelligence the front reports what the leadership wants to hear: the staff sees "
+                 "the enemy weaker and blurred, and attacks and sends reserves by that picture (item 11)",
     "guard_withheld": "the regime guard's men and equipment are kept away from the front (item 10)",
     "guard_committed": "a regime losing the war commits its guard: its men fight with their better training, under "
                        "a separate command, and leave the capital (item 10)",
@@ -96,6 +101,7 @@ failed coup brings the default purge (0.5); ``purge_vetting`` - purges replace n
 PUSHES: dict[str, dict[str, str]] = {
     "training_loss": {"battlefield": "costs"},
     "commitment_loss": {"battlefield": "costs"},
+    "reporting": {"battlefield": "either way"},
     "guard_withheld": {"battlefield": "costs"},
     "guard_committed": {"battlefield": "either way", "success": "exposes"},
     "loyalty_gain": {"attempts": "protects"},
@@ -107,13 +113,15 @@ PUSHES: dict[str, dict[str, str]] = {
 """Which way each channel pushes, directly, on the battlefield (``costs`` the army or ``helps`` it) and on
 coup ``attempts`` and ``success`` (``protects`` the regime or ``exposes`` it); ``either way``: the sign
 depends on the war (a committed guard's better training against its separate command; a harder purge's
-vetting against its grievance). Every channel also acts indirectly through the war (a defeat breeds
+vetting against its grievance; optimistic reports send units into attacks at worse odds than the staff
+believes, which costs men but also takes ground the real odds would not have tried). Every channel also acts indirectly through the war (a defeat breeds
 grievances; a coup pulls units off the front), which is how a finding's sign can differ from its channels'."""
 
 SCREENING_AND_EDUCATION = (*SCREENING, "political_education")
 CHANNEL_ITEMS: dict[str, tuple[str, ...]] = {
     "training_loss": (*SCREENING_AND_EDUCATION, "recent_purge"),
     "commitment_loss": ("internal_intelligence",),
+    "reporting": ("internal_intelligence",),
     "guard_withheld": ("paramilitary_counterweight",),
     "loyalty_gain": SCREENING_AND_EDUCATION,
     "detection": ("internal_intelligence",),
@@ -169,6 +177,8 @@ class Effects:
     risk_multiplier: float  # multiplies the coup hazard (structural risk)
     guard_defends: bool  # the guard counts among the loyalists in a coup contest
     purge_after_failure: float  # purge intensity after a failed coup: max(0.5, item 12)
+    reporting_bias: float = 0.0  # share by which the staff under-rates the enemy's strength (item 11)
+    reporting_noise: float = 0.0  # log-sd of the staff's error on the enemy's strength per district (item 11)
 
 
 def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0,
@@ -204,6 +214,8 @@ def effects(regime: Regime, p: dict[str, float], purge_level: float = 0.0,
         risk_multiplier=math.exp(p["coup_risk_weight"] * regime.risk_index),
         guard_defends="guard_in_contest" not in off,
         purge_after_failure=0.5 if "purge_intensity" in off else max(0.5, it["recent_purge"]),
+        reporting_bias=0.0 if "reporting" in off else p["intelligence_reporting_bias"] * it["internal_intelligence"],
+        reporting_noise=0.0 if "reporting" in off else p["intelligence_reporting_noise"] * it["internal_intelligence"],
     )
 
 
@@ -218,3 +230,18 @@ def war_experience(combat_days: float, p: dict[str, float]) -> float:
     being the days on which the side's units fought an engagement (``model.combat_days``; shelling and
     ceasefire incidents do not count: they cost men without teaching command)."""
     return 1.0 - math.exp(-combat_days / max(p["war_experience_days"], 1.0))
+
+
+def reported_enemy(governments, stand: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The enemy's defensive CP per district as each government's staff sees it (rows of ``stand``, one per
+    government): under internal intelligence (item 11) officers report to the watchers and fear bad news, so
+    the picture is biased toward the enemy's weakness (× ``1 - reporting_bias``) and blurred (× a mean-one
+    lognormal error with log-sd ``reporting_noise``, drawn per district on every decision day). Talmadge
+    (2015, "information management") on Iraq's and South Vietnam's staffs. Only the built-in AI decides by
+    this picture; a human player sees the map. No draw when no government's picture is distorted."""
+    bias = np.array([g.effects.reporting_bias if g.effects is not None else 0.0 for g in governments])
+    noise = np.array([g.effects.reporting_noise if g.effects is not None else 0.0 for g in governments])
+    if not (bias.any() or noise.any()):
+        return stand
+    error = np.exp(noise[:, None] * rng.standard_normal(stand.shape) - 0.5 * noise[:, None] ** 2)
+    return stand * (1.0 - bias)[:, None] * error

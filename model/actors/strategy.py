@@ -18,6 +18,7 @@ import numpy as np
 from ..errors import InputError
 from ..inputs.forces import MILITIA
 from ..inputs.world import FULL, hop_distances
+from .coup_proofing import reported_enemy
 
 if TYPE_CHECKING:
     from .agents import Government
@@ -161,7 +162,8 @@ class BuiltinAI:
         ug = slot[f.government[units]]  # each unit's row in the (G, N) arrays
         nodes = f.node[units]
         own_share = situation.side_share[g_side]  # (G, N)
-        enemy_stand = situation.stand_padded[1 - g_side]  # (G, N+1)
+        # (G, N+1): the enemy's strength as each staff sees it (distorted under internal intelligence)
+        enemy_stand = reported_enemy(governments, situation.stand_padded[1 - g_side], model.rng_reports)
         value = self._value(model, governments, p["opportunism"], p["cross_border_value"])
 
         # --- attacks. Converging odds: a target counts the CP of every own district that

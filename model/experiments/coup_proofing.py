@@ -153,7 +153,8 @@ def coup_proofing_report(table: pd.DataFrame) -> tuple[str, dict[str, object]]:
     lines = ["# Coup-proofing experiment: results", "",
              f"{len(ok)} runs ({len(table) - len(ok)} failed), {ok['seed'].nunique()} seeds per design point "
              "(common random numbers), each run to the end date of the design (design.json). 95 % intervals are "
-             "percentile bootstraps over runs. `relative index` = Azerbaijan's coup-proofing index minus the Armenian "
+             "percentile bootstraps over seeds (a seed's runs at every design point resampled together, so the "
+             "comparisons are paired). `relative index` = Azerbaijan's coup-proofing index minus the Armenian "
              "side's (mean of items 4-7 and 10-12, 0..1).", ""]
     lines += _summary(measured, stats)
     for title, topic in (("1. Coup-proofing and battlefield performance", "battlefield"),

@@ -92,11 +92,12 @@ def estimates(runs: pd.DataFrame) -> dict[str, tuple[float, float, float]]:
     if idx["level"].nunique() > 1:
         rel = idx[INDEX.format("rel")]
         for col in ("arm_held_azssr_km2", "loss_exchange_ratio"):
-            out[f"slope_{col}"] = slope_ci(rel, idx[col])
+            out[f"slope_{col}"] = slope_ci(rel, idx[col], groups=idx["seed"])
         for side in ("aze", "arm"):
             s = idx[idx["side"] == side]
             if s["level"].nunique() > 1:
-                out[f"slope_attempts_{side}"] = slope_ci(s[INDEX.format(side)], s[f"coup_attempts_{side}"])
+                out[f"slope_attempts_{side}"] = slope_ci(s[INDEX.format(side)], s[f"coup_attempts_{side}"],
+                                                         groups=s["seed"])
     cw = runs[(runs["design"] == "item") & (runs["item"] == "paramilitary_counterweight")]
     lo, hi = cw[cw["level"] == 0.0].sort_values("seed"), cw[cw["level"] == 1.0].sort_values("seed")
     if len(lo) and len(lo) == len(hi):
