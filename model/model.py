@@ -43,7 +43,7 @@ from .inputs.locations import DATA_DIR
 from .inputs.patrons import load_patrons
 from .inputs.regimes import load_regimes, regime_sequence
 from .inputs.scenario import Scenario, check_references, load_scenario
-from .inputs.world import SIDES, World, hop_distances, load_world
+from .inputs.world import SIDES, World, grown_population, hop_distances, load_world
 from .mechanisms import DAILY_CYCLE, Mechanism, Today
 
 __all__ = ["CEASEFIRE_DATE", "KarabakhWar"]
@@ -210,14 +210,16 @@ class KarabakhWar(mesa.Model):
         self.held_by_arm = (w.districts["side_start"] == "arm").to_numpy()
         self.side_held = np.vstack([~self.held_by_arm, self.held_by_arm])  # (2, N), kept in step
         self.control_version = 0
-        # Civilians by ethnicity (index 0 = Azerbaijani, 1 = Armenian), 1989 census.
+        # Civilians by ethnicity (index 0 = Azerbaijani, 1 = Armenian): 1989 census, grown to the start date.
         self.area_azssr_km2 = w.azssr_area  # the Azerbaijan SSR (with Nakhchivan): outside the Armenian SSR
-        self.civilians = np.vstack([w.population * w.share_azerbaijani, w.population * w.share_armenian])
+        pop = grown_population(w.population, self.start, self.p["population_growth_per_year"])
+        self.civilians = np.vstack([pop * w.share_azerbaijani, pop * w.share_armenian])
         self.casualties = np.zeros(2)
         self.combat_days = np.zeros(2)  # days on which each side's units fought an engagement (war experience)
         self.gov_casualties = np.zeros(len(self.governments))  # military casualties by government
         self.offensives: list[dict] = []  # offensives launched (model.mechanisms.tempo)
-        self.displaced = np.zeros(2)
+        self.displaced = np.zeros(2)  # all who fled, by nation ...
+        self.displaced_front = np.zeros(2)  # ... of whom fled shelling rather than a capture (mechanisms.flight)
         self.captures: list[dict] = []
         self.coups: list[dict] = []
         self.ceasefires: list[dict] = []
@@ -494,6 +496,10 @@ class KarabakhWar(mesa.Model):
     casualties_arm = property(lambda self: float(self.casualties[1]), doc="Military casualties, arm side.")
     displaced_aze = property(lambda self: float(self.displaced[0]), doc="Azerbaijani civilians displaced.")
     displaced_arm = property(lambda self: float(self.displaced[1]), doc="Armenian civilians displaced.")
+    displaced_front_aze = property(lambda self: float(self.displaced_front[0]),
+                                   doc="Azerbaijani civilians displaced by shelling (part of displaced_aze).")
+    displaced_front_arm = property(lambda self: float(self.displaced_front[1]),
+                                   doc="Armenian civilians displaced by shelling (part of displaced_arm).")
 
     def side_names(self) -> tuple[str, ...]:
         """Neutral side codes in index order."""

@@ -20,14 +20,26 @@ MAX_DAILY_SHELLING_LOSS = 0.02
 """Cap on the fraction of a district's troops lost to shelling in one day (assumption: men dig in)."""
 
 
-def shelling_losses(f: Forces, adjacency: np.ndarray, p: dict[str, float]) -> np.ndarray:
-    """Fraction of each unit lost to today's enemy shelling from neighbouring districts."""
+def incoming_fire(f: Forces, adjacency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Today's enemy fire into each district where a side has troops, and those troops.
+
+    Returns ``(incoming, men)``, both (2, N): ``incoming[s, v]`` is the number of the other side's
+    artillery pieces firing into district ``v`` (each piece's fire split evenly among the
+    neighbouring districts where side ``s`` has men; meaningful only where it has some), ``men[s, v]`` side
+    ``s``'s active personnel there. Shared by the troops' losses and the civilians' flight
+    (:mod:`model.dynamics.flight`).
+    """
     n = len(adjacency)
-    side = f.side.astype(np.int64)
-    key = side * n + f.node
+    key = f.side.astype(np.int64) * n + f.node
     guns = np.bincount(key, f.artillery * f.active, minlength=2 * n).reshape(2, n)
     men = np.bincount(key, f.personnel * f.active, minlength=2 * n).reshape(2, n)
     targets = (men[::-1] > 0) @ adjacency  # row s: districts next to each of side s's where the other side has men
     incoming = ((guns / np.maximum(targets, 1.0)) @ adjacency)[::-1]  # row s: the other side's fire into each district
+    return incoming, men
+
+
+def shelling_losses(f: Forces, adjacency: np.ndarray, p: dict[str, float]) -> np.ndarray:
+    """Fraction of each unit lost to today's enemy shelling from neighbouring districts."""
+    incoming, men = incoming_fire(f, adjacency)
     frac = np.minimum(p["shelling_casualties"] * incoming / np.maximum(men, 1.0), MAX_DAILY_SHELLING_LOSS)
-    return frac[side, f.node] * f.active
+    return frac[f.side.astype(np.int64), f.node] * f.active

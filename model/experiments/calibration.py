@@ -28,7 +28,8 @@ FREE_PARAMETERS = ("training_effect", "attrition_rate", "breakthrough_ratio", "b
                    "uprising_legitimacy", "uprising_rate",
                    "plot_loyalty_threshold", "coup_base_rate", "terrain_defense_foothills", "terrain_defense_mountain",
                    "militia_attack_factor", "offensive_commitment", "exploitation_gap",
-                   "militia_support_share", "aims_secured_share", "shelling_casualties",
+                   "militia_support_share", "aims_secured_share", "shelling_casualties", "shelling_flight_rate",
+                   "exposed_fraction",
                    "ceasefire_breakdown_rate", "ceasefire_revanche_weight", "weariness_scale", "coup_contest_exponent")
 """Parameters fitted by ``karabakh calibrate`` within their documented ranges (data/parameters.toml);
 all others stay at their documented values. Regime-politics parameters are fitted only since the loss

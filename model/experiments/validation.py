@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, START, load_targets
 from ..inputs.locations import PARAMS_DIR
-from ..inputs.world import load_world
+from ..inputs.world import SIDES, load_world
 from ..model import KarabakhWar
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds, run_many
@@ -87,6 +87,12 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
         sim = _spread(ok[col])
         lo, hi = float(targets[key]["low"]), float(targets[key]["high"])
         card["targets"][key] = {"documented": [lo, hi], "simulated": sim, "inside": bool(lo <= sim["median"] <= hi)}
+    # The two flows of the displaced, so that each can be compared with what the sources say of it
+    # (docs/notes/displacement_sources.md): from districts as they changed hands, and from shelling.
+    card["displacement"] = {side: {"total": _spread(ok[f"displaced_{side}"]),
+                                   "front": _spread(ok[f"displaced_front_{side}"]),
+                                   "captures": _spread(ok[f"displaced_{side}"] - ok[f"displaced_front_{side}"])}
+                            for side in SIDES}
     first_doc = doc.changes.sort_values("day").groupby("district").first()
     card["capture_dates"] = {}
     for district, ch in first_doc.iterrows():
@@ -136,6 +142,12 @@ def card_markdown(card: dict) -> str:
         s = t["simulated"]
         lines.append(f"| {key} | {t['documented'][0]:,.0f}–{t['documented'][1]:,.0f} | {num(s['median'], '{:,.0f}')} "
                      f"[{num(s['p10'], '{:,.0f}')}–{num(s['p90'], '{:,.0f}')}] | {'yes' if t['inside'] else 'no'} |")
+    lines += ["", "| displaced, by flow | total | from districts that changed hands | from shelling of the front |",
+              "|---|---|---|---|"]
+    for side, d in card.get("displacement", {}).items():
+        lines.append(f"| {side} | " + " | ".join(f"{num(d[k]['median'], '{:,.0f}')} [{num(d[k]['p10'], '{:,.0f}')}–"
+                                                 f"{num(d[k]['p90'], '{:,.0f}')}]" for k in ("total", "captures", "front"))
+                     + " |")
     lines += ["", "| pattern | target share of seeds | simulated | met |", "|---|---|---|---|"]
     for pt in card["patterns"].values():
         lines.append(f"| {pt['what']} | {pt['target'][0]:.0%}–{pt['target'][1]:.0%} | {pt['share']:.0%} | "

@@ -12,6 +12,7 @@ integer node labels); ``World.index`` maps the readable ``key`` to it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -34,6 +35,8 @@ BORDERS = ("international", "nkao")
 BEYOND_BORDER = {"aze": ("armenia",), "arm": ("az_rear", "az_capital", "nakhchivan")}
 """Regions across the 1991 Armenia-Azerbaijan SSR border from each side's point of view, outside
 the disputed area (the former NKAO, Shahumyan and the districts around them)."""
+CENSUS_DATE = dt.date(1989, 1, 12)
+"""Reference date of the 1989 all-Union census, the date of ``pop_1989`` in data/districts.csv."""
 FULL = 0.999
 """A side holding at least this share of a district holds all of it (float tolerance)."""
 
@@ -328,3 +331,10 @@ def hop_distances(world: World, source: int, passable: np.ndarray | None = None)
         dist[nxt] = d
         frontier = nxt
     return dist
+
+
+def grown_population(population: np.ndarray, date: dt.date, growth_per_year: float) -> np.ndarray:
+    """The census populations grown to ``date`` at ``growth_per_year`` (compound, by days), the
+    civilians on a scenario's start date: the war began almost three years after the census."""
+    years = (date - CENSUS_DATE).days / 365.25
+    return population * (1.0 + growth_per_year) ** years

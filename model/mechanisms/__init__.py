@@ -14,6 +14,7 @@ from .base import Mechanism, Today
 from .combat import Combat
 from .command import Command
 from .control import Control
+from .flight import CivilianFlight
 from .orders import Orders
 from .pay import Pay
 from .politics import RegimePolitics
@@ -24,10 +25,10 @@ from .shelling import Shelling
 from .supply import Supply
 from .tempo import Tempo
 
-DAILY_CYCLE: tuple[type[Mechanism], ...] = (Orders, Tempo, Command, Season, Combat, Shelling, Control, RegimePolitics,
-                                            Supply, Recruitment, Pay, Recording)
+DAILY_CYCLE: tuple[type[Mechanism], ...] = (Orders, Tempo, Command, Season, Combat, Shelling, Control, CivilianFlight,
+                                            RegimePolitics, Supply, Recruitment, Pay, Recording)
 """The default day: orders (with diplomacy), operational tempo, command cohesion, season, combat, shelling,
-control, regime politics, supply, recruits, pay, recording."""
+control, civilians' flight from shelling, regime politics, supply, recruits, pay, recording."""
 
-__all__ = ["DAILY_CYCLE", "Combat", "Command", "Control", "Mechanism", "Orders", "Pay", "RegimePolitics", "Recording",
-           "Recruitment", "Season", "Shelling", "Supply", "Tempo", "Today"]
+__all__ = ["DAILY_CYCLE", "CivilianFlight", "Combat", "Command", "Control", "Mechanism", "Orders", "Pay", "RegimePolitics",
+           "Recording", "Recruitment", "Season", "Shelling", "Supply", "Tempo", "Today"]

@@ -67,7 +67,8 @@ def summary(model: KarabakhWar, seed) -> dict:
         "notes": {
             "sides": "aze = Azerbaijan; arm = Armenia and Nagorno-Karabakh forces (neutral codes)",
             "casualties": "killed, wounded and captured military personnel (model units)",
-            "displaced": "civilians who fled districts as they changed hands, by ethnicity (1989 census shares)",
+            "displaced": "civilians who fled districts as they changed hands or under shelling (displaced_front), by "
+                         "ethnicity (1989 census shares, grown to the start date by population_growth_per_year)",
             "area": "districts with unknown area (empty in data/districts.csv) count as 0 km2",
             "outcomes": "names and meanings as in the README's outcome table (model.outputs.outcomes.OUTCOMES)",
             "ceasefire_date": "start of the first ceasefire that held ceasefire_hold_days or to the end of the run; "

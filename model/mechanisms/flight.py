@@ -1,0 +1,41 @@
+"""Civilian flight from shelling (:mod:`model.dynamics.flight`), none under a ceasefire; counted
+in ``displaced`` and separately in ``displaced_front``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from ..dynamics.flight import shelling_flight
+from ..dynamics.shelling import incoming_fire
+from .base import Mechanism, Today
+
+if TYPE_CHECKING:
+    from ..model import KarabakhWar
+
+
+class CivilianFlight(Mechanism):
+    """Moves the day's fleeing exposed civilians into the displaced (after ``Control``, so that
+    those who fled a capture today are not counted twice)."""
+
+    def __init__(self, model: KarabakhWar) -> None:
+        # The civilians in artillery range of any line, by nation and district (a stock that flight empties).
+        self.exposed = model.civilians * model.p["exposed_fraction"]
+
+    def step(self, model: KarabakhWar, today: Today) -> None:
+        rate = model.p["shelling_flight_rate"]
+        if rate <= 0 or model.diplomacy.in_force:
+            return
+        np.minimum(self.exposed, model.civilians, out=self.exposed)  # captures since took their share
+        incoming, men = incoming_fire(model.forces, model.world.adjacency)
+        fled = shelling_flight(self.exposed, incoming, men, rate)
+        if not fled.any():
+            return
+        self.exposed -= fled
+        model.civilians -= fled
+        by_nation = fled.sum(axis=1)
+        model.displaced = model.displaced + by_nation
+        model.displaced_front = model.displaced_front + by_nation
+        if today is not None:
+            today.displaced = today.displaced + by_nation

@@ -1,0 +1,77 @@
+"""Civilians' flight: the exposed civilians of shelled districts flee into displaced_front, none under
+a ceasefire; civilians are the 1989 census grown to the start date."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+from model.dynamics.flight import shelling_flight
+from model.dynamics.shelling import incoming_fire
+from model.inputs.world import CENSUS_DATE, grown_population
+from model.mechanisms.flight import CivilianFlight
+from model.model import KarabakhWar
+from test_combat import make_forces
+
+LINE = np.array([[0, 1, 0], [1, 0, 0], [0, 0, 0]], float)  # districts 0 and 1 adjacent; 2 far away
+
+
+def test_flight_grows_with_the_guns_firing_in_and_stops_at_the_exposed():
+    f = make_forces(1000, 2000)  # arm unit in district 0, aze unit in district 1
+    f.artillery[:] = [10.0, 40.0]
+    incoming, men = incoming_fire(f, LINE)
+    exposed = np.full((2, 3), 1000.0)
+    fled = shelling_flight(exposed, incoming, men, 1e-3)
+    assert np.isclose(fled[1, 0], 1000 * 1e-3 * 40)  # arm civilians of district 0 under the aze side's 40 pieces
+    assert np.isclose(fled[0, 1], 1000 * 1e-3 * 10)  # aze civilians of district 1 under the arm side's 10 pieces
+    assert fled[0, 0] == 0 and fled[1, 1] == 0  # no aze troops in 0, no arm troops in 1: no fire aimed there
+    assert not fled[:, 2].any()  # out of range
+    assert np.array_equal(shelling_flight(exposed, incoming, men, 1.0), np.array([[0, 1000, 0], [1000, 0, 0]]))
+
+
+def test_a_shelled_district_loses_exposed_civilians_to_displaced_front_and_none_under_a_ceasefire():
+    m = KarabakhWar(rng=3, until="1991-12-10", exposed_fraction=0.2)  # day 0: Shusha's guns above Khankendi/Stepanakert
+    flight = m.mechanism(CivilianFlight)
+    start = m.civilians.copy()
+    assert np.allclose(flight.exposed, 0.2 * start)
+    flight.step(m, None)
+    fled = start - m.civilians
+    assert (fled >= 0).all() and (fled <= 0.2 * start + 1e-9).all()  # only the exposed flee
+    stepanakert = m.world.index["stepanakert"]
+    assert fled[1, stepanakert] > 0  # Armenians of Khankendi/Stepanakert under the guns of Shusha
+    assert np.allclose(m.displaced_front, fled.sum(axis=1)) and np.allclose(m.displaced, m.displaced_front)
+    assert m.displaced_front[0] > 0  # and Azerbaijanis on the other side of the line
+    m.diplomacy.active = {"start": str(m.date), "end": None}  # a ceasefire in force
+    before = m.civilians.copy()
+    flight.step(m, None)
+    assert np.array_equal(m.civilians, before)
+
+
+def test_the_exposed_are_a_stock_that_flight_empties():
+    m = KarabakhWar(rng=3, until="1991-12-10", exposed_fraction=0.2, shelling_flight_rate=0.01)
+    flight = m.mechanism(CivilianFlight)
+    start = m.civilians.copy()
+    flight.step(m, None)
+    first = m.displaced_front.copy()
+    for _ in range(299):  # the same guns (nothing else moves) for 300 days
+        flight.step(m, None)
+    fled = start - m.civilians
+    assert (fled <= 0.2 * start + 1e-6).all()  # never more than were in range
+    assert (m.displaced_front < 300 * first).all()  # each day fewer are left to flee
+    s, v = np.unravel_index(np.argmax(fled), fled.shape)
+    assert fled[s, v] > 0.19 * start[s, v]  # the most shelled district's exposed villages are nearly empty
+
+
+def test_civilians_are_the_census_grown_to_the_start_date():
+    pop = np.array([1000.0, 50_000.0])
+    assert np.array_equal(grown_population(pop, CENSUS_DATE, 0.022), pop)
+    two_years = CENSUS_DATE + dt.timedelta(days=round(2 * 365.25))
+    assert np.allclose(grown_population(pop, two_years, 0.05), pop * 1.05**2, rtol=1e-3)
+    m0 = KarabakhWar(rng=1, until="1991-12-10", population_growth_per_year=0.0)
+    m = KarabakhWar(rng=1, until="1991-12-10", population_growth_per_year=0.022)
+    w = m.world
+    assert np.allclose(m0.civilians, [w.population * w.share_azerbaijani, w.population * w.share_armenian])
+    years = (dt.date(1991, 12, 1) - CENSUS_DATE).days / 365.25
+    assert np.allclose(m.civilians, m0.civilians * 1.022**years)
+    assert 1.06 < 1.022**years < 1.07  # about +6.5 % by the start of the war (docs/notes/displacement_sources.md)
