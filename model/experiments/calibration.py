@@ -72,8 +72,8 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
             table = run_many(specs, executor=pool)
             if (table["error"] != "").any():
                 raise optuna.TrialPruned(table.loc[table["error"] != "", "error"].iat[0])
-            for col in ("fit_capture_months", "fit_state", "fit_casualties_miss", "fit_patterns_miss",
-                        "fit_capture_days_major"):
+            for col in ("fit_capture_months", "fit_state", "fit_casualties_miss", "fit_displaced_miss",
+                        "fit_patterns_miss", "fit_capture_days_major"):
                 trial.set_user_attr(col, float(table[col].median()))
             return float(table["fit_loss"].median())
 
@@ -88,7 +88,7 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
             "name": name, "date": dt.date.today().isoformat(), "score": best.value,
             "score_components": {k.removeprefix("fit_"): v for k, v in best.user_attrs.items()},
             "score_definition": "median over the seeds of the loss in model/experiments/scoring.py (capture months + "
-                                f"{W_STATE} x state + {W_CASUALTIES} x casualties miss + {W_PATTERNS} x patterns missed)",
+                                f"{W_STATE} x state + {W_CASUALTIES} x (casualties miss + displaced miss) + {W_PATTERNS} x patterns missed)",
             "fit_until": fit_until or str(CEASEFIRE_DATE), "seeds": seed_list, "root_seed": root_seed,
             "trials": len(study.trials), "best_trial": best.number, "data_version": data_version(),
             "free_parameters": list(FREE_PARAMETERS), "command": command,

@@ -19,7 +19,8 @@ The loss (lower is better; ``docs/ODD.md`` §9 and ``calibration/README.md``):
   checkpoints (0 = always inside);
 * **casualties** — how far each side's casualties lie outside the documented range,
   relative to the nearer bound, capped at 1, averaged over the sides (only when the fit
-  window reaches 1994-05-12).
+  window reaches 1994-05-12);
+* **displaced** — the same for each side's displaced persons on 1994-05-12.
 
 * **patterns** — the share of the documented patterns of ``calibration/targets.toml``
   (``pattern_*``) whose window ends inside the fit window that the run gets wrong
@@ -28,7 +29,7 @@ The loss (lower is better; ``docs/ODD.md`` §9 and ``calibration/README.md``):
   Azerbaijan): pattern-oriented calibration (Grimm et al. 2005) fits several patterns at
   different scales at once.
 
-``loss = capture + W_STATE · state + W_CASUALTIES · casualties + W_PATTERNS · patterns``. Baselines — the same
+``loss = capture + W_STATE · state + W_CASUALTIES · (casualties + displaced) + W_PATTERNS · patterns``. Baselines — the same
 metric for *persistence* (nothing ever changes) and *everything at once* (the final
 documented state from the first day) — are always reported beside it.
 """
@@ -45,7 +46,9 @@ from ..inputs.history import CEASEFIRE_DATE, MAJOR, MIN_JUMP, START, load_target
 
 W_STATE, W_CASUALTIES, W_PATTERNS = 10.0, 2.0, 8.0
 """Weights: a state error of 0.1 (10 % of a district outside its interval on average) counts as much
-as a month of capture-date error; missing the casualty ranges by 50 % counts as a month; getting
+as a month of capture-date error; missing the casualty ranges by 50 % counts as a month (and the
+ranges of displaced persons the same, since 2026-12: before, the flight parameters were pulled
+only through legitimacy); getting
 every documented pattern wrong counts as eight months (one of six: about 1.3 months). The pattern
 weight was 4 until 2026-12: fits then traded a collapse of the NKAO in 1992, or the fall of
 Khankendi/Stepanakert, in two runs of five for a few weeks on capture dates, which the users of a
@@ -116,7 +119,7 @@ def state_nodes(world) -> list[int]:
 
 def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndarray | None = None,
           fit_days: int | None = None, from_day: int = 0, capture_share: float = 0.6,
-          shown: dict[str, bool] | None = None) -> dict[str, float]:
+          shown: dict[str, bool] | None = None, displaced: np.ndarray | None = None) -> dict[str, float]:
     """The loss and its components for one trajectory of arm shares (days × districts).
 
     Only documented changes and checkpoints in ``[from_day, fit_days)`` count (in-sample fits
@@ -141,21 +144,30 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
         x = h[checkpoints][:, nodes]
         lo, hi = doc.low[checkpoints][:, nodes], doc.high[checkpoints][:, nodes]
         state = float(np.mean(np.maximum(lo - x, 0.0) + np.maximum(x - hi, 0.0)))
-    cas = 0.0
-    if casualties is not None and days > (CEASEFIRE_DATE - START).days:
-        t = load_targets()
-        misses = []
-        for s, key in enumerate(("casualties_aze", "casualties_arm")):
-            lo_t, hi_t = float(t[key]["low"]), float(t[key]["high"])
-            c = float(casualties[s])
-            misses.append(min(1.0, max((lo_t - c) / lo_t, (c - hi_t) / hi_t, 0.0)))
-        cas = float(np.mean(misses))
+    reaches_ceasefire = days > (CEASEFIRE_DATE - START).days
+    cas = range_miss(casualties, ("casualties_aze", "casualties_arm")) if reaches_ceasefire else 0.0
+    disp = range_miss(displaced, ("displaced_aze", "displaced_arm")) if reaches_ceasefire else 0.0
     major = [e for e, ch in zip(errors, scored.itertuples(index=False)) if ch.district in MAJOR]
     pat = pattern_miss(shown, days, from_day) if shown is not None else float("nan")  # NaN: none scored
-    return {"loss": capture + W_STATE * state + W_CASUALTIES * cas + W_PATTERNS * (0.0 if np.isnan(pat) else pat),
+    return {"loss": capture + W_STATE * state + W_CASUALTIES * (cas + disp) + W_PATTERNS * (0.0 if np.isnan(pat) else pat),
             "capture_months": capture, "state": state, "patterns_miss": pat,
-            "casualties_miss": cas if casualties is not None else float("nan"), "capture_days_major": float(np.mean(major) * 30.0) if major else float("nan"),
+            "casualties_miss": cas if casualties is not None else float("nan"),
+            "displaced_miss": disp if displaced is not None else float("nan"), "capture_days_major": float(np.mean(major) * 30.0) if major else float("nan"),
             "changes_scored": len(errors)}
+
+
+def range_miss(values: np.ndarray | None, keys: tuple[str, str]) -> float:
+    """How far each side's value lies outside its documented range (targets.toml ``keys``), relative
+    to the nearer bound and capped at 1, averaged over the sides; 0 when not given."""
+    if values is None:
+        return 0.0
+    t = load_targets()
+    misses = []
+    for s, key in enumerate(keys):
+        lo_t, hi_t = float(t[key]["low"]), float(t[key]["high"])
+        c = float(values[s])
+        misses.append(min(1.0, max((lo_t - c) / lo_t, (c - hi_t) / hi_t, 0.0)))
+    return float(np.mean(misses))
 
 
 def checkpoint_days() -> list[int]:
@@ -189,9 +201,9 @@ def score_model(model, fit_until: dt.date | None = None, from_date: dt.date | No
     doc = documented(model.world, n_days, capture_share=model.p["capture_share"])
     fit_days = (fit_until - START).days + 1 if fit_until else None
     from_day = (from_date - START).days if from_date else 0
-    casualties = model.casualty_history[min(n_days - 1, model.day)]  # on the ceasefire date (or the last day)
-    return score(model.control_history[: model.day + 1], model.world, doc, casualties, fit_days, from_day,
-                 model.p["capture_share"], shown=patterns(model))
+    last = min(n_days - 1, model.day)  # the ceasefire date (or the last day)
+    return score(model.control_history[: model.day + 1], model.world, doc, model.casualty_history[last], fit_days,
+                 from_day, model.p["capture_share"], shown=patterns(model), displaced=model.displaced_history[last])
 
 
 def pattern_miss(shown: dict[str, bool], days: int, from_day: int = 0) -> float:

@@ -32,6 +32,7 @@ from .scoring import baselines, documented
 METRICS = (("loss", "loss (lower is better)"), ("capture_months", "capture-date error, months (all documented changes)"),
            ("capture_days_major", "capture-date error, days (major captures)"), ("state", "state error at checkpoints (share)"),
            ("casualties_miss", "casualties outside documented range (relative)"),
+           ("displaced_miss", "displaced persons outside documented range (relative)"),
            ("patterns_miss", "documented patterns missed (share)"))
 
 
