@@ -239,10 +239,10 @@ RULES = {"russia": russia, "turkey": turkey, "iran": iran, "armenian_diaspora": 
 
 
 def check_policy_names(patrons, known: dict[str, set[str]], origin: str) -> None:
-    """Every name in a policy (a district, a region or a government) exists: a misspelt district
-    would otherwise silently never trigger a rule."""
+    """Every name in the policy of a patron that decides (a district, a region or a government) exists:
+    a misspelt district would otherwise silently never trigger a rule."""
     names = known["district"] | known["government"] | set(REGIONS)
-    for patron in patrons:
+    for patron in (p for p in patrons if p.mode != "scheduled"):
         for name, value in patron.policy.items():
             for item in value if isinstance(value, list) else [value] if isinstance(value, str) else []:
                 if item not in names:
