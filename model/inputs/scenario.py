@@ -219,7 +219,8 @@ def _check_patrons(path: Path, settings: dict[str, PatronSetting]) -> None:
             if name not in policy:
                 raise InputError(path, where, f"unknown policy parameter; {key} has: {', '.join(policy) or 'none'}")
             if kind_of(value) != kind_of(policy[name]):
-                raise InputError(path, where, f"got {short(value)}; expected {kind_of(policy[name])}")
+                shown = f"{value:g}" if isinstance(value, float) else short(value)
+                raise InputError(path, where, f"got {shown}; expected {kind_of(policy[name])}")
 
 
 def _calibrated(path: Path, name: str) -> dict[str, float]:
