@@ -130,24 +130,25 @@ def decided_so_far(model: KarabakhWar, patron: str, kind: str) -> float:
 
 # --------------------------------------------------------------------------------------- the rules
 def russia(model: KarabakhWar, patron: Patron, state: WarState, p: dict) -> list[dict]:
-    """Balancing with an eye on alignment: arms to the state whose side is losing ground, weighted by
-    its leadership's alignment with Moscow; its own rival initiative after another mediator's; its
-    garrisons leave governments that turn against Moscow and districts where fighting goes on."""
+    """Balancing with an eye on alignment: arms to the state whose side lost much ground in the month,
+    unless its leadership has turned against Moscow, more the closer it stands to Moscow; its own rival
+    initiative after another mediator's; its garrisons leave governments that turn against Moscow and
+    districts where fighting goes on."""
     out = []
     if not state.ceasefire:
-        score = {}
+        loser = int(np.argmin(state.gained_km2))  # the side that lost ground in the month (net)
+        loss = -float(state.gained_km2[loser])
         for g in p["recipients"]:
             gov = model.government(g)
-            loss = max(-state.gained_km2[gov.side_index], 0.0) / p["balance_scale_km2"]
-            score[g] = p["alignment_weight"] * state.alignment_russia[g] + p["balance_weight"] * loss
-        best = max(score, key=lambda g: (score[g], g))  # ties: a fixed order
-        if score[best] >= p["arms_threshold"]:
-            kit = {q: min(p[f"tranche_{q}"], patron.arms_stock.get(q, 0.0)) for q in ("tanks", "apcs", "artillery")}
+            alignment = state.alignment_russia[g]
+            if gov.side_index != loser or loss < p["balance_min_km2"] or alignment < p["min_alignment"]:
+                continue
+            size = max(0.0, 1.0 + p["alignment_weight"] * alignment)
+            kit = {q: min(round(p[f"tranche_{q}"] * size), patron.arms_stock.get(q, 0.0))
+                   for q in ("tanks", "apcs", "artillery")}
             if any(v >= 1 for v in kit.values()):
-                gov = model.government(best)
-                out.append(deliver(best, f"{best}: alignment {state.alignment_russia[best]:+.2f}, its side gained "
-                                         f"{state.gained_km2[gov.side_index]:+.0f} km² in {WINDOW_DAYS} days "
-                                         f"(score {score[best]:.2f})", **kit))
+                out.append(deliver(g, f"{g}'s side lost {loss:.0f} km² in {WINDOW_DAYS} days; its alignment "
+                                      f"with Moscow {alignment:+.2f}", **kit))
         rivals = [m for m in state.last_mediation if m != patron.key]
         if (state.days_since_mediation(rivals) <= p["rival_window_days"]
                 and state.days_since_mediation([patron.key]) > p["mediation_interval_days"]):
