@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from model.actors.patron_orders import check_decision
-from model.actors.patron_policy import PatronPolicy, WarState, deliver
+from model.actors.patron_policy import PatronPolicy, PlayerPatron, WarState, deliver
 from model.errors import InputError
 from model.inputs.events import ArmsTransfer
 from model.inputs.scenario import load_scenario
@@ -18,6 +18,8 @@ from model.mechanisms import DAILY_CYCLE, PatronDecisions
 from model.model import KarabakhWar
 from model.outputs.files import summary
 from model.outputs.patrons import decision_counts
+from model.wargame import decisions
+from model.wargame.store import create_game
 
 
 @pytest.fixture
@@ -184,3 +186,15 @@ def test_a_counterfactual_that_prevents_the_trigger_changes_the_patrons_later_ac
     default, restrained = actions(), actions(opportunism=0.0)
     assert ("turkey", "embargo") in default and ("turkey", "embargo") not in restrained
     assert default.count(("csce_un", "mediate")) > restrained.count(("csce_un", "mediate"))
+
+
+def test_a_played_patron_decides_through_the_wargame_and_an_unplayed_one_by_its_policy(tmp_path):
+    game = create_game(tmp_path, {"seed": 5, "turn_minutes": 0, "scenario": "historical_mixed",
+                                  "human": ["armenia", "russia"]})
+    assert isinstance(game.model.patron("russia").strategy, PlayerPatron)
+    assert isinstance(game.model.patron("turkey").strategy, PatronPolicy)
+    assert PlayerPatron().decide(game.model, game.model.patron("russia"), None) == []
+    # The player's orders take the same checked path as the built-in policy's: the stock limits them.
+    order = decisions.read("russia", {"type": "deliver_arms", "to": "armenia", "tanks": 5000})
+    with pytest.raises(InputError, match="more than russia's stock"):
+        decisions.check(game.model, "russia", order)
