@@ -147,6 +147,7 @@ EPILOG_VALIDATE = textwrap.dedent("""\
     examples:
       karabakh validate --runs 30
       karabakh validate --runs 30 --json > card.json
+      karabakh validate --runs 30 --scenario historical_mixed   # patrons that also decide
       karabakh validate --calibration until-1993-06-30 --out runs/val-oos""")
 
 
@@ -353,6 +354,8 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run the historical scenario over many seeds and print the validation score "
                                      "card: the loss and its parts with baselines, targets, capture dates.")
     val.add_argument("--runs", type=_positive, default=30, help="seeds (default: 30)")
+    val.add_argument("--scenario", default="historical", metavar="NAME",
+                     help="the historical scenario or a variant of it, e.g. historical_mixed (default: historical)")
     val.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
     val.add_argument("--calibration", default=None, metavar="NAME",
                      help="score calibration/params/NAME.toml instead of the scenario's own parameter set")
@@ -615,7 +618,8 @@ def cmd_validate(args) -> int:
     if args.out:
         check_out(args.out, args.force)
     with tqdm(total=args.runs, unit="run", disable=args.quiet, file=sys.stderr, desc="validate") as bar:
-        card, table = validate(args.runs, args.workers or default_workers(), args.calibration, progress=bar.update)
+        card, table = validate(args.runs, args.workers or default_workers(), args.calibration, progress=bar.update,
+                               scenario=args.scenario)
     text = card_markdown(card)
     print(json.dumps(card, indent=2) if args.json else text)
     if args.out:

@@ -29,6 +29,7 @@ from mesa.discrete_space import Network
 from .actors.agents import UNIT_CLASSES, Brigade, Government, Patron, Unit
 from .actors.coup_proofing import check_channels
 from .actors.diplomacy import Diplomacy
+from .actors.patron_policy import PatronPolicy, check_policy_names
 from .actors.politics import install_regime, refresh_effects
 from .actors.strategy import BuiltinAI, Situation, Strategy
 from .dynamics.combat import Terrain, combat_power, militia_support, unit_quality
@@ -162,20 +163,25 @@ class KarabakhWar(mesa.Model):
                 raise InputError("model/data/governments.toml", f"[{g.key}].recruits_param",
                                  f"{g.recruits_param!r} is not a parameter of data/parameters.toml")
         self._gov_by_key = {g.key: g for g in self.governments}
+        policy = PatronPolicy()  # the built-in rules, for every patron that decides (scenario mode)
+        settings = {k: self.war_scenario.patron_setting(k) for k in pat_cfg}
         self.patrons: list[Patron] = [
             Patron(self, key=k, name=c.name, alignment=c.alignment,
                    arms_stock={n: v for n, v in c.arms_stock.items() if v is not None},
-                   money_musd_per_year=c.money_musd_per_year or 0.0, interests=c.interests, can=c.can,
-                   deployed=c.deployed)
+                   money_musd_per_year=c.money_musd_per_year or 0.0, interests=c.interests,
+                   can=c.can if settings[k].can is None else settings[k].can, deployed=c.deployed,
+                   mode=settings[k].mode, policy={**c.policy, **settings[k].policy},
+                   strategy=None if settings[k].mode == "scheduled" else policy)
             for k, c in pat_cfg.items()]
         self._patron_by_key = {p.key: p for p in self.patrons}
 
         units = self._unit_table() if units is None else units
         # The names events may use, by kind (also checked for events injected later, e.g. by a wargame umpire).
         self.known_names = {"district": set(w.keys), "unit": set(units["key"]), "government": set(self._gov_by_key),
-                            "patron": set(self._patron_by_key),
+                            "patron": set(self._patron_by_key), "can": {p.key: p.can for p in self.patrons},
                             "mercenary": set(units.loc[units["kind"] == KINDS[MERCENARY], "key"])}
         check_references(self.war_scenario, self.known_names)
+        check_policy_names(self.patrons, self.known_names, self.war_scenario.path)
         if self.war_scenario.exclude_units:
             units = units[~units["key"].isin(self.war_scenario.exclude_units)].reset_index(drop=True)
         gov_index = {g.key: i for i, g in enumerate(self.governments)}
@@ -224,6 +230,7 @@ class KarabakhWar(mesa.Model):
         self.coups: list[dict] = []
         self.ceasefires: list[dict] = []
         self.mediations: list[dict] = []
+        self.patron_decisions: list[dict] = []  # each patron decision: date, patron, action, quantity, trigger
         self.event_log: list[dict] = []
         self.check_all_orders = False  # True: check even the built-in AI's orders (tests)
         self.rejected_orders = 0  # orders dropped by the checks (illegal attacks or moves)
@@ -348,10 +355,18 @@ class KarabakhWar(mesa.Model):
         for ev in self._events_by_day.pop(self.day, []):
             self.apply_event(ev)
 
-    def apply_event(self, ev) -> str:
-        """Apply one scenario event now and log it: the one path for scheduled events and for those
-        injected from outside between days (the wargame's umpire). Returns the log message."""
-        message = ev.apply(self)
+    def apply_event(self, ev, stream: str | None = None) -> str:
+        """Apply one scenario event now and log it: the one path for scheduled events, for those
+        injected from outside between days (the wargame's umpire) and for patrons' decisions. Returns
+        the log message. ``stream`` names the event's own random stream (a patron's decision), so it
+        draws nothing from the shared ones."""
+        if stream is not None:
+            self._event_seeds[id(ev)] = np.random.SeedSequence([self._event_seed, zlib.crc32(stream.encode())])
+        try:
+            message = ev.apply(self)
+        finally:
+            if stream is not None:
+                self._event_seeds.pop(id(ev), None)
         self.event_log.append({"date": str(self.date), "type": ev.type, "id": ev.id, "message": message})
         return message
 

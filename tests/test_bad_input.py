@@ -64,6 +64,15 @@ def refused(argv, capsys, out, status=2) -> str:
      "event 'parameter_change on 1992-03-01': parameter 'attrition_rate': -1 outside"),
     ('[[events]]\ntype = "parameter_change"\ndate = 1992-03-01\nparams = {capture_shar = 0.7}\n',
      "did you mean 'capture_share'?"),
+    # patrons (issue 15): 'can' is enforced for scheduled events; modes and policies are checked
+    (ARMS.replace('"russia"', '"iran"') + "tanks = 3\n",
+     "event 'arms_transfer on 1992-03-01': iran cannot arms: model/data/patrons.toml ('can') allows it only"),
+    ('[patrons.rusia]\nmode = "mixed"\n', "[patrons.rusia]: unknown patron; known: russia, turkey"),
+    ('[patrons.russia]\nmode = "decides"\n', "field 'patrons.russia.mode': got 'decides'; expected one of"),
+    ('[patrons.russia.policy]\nalignment_wieght = 0\n', "[patrons.russia.policy] alignment_wieght: unknown policy"),
+    ('[patrons.iran.policy]\naraks_districts = 3\n', "araks_districts: got 3; expected a list of names"),
+    ('[patrons.iran]\nmode = "mixed"\npolicy = {araks_districts = ["fuzli"]}\n',
+     "[patrons.iran.policy] araks_districts: unknown name 'fuzli'"),
 ])
 def test_bad_scenario_files_are_named_before_the_run(tmp_path, capsys, body, expect):
     path = tmp_path / "bad.toml"

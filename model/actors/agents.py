@@ -9,7 +9,9 @@
   the agents expose them as properties for inspection, the wargame and the web view.
 * :class:`Patron` — Russia, Turkey, Iran, the Armenian diaspora, the CSCE/UN:
   interests and resources; scenario events make them deliver arms, deploy,
-  fund, embargo or mediate.
+  fund, embargo or mediate, and in a scenario that lets it decide (``endogenous``
+  or ``mixed`` mode) its *strategy* (built-in rules or a wargame player) does so
+  each month (:mod:`model.actors.patron_policy`).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..inputs.forces import KINDS
 
 if TYPE_CHECKING:
     from ..model import KarabakhWar
+    from .patron_policy import PatronStrategy
     from .strategy import Strategy
 
 
@@ -181,7 +184,8 @@ class Patron(Agent):
     """An external power: interests, resources and the actions it can take."""
 
     def __init__(self, model: KarabakhWar, key: str, name: str, alignment: float, arms_stock: dict[str, float],
-                 money_musd_per_year: float, interests: list[str], can: list[str], deployed: list[dict]):
+                 money_musd_per_year: float, interests: list[str], can: list[str], deployed: list[dict],
+                 mode: str = "scheduled", policy: dict | None = None, strategy: PatronStrategy | None = None):
         super().__init__(model)
         self.key = key
         self.name = name
@@ -193,6 +197,17 @@ class Patron(Agent):
         self.deployed = [dict(d) for d in deployed]
         self.embargo_on: set[str] = set()  # sides under this patron's embargo
         self.mediating = False
+        self.mode = mode  # "scheduled", "endogenous" or "mixed" (model.inputs.patrons.MODES)
+        self.policy = dict(policy or {})  # parameters of its decision rules (patrons.toml, scenario)
+        self.strategy = strategy  # decides each month unless the mode is "scheduled"
+
+    def draw_stock(self, delivered: dict[str, float]) -> dict[str, float]:
+        """Take a delivery out of the stock, where the stock of that kind is known (it never goes
+        below 0); returns what is left."""
+        for kind, value in delivered.items():
+            if kind in self.arms_stock:
+                self.arms_stock[kind] = max(0.0, self.arms_stock[kind] - value)
+        return self.arms_stock
 
     def __repr__(self) -> str:
         return f"Patron({self.key!r}, alignment={self.alignment:+.2f})"

@@ -1,7 +1,8 @@
 """External patrons, mediation and ceasefires.
 
 Patrons (``data/patrons.toml``) act through scenario events (arms transfers,
-deployments, embargoes, mediation; :mod:`model.inputs.events`). A mediation event opens a
+deployments, embargoes, mediation; :mod:`model.inputs.events`), scheduled or, where a scenario
+lets a patron decide, chosen each month (:mod:`model.actors.patron_policy`). A mediation event opens a
 ceasefire *proposal*; each government decides from its own state whether to accept
 (:meth:`Diplomacy.acceptance`): the mediator's pressure and the leadership's
 alignment with the mediator and appetite for mediation push toward yes,

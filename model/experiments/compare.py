@@ -39,7 +39,7 @@ def compare_specs(a: str, b: str, runs: int, root_seed: int = 0, until: str | No
     """Both scenarios over the same spawned seeds, with territory series kept."""
     seeds = replicate_seeds(root_seed, runs)
     return [RunSpec(seed=s, scenario=name, until=until, params=dict(params or {}), labels={"label": label},
-                    series=True)
+                    series=True, patrons=True)
             for label, name in (("A", a), ("B", b)) for s in seeds]
 
 
@@ -52,7 +52,9 @@ def differences(table: pd.DataFrame) -> pd.DataFrame:
     a, b = a.loc[seeds], b.loc[seeds]
     rows = []
     columns = [*OUTCOMES, *((c, f"first capture day of {c.removeprefix('capture_day_')}")
-                            for c in table.columns if c.startswith("capture_day_"))]
+                            for c in table.columns if c.startswith("capture_day_")),
+               *((c, " ".join(c.removeprefix("patron_").rsplit("_", 1))) for c in table.columns
+                 if c.startswith("patron_"))]
     for col, label in columns:
         x, y = a[col].to_numpy(float), b[col].to_numpy(float)
         both = ~np.isnan(x) & ~np.isnan(y)
@@ -87,7 +89,7 @@ def report(a: str, b: str, table: pd.DataFrame, diffs: pd.DataFrame, question: s
               "where it happened in both.", "",
               "| outcome | A | B | B − A [95 % CI] | share A / B |", "|---|---|---|---|---|"]
     for _, r in diffs.iterrows():
-        if r["outcome"].startswith("capture_day_"):
+        if r["outcome"].startswith(("capture_day_", "patron_")):
             continue
         sig = "" if pd.isna(r["ci_low"]) or r["ci_low"] <= 0 <= r["ci_high"] else " **"
         share = f"{r['share_A']:.0%} / {r['share_B']:.0%}" if r["outcome"] == "days_to_ceasefire" else ""
@@ -99,6 +101,15 @@ def report(a: str, b: str, table: pd.DataFrame, diffs: pd.DataFrame, question: s
         lines.append(f"| {r['outcome'].removeprefix('capture_day_')} | {num(r['mean_A'])} | {num(r['mean_B'])} | "
                      f"{num(r['diff'])} [{num(r['ci_low'])}, {num(r['ci_high'])}] | "
                      f"{r['share_A']:.0%} / {r['share_B']:.0%} |")
+    patron_rows = diffs[diffs["outcome"].str.startswith("patron_") & ((diffs["mean_A"] > 0) | (diffs["mean_B"] > 0))]
+    if len(patron_rows):
+        lines += ["", "## Patron decisions per run (patrons that decide: scenario mode endogenous or mixed)", "",
+                  "Dated patron events are the scenarios' own; these are the monthly decisions "
+                  "(model.actors.patron_policy), counted by patron and action.", "",
+                  "| patron action | A | B | B − A [95 % CI] |", "|---|---|---|---|"]
+        for _, r in patron_rows.iterrows():
+            lines.append(f"| {r['label']} | {num(r['mean_A'])} | {num(r['mean_B'])} | {num(r['diff'])} "
+                         f"[{num(r['ci_low'])}, {num(r['ci_high'])}] |")
     lines += ["", "Plots: `territory.png` (median and 90 % band over seeds), `capture_dates.png`.", ""]
     return "\n".join(lines)
 

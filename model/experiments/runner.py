@@ -29,6 +29,7 @@ from ..inputs.indices import load_indices
 from ..model import KarabakhWar
 from ..outputs.indices import side_indices
 from ..outputs.outcomes import SIDE_GOVERNMENTS, outcomes, territory_series
+from ..outputs.patrons import decision_counts
 from .scoring import patterns, score_model
 
 CEASEFIRE_ISO = str(CEASEFIRE_DATE)
@@ -49,6 +50,7 @@ class RunSpec:
     fit_until: str | None = None  # ... computed on the history up to this date (columns fit_*)
     score_from: str | None = None  # ... and also from this date on (out-of-sample, columns oos_*)
     patterns: bool = False  # also return whether each documented pattern appears (columns pattern_*)
+    patrons: bool = False  # also return the count of each patron's decisions by action (columns patron_*)
     knockouts: tuple[str, ...] = ()  # coup-proofing channels switched off (model.actors.coup_proofing.CHANNELS)
     coding_uncertainty: bool = False  # redraw the uncertain coup-proofing codings (model.inputs.coding_uncertainty)
     indices: tuple[str, ...] | None = None  # also return the coup-proofing indices (columns index_*): the
@@ -89,6 +91,8 @@ def run_one(spec: RunSpec) -> dict[str, object]:
         row.update(patterns(model))
     if spec.series:
         row["series"] = territory_series(model)
+    if spec.patrons:
+        row.update(decision_counts(model))
     return row
 
 

@@ -42,6 +42,10 @@ class _Event(BaseModel):
         """Names this event refers to, by kind, for checking against the data files."""
         return {}
 
+    def patron_actions(self) -> list[tuple[str, str]]:
+        """(patron, action of patrons.toml ``can``) pairs this event needs, for checking ``can``."""
+        return []
+
     def apply(self, model: KarabakhWar) -> str:
         """Change the model; return a one-line log message."""
         raise NotImplementedError
@@ -107,6 +111,12 @@ class ArmsTransfer(_Event, Equipment):
         return {"patron": [self.from_] if self.from_ != "stockpile" else [], "government": [self.to],
                 "unit": [self.unit] if self.unit else []}
 
+    def patron_actions(self):
+        if self.from_ == "stockpile":
+            return []
+        kit = any(getattr(self, q) != 0 for q in QUANTITIES)
+        return [(self.from_, a) for a, needed in (("arms", kit), ("fund", self.money_musd > 0)) if needed]
+
     def apply(self, model):
         gov = model.government(self.to)
         if self.from_ != "stockpile":
@@ -115,6 +125,8 @@ class ArmsTransfer(_Event, Equipment):
                 return f"blocked by {patron.key} embargo on {gov.side}: {self.label()}"
         rows = [model.unit_index[self.unit]] if self.unit else None
         q = self.draw(model.event_rng(self))
+        if self.from_ != "stockpile":  # what a patron delivers leaves its stock (where the stock is known)
+            patron.draw_stock(q)
         model.reinforce(gov, q, rows)
         if rows and self.from_ != "stockpile":  # a patron arming one unit courts its commander
             model.court_unit(rows[0], model.patron(self.from_))
@@ -141,6 +153,9 @@ class PatronDeployment(_Event, Equipment):
     def references(self):
         return {"patron": [self.patron], "district": [self.district],
                 "government": [g for g in (self.fights_for, self.hand_over_to) if g]}
+
+    def patron_actions(self):
+        return [(self.patron, self.action)]
 
     def apply(self, model):
         patron = model.patron(self.patron)
@@ -232,6 +247,9 @@ class Mediation(_Event):
     def references(self):
         return {"patron": [self.mediator]}
 
+    def patron_actions(self):
+        return [(self.mediator, "mediate")]
+
     def apply(self, model):
         model.open_mediation(self.mediator, self.pressure, self.terms)
         return f"{self.mediator} mediation (ceasefire proposal): {self.terms or 'no terms given'}"
@@ -247,6 +265,9 @@ class Embargo(_Event):
 
     def references(self):
         return {"patron": [self.patron]}
+
+    def patron_actions(self):
+        return [(self.patron, "embargo")]
 
     def apply(self, model):
         patron = model.patron(self.patron)

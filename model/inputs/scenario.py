@@ -23,6 +23,7 @@ from .calibrated import load_calibrated
 from .events import EVENT_FIELDS, Event, sort_events
 from .locations import PARAMS_DIR, SCENARIO_DIR
 from .params import load_parameters, resolve, unknown_name
+from .patrons import PatronSetting, cannot, kind_of, load_patrons
 
 EARLIEST, LATEST = dt.date(1988, 1, 1), dt.date(2020, 12, 31)
 
@@ -41,6 +42,7 @@ class ScenarioFile(BaseModel):
     remove_events: list[str] = Field(default_factory=list)
     exclude_units: list[str] = Field(default_factory=list)
     calibration: str = ""
+    patrons: dict[str, PatronSetting] = Field(default_factory=dict)
     events: list[dict] = Field(default_factory=list)
 
 
@@ -59,6 +61,11 @@ class Scenario(BaseModel):
     param_origins: dict[str, str] = Field(default_factory=dict)  # where each value of `params` comes from
     question: str = ""
     path: str = ""
+    patrons: dict[str, PatronSetting] = Field(default_factory=dict)  # how each patron acts (default: scheduled)
+
+    def patron_setting(self, key: str) -> PatronSetting:
+        """The scenario's setting for one patron (``scheduled`` with the data file's policy if none)."""
+        return self.patrons.get(key) or PatronSetting()
 
     @model_validator(mode="after")
     def _dates(self):
@@ -149,6 +156,9 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
         start, end = f.start or parent.start, f.end or parent.end
         description = f.description or parent.description
         exclude = tuple(dict.fromkeys((*parent.exclude_units, *f.exclude_units)))
+        patrons = dict(parent.patrons)
+        for key, setting in f.patrons.items():
+            patrons[key] = patrons[key].merged(setting) if key in patrons else setting
     else:
         if f.remove_events:
             raise InputError(path, "field 'remove_events'", "only meaningful together with 'extends'")
@@ -159,13 +169,18 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
         origins = _origins(path, f.calibration, f.params)
         calibration = f.calibration
         exclude = tuple(dict.fromkeys(f.exclude_units))
+        patrons = dict(f.patrons)
+    _check_patrons(path, f.patrons)
     ids = [e.id for e in own_events if e.id]
     dup = {i for i in ids if ids.count(i) > 1}
     if dup:
         raise InputError(path, "events", f"duplicate event id(s) {sorted(dup)}")
     if start >= end:
         raise InputError(path, "field 'start'/'end'", f"start {start} is not before end {end}")
-    events = sort_events(inherited + own_events)
+    # A patron that decides on its own ('endogenous') does not also follow its dated events.
+    deciding = {k for k, v in patrons.items() if v.mode == "endogenous"}
+    events = sort_events([e for e in inherited + own_events
+                          if not any(p in deciding for p, _ in e.patron_actions())])
     known_params = load_parameters()
     for name in f.params:
         if name not in known_params:
@@ -186,9 +201,26 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
     try:
         return Scenario(name=f.name or path.stem, description=description, start=start, end=end, params=params,
                         events=tuple(events), exclude_units=exclude, question=f.question, calibration=calibration,
-                        param_origins=origins, path=str(path))
+                        param_origins=origins, path=str(path), patrons=patrons)
     except ValidationError as exc:
         raise InputError(path, "field 'start'/'end'", validation_problem(exc)[1]) from exc
+
+
+def _check_patrons(path: Path, settings: dict[str, PatronSetting]) -> None:
+    """Patron keys and policy parameters named in a scenario exist in data/patrons.toml, with values of
+    the same kind (a number for a number, a list of names for a list)."""
+    known = load_patrons()
+    for key, setting in settings.items():
+        if key not in known:
+            raise InputError(path, f"[patrons.{short(key)[1:-1]}]", f"unknown patron; known: {', '.join(known)}")
+        policy = known[key].policy
+        for name, value in setting.policy.items():
+            where = f"[patrons.{key}.policy] {short(name)[1:-1]}"
+            if name not in policy:
+                raise InputError(path, where, f"unknown policy parameter; {key} has: {', '.join(policy) or 'none'}")
+            if kind_of(value) != kind_of(policy[name]):
+                shown = f"{value:g}" if isinstance(value, float) else short(value)
+                raise InputError(path, where, f"got {shown}; expected {kind_of(policy[name])}")
 
 
 def _calibrated(path: Path, name: str) -> dict[str, float]:
@@ -221,7 +253,8 @@ def check_references(scenario: Scenario, known: dict[str, set[str]]) -> None:
 
 
 def check_event_references(ev, known: dict[str, set[str]], origin: str, excluded=()) -> None:
-    """Every name one event uses exists in ``known`` (by kind) and is not an ``excluded`` unit."""
+    """Every name one event uses exists in ``known`` (by kind) and is not an ``excluded`` unit; with
+    ``known["can"]`` (patron -> its actions), every patron action the event needs is one it can take."""
     for kind, names in ev.references().items():
         for name in names:
             if name not in known[kind]:
@@ -231,3 +264,7 @@ def check_event_references(ev, known: dict[str, set[str]], origin: str, excluded
             if kind == "unit" and name in excluded:
                 raise InputError(origin, f"event '{ev.label()}'",
                                  f"unit {name!r} is excluded by this scenario (exclude_units)")
+    can = known.get("can")
+    for patron, action in ev.patron_actions() if can is not None else ():
+        if action not in can.get(patron, (action,)):
+            raise InputError(origin, f"event '{ev.label()}'", cannot(patron, action, can[patron]))

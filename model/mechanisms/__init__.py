@@ -16,6 +16,7 @@ from .command import Command
 from .control import Control
 from .flight import CivilianFlight
 from .orders import Orders
+from .patrons import PatronDecisions
 from .pay import Pay
 from .politics import RegimePolitics
 from .recording import Recording
@@ -25,10 +26,11 @@ from .shelling import Shelling
 from .supply import Supply
 from .tempo import Tempo
 
-DAILY_CYCLE: tuple[type[Mechanism], ...] = (Orders, Tempo, Command, Season, Combat, Shelling, Control, CivilianFlight,
-                                            RegimePolitics, Supply, Recruitment, Pay, Recording)
-"""The default day: orders (with diplomacy), operational tempo, command cohesion, season, combat, shelling,
-control, civilians' flight from shelling, regime politics, supply, recruits, pay, recording."""
+DAILY_CYCLE: tuple[type[Mechanism], ...] = (PatronDecisions, Orders, Tempo, Command, Season, Combat, Shelling, Control,
+                                            CivilianFlight, RegimePolitics, Supply, Recruitment, Pay, Recording)
+"""The default day: the patrons' monthly decisions (only patrons that decide), orders (with diplomacy),
+operational tempo, command cohesion, season, combat, shelling, control, civilians' flight from shelling,
+regime politics, supply, recruits, pay, recording."""
 
-__all__ = ["DAILY_CYCLE", "CivilianFlight", "Combat", "Command", "Control", "Mechanism", "Orders", "Pay", "RegimePolitics",
-           "Recording", "Recruitment", "Season", "Shelling", "Supply", "Tempo", "Today"]
+__all__ = ["DAILY_CYCLE", "CivilianFlight", "Combat", "Command", "Control", "Mechanism", "Orders", "PatronDecisions",
+           "Pay", "RegimePolitics", "Recording", "Recruitment", "Season", "Shelling", "Supply", "Tempo", "Today"]

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..errors import InputError, shown_path
 from .outcomes import json_ready, outcomes
+from .patrons import deciding, plot_patron_timeline
 from .plots import plot_control_map, plot_time_series
 
 if TYPE_CHECKING:
@@ -49,7 +50,9 @@ def control_frame(model: KarabakhWar) -> pd.DataFrame:
 
 def summary(model: KarabakhWar, seed) -> dict:
     """The run's results (the ``summary.json`` schema of the README): the headline outcomes
-    under their public names (:mod:`model.outputs.outcomes`), then the detailed records."""
+    under their public names (:mod:`model.outputs.outcomes`), then the detailed records (with
+    ``patron_decisions`` only when some patron decides: :mod:`model.outputs.patrons`)."""
+    decisions = {"patron_decisions": model.patron_decisions} if deciding(model) else {}
     return {
         "scenario": model.war_scenario.name,
         "seed": seed,
@@ -62,6 +65,7 @@ def summary(model: KarabakhWar, seed) -> dict:
         "ceasefires": model.ceasefires,
         "mediations": model.mediations,
         "offensives": model.offensives,
+        **decisions,
         "events": model.event_log,
         "parameters": model.p,
         "notes": {
@@ -165,4 +169,6 @@ def write_run(model: KarabakhWar, out: Path, seed, fmt: str = "csv", plots: bool
         if plots:
             plot_control_map(model, tmp / "control_map.png")
             plot_time_series(model, tmp / "territory_casualties.png")
+            if deciding(model):
+                plot_patron_timeline(model, tmp / "patron_timeline.png")
     return Path(out)

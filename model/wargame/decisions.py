@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from ..actors.patron_orders import check_decision, event_table, refuse, to_events
 from ..actors.politics import refresh_effects
 from ..errors import InputError, validation_problem
 from ..inputs.events import MAX_EQUIPMENT, MAX_PERSONNEL
 from ..inputs.forces import MERCENARY
 from ..inputs.regimes import SCREENING
-from ..inputs.scenario import check_event_references, parse_events
 from .roles import GOVERNMENT_ROLES, PATRON_ROLES, UMPIRE
 
 if TYPE_CHECKING:
@@ -176,8 +176,6 @@ REQUESTS = ("request_arms", "propose_ceasefire", "freeform")
 _TYPE = TypeAdapter(Annotated[Union[tuple(dict.fromkeys((*GOVERNMENT_TYPES, *PATRON_TYPES)))],
                               Field(discriminator="type")])  # dict.fromkeys: no duplicates, a fixed order
 _NAMES = {c.model_fields["type"].annotation.__args__[0]: c for c in (*GOVERNMENT_TYPES, *PATRON_TYPES)}
-NEEDS = {"deliver_arms": "arms", "embargo": "embargo", "deploy": "deploy", "withdraw": "withdraw", "mediate": "mediate"}
-"""The patrons.toml ``can`` action each patron order needs."""
 
 
 def read(role: str, values: dict) -> dict:
@@ -205,22 +203,8 @@ def check(model: KarabakhWar, role: str, d: dict) -> list:
     """Check a decision against the model of today; the scenario events it becomes (checked), if any."""
     kind, where = d["type"], f"{d['type']}"
     f, w = model.forces, model.world
-    if role in PATRON_ROLES:
-        patron = model.patron(role)
-        need = NEEDS.get(d.get("action") if kind == "deployment" else kind)
-        if kind == "deliver_arms":
-            need = "arms" if any(d[q] for q in ("personnel", "tanks", "apcs", "artillery")) else "fund"
-            if need == "fund" and not d["money_musd"]:
-                raise InputError("decision", where, "nothing to deliver: give men, equipment or money")
-            if d["money_musd"] and "fund" not in patron.can:
-                _refuse(patron, "fund")
-        if need and need not in patron.can:
-            _refuse(patron, need)
-        if kind == "deployment" and d["action"] == "withdraw" and \
-                d["unit_name"] not in [x.get("unit") for x in patron.deployed]:
-            raise InputError("decision", f"{where}: unit_name", f"{patron.key} has no force named "
-                                                                 f"{d['unit_name'][:60]!r} deployed")
-        return _events(model, _event(role, d))
+    if role in PATRON_ROLES:  # the path the built-in patron policy takes too
+        return check_decision(model, model.patron(role), d)
     gov = model.government(role)
     if kind == "recruits":
         for key in d["weights"]:
@@ -234,7 +218,7 @@ def check(model: KarabakhWar, role: str, d: dict) -> list:
                                                               f"{', '.join(sorted(model.known_names['patron']))}")
         patron, need = model.patron(patron_key), ("arms" if kind == "request_arms" else "mediate")
         if need not in patron.can:
-            _refuse(patron, need)
+            refuse(patron, need)
         if kind == "request_arms" and d["pay_musd"] > gov.treasury_musd:
             raise InputError("decision", f"{where}: pay_musd", f"{d['pay_musd']:g} MUSD is more than the treasury "
                                                                 f"holds ({gov.treasury_musd:.1f})")
@@ -261,7 +245,7 @@ def check(model: KarabakhWar, role: str, d: dict) -> list:
             raise InputError("decision", f"{where}: unit", f"{d['unit']} is a patron's force")
     elif kind == "ceasefire" and d["answer"] == "break" and not model.diplomacy.in_force:
         raise InputError("decision", f"{where}: answer", "no ceasefire is in force")
-    return _events(model, _event(role, d))
+    return to_events(model, _event(role, d))
 
 
 def carry_out(game, role: str, d: dict) -> str:
@@ -308,7 +292,7 @@ def grant(game, role: str, d: dict) -> str:
     """What a granted request does, at once; a message."""
     model = game.model
     check(model, role, d)  # the request is still possible (the treasury, the mediator, ...)
-    events = _events(model, _event(role, {**d, "type": f"granted_{d['type']}"}))
+    events = to_events(model, _event(role, {**d, "type": f"granted_{d['type']}"}))
     if d["type"] == "request_arms":
         gov, patron = model.government(role), model.patron(d["patron"])
         if gov.side in patron.embargo_on:
@@ -327,15 +311,8 @@ def _event(role: str, d: dict) -> dict | None:
     """The scenario event a decision becomes, as its table (``model/inputs/events.py``)."""
     kind = d["type"]
     kit = {q: d[q] for q in ("personnel", "tanks", "apcs", "artillery") if q in d}
-    if kind == "deliver_arms":
-        return {"type": "arms_transfer", "from": role, "to": d["to"], "money_musd": d["money_musd"], **kit}
-    if kind == "embargo":
-        return {"type": "embargo", "patron": role, "on": d["on"], "action": d["action"]}
-    if kind == "deployment":
-        return {"type": "patron_deployment", "patron": role, **{k: d[k] for k in (
-            "action", "unit_name", "district", "fights_for", "hand_over_to")}, **kit}
-    if kind == "mediate":
-        return {"type": "mediation", "mediator": role, "terms": d["terms"], "pressure": d["pressure"]}
+    if role in PATRON_ROLES:
+        return event_table(role, d)
     if kind == "hire":
         return {"type": "mercenary_contract", "unit": d["unit"], "government": role, "district": d["district"],
                 "contract_days": d["contract_days"]}
@@ -348,22 +325,8 @@ def _event(role: str, d: dict) -> dict | None:
     return None
 
 
-def _events(model: KarabakhWar, table: dict | None) -> list:
-    if table is None:
-        return []
-    events = parse_events("decision", [{**table, "date": str(model.date)}])
-    for ev in events:
-        check_event_references(ev, model.known_names, "decision", model.war_scenario.exclude_units)
-    return events
-
-
 def _own_unit(model: KarabakhWar, gov, key: str, where: str) -> int:
     row = model.unit_index.get(key)
     if row is None or model.forces.government[row] != gov.index or not model.forces.active[row]:
         raise InputError("decision", f"{where}: unit", f"{str(key)[:60]!r} is not a unit of {gov.name} on the map")
     return row
-
-
-def _refuse(patron, action: str) -> None:
-    raise InputError("decision", patron.key, f"{patron.key} cannot {action}: model/data/patrons.toml ('can') allows "
-                                             f"it only {', '.join(patron.can)}")

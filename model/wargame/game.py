@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..actors.patron_policy import PlayerPatron
 from ..actors.strategy import ExternalStrategy, check_orders
 from ..errors import InputError
 from ..inputs.scenario import check_event_references, load_scenario, parse_events
@@ -70,6 +71,9 @@ class Game:
         self.strategies = {role: ExternalStrategy() for role in self.config.human if role in GOVERNMENT_ROLES}
         for role, strategy in self.strategies.items():
             self.model.government(role).strategy = strategy
+        for role in self.config.human:  # a played patron decides through the turn, not the built-in policy
+            if role in PATRON_ROLES:
+                self.model.patron(role).strategy = PlayerPatron()
         self.turn = 1
         self.submitted: dict[str, dict] = {}
         self.turns: list[dict] = []

@@ -13,7 +13,8 @@ GOVERNMENT_ROLES = ("azerbaijan", "armenia", "nagorno_karabakh")
 """Roles that command a government of model/data/governments.toml."""
 PATRON_ROLES = ("russia", "turkey", "iran", "csce_un")
 """Roles that act as a patron or mediator of model/data/patrons.toml (csce_un: the CSCE Minsk Group).
-A patron nobody plays does nothing of its own (the scenario's events still happen)."""
+A patron nobody plays does nothing of its own (the scenario's events still happen) unless the scenario lets
+it decide (mode endogenous or mixed: model.actors.patron_policy); a played patron never uses the built-in policy."""
 PLAYABLE = (*GOVERNMENT_ROLES, *PATRON_ROLES)
 UMPIRE = "umpire"
 """The instructor: sees everything, pauses, closes turns, injects events, adjudicates, rewinds."""

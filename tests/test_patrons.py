@@ -1,0 +1,200 @@
+"""Patrons that decide (issue 15): decisions follow the patrons' interests, ``can`` and stocks are
+enforced on the one path shared with the wargame, ``scheduled`` patrons change nothing, and a
+counterfactual that prevents a documented trigger changes what a patron does later."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from model.actors.patron_orders import check_decision
+from model.actors.patron_policy import PatronPolicy, PlayerPatron, WarState, deliver
+from model.errors import InputError
+from model.inputs.events import ArmsTransfer
+from model.inputs.scenario import load_scenario
+from model.mechanisms import DAILY_CYCLE, PatronDecisions
+from model.model import KarabakhWar
+from model.outputs.files import summary
+from model.outputs.patrons import decision_counts
+from model.wargame import decisions
+from model.wargame.store import create_game
+
+
+@pytest.fixture
+def mixed():
+    """The historical scenario with every patron in mixed mode, built but not run (cheap)."""
+    return KarabakhWar("historical_mixed", rng=0, until="1992-03-01")
+
+
+def capture(district: str, to: str = "arm", date: str = "1993-04-02") -> dict:
+    return {"district": district, "name": district, "date": date, "from": "aze" if to == "arm" else "arm", "to": to}
+
+
+def state(model, arm_gained: float = 0.0, captures=(), casualties=(0.0, 0.0), ceasefire=False, mediations=None,
+          **alignment) -> WarState:
+    """A state of the war, as a patron would see it, with the given losses and alignments."""
+    aligned = {g.key: g.alignment_russia for g in model.governments} | alignment
+    return WarState(date=dt.date(1993, 5, 1), captures=tuple(captures), gained_km2=np.array([-arm_gained, arm_gained]),
+                    casualties=np.asarray(casualties, float), alignment_russia=aligned, ceasefire=ceasefire,
+                    last_mediation=mediations or {})
+
+
+def decide(model, key: str, s: WarState, **policy) -> list[dict]:
+    patron = model.patron(key)
+    patron.policy = {**patron.policy, **policy}
+    return PatronPolicy().decide(model, patron, s)
+
+
+def kinds(decisions) -> list[tuple[str, str]]:
+    return [(d["type"], d.get("to") or d.get("on") or d.get("district") or "") for d in decisions]
+
+
+# ------------------------------------------------------------------ decisions follow interests
+def test_russia_arms_the_side_losing_ground_unless_it_turned_against_moscow(mixed):
+    def arms(s, **policy):
+        return {d["to"]: d["tanks"] for d in decide(mixed, "russia", s, **policy) if d["type"] == "deliver_arms"}
+    # Azerbaijan loses a district's worth of ground: a friendly leadership gets arms, more than a lukewarm one.
+    friendly, lukewarm = arms(state(mixed, arm_gained=1500, azerbaijan=0.7)), arms(state(mixed, arm_gained=1500,
+                                                                                        azerbaijan=0.1))
+    assert set(friendly) == {"azerbaijan"} and friendly["azerbaijan"] > lukewarm["azerbaijan"] > 0
+    # An anti-Russian leadership gets nothing ... unless Russia balances throughout (alignment ignored).
+    assert arms(state(mixed, arm_gained=1500, azerbaijan=-0.7)) == {}
+    assert arms(state(mixed, arm_gained=1500, azerbaijan=-0.7), min_alignment=-1.0, alignment_weight=0.0) == \
+        arms(state(mixed, arm_gained=1500, azerbaijan=0.7), min_alignment=-1.0, alignment_weight=0.0) != {}
+    # A skirmish is not a reversal.
+    assert arms(state(mixed, arm_gained=300, azerbaijan=0.7)) == {}
+    # The arm side losing: Russia arms the state (Armenia), never the unrecognised Karabakh authorities.
+    assert set(arms(state(mixed, arm_gained=-3000))) == {"armenia"}
+    # Nothing while a ceasefire holds.
+    assert arms(state(mixed, arm_gained=-3000, ceasefire=True)) == {}
+
+
+def test_russia_withdraws_from_a_government_that_turns_against_moscow(mixed):
+    out = decide(mixed, "russia", state(mixed, azerbaijan=-0.7))
+    withdrawn = {d["district"] for d in out if d["type"] == "deployment" and d["action"] == "withdraw"}
+    assert {"ganja", "baku", "nakhchivan"} <= withdrawn and "yerevan" not in withdrawn
+    assert not [d for d in decide(mixed, "russia", state(mixed, azerbaijan=0.3)) if d["type"] == "deployment"]
+
+
+def test_turkey_supports_azerbaijan_and_closes_the_border_after_an_offensive_beyond_karabakh(mixed):
+    out = decide(mixed, "turkey", state(mixed, captures=[capture("kalbajar")]))
+    assert ("embargo", "arm") in kinds(out) and ("deliver_arms", "azerbaijan") in kinds(out)
+    # Lachin (the corridor) brings no closure; and a Turkey that never closes it does not.
+    assert ("embargo", "arm") not in kinds(decide(mixed, "turkey", state(mixed, captures=[capture("lachin")])))
+    assert ("embargo", "arm") not in kinds(decide(mixed, "turkey", state(mixed, captures=[capture("kalbajar")]),
+                                                  closes_border=0.0))
+    # Turkey never arms the arm side, whatever happens.
+    for c in (capture("kalbajar"), capture("aghdam", to="aze"), capture("shusha")):
+        assert all(d["to"] == "azerbaijan" for d in decide(mixed, "turkey", state(mixed, captures=[c]))
+                   if d["type"] == "deliver_arms")
+
+
+def test_iran_is_alarmed_only_when_fighting_reaches_the_araks(mixed):
+    out = decide(mixed, "iran", state(mixed, captures=[capture("zangilan")]))
+    assert {d["type"] for d in out} == {"deployment", "mediate"}
+    assert decide(mixed, "iran", state(mixed, captures=[capture("kalbajar")])) == []
+    assert decide(mixed, "iran", state(mixed, captures=[capture("zangilan")]), araks_alarm=0.0) == []
+
+
+def test_diaspora_money_follows_armenian_losses(mixed):
+    def money(**kw):
+        return sum(d["money_musd"] for d in decide(mixed, "armenian_diaspora", state(mixed, **kw)))
+    assert money() == 0  # mixed mode: the routine flow is the dated events
+    light, heavy = money(captures=[capture("shusha", to="aze")]), money(captures=[capture("shusha", to="aze")],
+                                                                          casualties=(0, 4000))
+    assert 0 < light < heavy
+    assert all(d["to"] == "nagorno_karabakh" for d in decide(mixed, "armenian_diaspora",
+                                                              state(mixed, casualties=(0, 4000))))
+
+
+def test_csce_initiative_after_a_major_capture(mixed):
+    assert ("mediate", "") in kinds(decide(mixed, "csce_un", state(mixed, captures=[capture("aghdam")])))
+    assert ("mediate", "") not in kinds(decide(mixed, "csce_un", state(mixed, captures=[capture("lachin")])))
+
+
+# --------------------------------------------------------------------- can and stock, one path
+def test_a_decision_the_patron_cannot_take_is_refused(mixed):
+    with pytest.raises(InputError, match=r"iran cannot arms: model/data/patrons.toml \('can'\) allows it only"):
+        check_decision(mixed, mixed.patron("iran"), deliver("azerbaijan", "test", tanks=3))
+
+
+def test_deliveries_come_out_of_the_stock(mixed):
+    russia = mixed.patron("russia")
+    with pytest.raises(InputError, match="more than russia's stock"):
+        check_decision(mixed, russia, deliver("armenia", "test", tanks=russia.arms_stock["tanks"] + 1))
+    before = dict(russia.arms_stock)
+    for ev in check_decision(mixed, russia, deliver("armenia", "test", tanks=4, artillery=2)):
+        mixed.apply_event(ev, stream="test")
+    assert russia.arms_stock["tanks"] == before["tanks"] - 4 and russia.arms_stock["artillery"] == before["artillery"] - 2
+    # A scheduled delivery leaves the stock too (today's runs: Russia's stock was never drawn down).
+    mixed.apply_event(ArmsTransfer.model_validate({"type": "arms_transfer", "date": "1992-01-01", "from": "russia",
+                                                   "to": "azerbaijan", "apcs": 10}))
+    assert russia.arms_stock["apcs"] == before["apcs"] - 10
+
+
+def test_a_scheduled_event_the_patron_cannot_take_is_an_input_error(tmp_path):
+    path = tmp_path / "s.toml"
+    path.write_text('extends = "historical"\n[[events]]\nid = "x"\ntype = "mediation"\ndate = 1992-03-01\n'
+                    'mediator = "armenian_diaspora"\n')
+    with pytest.raises(InputError, match=r"s.toml: event 'x': armenian_diaspora cannot mediate"):
+        KarabakhWar(path, rng=0, until="1992-01-01")
+    # A counterfactual may grant the action on purpose.
+    path.write_text(path.read_text() + '[patrons.armenian_diaspora]\ncan = ["fund", "mediate"]\n')
+    assert "mediate" in KarabakhWar(path, rng=0, until="1992-01-01").patron("armenian_diaspora").can
+
+
+# --------------------------------------------------------------------------------------- modes
+def test_scheduled_patrons_change_nothing():
+    """The historical scenario (all patrons scheduled) runs exactly as without the patrons' mechanism."""
+    a = KarabakhWar(rng=5, until="1992-10-01").run()
+    b = KarabakhWar(rng=5, until="1992-10-01", mechanisms=[m for m in DAILY_CYCLE if m is not PatronDecisions]).run()
+    assert np.array_equal(a.control_history, b.control_history) and np.array_equal(a.casualties, b.casualties)
+    assert a.patron_decisions == [] and "patron_decisions" not in summary(a, 5)
+
+
+def test_endogenous_drops_the_patrons_dated_events_and_mixed_keeps_them():
+    iran = {"iran_velayati_mission", "iran_transitory_ceasefire", "tehran_communique"}
+    assert iran <= {e.id for e in load_scenario("historical_mixed").events}
+    assert not iran & {e.id for e in load_scenario("iran_stays_out").events}
+
+
+def test_mixed_patrons_decide_monthly_and_the_decisions_are_logged():
+    m = KarabakhWar("historical_mixed", rng=0, until="1993-01-31").run()
+    assert m.patron_decisions and all(dt.date.fromisoformat(d["date"]).day == 1 for d in m.patron_decisions)
+    assert all(d["trigger"] and d["result"] for d in m.patron_decisions)
+    assert summary(m, 0)["patron_decisions"] == m.patron_decisions
+    counts = decision_counts(m)
+    assert sum(counts.values()) == len(m.patron_decisions)
+    assert counts["patron_turkey_arms"] == sum(d["patron"] == "turkey" and d["action"] == "arms"
+                                                for d in m.patron_decisions)
+
+
+def test_a_counterfactual_that_prevents_the_trigger_changes_the_patrons_later_actions(tmp_path):
+    """Turkey and the CSCE decide (endogenous). When the Karabakh forces never go beyond their war aims
+    (opportunism 0: no Kalbajar, Aghdam or Fuzuli), Turkey never closes its border and the CSCE takes
+    fewer initiatives; the same seed with the default opportunism does both."""
+    path = tmp_path / "deciding.toml"
+    path.write_text('extends = "historical"\n[patrons.turkey]\nmode = "endogenous"\n'
+                    '[patrons.csce_un]\nmode = "endogenous"\n')
+
+    def actions(**params):
+        m = KarabakhWar(path, rng=0, until="1994-05-01", **params).run()
+        return [(d["patron"], d["action"]) for d in m.patron_decisions]
+
+    default, restrained = actions(), actions(opportunism=0.0)
+    assert ("turkey", "embargo") in default and ("turkey", "embargo") not in restrained
+    assert default.count(("csce_un", "mediate")) > restrained.count(("csce_un", "mediate"))
+
+
+def test_a_played_patron_decides_through_the_wargame_and_an_unplayed_one_by_its_policy(tmp_path):
+    game = create_game(tmp_path, {"seed": 5, "turn_minutes": 0, "scenario": "historical_mixed",
+                                  "human": ["armenia", "russia"]})
+    assert isinstance(game.model.patron("russia").strategy, PlayerPatron)
+    assert isinstance(game.model.patron("turkey").strategy, PatronPolicy)
+    assert PlayerPatron().decide(game.model, game.model.patron("russia"), None) == []
+    # The player's orders take the same checked path as the built-in policy's: the stock limits them.
+    order = decisions.read("russia", {"type": "deliver_arms", "to": "armenia", "tanks": 5000})
+    with pytest.raises(InputError, match="more than russia's stock"):
+        decisions.check(game.model, "russia", order)
