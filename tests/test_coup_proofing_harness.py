@@ -14,7 +14,7 @@ from model.experiments.coup_proofing_findings import FINDINGS, carried_by, origi
 from model.experiments.runner import run_many
 from model.experiments.statistics import slope_ci
 
-BATTLEFIELD_OFF = "training_loss+commitment_loss+guard_withheld"
+BATTLEFIELD_OFF = "training_loss+commitment_loss+guard_withheld+reporting"
 
 
 @pytest.fixture(scope="module")
@@ -37,22 +37,23 @@ def row(report: str, section: str, label: str) -> list[str]:
     return [c.strip() for c in line.strip("|").split("|")]
 
 
-def test_knocking_out_the_channel_that_carries_a_finding_removes_it(knocked_report):
+def test_knocking_out_the_channel_that_carries_most_of_a_finding_shrinks_it(knocked_report):
+    """The training loss carries most of the battlefield finding; the other costs (commitment, the guard's
+    men, the staff's distorted reports) carry the rest, so knocking it out alone shrinks the finding."""
     report, stats = knocked_report
     key = "slope_loss_exchange_ratio"
     assert verdict(stats[key], +1) == "reproduced"
-    assert verdict(stats["knockouts"]["training_loss"][key], +1) != "reproduced"
-    cells = row(report, "## 5. Which channels", "loss-exchange ratio")
-    assert "(reproduced)" in cells[1] and "(no clear effect)" in cells[2]
+    assert stats["knockouts"]["training_loss"][key][0] < 0.5 * stats[key][0]
 
 
 def test_without_battlefield_costs_the_harness_reports_no_battlefield_effect(knocked_report):
     """With no channel by which coup-proofing can cost the army, the literature's battlefield direction
-    should not appear, and the report says so."""
+    should not appear, and the report says so (and names the knock-out that removes it)."""
     report, stats = knocked_report
     cells = row(report, "## 5. Which channels", "loss-exchange ratio")
     assert "(reproduced)" in cells[1] and "(no clear effect)" in cells[3]
     assert verdict(stats["knockouts"][BATTLEFIELD_OFF]["slope_loss_exchange_ratio"], +1) != "reproduced"
+    assert cells[-1] == BATTLEFIELD_OFF
 
 
 # ------------------------------------------------------------------------------ the verdict logic
