@@ -11,7 +11,8 @@ from model.actors.coup_proofing import CHANNELS
 from model.cli import main
 from model.experiments.coup_proofing import coup_proofing_design, coup_proofing_report
 from model.experiments.coup_proofing_findings import FINDINGS, carried_by, origin, verdict
-from model.experiments.runner import run_many
+from model.experiments.coup_proofing_power import stability, stability_markdown
+from model.experiments.runner import replicate_seeds, run_many
 from model.experiments.statistics import slope_ci
 
 BATTLEFIELD_OFF = "training_loss+commitment_loss+guard_withheld+reporting"
@@ -177,3 +178,30 @@ def test_a_counterweight_committed_to_the_front_stops_costing_territory_and_the_
     cells = row(report, "## 5. Which channels", "km² held by the arm side")
     assert "(opposite of the literature)" in cells[1] and "(opposite of the literature)" not in cells[2]
     assert cells[-1] == "guard_committed"  # the channel whose knock-out removes the opposite direction
+
+
+def test_the_power_check_finds_the_size_from_which_two_seed_bases_agree():
+    """A clear effect and a null effect on two seed bases: the clear one has the same verdict at every size;
+    the power table says where verdicts differ; a size beyond the table's seeds is an error."""
+    rng = np.random.default_rng(2)
+    tables = {}
+    for root in (0, 1):
+        rows = []
+        for seed in replicate_seeds(root, 12):
+            noise = rng.normal(0, 3000)
+            for level in (0.0, 1.0):
+                rows.append(dict(design="index", side="aze", item="all_practices", level=level, seed=seed, error="",
+                                 knockout="", coding="documented", index_coup_proofing_aze=level,
+                                 index_coup_proofing_arm=0.3, index_coup_proofing_rel=level - 0.3,
+                                 arm_held_azssr_km2=noise + 4000 * level + rng.normal(0, 300),
+                                 loss_exchange_ratio=2 + rng.normal(0, 0.5), coup_attempts_aze=0, coup_attempts_arm=0))
+        tables[root] = pd.DataFrame(rows)
+    rows = stability(tables, (6, 12))
+    territory = rows[rows["finding"] == "slope_arm_held_azssr_km2"]
+    assert len(territory) == 4 and (territory["verdict"] == "reproduced").all()
+    assert set(rows.loc[rows["finding"] == "slope_loss_exchange_ratio", "verdict"]) <= {"no clear effect", "reproduced",
+                                                                                       "opposite of the literature"}
+    text = stability_markdown(rows)
+    assert "| 6 | +" in text and text.count("| yes |") >= 2
+    with pytest.raises(ValueError, match="fewer than 20 seeds"):
+        stability(tables, (20,))

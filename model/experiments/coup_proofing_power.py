@@ -46,7 +46,7 @@ def stability_markdown(rows: pd.DataFrame) -> str:
             continue
         cols = list(dict.fromkeys(zip(part["base"], part["coding"])))
         lines += ["", f"**{f.plain or f.label}**", "",
-                  "| seeds | " + " | ".join(f"base {b}, {c}" for b, c in cols) + " | same verdict |",
+                  "| seeds | " + " | ".join(f"base {b}, {c}" for b, c in cols) + " | same verdict (all bases and codings) |",
                   "|---|" + "---|" * len(cols) + "---|"]
         for n, g in part.groupby("seeds"):
             cells = {(r.base, r.coding): f"{fmt(r.estimate)} {r.verdict}" for r in g.itertuples()}
