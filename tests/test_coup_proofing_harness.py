@@ -3,13 +3,16 @@ the literature's direction should not appear are reported as absent."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from model.actors.coup_proofing import CHANNELS
 from model.cli import main
-from model.experiments.coup_proofing import coup_proofing_design, coup_proofing_report
+from model.experiments.coup_proofing import (STABLE_SEEDS, SUMMARY_BEGIN, SUMMARY_END, coup_proofing_design,
+                                             coup_proofing_report, splice_summary)
 from model.experiments.coup_proofing_findings import FINDINGS, carried_by, origin, verdict
 from model.experiments.coup_proofing_power import stability, stability_markdown
 from model.experiments.runner import replicate_seeds, run_many
@@ -205,3 +208,18 @@ def test_the_power_check_finds_the_size_from_which_two_seed_bases_agree():
     assert "| 6 | +" in text and text.count("| yes |") >= 2
     with pytest.raises(ValueError, match="fewer than 20 seeds"):
         stability(tables, (20,))
+
+
+def test_the_summary_goes_into_the_readme_between_its_markers_and_warns_when_seeds_are_few():
+    report, _ = coup_proofing_report(synthetic_table(4000.0, 3000.0, seeds=30))
+    assert SUMMARY_BEGIN in report and "Fewer than" not in report
+    summary = report.split(SUMMARY_BEGIN)[1].split(SUMMARY_END)[0]
+    assert "more coup-proofing than the enemy costs territory" in summary and "| reproduced |" in summary
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    spliced = splice_summary(report, readme.read_text())
+    assert summary in spliced and spliced.count(SUMMARY_BEGIN) == 1
+    assert spliced.split(SUMMARY_END)[1] == readme.read_text().split(SUMMARY_END)[1]  # the rest is untouched
+    with pytest.raises(ValueError, match="README: expected one pair"):
+        splice_summary(report, "no markers here")
+    few, _ = coup_proofing_report(synthetic_table(4000.0, 3000.0, seeds=6))
+    assert f"Fewer than {STABLE_SEEDS} seeds per design point" in few.split(SUMMARY_END)[0]
