@@ -270,7 +270,8 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Run a designed experiment over many seeds and write a tidy table, plots "
                                      "and a Markdown report.", epilog=EPILOG_EXPERIMENT)
     exp.add_argument("name", choices=("coup-proofing",), help="which experiment")
-    exp.add_argument("--runs", type=_positive, default=20, help="seeds per design point (default: 20)")
+    exp.add_argument("--runs", type=_positive, default=20,
+                     help="seeds per design point (default: 20; below 12 verdicts are unstable and the report warns)")
     exp.add_argument("--out", type=Path, metavar="DIR",
                      help="output directory (default: runs/experiment-<name>-<timestamp>)")
     exp.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")

@@ -36,11 +36,12 @@ class Finding:
     topic: str  # "battlefield" or "coups": the report's section
     outcome: str  # "battlefield", "attempts" or "success": what the channels act on (PUSHES)
     items: tuple[str, ...] = PRACTICES  # the practices the design varies for this finding
+    plain: str = ""  # the hypothesis in plain words, for the summary table (README)
 
     def on_path(self, knockout: str) -> bool:
         """Whether a knock-out (a channel, channels joined by '+', or 'all') switches off a channel of
         the varied practices."""
-        return any(set(CHANNEL_ITEMS[c]) & set(self.items) for c in knockout_channels(knockout))
+        return on_path(knockout, self.items)
 
     def pushes(self) -> dict[str, int]:
         """The sign each channel of the varied practices gives this finding's estimate directly (+1, -1, or 0
@@ -54,22 +55,38 @@ class Finding:
         return {k: v[self.key] for k, v in knocked.items() if self.key in v and self.on_path(k)}
 
 
+def on_path(knockout: str, items) -> bool:
+    """Whether a knock-out label switches off a channel through which one of ``items`` acts."""
+    return any(set(CHANNEL_ITEMS[c]) & set(items) for c in knockout_channels(knockout))
+
+
 FINDINGS = (
     Finding("slope_arm_held_azssr_km2", "km² of Azerbaijan SSR held by the arm side on 1994-05-12 (or at the "
             "end of shorter runs), per unit of relative index", "more coup-proofing than the opponent → worse battlefield results "
-            "(Narang & Talmadge 2018; Pilster & Böhmelt 2011; Talmadge 2015)", +1, "battlefield", "battlefield"),
+            "(Narang & Talmadge 2018; Pilster & Böhmelt 2011; Talmadge 2015)", +1, "battlefield", "battlefield",
+            plain="more coup-proofing than the enemy costs territory (Narang & Talmadge 2018; Talmadge 2015): km² of "
+                  "Azerbaijan SSR the Armenian side holds at the end, per unit of relative index"),
     Finding("slope_loss_exchange_ratio", "loss-exchange ratio (aze casualties per arm casualty), per unit of "
-            "relative index", "as above", +1, "battlefield", "battlefield"),
+            "relative index", "as above", +1, "battlefield", "battlefield",
+            plain="… and costs more men per enemy casualty: loss-exchange ratio (Azerbaijani per Armenian "
+                  "casualty), per unit of relative index"),
     Finding("counterweight_arm_held_azssr_km2", "km² held by the arm side (counterweight 1 − 0), Azerbaijan",
             "a counterweight diverts men from the front → worse battlefield results (Quinlivan 1999; "
-            "Pilster & Böhmelt 2011)", +1, "battlefield", "battlefield", COUNTERWEIGHT),
+            "Pilster & Böhmelt 2011)", +1, "battlefield", "battlefield", COUNTERWEIGHT,
+            plain="a counterweight costs territory (Quinlivan 1999; Pilster & Böhmelt 2011): km² the Armenian side "
+                  "holds, Azerbaijan's counterweight (item 10) at 1 minus at 0"),
     Finding("slope_attempts_aze", "coup attempts per run vs own index (aze varied)",
-            "coup-proofing lowers coup risk (Powell 2012)", -1, "coups", "attempts"),
-    Finding("slope_attempts_arm", "coup attempts per run vs own index (arm varied)", "as above", -1, "coups", "attempts"),
+            "coup-proofing lowers coup risk (Powell 2012)", -1, "coups", "attempts",
+            plain="coup-proofing lowers coup attempts (Powell 2012): attempts per run per unit of Azerbaijan's index"),
+    Finding("slope_attempts_arm", "coup attempts per run vs own index (arm varied)", "as above", -1, "coups", "attempts",
+            plain="… the same, the Armenian side's index varied"),
     Finding("counterweight_coup_attempts_azerbaijan", "attempts (counterweight 1 − 0), Azerbaijan",
-            "counterbalancing need not reduce attempts (De Bruin 2018)", None, "coups", "attempts", COUNTERWEIGHT),
+            "counterbalancing need not reduce attempts (De Bruin 2018)", None, "coups", "attempts", COUNTERWEIGHT,
+            plain="a counterweight need not reduce coup attempts (De Bruin 2018): attempts, item 10 at 1 minus at 0"),
     Finding("counterweight_coups_successful_azerbaijan", "successful coups (counterweight 1 − 0)",
-            "counterbalancing lowers coup success (De Bruin 2018; Powell 2012)", -1, "coups", "success", COUNTERWEIGHT),
+            "counterbalancing lowers coup success (De Bruin 2018; Powell 2012)", -1, "coups", "success", COUNTERWEIGHT,
+            plain="a counterweight lowers coup success (De Bruin 2018; Powell 2012): successful coups, item 10 at 1 "
+                  "minus at 0"),
 )
 
 

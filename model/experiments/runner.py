@@ -116,7 +116,9 @@ def run_many(specs: list[RunSpec], workers: int = 1, progress: Callable[[int], N
             if progress:
                 progress(1)
     else:
-        chunk = max(1, len(specs) // (workers * 8))
+        # Small chunks: results come back in order, so a long chunk would stall the progress bar for minutes
+        # (a run takes about a second; sending one costs far less).
+        chunk = max(1, min(4, len(specs) // (workers * 8)))
         # "spawn": safe with threads, the same on Linux, macOS and Windows (workers import the model once).
         with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             for i, row in enumerate(pool.map(run_one, specs, chunksize=chunk)):
