@@ -299,7 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmp = sub.add_parser("compare", help="compare two scenarios over many seeds", formatter_class=fmt,
                          description="Run two scenarios over the same seeds and report paired differences with "
-                                     "95 %% bootstrap intervals, plots and a Markdown report.", epilog=EPILOG_COMPARE)
+                                     "95 % bootstrap intervals, plots and a Markdown report.", epilog=EPILOG_COMPARE)
     cmp.add_argument("a", metavar="SCENARIO_A", help="baseline: built-in name or TOML path (e.g. historical)")
     cmp.add_argument("b", metavar="SCENARIO_B", help="alternative: built-in name or TOML path")
     cmp.add_argument("--runs", type=_positive, default=30, help="seeds per scenario (default: 30)")

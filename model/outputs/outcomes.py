@@ -45,6 +45,33 @@ OUTCOMES: dict[str, str] = {
 """Every outcome column; ``<government>``, ``<side>`` and ``<district>`` stand for the keys."""
 
 
+LABELS: dict[str, tuple[str, str]] = {
+    "arm_held_azssr_km2": ("Azerbaijan SSR held by the arm side on 1994-05-12", "km²"),
+    "arm_held_azssr_km2_end": ("Azerbaijan SSR held by the arm side at the end", "km²"),
+    "casualties_aze": ("casualties, aze side", "people"),
+    "casualties_arm": ("casualties, arm side", "people"),
+    "loss_exchange_ratio": ("loss-exchange ratio, aze / arm", "ratio"),
+    "displaced_aze": ("displaced Azerbaijani civilians", "people"),
+    "displaced_arm": ("displaced Armenian civilians", "people"),
+    "captures": ("changes of holder of districts", "count"),
+    "ceasefires": ("ceasefires agreed", "count"),
+    "days_to_ceasefire": ("days from the start to the durable ceasefire", "days"),
+    "coup_attempts_aze": ("coup attempts, aze side", "count"),
+    "coup_attempts_arm": ("coup attempts, arm side", "count"),
+    "coups_successful_aze": ("successful coups, aze side", "count"),
+    "coups_successful_arm": ("successful coups, arm side", "count"),
+    "coup_attempts_azerbaijan": ("coup attempts in Azerbaijan", "count"),
+    "coups_successful_azerbaijan": ("successful coups in Azerbaijan", "count"),
+}
+"""Short label and unit of the outcomes that tables and plots show, for people (axis titles, report rows)."""
+
+
+def label(name: str, unit: bool = True) -> str:
+    """``'casualties, aze side (people)'`` for ``casualties_aze``; other names with spaces for underscores."""
+    text, u = LABELS.get(name, (name.replace("_", " "), ""))
+    return f"{text} ({u})" if unit and u else text
+
+
 def is_outcome(name: str) -> bool:
     """Whether ``name`` is an outcome column of :func:`outcomes` (patterns included)."""
     return any(re.fullmatch(re.sub(r"<\w+>", r"[a-z0-9_]+", k), name) for k in OUTCOMES)
