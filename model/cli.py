@@ -101,6 +101,9 @@ EPILOG_SWEEP = textwrap.dedent("""\
       results/part-*.parquet   one row per run (run_id, point, replicate, seed, param.*,
                                outcomes, error, wall_s); read with pandas.read_parquet(OUT/'results')
       series/part-*.parquet    weekly territory per run, if the spec sets series = true
+      summary.csv              one row per (scenario, point): swept values, runs, failed, and per
+                               outcome the mean over replicates with its 95 % CI and share defined
+      outcomes_vs_parameters.png   each outcome against each swept parameter (dots: runs)
       spec.toml, manifest.json the spec and the progress/timing record
 
     A run's seed comes from the spec's root_seed (numpy SeedSequence), so results
@@ -551,6 +554,12 @@ def cmd_sweep(args) -> int:
     table = sweep.read_results(out)
     failed = int((table["error"] != "").sum()) if len(table) else 0
     sweep.write_manifest(out, {"completed_runs": len(table), "failed_runs": failed, "planned_runs": total})
+    written = []
+    if len(table):
+        from .experiments import sweep_summary
+
+        written = sweep_summary.write(table, out, spec.outcomes, title=f"Sweep '{spec.name}': outcomes against each "
+                                      f"swept parameter ({spec.replicates} replicates per point; dots: runs)")
     if args.command == "sensitivity":
         from .experiments import sensitivity
 
@@ -560,7 +569,8 @@ def cmd_sweep(args) -> int:
         tmp.replace(out / "sensitivity.csv")
         sensitivity.plot(ix, out / "sensitivity.png")
     if not args.quiet:
-        print(f"{spec.name}: {len(table)}/{total} runs complete, {failed} failed; results in {out / 'results'}")
+        print(f"{spec.name}: {len(table)}/{total} runs complete, {failed} failed; results in {out / 'results'}"
+              + (f"; {' and '.join(written)} in {out}" if written else ""))
         if stats:
             print(f"this session: {stats['runs']} runs in {stats['wall_seconds']:.1f} s on {stats['workers']} "
                   f"{stats['backend']} workers = {stats['runs_per_second']:.2f} runs/s, "
