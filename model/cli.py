@@ -450,7 +450,7 @@ def cmd_experiment(args) -> int:
               desc=f"{args.name} ({workers} workers)") as bar:
         table = run_many(specs, workers=workers, progress=bar.update)
     report, stats = coup_proofing_report(table)
-    command = "karabakh " + " ".join(sys.argv[1:])
+    command = args.command_line
     report = report.replace("\n\n", f"\n\nCommand: `{command}` (settings and seeds: design.json)\n\n", 1)
     with atomic_output_dir(out, force=args.force) as tmp:
         table.to_csv(tmp / "results.csv", index=False)
@@ -511,7 +511,7 @@ def cmd_compare(args) -> int:
         (tmp / "report.md").write_text(text)
         compare.plot(scenarios["A"].name, scenarios["B"].name, series, table, tmp)
         (tmp / "design.json").write_text(json.dumps({
-            "command": "karabakh " + " ".join(sys.argv[1:]), "A": args.a, "B": args.b, "runs": args.runs,
+            "command": args.command_line, "A": args.a, "B": args.b, "runs": args.runs,
             "root_seed": args.seed, "until": str(args.until) if args.until else None, "parameters": overrides,
             "seeds": sorted(set(int(x) for x in table["seed"])), "failed_runs": int((table["error"] != "").sum())},
             indent=2))
@@ -605,7 +605,7 @@ def cmd_calibrate(args) -> int:
     name = args.name or (f"until-{args.until}" if args.until else "default")
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
         record = calibrate(args.trials, args.jobs or default_workers(), seeds=args.seeds, until=args.until, name=name,
-                           root_seed=args.seed, progress=bar.update, command="karabakh " + " ".join(sys.argv[1:]))
+                           root_seed=args.seed, progress=bar.update, command=args.command_line)
     c = record["calibration"]
     print(f"best of {c['trials']} trials: loss {c['score']:.3f} (median over {len(c['seeds'])} seeds); "
           f"written to calibration/params/{name}.toml")
@@ -683,7 +683,9 @@ def cmd_wargame(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``karabakh`` console script."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.command_line = "karabakh " + " ".join(argv)  # as given, also when called from Python (a notebook)
     if args.command is None:
         parser.print_help()
         return 0
