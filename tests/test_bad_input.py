@@ -266,7 +266,7 @@ def test_a_sweep_directory_is_made_atomically_and_resumes_clean(tmp_path, capsys
     out.mkdir()
     (out / "spec.toml").write_text(SPEC)  # what a kill between spec.toml and manifest.json used to leave
     assert main(["sweep", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "results", "spec.toml"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "results", "spec.toml", "summary.csv"]
     stale = out / "results" / ".part-0123.parquet.tmp"  # a part a killed worker was writing
     stale.write_bytes(b"half")
     assert main(["sweep", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
