@@ -101,6 +101,9 @@ EPILOG_SWEEP = textwrap.dedent("""\
       results/part-*.parquet   one row per run (run_id, point, replicate, seed, param.*,
                                outcomes, error, wall_s); read with pandas.read_parquet(OUT/'results')
       series/part-*.parquet    weekly territory per run, if the spec sets series = true
+      summary.csv              one row per (scenario, point): swept values, runs, failed, and per
+                               outcome the mean over replicates with its 95 % CI and share defined
+      outcomes_vs_parameters.png   each outcome against each swept parameter (dots: runs)
       spec.toml, manifest.json the spec and the progress/timing record
 
     A run's seed comes from the spec's root_seed (numpy SeedSequence), so results
@@ -301,7 +304,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cmp = sub.add_parser("compare", help="compare two scenarios over many seeds", formatter_class=fmt,
                          description="Run two scenarios over the same seeds and report paired differences with "
-                                     "95 %% bootstrap intervals, plots and a Markdown report.", epilog=EPILOG_COMPARE)
+                                     "95 % bootstrap intervals, plots and a Markdown report.", epilog=EPILOG_COMPARE)
     cmp.add_argument("a", metavar="SCENARIO_A", help="baseline: built-in name or TOML path (e.g. historical)")
     cmp.add_argument("b", metavar="SCENARIO_B", help="alternative: built-in name or TOML path")
     cmp.add_argument("--runs", type=_positive, default=30, help="seeds per scenario (default: 30)")
@@ -451,7 +454,7 @@ def cmd_experiment(args) -> int:
               desc=f"{args.name} ({workers} workers)") as bar:
         table = run_many(specs, workers=workers, progress=bar.update)
     report, stats = coup_proofing_report(table)
-    command = "karabakh " + " ".join(sys.argv[1:])
+    command = args.command_line
     report = report.replace("\n\n", f"\n\nCommand: `{command}` (settings and seeds: design.json)\n\n", 1)
     with atomic_output_dir(out, force=args.force) as tmp:
         table.to_csv(tmp / "results.csv", index=False)
@@ -512,7 +515,7 @@ def cmd_compare(args) -> int:
         (tmp / "report.md").write_text(text)
         compare.plot(scenarios["A"].name, scenarios["B"].name, series, table, tmp)
         (tmp / "design.json").write_text(json.dumps({
-            "command": "karabakh " + " ".join(sys.argv[1:]), "A": args.a, "B": args.b, "runs": args.runs,
+            "command": args.command_line, "A": args.a, "B": args.b, "runs": args.runs,
             "root_seed": args.seed, "until": str(args.until) if args.until else None, "parameters": overrides,
             "seeds": sorted(set(int(x) for x in table["seed"])), "failed_runs": int((table["error"] != "").sum())},
             indent=2))
@@ -555,6 +558,12 @@ def cmd_sweep(args) -> int:
     table = sweep.read_results(out)
     failed = int((table["error"] != "").sum()) if len(table) else 0
     sweep.write_manifest(out, {"completed_runs": len(table), "failed_runs": failed, "planned_runs": total})
+    written = []
+    if len(table):
+        from .experiments import sweep_summary
+
+        written = sweep_summary.write(table, out, spec.outcomes, title=f"Sweep '{spec.name}': outcomes against each "
+                                      f"swept parameter ({spec.replicates} replicates per point; dots: runs)")
     if args.command == "sensitivity":
         from .experiments import sensitivity
 
@@ -564,7 +573,8 @@ def cmd_sweep(args) -> int:
         tmp.replace(out / "sensitivity.csv")
         sensitivity.plot(ix, out / "sensitivity.png")
     if not args.quiet:
-        print(f"{spec.name}: {len(table)}/{total} runs complete, {failed} failed; results in {out / 'results'}")
+        print(f"{spec.name}: {len(table)}/{total} runs complete, {failed} failed; results in {out / 'results'}"
+              + (f"; {' and '.join(written)} in {out}" if written else ""))
         if stats:
             print(f"this session: {stats['runs']} runs in {stats['wall_seconds']:.1f} s on {stats['workers']} "
                   f"{stats['backend']} workers = {stats['runs_per_second']:.2f} runs/s, "
@@ -599,7 +609,7 @@ def cmd_calibrate(args) -> int:
     name = args.name or (f"until-{args.until}" if args.until else "default")
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
         record = calibrate(args.trials, args.jobs or default_workers(), seeds=args.seeds, until=args.until, name=name,
-                           root_seed=args.seed, progress=bar.update, command="karabakh " + " ".join(sys.argv[1:]))
+                           root_seed=args.seed, progress=bar.update, command=args.command_line)
     c = record["calibration"]
     print(f"best of {c['trials']} trials: loss {c['score']:.3f} (median over {len(c['seeds'])} seeds); "
           f"written to calibration/params/{name}.toml")
@@ -678,7 +688,9 @@ def cmd_wargame(args) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``karabakh`` console script."""
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
+    args.command_line = "karabakh " + " ".join(argv)  # as given, also when called from Python (a notebook)
     if args.command is None:
         parser.print_help()
         return 0

@@ -47,7 +47,13 @@ from .inputs.scenario import Scenario, check_references, load_scenario
 from .inputs.world import SIDES, World, grown_population, hop_distances, load_world
 from .mechanisms import DAILY_CYCLE, Mechanism, Today
 
-__all__ = ["CEASEFIRE_DATE", "KarabakhWar"]
+__all__ = ["CEASEFIRE_DATE", "HEADLINE", "KarabakhWar"]
+
+HEADLINE = ("days", "arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm",
+            "loss_exchange_ratio", "displaced_aze", "displaced_arm", "displaced_front_aze", "displaced_front_arm",
+            "captures", "ceasefires", "coup_attempts_aze", "coups_successful_aze", "coup_attempts_arm", "coups_successful_arm")
+"""The numeric headline outcomes that :meth:`KarabakhWar.headline` computes and Mesa's DataCollector
+reports, weekly and on the last day (names and meanings: :data:`model.outputs.outcomes.OUTCOMES`)."""
 
 
 def seed(rng):
@@ -130,11 +136,10 @@ class KarabakhWar(mesa.Model):
         self.diplomacy = Diplomacy(self)
         self._schedule_events()
         self.mechanisms: list[Mechanism] = [cls(self) for cls in (mechanisms or DAILY_CYCLE)]
+        # The headline outcomes under their public names (model.outputs.outcomes): the last row that Mesa's
+        # batch_run returns holds the same values as outcomes(model) for these columns.
         self.datacollector = mesa.DataCollector(model_reporters={
-            "arm_held_azssr_km2": "arm_held_azssr_km2",
-            "casualties_aze": "casualties_aze", "casualties_arm": "casualties_arm",
-            "displaced_aze": "displaced_aze", "displaced_arm": "displaced_arm",
-        })
+            name: (lambda m, name=name: m.headline()[name]) for name in HEADLINE})
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ setup
@@ -506,6 +511,34 @@ class KarabakhWar(mesa.Model):
         """The headline area: km² of the Azerbaijan SSR (with Nakhchivan) held by the arm side now.
         The same name in :func:`model.outputs.outcomes.outcomes` is its value on 1994-05-12."""
         return float((self.area_azssr_km2 * self.arm_share).sum())
+
+    def headline(self) -> dict[str, float | int]:
+        """The numeric headline outcomes of the run so far (:data:`HEADLINE`), named and computed as in
+        :func:`model.outputs.outcomes.outcomes`, which adds dates, per-government coups and capture days:
+        ``arm_held_azssr_km2`` is the area on 1994-05-12 once that day has passed, ``..._end`` the area now."""
+        cf = (CEASEFIRE_DATE - self.start).days
+        share = self.control_history[cf] if 0 <= cf <= self.day else self.arm_share
+        side_of = {g.key: g.side for g in self.governments}
+        coups = [c for c in self.coups if c["kind"] == "coup"]
+        row: dict[str, float | int] = {
+            "days": self.day,
+            "arm_held_azssr_km2": float((self.area_azssr_km2 * share).sum()),
+            "arm_held_azssr_km2_end": float((self.area_azssr_km2 * self.arm_share).sum()),
+            "casualties_aze": float(self.casualties[0]),
+            "casualties_arm": float(self.casualties[1]),
+            "loss_exchange_ratio": float(self.casualties[0] / max(self.casualties[1], 1.0)),
+            "displaced_aze": float(self.displaced[0]),
+            "displaced_arm": float(self.displaced[1]),
+            "displaced_front_aze": float(self.displaced_front[0]),
+            "displaced_front_arm": float(self.displaced_front[1]),
+            "captures": len(self.captures),
+            "ceasefires": len(self.ceasefires),
+        }
+        for side in SIDES:
+            row[f"coup_attempts_{side}"] = sum(side_of.get(c["country"]) == side for c in coups)
+            row[f"coups_successful_{side}"] = sum(side_of.get(c["country"]) == side and bool(c["success"])
+                                                  for c in coups)
+        return row
 
     casualties_aze = property(lambda self: float(self.casualties[0]), doc="Military casualties, aze side.")
     casualties_arm = property(lambda self: float(self.casualties[1]), doc="Military casualties, arm side.")

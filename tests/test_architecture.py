@@ -17,7 +17,7 @@ import networkx as nx
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "model"
-DEFERRED_OK = {"optuna", "SALib", "distributed", "dask", "statsmodels", "solara", "altair"}
+DEFERRED_OK = {"optuna", "SALib", "distributed", "dask", "statsmodels", "solara", "altair", "ema_workbench"}
 """Heavy optional dependencies that may be imported where they are used."""
 
 

@@ -109,10 +109,12 @@ def test_a_seed_must_be_a_non_negative_integer(bad):
         KarabakhWar(rng=bad, until="1991-12-05")
 
 
-def test_numpy_integer_seeds_are_seeds():
-    a = KarabakhWar(rng=np.int64(3), until="1992-01-15").run()
-    b = KarabakhWar(rng=3, until="1992-01-15").run()
-    assert np.array_equal(a.control_history, b.control_history)
+@pytest.mark.parametrize("kind", [np.int8, np.int16, np.int32, np.int64, np.uint8, np.uint16, np.uint32, np.uint64,
+                                  np.intp, np.uintp, np.longlong, np.ulonglong])
+def test_numpy_integer_seeds_of_every_type_are_seeds(kind):
+    a = KarabakhWar(rng=kind(3), until="1991-12-20").run()
+    b = KarabakhWar(rng=3, until="1991-12-20").run()
+    assert np.array_equal(a.control_history, b.control_history) and np.array_equal(a.casualties, b.casualties)
 
 
 def _run(path, tmp_path, capsys) -> str:
@@ -273,7 +275,7 @@ def test_a_sweep_directory_is_made_atomically_and_resumes_clean(tmp_path, capsys
     out.mkdir()
     (out / "spec.toml").write_text(SPEC)  # what a kill between spec.toml and manifest.json used to leave
     assert main(["sweep", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "results", "spec.toml"]
+    assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "results", "spec.toml", "summary.csv"]
     stale = out / "results" / ".part-0123.parquet.tmp"  # a part a killed worker was writing
     stale.write_bytes(b"half")
     assert main(["sweep", str(spec), "--out", str(out), "--quiet", "--workers", "1"]) == 0

@@ -50,19 +50,6 @@ def test_help_teaches_with_examples():
     assert "examples:" in text and "control.csv" in text and "--seed" in text
 
 
-def test_the_quickstart_notebook_runs(tmp_path):
-    import os
-    import subprocess
-    import sys
-
-    env = {**os.environ, "KARABAKH_QUICKSTART_RUNS": "2", "MPLBACKEND": "Agg"}
-    out = subprocess.run([sys.executable, str(ROOT / "notebooks" / "quickstart.py")], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=600)
-    assert out.returncode == 0, out.stderr[-2000:]
-    assert "changes of hands" in out.stdout and "no_1993_coup - historical" in out.stdout
-    assert "coups_successful_azerbaijan" in out.stdout
-
-
 def test_reports_print_numbers_for_people():
     from model.outputs.numbers import readable
     assert [readable(v) for v in (11310.4, -1517.2, 59.14, 0.3333, 0.0, float("nan"))] == \

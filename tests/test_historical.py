@@ -63,6 +63,20 @@ def test_runs_unmodified_under_mesa_batch_run():
     assert again[0]["casualties_aze"] == rows[0]["casualties_aze"]
 
 
+def test_batch_run_as_the_readme_shows_it_reaches_the_end_date_and_reports_the_outcomes():
+    """NumPy seeds (as EMA and numpy users pass them), the README's max_steps, two seeds: each run stops
+    by itself at the end date, and its last row holds outcomes(m) under the same names."""
+    from model import outcomes
+    from model.model import HEADLINE
+
+    rows = batch_run(KarabakhWar, {"scenario": "historical"}, rng=np.arange(1, 3), max_steps=2000,
+                     number_processes=1, display_progress=False)
+    assert [r["Step"] for r in rows] == [1127, 1127] and [r["days"] for r in rows] == [1127, 1127]
+    assert rows[0]["arm_held_azssr_km2"] != rows[1]["arm_held_azssr_km2"] or rows[0]["captures"] != rows[1]["captures"]
+    alone = outcomes(KarabakhWar(rng=2).run())
+    assert {k: rows[1][k] for k in HEADLINE} == {k: alone[k] for k in HEADLINE}
+
+
 def test_one_outcome_api_for_summary_experiments_and_the_datacollector(tmp_path):
     """summary.json, the experiment rows and the DataCollector give the headline area under one
     name, and it is the area of the Azerbaijan SSR, not an area that includes Armenia."""

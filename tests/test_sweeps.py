@@ -69,6 +69,13 @@ def test_results_do_not_depend_on_workers_or_backend(tmp_path):
     assert len(runs["one"]) == 12 and (runs["one"]["error"] == "").all()
     pd.testing.assert_frame_equal(runs["one"], runs["two"])
     pd.testing.assert_frame_equal(runs["one"], runs["dask"])
+    # A finished sweep says what it found: one summary row per design point, a plot per outcome and parameter.
+    summary = pd.read_csv(tmp_path / "one" / "summary.csv")
+    assert len(summary) == 4 and set(summary["runs"]) == {3}
+    assert {"attrition_rate", "breakthrough_ratio", "arm_held_azssr_km2", "arm_held_azssr_km2_ci_low"} <= set(summary.columns)
+    point0 = runs["one"][runs["one"]["point"] == 0]["casualties_aze"].mean()
+    assert summary.loc[summary["point"] == 0, "casualties_aze"].iat[0] == pytest.approx(point0)
+    assert (tmp_path / "one" / "outcomes_vs_parameters.png").stat().st_size > 20_000
 
 
 def test_a_sweep_killed_midway_resumes_to_exactly_the_full_set(tmp_path):
@@ -191,3 +198,19 @@ def test_an_unknown_outcome_in_a_sweep_spec_is_an_input_error(tmp_path):
         load_spec(spec)
     spec.write_text(spec.read_text().replace('"territory"', '"capture_day_shusha"'))
     assert load_spec(spec).outcomes == ["arm_held_azssr_km2", "capture_day_shusha"]
+
+
+def test_the_sensitivity_plot_speaks_to_people_and_its_error_bars_stop_at_zero():
+    from model.experiments.sensitivity import figure
+    from model.outputs.plots import plt
+
+    ix = pd.DataFrame([dict(scenario="historical", outcome="arm_held_azssr_km2", parameter=p, index="mu_star",
+                            value=v, ci=c) for p, v, c in (("attrition_rate", 50.0, 400.0),
+                                                           ("training_effect", 3000.0, 500.0))])
+    fig = figure(ix)
+    ax = fig.axes[0]
+    lows = [seg[:, 0].min() for coll in ax.collections for seg in coll.get_segments()]
+    assert lows and min(lows) >= 0, "a mean absolute effect cannot be negative: no bar may reach below 0"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["training effect", "attrition rate"]
+    assert "km²" in ax.get_xlabel() and "1994-05-12" in ax.get_title()
+    plt.close(fig)

@@ -16,22 +16,18 @@ import pandas as pd
 
 import matplotlib.pyplot as plt
 
-from ..outputs.numbers import readable
+from ..inputs.history import START
+from ..inputs.world import load_world
+from ..outputs.numbers import interval, readable
+from ..outputs.outcomes import label as outcome_label
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds
+from .scoring import first_documented_changes
 from .statistics import paired_difference_ci
 
-OUTCOMES = (
-    ("arm_held_azssr_km2", "km² of Azerbaijan SSR held by the arm side on 1994-05-12"),
-    ("arm_held_azssr_km2_end", "km² of Azerbaijan SSR held by the arm side at the end"),
-    ("casualties_aze", "casualties, aze side"),
-    ("casualties_arm", "casualties, arm side"),
-    ("displaced_aze", "displaced Azerbaijani civilians"),
-    ("displaced_arm", "displaced Armenian civilians"),
-    ("coup_attempts_azerbaijan", "coup attempts in Azerbaijan"),
-    ("coups_successful_azerbaijan", "successful coups in Azerbaijan"),
-    ("days_to_ceasefire", "days from the start to the durable ceasefire"),
-)
+OUTCOMES = ("arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm", "displaced_aze",
+            "displaced_arm", "coup_attempts_azerbaijan", "coups_successful_azerbaijan", "days_to_ceasefire")
+"""The outcomes a comparison reports (labels: :data:`model.outputs.outcomes.LABELS`)."""
 
 
 def compare_specs(a: str, b: str, runs: int, root_seed: int = 0, until: str | None = None,
@@ -51,8 +47,9 @@ def differences(table: pd.DataFrame) -> pd.DataFrame:
     seeds = a.index.intersection(b.index)
     a, b = a.loc[seeds], b.loc[seeds]
     rows = []
-    columns = [*OUTCOMES, *((c, f"first capture day of {c.removeprefix('capture_day_')}")
-                            for c in table.columns if c.startswith("capture_day_")),
+    columns = [*((c, outcome_label(c)) for c in OUTCOMES),
+               *((c, f"first capture day of {c.removeprefix('capture_day_')}")
+                 for c in table.columns if c.startswith("capture_day_")),
                *((c, " ".join(c.removeprefix("patron_").rsplit("_", 1))) for c in table.columns
                  if c.startswith("patron_"))]
     for col, label in columns:
@@ -77,9 +74,7 @@ def report(a: str, b: str, table: pd.DataFrame, diffs: pd.DataFrame, question: s
     ok = table[table["error"] == ""]
     n = ok["seed"].nunique()
 
-    def num(v):
-        return readable(float(v))
-
+    num = readable
     lines = [f"# Scenario comparison: `{b}` (B) vs `{a}` (A)", ""]
     if question:
         lines += [f"**Question.** {question}", ""]
@@ -93,13 +88,13 @@ def report(a: str, b: str, table: pd.DataFrame, diffs: pd.DataFrame, question: s
             continue
         sig = "" if pd.isna(r["ci_low"]) or r["ci_low"] <= 0 <= r["ci_high"] else " **"
         share = f"{r['share_A']:.0%} / {r['share_B']:.0%}" if r["outcome"] == "days_to_ceasefire" else ""
-        lines.append(f"| {r['label']} | {num(r['mean_A'])} | {num(r['mean_B'])} | {num(r['diff'])} "
-                     f"[{num(r['ci_low'])}, {num(r['ci_high'])}]{sig} | {share} |")
+        lines.append(f"| {r['label']} | {num(r['mean_A'])} | {num(r['mean_B'])} | "
+                     f"{interval(r['diff'], r['ci_low'], r['ci_high'])}{sig} | {share} |")
     lines += ["", "`**` marks intervals that exclude 0.", "", "## First capture date of each district (days from the start)",
               "", "| district | A mean | B mean | B − A [95 % CI] | captured in A / B |", "|---|---|---|---|---|"]
     for _, r in diffs[diffs["outcome"].str.startswith("capture_day_")].iterrows():
         lines.append(f"| {r['outcome'].removeprefix('capture_day_')} | {num(r['mean_A'])} | {num(r['mean_B'])} | "
-                     f"{num(r['diff'])} [{num(r['ci_low'])}, {num(r['ci_high'])}] | "
+                     f"{interval(r['diff'], r['ci_low'], r['ci_high'])} | "
                      f"{r['share_A']:.0%} / {r['share_B']:.0%} |")
     patron_rows = diffs[diffs["outcome"].str.startswith("patron_") & ((diffs["mean_A"] > 0) | (diffs["mean_B"] > 0))]
     if len(patron_rows):
@@ -136,18 +131,28 @@ def plot(a: str, b: str, series: pd.DataFrame, table: pd.DataFrame, out_dir) -> 
         ax.plot(x, s.median(axis=1), color=colours[label], label=f"{label}: {name} (median)")
         ax.fill_between(x, s.quantile(0.05, axis=1), s.quantile(0.95, axis=1), color=colours[label], alpha=0.2)
     ax.axvline(pd.Timestamp("1994-05-12"), color="#555555", ls="--", lw=0.8)
-    finish(fig, ax, out_dir / "territory.png", "Territory over time: median and 90 % band over seeds (dashed: 1994-05-12)")
+    finish(fig, ax, out_dir / "territory.png", f"Territory over time: median and 90 % band over {table.loc[table['error'] == '', 'seed'].nunique()} "
+           "seeds (dashed: 1994-05-12)")
 
     ok = table[table["error"] == ""]
     cols = [c for c in ok.columns if c.startswith("capture_day_") and ok[c].notna().any()]
+    doc = first_documented_changes(load_world(), int(np.nanmax(ok["days"])) + 1)
     fig, ax = plt.subplots(figsize=(9, max(3.0, 0.32 * len(cols) + 1)))
     for k, (label, name) in enumerate((("A", a), ("B", b))):
         sub = ok[ok["label"] == label]
         for i, c in enumerate(cols):
             days = sub[c].dropna().to_numpy(float)
             y = np.full(len(days), i + (k - 0.5) * 0.3)
-            ax.scatter(pd.Timestamp("1991-12-01") + pd.to_timedelta(days, unit="D"), y, s=10, alpha=0.6,
+            ax.scatter(pd.Timestamp(START) + pd.to_timedelta(days, unit="D"), y, s=10, alpha=0.6,
                        color=colours[label], label=f"{label}: {name}" if i == 0 else None)
+    marked = False
+    for i, c in enumerate(cols):  # the documented first change of holder and its window (calibration/timeline.csv)
+        d = c.removeprefix("capture_day_")
+        if d in doc.index:
+            lo, day, hi = (pd.Timestamp(START) + pd.Timedelta(days=int(doc.at[d, k])) for k in ("day_low", "day", "day_high"))
+            ax.plot([lo, hi], [i, i], color="#d62728", lw=1.5, zorder=3)
+            ax.scatter([day], [i], marker="|", s=250, color="#d62728", zorder=3,
+                       label=None if marked else "documented first change (and its window)")
+            marked = True
     finish_districts(fig, ax, [c.removeprefix("capture_day_") for c in cols], out_dir / "capture_dates.png",
-                     "First change of holder of each district, one dot per run")
-
+                     f"First change of holder of each district, one dot per run ({ok['seed'].nunique()} seeds)")

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..outputs.numbers import interval, p_value
+
 FAMILIES = ("ols", "logit", "poisson")
 TIDY_COLUMNS = ("model", "family", "outcome", "term", "estimate", "ci_low", "ci_high", "p", "n", "clusters", "note")
 
@@ -138,11 +140,8 @@ def fit_all(table: pd.DataFrame, specs: list[Spec], cluster: str = "design_point
 
 def to_markdown(tidy: pd.DataFrame) -> str:
     """The tidy table as Markdown: one line per term, estimate [95 % CI], p, N and clusters."""
-    def num(x):
-        return "" if pd.isna(x) else f"{x:.3g}"
-
     lines = ["| model | outcome | term | estimate [95 % CI] | p | N | clusters | note |", "|---|---|---|---|---|---|---|---|"]
     for r in tidy.itertuples(index=False):
-        est = "" if pd.isna(r.estimate) else f"{r.estimate:+.3g} [{r.ci_low:+.3g}, {r.ci_high:+.3g}]"
-        lines.append(f"| {r.model} | {r.outcome} | {r.term} | {est} | {num(r.p)} | {r.n} | {r.clusters} | {r.note} |")
+        est = "" if pd.isna(r.estimate) else interval(r.estimate, r.ci_low, r.ci_high)
+        lines.append(f"| {r.model} | {r.outcome} | {r.term} | {est} | {'' if pd.isna(r.p) else p_value(r.p)} | {r.n} | {r.clusters} | {r.note} |")
     return "\n".join(lines)

@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 
 from ..outputs.plots import plt
+from ..outputs.outcomes import LABELS, label
 from .sweep import SweepSpec, salib_problem
+from .sweep_summary import HEADLINE
 
-HEADLINE = ("arm_held_azssr_km2", "casualties_aze", "casualties_arm", "coup_attempts_aze", "days_to_ceasefire")
-"""Territory at the ceasefire date, casualties, coups and the ceasefire date."""
 
 
 def _unit_samples(spec: SweepSpec) -> np.ndarray:
@@ -75,20 +75,44 @@ def indices(spec: SweepSpec, table: pd.DataFrame, outcomes=HEADLINE) -> pd.DataF
 
 
 def plot(ix: pd.DataFrame, path: Path) -> None:
-    """One panel per headline outcome: total-order (or mu*) index per parameter with its CI."""
+    """Write :func:`figure` to ``path``."""
+    fig = figure(ix)
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def figure(ix: pd.DataFrame):
+    """One panel per headline outcome: total-order Sobol index (or Morris mu*, in the outcome's unit) per
+    parameter with its 95 % CI; the bars of an index that cannot be negative stop at zero."""
     main = "ST" if (ix["index"] == "ST").any() else "mu_star"
     sub = ix[ix["index"] == main]
     outs = list(dict.fromkeys(sub["outcome"]))
-    fig, axes = plt.subplots(1, max(len(outs), 1), figsize=(3.6 * max(len(outs), 1), 3.2 + 0.18 * sub["parameter"].nunique()),
-                             squeeze=False)
+    n_par = sub["parameter"].nunique()
+    fig, axes = plt.subplots(1, max(len(outs), 1), figsize=(3.9 * max(len(outs), 1), 2.2 + 0.32 * n_par),
+                             squeeze=False, sharey=True)
+    # One order for every panel: parameters by their mean share of each outcome's largest index.
+    table = sub.groupby(["outcome", "parameter"])["value"].mean().unstack("parameter").clip(lower=0)
+    order = list((table.div(table.max(axis=1).replace(0, 1), axis=0)).mean().sort_values(ascending=False).index)
     for ax, out in zip(axes[0], outs):
-        d = sub[sub["outcome"] == out].groupby("parameter")[["value", "ci"]].mean().sort_values("value")
-        ax.barh(d.index, d["value"], xerr=d["ci"].fillna(0), color="#1b7f8c", alpha=0.8)
-        ax.set_title(out, fontsize=9)
+        d = sub[sub["outcome"] == out].groupby("parameter")[["value", "ci"]].mean().reindex(order)
+        value = d["value"].clip(lower=0).to_numpy(float)  # both indices are >= 0; estimates a hair below are noise
+        ci = d["ci"].fillna(0).to_numpy(float)
+        err = np.vstack([np.minimum(ci, value), ci])  # the lower bar stops at zero
+        ax.barh(range(len(d)), value, xerr=err, color="#1b7f8c", alpha=0.8, error_kw={"lw": 0.8, "capsize": 2})
+        ax.set_xlim(left=0)
+        ax.set_title(label(out, unit=False), fontsize=9, wrap=True)
+        unit = LABELS.get(out, ("", ""))[1]
+        ax.set_xlabel("total-order index (share of variance)" if main == "ST" else f"μ* ({unit or 'outcome units'})",
+                      fontsize=8)
         ax.tick_params(labelsize=7)
         ax.grid(alpha=0.3, axis="x")
-    fig.suptitle(f"Sensitivity ({'total-order Sobol index' if main == 'ST' else 'Morris mu*'}; bars: 95 % CI)",
-                 fontsize=10)
+    first = axes[0][0]  # the panels share the y axis: label and invert it once
+    first.set_yticks(range(len(order)))
+    first.set_yticklabels([p.replace("_", " ") for p in order], fontsize=8)
+    first.invert_yaxis()
+    what = "total-order Sobol index" if main == "ST" else "Morris μ*, mean absolute elementary effect"
+    scenarios = ", ".join(dict.fromkeys(ix["scenario"])) if "scenario" in ix else ""
+    fig.suptitle(f"Sensitivity of the headline outcomes ({what}; bars: 95 % CI)"
+                 f"{f' — scenario {scenarios}' if scenarios else ''}", fontsize=10)
     fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+    return fig

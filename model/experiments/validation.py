@@ -25,9 +25,10 @@ from ..inputs.history import CEASEFIRE_DATE, START, load_targets
 from ..inputs.locations import PARAMS_DIR
 from ..inputs.world import SIDES, load_world
 from ..model import KarabakhWar
+from ..outputs.numbers import readable
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds, run_many
-from .scoring import baselines, documented
+from .scoring import baselines, documented, first_documented_changes
 
 METRICS = (("loss", "loss (lower is better)"), ("capture_months", "capture-date error, months (all documented changes)"),
            ("capture_days_major", "capture-date error, days (major captures)"), ("state", "state error at checkpoints (share)"),
@@ -119,8 +120,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
 
 def card_markdown(card: dict) -> str:
     """The score card as Markdown."""
-    def num(v, fmt="{:,.3g}"):
-        return "–" if v is None or (isinstance(v, float) and np.isnan(v)) else fmt.format(v)
+    num = readable
 
     b = card["baselines"]
     lines = [f"# Validation score card — parameter set: {card['parameter_set']}", "",
@@ -142,14 +142,13 @@ def card_markdown(card: dict) -> str:
     lines += ["", "| target | documented | simulated median [10–90 %] | inside |", "|---|---|---|---|"]
     for key, t in card["targets"].items():
         s = t["simulated"]
-        lines.append(f"| {key} | {t['documented'][0]:,.0f}–{t['documented'][1]:,.0f} | {num(s['median'], '{:,.0f}')} "
-                     f"[{num(s['p10'], '{:,.0f}')}–{num(s['p90'], '{:,.0f}')}] | {'yes' if t['inside'] else 'no'} |")
+        lines.append(f"| {key} | {num(t['documented'][0])}–{num(t['documented'][1])} | {num(s['median'])} "
+                     f"[{num(s['p10'])}–{num(s['p90'])}] | {'yes' if t['inside'] else 'no'} |")
     lines += ["", "| displaced, by flow | total | from districts that changed hands | from shelling of the front |",
               "|---|---|---|---|"]
     for side, d in card.get("displacement", {}).items():
-        lines.append(f"| {side} | " + " | ".join(f"{num(d[k]['median'], '{:,.0f}')} [{num(d[k]['p10'], '{:,.0f}')}–"
-                                                 f"{num(d[k]['p90'], '{:,.0f}')}]" for k in ("total", "captures", "front"))
-                     + " |")
+        lines.append(f"| {side} | " + " | ".join(f"{num(d[k]['median'])} [{num(d[k]['p10'])}–{num(d[k]['p90'])}]"
+                                                 for k in ("total", "captures", "front")) + " |")
     lines += ["", "| pattern | target share of seeds | simulated | met |", "|---|---|---|---|"]
     for pt in card["patterns"].values():
         lines.append(f"| {pt['what']} | {pt['target'][0]:.0%}–{pt['target'][1]:.0%} | {pt['share']:.0%} | "
@@ -158,7 +157,7 @@ def card_markdown(card: dict) -> str:
               "|---|---|---|---|---|"]
     for d, c in card["capture_dates"].items():
         lines.append(f"| {d} | {c['documented']} | {c['simulated_median'] or '–'} | {c['changed_in_share_of_runs']:.0%} | "
-                     f"{num(c['median_error_days'], '{:,.0f}')} |")
+                     f"{num(c['median_error_days'])} |")
     lines += ["", f"Capture dates vary by seed (mean standard deviation {card['seed_variation']['capture_day_std_days']:.0f} "
                   "days): the calibration does not script them.", ""]
     return "\n".join(lines)
@@ -185,7 +184,7 @@ def plots(table: pd.DataFrame, out_dir: Path) -> None:
     finish(fig, ax, out_dir / "territory_vs_documented.png",
            "Simulated territory vs the documented changes (calibration/timeline.csv)")
 
-    first = doc.changes.groupby("district")["day"].min().sort_values()
+    first = first_documented_changes(world, n_days)["day"]
     fig, ax = plt.subplots(figsize=(9, 0.4 * len(first) + 1.2))
     for i, (d, day) in enumerate(first.items()):
         sim = ok[f"capture_day_{d}"].dropna().to_numpy(float)

@@ -167,8 +167,8 @@ def write_run(model: KarabakhWar, out: Path, seed, fmt: str = "csv", plots: bool
         with open(tmp / "summary.json", "w") as fh:
             json.dump(summary(model, seed), fh, indent=2, default=str)
         if plots:
-            plot_control_map(model, tmp / "control_map.png")
-            plot_time_series(model, tmp / "territory_casualties.png")
+            plot_control_map(model, tmp / "control_map.png", seed=seed)
+            plot_time_series(model, tmp / "territory_casualties.png", seed=seed)
             if deciding(model):
                 plot_patron_timeline(model, tmp / "patron_timeline.png")
     return Path(out)

@@ -1,16 +1,42 @@
-"""Numbers for people: reports print counts with thousands separators, not ``1.131e+04``."""
+"""Numbers for people: reports print ``11,310`` and ``0.333``, never ``1.131e+04`` or float noise."""
 
 from __future__ import annotations
 
 import math
 
+NOISE = 1e-6
+"""Below this magnitude a value is float noise (a paired difference of equal runs, a Sobol index
+of a parameter without effect): it prints as ``0``, not ``-9.4e-10``."""
 
-def readable(value: float, signed: bool = False) -> str:
-    """``11,310`` for large values, three significant digits below 100 (``59.1``, ``0.333``), ``–`` for NaN;
-    ``signed`` writes ``+`` before values that are not negative (differences)."""
+
+def readable(value: float | None, signed: bool = False, digits: int = 3) -> str:
+    """``11,310`` for values of 100 and more, ``digits`` significant digits below (``59.1``, ``0.333``,
+    ``0.00012``), ``0`` for noise, ``–`` for NaN or None; ``signed`` writes ``+`` before values that are
+    not negative (differences). Never scientific notation."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    v = float(value)
+    if math.isinf(v):
+        return ("+" if signed and v > 0 else "") + ("∞" if v > 0 else "-∞")
+    if abs(v) < NOISE:
+        v = 0.0
     sign = "+" if signed else ""
-    if abs(value) >= 100:
-        return f"{value:{sign},.0f}"
-    return f"{value:{sign}.3g}"
+    if v == 0:
+        return f"{sign}0"
+    if abs(v) >= 100:
+        return f"{v:{sign},.0f}"
+    decimals = max(0, digits - 1 - math.floor(math.log10(abs(v))))
+    text = f"{v:{sign}.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def p_value(p: float | None) -> str:
+    """A p-value for a table: ``0.032``, ``<0.001``, ``–`` if missing."""
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return "–"
+    return "<0.001" if p < 0.001 else readable(p, digits=2)
+
+
+def interval(estimate: float, low: float, high: float) -> str:
+    """A signed estimate with its interval: ``+1,234 [+85, +2,210]``."""
+    return f"{readable(estimate, signed=True)} [{readable(low, signed=True)}, {readable(high, signed=True)}]"

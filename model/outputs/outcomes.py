@@ -1,8 +1,9 @@
 """The headline outcomes of a run, one name each: the public outcome API.
 
 :func:`outcomes` returns one flat row; the CLI's summary, ``summary.json``, the experiments,
-sweeps, comparisons and calibration all read these names, and Mesa's DataCollector reports
-the headline area under the same name (:attr:`model.model.KarabakhWar.arm_held_azssr_km2`).
+sweeps, comparisons and calibration all read these names, and Mesa's DataCollector reports the
+numeric headline (:data:`model.model.HEADLINE`, from :meth:`model.model.KarabakhWar.headline`) under
+the same names and with the same values.
 :data:`OUTCOMES` documents every column (the README's table is generated from the same
 list and a test keeps them equal).
 """
@@ -16,8 +17,7 @@ import re
 import numpy as np
 
 from ..actors.diplomacy import durable_ceasefire
-from ..inputs.history import CEASEFIRE_DATE
-from .time import day_index
+from ..model import HEADLINE
 
 SIDE_GOVERNMENTS = {"aze": ("azerbaijan",), "arm": ("armenia", "nagorno_karabakh")}
 OUTCOMES: dict[str, str] = {
@@ -47,6 +47,35 @@ OUTCOMES: dict[str, str] = {
 """Every outcome column; ``<government>``, ``<side>`` and ``<district>`` stand for the keys."""
 
 
+LABELS: dict[str, tuple[str, str]] = {
+    "arm_held_azssr_km2": ("Azerbaijan SSR held by the arm side on 1994-05-12", "km²"),
+    "arm_held_azssr_km2_end": ("Azerbaijan SSR held by the arm side at the end", "km²"),
+    "casualties_aze": ("casualties, aze side", "people"),
+    "casualties_arm": ("casualties, arm side", "people"),
+    "loss_exchange_ratio": ("loss-exchange ratio, aze / arm", "ratio"),
+    "displaced_aze": ("displaced Azerbaijani civilians", "people"),
+    "displaced_arm": ("displaced Armenian civilians", "people"),
+    "displaced_front_aze": ("Azerbaijani civilians who fled shelling", "people"),
+    "displaced_front_arm": ("Armenian civilians who fled shelling", "people"),
+    "captures": ("changes of holder of districts", "count"),
+    "ceasefires": ("ceasefires agreed", "count"),
+    "days_to_ceasefire": ("days from the start to the durable ceasefire", "days"),
+    "coup_attempts_aze": ("coup attempts, aze side", "count"),
+    "coup_attempts_arm": ("coup attempts, arm side", "count"),
+    "coups_successful_aze": ("successful coups, aze side", "count"),
+    "coups_successful_arm": ("successful coups, arm side", "count"),
+    "coup_attempts_azerbaijan": ("coup attempts in Azerbaijan", "count"),
+    "coups_successful_azerbaijan": ("successful coups in Azerbaijan", "count"),
+}
+"""Short label and unit of the outcomes that tables and plots show, for people (axis titles, report rows)."""
+
+
+def label(name: str, unit: bool = True) -> str:
+    """``'casualties, aze side (people)'`` for ``casualties_aze``; other names with spaces for underscores."""
+    text, u = LABELS.get(name, (name.replace("_", " "), ""))
+    return f"{text} ({u})" if unit and u else text
+
+
 def is_outcome(name: str) -> bool:
     """Whether ``name`` is an outcome column of :func:`outcomes` (patterns included)."""
     return any(re.fullmatch(re.sub(r"<\w+>", r"[a-z0-9_]+", k), name) for k in OUTCOMES)
@@ -55,25 +84,10 @@ def is_outcome(name: str) -> bool:
 def outcomes(model) -> dict[str, object]:
     """Headline outcomes of a run (finished or not), one flat row named as in :data:`OUTCOMES`."""
     w = model.world
-    area_inside = model.area_azssr_km2
-    cf = day_index(model, CEASEFIRE_DATE)
-    share = model.control_history[cf] if cf is not None else model.arm_share
-    row: dict[str, object] = {
-        "days": model.day,
-        "arm_held_azssr_km2": float((area_inside * share).sum()),
-        "arm_held_azssr_km2_end": float((area_inside * model.arm_share).sum()),
-        "casualties_aze": float(model.casualties[0]),
-        "casualties_arm": float(model.casualties[1]),
-        "loss_exchange_ratio": float(model.casualties[0] / max(model.casualties[1], 1.0)),
-        "displaced_aze": float(model.displaced[0]),
-        "displaced_arm": float(model.displaced[1]),
-        "displaced_front_aze": float(model.displaced_front[0]),
-        "displaced_front_arm": float(model.displaced_front[1]),
-        "captures": len(model.captures),
-        "ceasefires": len(model.ceasefires),
-        "ceasefire_date": "",
-        "days_to_ceasefire": np.nan,
-    }
+    head = model.headline()
+    row: dict[str, object] = {k: head[k] for k in HEADLINE if not k.startswith("coup")}
+    row["ceasefire_date"] = ""
+    row["days_to_ceasefire"] = np.nan
     durable = durable_ceasefire(model)
     if durable is not None:
         row["ceasefire_date"] = durable["start"]
@@ -84,9 +98,9 @@ def outcomes(model) -> dict[str, object]:
         row[f"coups_successful_{gov.key}"] = sum(c["success"] for c in attempts)
         row[f"resignations_{gov.key}"] = sum(c["kind"] == "resignation" for c in model.coups if c["country"] == gov.key)
         row[f"first_regime_{gov.key}"] = gov.regime_history[0]["regime"]
-    for side, keys in SIDE_GOVERNMENTS.items():
-        row[f"coup_attempts_{side}"] = sum(row.get(f"coup_attempts_{k}", 0) for k in keys)
-        row[f"coups_successful_{side}"] = sum(row.get(f"coups_successful_{k}", 0) for k in keys)
+    for side in SIDE_GOVERNMENTS:
+        row[f"coup_attempts_{side}"] = head[f"coup_attempts_{side}"]
+        row[f"coups_successful_{side}"] = head[f"coups_successful_{side}"]
     # Day of the first change of holder of each district (NaN if it never changed hands).
     first: dict[str, float] = {}
     for cap in model.captures:

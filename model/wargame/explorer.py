@@ -60,7 +60,7 @@ def ControlMap(model: KarabakhWar):
 def Page():
     """One explorer per browser page: its own model, stepped only by its own user."""
     model = solara.use_memo(lambda: KarabakhWar("historical", rng=0), dependencies=[])
-    return SolaraViz(model, components=[ControlMap, make_plot_component("arm_held_azssr_km2"),
+    return SolaraViz(model, components=[ControlMap, make_plot_component("arm_held_azssr_km2_end"),
                                         make_plot_component({"casualties_aze": "#1b9e9e",
                                                              "casualties_arm": "#d08c00"})],
                      model_params=model_params(), name="Karabakh war: model explorer", play_interval=200)

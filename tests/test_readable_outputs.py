@@ -1,0 +1,63 @@
+"""What a user looks at reads as meant: numbers without scientific notation or float noise, map labels
+that do not collide on any panel, titles that say which run a figure shows, help text as printed."""
+
+from __future__ import annotations
+
+import pytest
+from matplotlib.text import Text
+
+from model.cli import build_parser
+from model.model import KarabakhWar
+from model.outputs.numbers import interval, p_value, readable
+from model.outputs.plots import control_map_figure, plt, time_series_figure
+
+
+@pytest.mark.parametrize("value, shown", [(11100.0, "11,100"), (-9.422e-10, "0"), (1.23e-5, "0.0000123"),
+                                          (0.00012, "0.00012"), (2.5, "2.5"), (99.4, "99.4"), (None, "–")])
+def test_numbers_never_print_in_scientific_notation_or_as_float_noise(value, shown):
+    assert readable(value) == shown
+
+
+def test_intervals_and_p_values_read_as_people_write_them():
+    assert interval(-9.422e-10, -2.827e-09, 0.0) == "+0 [+0, +0]"
+    assert interval(11095.3, 8000.2, 14210.0) == "+11,095 [+8,000, +14,210]"
+    assert (p_value(3e-7), p_value(0.0432), p_value(float("nan"))) == ("<0.001", "0.043", "–")
+
+
+def test_help_texts_print_percent_signs_once():
+    parser = build_parser()
+    for name, sub in parser._subparsers._group_actions[0].choices.items():
+        assert "%%" not in sub.format_help(), name
+
+
+@pytest.fixture(scope="module")
+def short_run():
+    return KarabakhWar(rng=3, until="1993-01-05").run()
+
+
+def test_every_panel_of_the_control_map_names_its_districts_without_collisions(short_run):
+    fig = control_map_figure(short_run)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    panels = [ax for ax in fig.axes if ax.get_visible() and ax.get_title()[:2] == "19"]
+    assert len(panels) == 3  # 1992-05-01, 1993-01-01 and the last day
+    for ax in panels:
+        texts = [t for t in ax.texts if not t.get_text().endswith("→")]
+        names = {t.get_text() for t in texts}
+        assert {"Khankendi/Stepanakert", "Shusha/Shushi", "Lachin/Berdzor", "Aghdam"} <= names, ax.get_title()
+        boxes = [Text.get_window_extent(t, renderer) for t in texts]  # the text alone, not its leader line
+        clashes = [(texts[i].get_text(), texts[j].get_text()) for i in range(len(boxes))
+                   for j in range(i + 1, len(boxes)) if boxes[i].overlaps(boxes[j])]
+        assert not clashes, f"{ax.get_title()}: labels overlap: {clashes}"
+        frame = ax.get_window_extent(renderer)
+        outside = [t.get_text() for t, b in zip(texts, boxes)
+                   if not (frame.contains(b.x0, b.y0) and frame.contains(b.x1, b.y1))]
+        assert not outside, f"{ax.get_title()}: labels leave the panel: {outside}"
+    assert "scenario 'historical', seed 3" in fig._suptitle.get_text()
+    plt.close(fig)
+
+
+def test_figures_say_which_run_they_show(short_run):
+    fig = time_series_figure(short_run, seed=17)
+    assert "seed 17" in fig.axes[0].get_title() and "historical" in fig.axes[0].get_title()
+    plt.close(fig)
