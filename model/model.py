@@ -139,7 +139,7 @@ class KarabakhWar(mesa.Model):
         # The headline outcomes under their public names (model.outputs.outcomes): the last row that Mesa's
         # batch_run returns holds the same values as outcomes(model) for these columns.
         self.datacollector = mesa.DataCollector(model_reporters={
-            name: (lambda m, name=name: m.headline()[name]) for name in HEADLINE})
+            name: (lambda m, name=name: m._collected_headline()[name]) for name in HEADLINE})
         self.datacollector.collect(self)
 
     # ------------------------------------------------------------------ setup
@@ -511,6 +511,12 @@ class KarabakhWar(mesa.Model):
         """The headline area: km² of the Azerbaijan SSR (with Nakhchivan) held by the arm side now.
         The same name in :func:`model.outputs.outcomes.outcomes` is its value on 1994-05-12."""
         return float((self.area_azssr_km2 * self.arm_share).sum())
+
+    def _collected_headline(self) -> dict[str, float | int]:
+        """:meth:`headline`, computed once per day however many reporters read it."""
+        if getattr(self, "_headline_day", None) != self.day:
+            self._headline_day, self._headline = self.day, self.headline()
+        return self._headline
 
     def headline(self) -> dict[str, float | int]:
         """The numeric headline outcomes of the run so far (:data:`HEADLINE`), named and computed as in

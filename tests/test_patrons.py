@@ -198,3 +198,16 @@ def test_a_played_patron_decides_through_the_wargame_and_an_unplayed_one_by_its_
     order = decisions.read("russia", {"type": "deliver_arms", "to": "armenia", "tanks": 5000})
     with pytest.raises(InputError, match="more than russia's stock"):
         decisions.check(game.model, "russia", order)
+
+
+def test_built_in_rules_keep_to_a_can_list_a_scenario_narrows(tmp_path):
+    """A scenario that lets the patrons decide but takes mediation and arms from them runs to its end: the built-in
+    rules' decisions the list does not allow are not carried out (a player's would be refused)."""
+    path = tmp_path / "narrow.toml"
+    path.write_text('extends = "historical_mixed"\n' + "".join(
+        f'[patrons.{k}]\nmode = "endogenous"\ncan = ["fund"]\n' for k in ("russia", "turkey", "iran", "csce_un")))
+    narrow = KarabakhWar(path, rng=0, until="1993-12-31").run()
+    full = KarabakhWar("historical_mixed", rng=0, until="1993-12-31").run()
+    assert {d["action"] for d in full.patron_decisions} - {"fund", "money"}  # the full lists decide more
+    assert all(d["patron"] == "armenian_diaspora" or d["action"] in ("fund", "money")
+               for d in narrow.patron_decisions)

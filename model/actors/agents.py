@@ -161,7 +161,8 @@ class Government(Agent):
         """Share of the area of its war aims that its side holds today (what it fights for, what it
         has lost): it gates opportunism (BuiltinAI) and drives revanche (Diplomacy)."""
         area = self.model.world.area_km2
-        if self._aims_area is None or self._aims_area[0] is not self.war_aims:  # aims change rarely
+        # Cached by the identity of the mask: aims are replaced (scenario events), never edited in place.
+        if self._aims_area is None or self._aims_area[0] is not self.war_aims:
             self._aims_area = (self.war_aims, max(float(self.war_aims @ area), 1.0))
         return float((self.war_aims * area) @ self.model.side_share[self.side_index]) / self._aims_area[1]
 

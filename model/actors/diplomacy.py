@@ -74,7 +74,7 @@ class Diplomacy:
 
     def acceptance(self, gov: Government, proposal: Proposal) -> float:
         """Probability that ``gov`` accepts ``proposal`` today (logistic in its state)."""
-        m, p = self.model, self.model.p
+        p = self.model.p
         s = gov.side_index
         weariness = self.weariness(s)
         momentum = self.momentum(s)

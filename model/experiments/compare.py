@@ -103,8 +103,8 @@ def report(a: str, b: str, table: pd.DataFrame, diffs: pd.DataFrame, question: s
                   "(model.actors.patron_policy), counted by patron and action.", "",
                   "| patron action | A | B | B − A [95 % CI] |", "|---|---|---|---|"]
         for _, r in patron_rows.iterrows():
-            lines.append(f"| {r['label']} | {num(r['mean_A'])} | {num(r['mean_B'])} | {num(r['diff'])} "
-                         f"[{num(r['ci_low'])}, {num(r['ci_high'])}] |")
+            lines.append(f"| {r['label']} | {num(r['mean_A'])} | {num(r['mean_B'])} | "
+                         f"{interval(r['diff'], r['ci_low'], r['ci_high'])} |")
     lines += ["", "Plots: `territory.png` (median and 90 % band over seeds), `capture_dates.png`.", ""]
     return "\n".join(lines)
 

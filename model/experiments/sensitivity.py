@@ -16,7 +16,7 @@ import pandas as pd
 from ..outputs.plots import plt
 from ..outputs.outcomes import LABELS, label
 from .sweep import SweepSpec, salib_problem
-from .sweep_summary import HEADLINE
+from .sweep_summary import SWEEP_HEADLINE
 
 
 
@@ -31,7 +31,7 @@ def _unit_samples(spec: SweepSpec) -> np.ndarray:
     return sobol.sample(problem, spec.design.samples, calc_second_order=False, seed=spec.design.seed)
 
 
-def indices(spec: SweepSpec, table: pd.DataFrame, outcomes=HEADLINE) -> pd.DataFrame:
+def indices(spec: SweepSpec, table: pd.DataFrame, outcomes=SWEEP_HEADLINE) -> pd.DataFrame:
     """Tidy table of sensitivity indices: outcome, parameter, index name, value, 95 % CI half-width."""
     if spec.design.method not in ("sobol", "morris"):
         raise ValueError("sensitivity analysis needs [design].method = 'sobol' or 'morris'")

@@ -17,7 +17,7 @@ from ..outputs.outcomes import label
 from ..outputs.plots import plt
 from .statistics import bootstrap_ci
 
-HEADLINE = ("arm_held_azssr_km2", "casualties_aze", "casualties_arm", "coup_attempts_aze", "days_to_ceasefire")
+SWEEP_HEADLINE = ("arm_held_azssr_km2", "casualties_aze", "casualties_arm", "coup_attempts_aze", "days_to_ceasefire")
 """Territory at the ceasefire date, casualties, coups and the ceasefire date: what a sweep reports
 when its spec keeps every outcome."""
 
@@ -26,7 +26,7 @@ SCENARIO_COLOURS = ("#1b7f8c", "#c8861a", "#6a3d9a", "#33a02c", "#e31a1c", "#555
 
 def shown_outcomes(table: pd.DataFrame, keep: list[str] | tuple[str, ...] = ()) -> list[str]:
     """The numeric outcome columns to summarise: the spec's ``outcomes`` if it names some, else the headline."""
-    wanted = list(keep) or list(HEADLINE)
+    wanted = list(keep) or list(SWEEP_HEADLINE)
     return [c for c in wanted if c in table.columns and pd.api.types.is_numeric_dtype(table[c])]
 
 

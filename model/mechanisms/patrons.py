@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..actors.patron_orders import KIT, check_decision
+from ..errors import InputError
 from ..actors.patron_policy import war_state
 from .base import Mechanism, Today
 
@@ -38,9 +39,12 @@ class PatronDecisions(Mechanism):
             if patron.strategy is None:
                 continue
             for d in patron.strategy.decide(model, patron, state):
+                try:
+                    events = check_decision(model, patron, d)
+                except InputError:  # a scenario narrowed `can`, or the stock ran out: the rules keep to it
+                    continue
                 n = len(model.patron_decisions)
-                messages = [model.apply_event(ev, stream=f"patron_decision|{patron.key}|{n}")
-                            for ev in check_decision(model, patron, d)]
+                messages = [model.apply_event(ev, stream=f"patron_decision|{patron.key}|{n}") for ev in events]
                 target = d.get("to") or d.get("on") or d.get("district") or ""
                 model.patron_decisions.append({
                     "date": str(model.date), "patron": patron.key,
