@@ -42,12 +42,15 @@ def row(report: str, section: str, label: str) -> list[str]:
 
 
 def test_knocking_out_the_channel_that_carries_most_of_a_finding_shrinks_it(knocked_report):
-    """The training loss carries most of the battlefield finding; the other costs (commitment, the guard's
-    men, the staff's distorted reports) carry the rest, so knocking it out alone shrinks the finding."""
+    """The training loss carries the largest share of the battlefield finding (about half at this size
+    since the refit of stop 19); the other costs (commitment, the guard's men, the staff's distorted
+    reports) carry the rest, so knocking it out alone shrinks the finding clearly: its whole interval
+    lies below the full finding's."""
     report, stats = knocked_report
     key = "slope_loss_exchange_ratio"
     assert verdict(stats[key], +1) == "reproduced"
-    assert stats["knockouts"]["training_loss"][key][0] < 0.5 * stats[key][0]
+    knocked = stats["knockouts"]["training_loss"][key]
+    assert knocked[2] < stats[key][1] and knocked[0] < 0.6 * stats[key][0]
 
 
 def test_without_battlefield_costs_the_harness_reports_no_battlefield_effect(knocked_report):
@@ -153,12 +156,13 @@ def test_the_cli_rejects_bad_channels_and_index_files_before_running(tmp_path, c
 # -------------------------------------------------- a configuration where the literature's direction is absent
 @pytest.fixture(scope="module")
 def committed_guard_report():
-    """The counterweight item (Azerbaijan, 0 vs 1, a large guard: 40 % of the brigades' men) with the guard
+    """The counterweight item (Azerbaijan, 0 vs 1, a large guard: 60 % of the brigades' men; 40 % was
+    enough before the refit of stop 19, now inside the noise of 8 seeds) with the guard
     committed to the front from the first day (``guard_commit_legitimacy`` = 1: any regime is below it), and
     again with ``guard_committed`` knocked out (the guard is never committed). 8 seeds to mid-1993."""
     specs = coup_proofing_design(8, root_seed=0, sides=(), items=("paramilitary_counterweight",),
                                  knockouts=("guard_committed",), until="1993-06-01",
-                                 params={"counterweight_share": 0.4, "guard_commit_legitimacy": 1.0})
+                                 params={"counterweight_share": 0.6, "guard_commit_legitimacy": 1.0})
     table = run_many(specs, workers=2)
     assert (table["error"] == "").all()
     return coup_proofing_report(table)
