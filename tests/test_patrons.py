@@ -211,3 +211,16 @@ def test_built_in_rules_keep_to_a_can_list_a_scenario_narrows(tmp_path):
     assert {d["action"] for d in full.patron_decisions} - {"fund", "money"}  # the full lists decide more
     assert all(d["patron"] == "armenian_diaspora" or d["action"] in ("fund", "money")
                for d in narrow.patron_decisions)
+
+
+def test_turkeys_advisers_stay_within_the_sourced_total_dated_ones_included(mixed):
+    """Dated deliveries count against a decision's total: with the dated 1992 advisers already sent, Turkey
+    sends only what is left of advisers_total, and nothing once it is reached."""
+    turkey = mixed.patron("turkey")
+    total = turkey.policy["advisers_total"]
+    lost = state(mixed, captures=[capture("aghdam", to="arm")])
+    turkey.draw_stock({"personnel": total - 10})  # as a dated delivery does
+    sent = [d for d in decide(mixed, "turkey", lost) if d["type"] == "deliver_arms"]
+    assert sent and sent[0]["personnel"] == pytest.approx(10)
+    turkey.draw_stock({"personnel": 10})
+    assert not [d for d in decide(mixed, "turkey", lost) if d["type"] == "deliver_arms"]

@@ -201,11 +201,13 @@ class Patron(Agent):
         self.mode = mode  # "scheduled", "endogenous" or "mixed" (model.inputs.patrons.MODES)
         self.policy = dict(policy or {})  # parameters of its decision rules (patrons.toml, scenario)
         self.strategy = strategy  # decides each month unless the mode is "scheduled"
+        self.delivered: dict[str, float] = {}  # all it has delivered so far, dated events and decisions alike
 
     def draw_stock(self, delivered: dict[str, float]) -> dict[str, float]:
         """Take a delivery out of the stock, where the stock of that kind is known (it never goes
-        below 0); returns what is left."""
+        below 0), and add it to what the patron has delivered; returns what is left."""
         for kind, value in delivered.items():
+            self.delivered[kind] = self.delivered.get(kind, 0.0) + value
             if kind in self.arms_stock:
                 self.arms_stock[kind] = max(0.0, self.arms_stock[kind] - value)
         return self.arms_stock

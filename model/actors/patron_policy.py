@@ -123,11 +123,6 @@ def major_captures(model: KarabakhWar, state: WarState, policy: dict) -> list[di
             and c["district"] not in policy["tolerated_districts"]]
 
 
-def decided_so_far(model: KarabakhWar, patron: str, kind: str) -> float:
-    """Total ``kind`` (a quantity or 'money_musd') this patron's decisions have delivered so far."""
-    return float(sum(d["quantity"].get(kind, 0.0) for d in model.patron_decisions if d["patron"] == patron))
-
-
 # --------------------------------------------------------------------------------------- the rules
 def russia(model: KarabakhWar, patron: Patron, state: WarState, p: dict) -> list[dict]:
     """Balancing with an eye on alignment: arms to the state whose side lost much ground in the month,
@@ -186,7 +181,7 @@ def turkey(model: KarabakhWar, patron: Patron, state: WarState, p: dict) -> list
     if p["closes_border"] and major and "arm" not in patron.embargo_on:
         out.append(embargo("arm", f"arm side took {_names(major)}"))
     lost = state.lost("aze")
-    left = p["advisers_total"] - decided_so_far(model, patron.key, "personnel")
+    left = p["advisers_total"] - patron.delivered.get("personnel", 0.0)  # dated advisers count too
     if lost and left >= 1 and not state.ceasefire:
         out.append(deliver("azerbaijan", f"aze side lost {lost} district(s) in {WINDOW_DAYS} days",
                            personnel=min(p["advisers_per_tranche"], left)))
