@@ -138,6 +138,7 @@ class KarabakhWar(mesa.Model):
         self.mechanisms: list[Mechanism] = [cls(self) for cls in (mechanisms or DAILY_CYCLE)]
         # The headline outcomes under their public names (model.outputs.outcomes): the last row that Mesa's
         # batch_run returns holds the same values as outcomes(model) for these columns.
+        self._headline_day, self._headline = -1, {}  # _collected_headline's cache
         self.datacollector = mesa.DataCollector(model_reporters={
             name: (lambda m, name=name: m._collected_headline()[name]) for name in HEADLINE})
         self.datacollector.collect(self)
@@ -514,7 +515,7 @@ class KarabakhWar(mesa.Model):
 
     def _collected_headline(self) -> dict[str, float | int]:
         """:meth:`headline`, computed once per day however many reporters read it."""
-        if getattr(self, "_headline_day", None) != self.day:
+        if self._headline_day != self.day:
             self._headline_day, self._headline = self.day, self.headline()
         return self._headline
 
@@ -529,7 +530,7 @@ class KarabakhWar(mesa.Model):
         row: dict[str, float | int] = {
             "days": self.day,
             "arm_held_azssr_km2": float((self.area_azssr_km2 * share).sum()),
-            "arm_held_azssr_km2_end": float((self.area_azssr_km2 * self.arm_share).sum()),
+            "arm_held_azssr_km2_end": self.arm_held_azssr_km2,
             "casualties_aze": float(self.casualties[0]),
             "casualties_arm": float(self.casualties[1]),
             "loss_exchange_ratio": float(self.casualties[0] / max(self.casualties[1], 1.0)),

@@ -32,7 +32,7 @@ def refuse(patron: Patron, action: str) -> None:
 
 def check_decision(model: KarabakhWar, patron: Patron, d: dict) -> list:
     """Check a patron's decision against the model of today; the scenario events it becomes."""
-    kind, where = d["type"], f"{d['type']}"
+    kind = where = d["type"]
     need = NEEDS.get(d.get("action") if kind == "deployment" else kind)
     if kind == "deliver_arms":
         need = "arms" if any(d[q] for q in KIT) else "fund"

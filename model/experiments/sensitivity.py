@@ -14,10 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..outputs.plots import plt
-from ..outputs.outcomes import LABELS, label
+from ..outputs.outcomes import LABELS, SWEEP_HEADLINE, label
 from .sweep import SweepSpec, salib_problem
-from .sweep_summary import SWEEP_HEADLINE
-
 
 
 def _unit_samples(spec: SweepSpec) -> np.ndarray:

@@ -13,13 +13,10 @@ import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
 from ..outputs.numbers import readable
-from ..outputs.outcomes import label
+from ..outputs.outcomes import SWEEP_HEADLINE, label
 from ..outputs.plots import plt
 from .statistics import bootstrap_ci
 
-SWEEP_HEADLINE = ("arm_held_azssr_km2", "casualties_aze", "casualties_arm", "coup_attempts_aze", "days_to_ceasefire")
-"""Territory at the ceasefire date, casualties, coups and the ceasefire date: what a sweep reports
-when its spec keeps every outcome."""
 
 SCENARIO_COLOURS = ("#1b7f8c", "#c8861a", "#6a3d9a", "#33a02c", "#e31a1c", "#555555")
 

@@ -35,9 +35,7 @@ class PatronDecisions(Mechanism):
         if not self._deciding or model.date.day != 1:
             return
         state = war_state(model)
-        for patron in self._deciding:
-            if patron.strategy is None:
-                continue
+        for patron in self._deciding:  # every deciding patron has a strategy (model.py, the wargame)
             for d in patron.strategy.decide(model, patron, state):
                 try:
                     events = check_decision(model, patron, d)

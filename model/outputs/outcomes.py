@@ -70,6 +70,11 @@ LABELS: dict[str, tuple[str, str]] = {
 """Short label and unit of the outcomes that tables and plots show, for people (axis titles, report rows)."""
 
 
+SWEEP_HEADLINE = ("arm_held_azssr_km2", "casualties_aze", "casualties_arm", "coup_attempts_aze", "days_to_ceasefire")
+"""Territory at the ceasefire date, casualties, coups and the ceasefire date: what a sweep reports
+when its spec keeps every outcome."""
+
+
 def label(name: str, unit: bool = True) -> str:
     """``'casualties, aze side (people)'`` for ``casualties_aze``; other names with spaces for underscores."""
     text, u = LABELS.get(name, (name.replace("_", " "), ""))

@@ -201,7 +201,7 @@ def adjudicator(decision: dict, human: tuple[str, ...]) -> str:
 
 def check(model: KarabakhWar, role: str, d: dict) -> list:
     """Check a decision against the model of today; the scenario events it becomes (checked), if any."""
-    kind, where = d["type"], f"{d['type']}"
+    kind = where = d["type"]
     f, w = model.forces, model.world
     if role in PATRON_ROLES:  # the path the built-in patron policy takes too
         return check_decision(model, model.patron(role), d)
