@@ -196,3 +196,31 @@ def test_districts_beyond_war_aims_wait_until_the_aims_are_held():
         outside = ~nk.war_aims & ~m.world.beyond_border[nk.side_index]
         value = ai._value(m, [nk], m.p["opportunism"], m.p["cross_border_value"])[0]
         assert np.all(value[outside] == (0.4 if open_ else 0.0)), secured
+
+
+def test_a_sector_spares_only_the_reserves_above_its_cover():
+    # Government 0, district 2: defence 10 above its cover; three reserves of 4 CP want to leave,
+    # so two may go (4, 8 <= 10) and the third stays. District 5 has no surplus: nobody leaves.
+    ug = np.array([0, 0, 0, 0, 0])
+    nodes = np.array([2, 2, 2, 5, 2])
+    leaving = np.array([True, True, True, True, False])
+    cp = np.array([4.0, 4.0, 4.0, 1.0, 50.0])
+    surplus = np.zeros((1, 6))
+    surplus[0, 2] = 10.0
+    surplus[0, 5] = -1.0
+    spare = BuiltinAI._spare(ug, nodes, leaving, cp, surplus)
+    assert spare.tolist() == [True, True, False, False, False]
+
+
+def test_a_sector_keeps_its_garrison_when_the_cover_is_high():
+    """With cover, Azerbaijan's southern sector (Jabrayil, Qubadli, Zangilan) keeps more men
+    than when its reserves may all leave for the axis."""
+    def south_men(cover, seed):
+        m = KarabakhWar(rng=seed, until=dt.date(1993, 3, 1), garrison_cover=cover)
+        m.run()
+        f, w = m.forces, m.world
+        south = np.isin(f.node, [w.index[k] for k in ("jabrayil", "qubadli", "zangilan", "fuzuli")])
+        return float(f.personnel[south & f.active & (f.side == 0)].sum())
+
+    kept = [south_men(1.5, s) - south_men(0.0, s) for s in (1, 2, 3)]
+    assert sum(kept) > 0, kept

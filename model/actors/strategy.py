@@ -196,7 +196,8 @@ class BuiltinAI:
         # severe, otherwise they mass behind the government's offensive axis.
         held = situation.side_held[g_side]  # (G, N): districts each government's side holds
         own_stand = np.maximum(situation.stand_padded[g_side, :n], 1.0)
-        threat = np.where(held, (enemy_stand[:, :n] @ w.adjacency) / own_stand, 0.0)
+        pressure = enemy_stand[:, :n] @ w.adjacency  # (G, N): enemy CP across the line of each district
+        threat = np.where(held, pressure / own_stand, 0.0)
         hot = threat.argmax(axis=1)
         hop = np.empty((G, n), np.int64)
         hop.fill(-1)
@@ -209,16 +210,40 @@ class BuiltinAI:
                 goal[k] = self._staging(model, gov, situation, own_share[k], held[k], enemy_stand[k, :n], value[k])
             if goal[k] >= 0:
                 hop[k] = self._next_hop(w, held[k], int(goal[k]), situation.control_version, gov.side_index)
-        safe = threat[ug, nodes] < 1.0  # units whose own district is not under pressure may leave
         unit_goal = goal[ug]
-        moves = ((target < 0) & ~militia & safe & (nodes != unit_goal) & (unit_goal >= 0)
-                 & (draws[1] < p["redeploy_share"]))
+        leaving = ((target < 0) & ~militia & (nodes != unit_goal) & (unit_goal >= 0)
+                   & (draws[1] < p["redeploy_share"]))
+        safe = threat[ug, nodes] < 1.0  # units whose own district is not under pressure may leave ...
+        leaving &= safe
+        # ... as many as their sector can spare (garrison_cover 0: all of them)
+        moves = leaving & self._spare(ug, nodes, leaving, situation.defense_cp[units],
+                                      own_stand - p["garrison_cover"] * pressure)
         move_to = np.where(moves, hop[ug, nodes], -1)
 
         # --- recruits go where units are most depleted.
         initial = f.initial_personnel[units]
         deficit = np.maximum(initial - f.personnel[units], 0.0)
         return Orders(units, target, move_to, deficit + 0.05 * initial, trusted=True)
+
+    @staticmethod
+    def _spare(ug: np.ndarray, nodes: np.ndarray, leaving: np.ndarray, cp: np.ndarray,
+               surplus: np.ndarray) -> np.ndarray:
+        """Which of the ``leaving`` units their sector can spare: in each government's district,
+        units leave in row order while the defensive CP they take away stays within ``surplus``
+        (the district's defence minus the cover its front needs). A brigade holding a sector does
+        not strip it below the enemy across the line to join an offensive elsewhere."""
+        rows = np.flatnonzero(leaving)
+        spare = np.zeros(len(ug), dtype=bool)
+        if len(rows) == 0:
+            return spare
+        group = ug[rows] * surplus.shape[1] + nodes[rows]
+        order = np.argsort(group, kind="stable")
+        taken = np.cumsum(cp[rows][order])
+        first = np.r_[True, group[order][1:] != group[order][:-1]]
+        before = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
+        taken_here = taken - np.r_[0.0, taken][before]  # cumulative CP taken within each district
+        spare[rows[order]] = taken_here <= surplus.ravel()[group[order]] * (1.0 + 1e-9)  # sums in another order
+        return spare
 
     def _staging(self, model, government, situation, own_share, held, enemy_stand, value) -> int:
         """The own district from which the current offensive axis is attacked (-1 if none).

@@ -27,7 +27,7 @@ FREE_PARAMETERS = ("training_effect", "attrition_rate", "breakthrough_ratio", "b
                    "legitimacy_loss_per_capture", "legitimacy_loss_per_100k_displaced", "resignation_legitimacy",
                    "uprising_legitimacy", "uprising_rate",
                    "plot_loyalty_threshold", "coup_base_rate", "terrain_defense_foothills", "terrain_defense_mountain",
-                   "militia_attack_factor", "offensive_commitment", "exploitation_gap",
+                   "militia_attack_factor", "offensive_commitment", "exploitation_gap", "garrison_cover",
                    "militia_support_share", "aims_secured_share", "shelling_casualties", "shelling_flight_rate",
                    "exposed_fraction",
                    "ceasefire_breakdown_rate", "ceasefire_revanche_weight", "weariness_scale", "coup_contest_exponent")
