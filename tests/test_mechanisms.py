@@ -15,7 +15,7 @@ from model.actors.politics import install_regime
 from model.actors.strategy import BuiltinAI
 from model.dynamics.combat import fight
 from model.inputs.forces import MILITIA
-from model.mechanisms import DAILY_CYCLE, Command, Control, Mechanism, Season, Today
+from model.mechanisms import DAILY_CYCLE, Command, Control, Mechanism, Recruitment, Season, Today
 
 
 class AttackProbe(Mechanism):
@@ -224,3 +224,40 @@ def test_a_sector_keeps_its_garrison_when_the_cover_is_high():
 
     kept = [south_men(1.5, s) - south_men(0.0, s) for s in (1, 2, 3)]
     assert sum(kept) > 0, kept
+
+
+def test_a_command_that_has_come_apart_holds_less_ground_when_cohesion_weighs_on_defence():
+    """Azerbaijan's command pinned at cohesion 0.05: with cohesion_defense_weight its positions
+    give way more often, so the other side ends up holding more (summed over seeds); with the
+    weight 0 its defence is what it was."""
+    def arm_area(weight, seed):
+        m = synthetic_model(seed=seed, days=150, cohesion_build_per_day=0.0, cohesion_defense_weight=weight)
+        m.government("azerbaijan").cohesion = 0.05
+        m.run()
+        return float(m.side_share[1].sum())
+
+    seeds = (1, 2, 3, 4)
+    assert sum(arm_area(0.8, s) for s in seeds) > sum(arm_area(0.0, s) for s in seeds)
+
+
+def test_losing_war_aims_raises_recruits():
+    """Mobilisation: a government whose aims the enemy holds raises more men than its base rate,
+    one that holds all of them raises exactly its base rate."""
+    from model.mechanisms.recruitment import mobilisation
+
+    m = KarabakhWar(rng=1, until=dt.date(1992, 1, 1), mobilisation_gain=2.0)
+    held = np.array([g.aims_held() for g in m.governments])
+    factor = mobilisation(m)
+    assert np.all(factor >= 1.0)
+    assert np.all((factor > 1.0) == (held < 1.0))
+    aze = m.government("azerbaijan")
+    assert held[aze.index] < 1.0  # the arm side holds most of the NKAO on 1 December 1991
+
+    def recruited(gain):  # men the day's recruitment gives Azerbaijan's units
+        model = KarabakhWar(rng=1, until=dt.date(1992, 1, 1), mobilisation_gain=gain)
+        f = model.forces
+        before = f.personnel[f.government == aze.index].sum()
+        model.mechanism(Recruitment).step(model, Today(situation=model.situation()))
+        return f.personnel[f.government == aze.index].sum() - before
+
+    assert recruited(2.0) > recruited(0.0) > 0

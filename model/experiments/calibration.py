@@ -21,8 +21,8 @@ from .scoring import W_CASUALTIES, W_PATTERNS, W_STATE
 
 FREE_PARAMETERS = ("training_effect", "attrition_rate", "breakthrough_ratio", "breakthrough_steepness",
                    "advance_per_day", "breakthrough_advance", "militia_home_defense_factor", "attack_ratio_threshold",
-                   "recruits_per_day_aze", "recruits_per_day_arm", "recruits_per_day_nk", "opportunism",
-                   "cohesion_build_per_day", "regime_change_cohesion_loss", "cohesion_attack_weight",
+                   "recruits_per_day_aze", "recruits_per_day_arm", "recruits_per_day_nk", "mobilisation_gain", "opportunism",
+                   "cohesion_build_per_day", "regime_change_cohesion_loss", "cohesion_attack_weight", "cohesion_defense_weight",
                    "offensive_max_days", "offensive_rest_days", "culmination_loss_share",
                    "legitimacy_loss_per_capture", "legitimacy_loss_per_100k_displaced", "resignation_legitimacy",
                    "uprising_legitimacy", "uprising_rate",

@@ -22,6 +22,7 @@ class Today:
 
     situation: Situation | None = None  # the shared picture (combat power per unit and district)
     attack_cp: np.ndarray | None = None  # (U,) attack CP as it reaches the front (situation's, after command)
+    defense_cp: np.ndarray | None = None  # (U,) defensive CP as it holds in combat (situation's, after command)
     combat: DayResult | None = None  # today's engagements
     arm_delta: np.ndarray | None = None  # change of the arm side's share per district
     districts_lost: np.ndarray = field(default_factory=lambda: NO_LOSSES)  # districts whose holder changed away from side s today

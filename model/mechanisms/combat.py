@@ -29,7 +29,8 @@ class Combat(Mechanism):
         f, p = model.forces, model.p
         s = today.situation
         attack = s.attack_cp if today.attack_cp is None else today.attack_cp
-        result = today.combat = fight(f, attack, s.defense_cp, p, model.rng, model.world.n,
+        defense = s.defense_cp if today.defense_cp is None else today.defense_cp
+        result = today.combat = fight(f, attack, defense, p, model.rng, model.world.n,
                                       advance_factor=today.advance_factor, exposure_factor=today.exposure_factor,
                                       support_adjacency=model.world.region_adjacency)
         if result.engaged.any():

@@ -11,7 +11,13 @@ purges). It acts on the orders already given, human or built-in alike:
   (units that obey their commander or a politician first);
 * the attack combat power of a government's units is scaled by
   ``(1 - cohesion_attack_weight) + cohesion_attack_weight * cohesion`` (concentration and
-  coordination); defence of one's own position is not.
+  coordination);
+* their defensive combat power in the day's engagements by
+  ``(1 - cohesion_defense_weight) + cohesion_defense_weight * cohesion``: an army that has come
+  apart does not hold its positions either ("the Karabakh front almost undefended" after
+  Huseynov's rebellion; brigades that "just took their weapons ... and left" the Fuzuli front in
+  August 1993: de Waal 2003, ch. 12). Staffs still count the positions as manned (the situation's
+  defence is unchanged): who will stand is learned in battle.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ if TYPE_CHECKING:
 
 class Command(Mechanism):
     """Writes each government's ``cohesion``; cancels attack orders a fragmented command does not
-    execute; scales today's attack combat power."""
+    execute; scales today's attack and defence combat power."""
 
     def __init__(self, model: KarabakhWar) -> None:
         self.regimes_seen = [len(g.regime_history) for g in model.governments]
@@ -49,3 +55,6 @@ class Command(Mechanism):
             f.target[attacking[refuse]] = -1
         w = p["cohesion_attack_weight"]
         today.attack_cp = today.situation.attack_cp * ((1.0 - w) + w * cohesion[f.government])
+        w = p["cohesion_defense_weight"]
+        if w > 0:
+            today.defense_cp = today.situation.defense_cp * ((1.0 - w) + w * cohesion[f.government])
