@@ -22,7 +22,7 @@ from ..outputs.numbers import interval, readable
 from ..outputs.outcomes import label as outcome_label
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds
-from .scoring import first_documented_changes
+from .scoring import documented, first_documented_changes
 from .statistics import paired_difference_ci
 
 OUTCOMES = ("arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm", "displaced_aze",
@@ -136,7 +136,7 @@ def plot(a: str, b: str, series: pd.DataFrame, table: pd.DataFrame, out_dir) -> 
 
     ok = table[table["error"] == ""]
     cols = [c for c in ok.columns if c.startswith("capture_day_") and ok[c].notna().any()]
-    doc = first_documented_changes(load_world(), int(np.nanmax(ok["days"])) + 1)
+    doc = first_documented_changes(documented(load_world(), int(np.nanmax(ok["days"])) + 1))
     fig, ax = plt.subplots(figsize=(9, max(3.0, 0.32 * len(cols) + 1)))
     for k, (label, name) in enumerate((("A", a), ("B", b))):
         sub = ok[ok["label"] == label]
