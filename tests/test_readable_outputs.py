@@ -21,6 +21,10 @@ def test_numbers_never_print_in_scientific_notation_or_as_float_noise(value, sho
 def test_intervals_and_p_values_read_as_people_write_them():
     assert interval(-9.422e-10, -2.827e-09, 0.0) == "+0 [+0, +0]"
     assert interval(11095.3, 8000.2, 14210.0) == "+11,095 [+8,000, +14,210]"
+    # noise relative to the interval's width: a slope through equal runs of 5,000 km² reads 0 ...
+    assert interval(3e-6, -5000.0, 5000.0) == "+0 [-5,000, +5,000]"
+    # ... but the same value in an interval of its own size is not noise
+    assert interval(3e-6, 1e-6, 5e-6) == "+0.000003 [+0.000001, +0.000005]"
     assert (p_value(3e-7), p_value(0.0432), p_value(float("nan"))) == ("<0.001", "0.043", "–")
 
 

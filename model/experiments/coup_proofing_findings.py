@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..actors.coup_proofing import ALL_CHANNELS, CHANNEL_ITEMS, CHANNELS, PUSHES, knockout_channels
 from ..inputs.regimes import PRACTICES
-from ..outputs.numbers import readable
+from ..outputs.numbers import interval
 from .statistics import paired_difference_ci, slope_ci
 
 BASELINE = ""
@@ -144,12 +144,8 @@ def brief(t: tuple[float, float, float] | None, expected: int | None) -> str:
 
 
 def fmt(t: tuple[float, float, float] | None) -> str:
-    """estimate [low, high]; rounding noise around an exact 0 (e.g. a slope through equal runs) shows as 0."""
-    if t is None:
-        return "not measured"
-    scale = max(abs(x) for x in t) or 1.0
-    a, b, c = (0.0 if abs(x) < 1e-9 * scale or abs(x) < 1e-12 else x for x in t)
-    return f"{readable(a, signed=True)} [{readable(b, signed=True)}, {readable(c, signed=True)}]"
+    """A finding's (estimate, low, high) as :func:`model.outputs.numbers.interval`, or 'not measured'."""
+    return "not measured" if t is None else interval(*t)
 
 
 def carried_by(base: tuple[float, float, float], knocked: dict[str, tuple[float, float, float]]) -> str:
