@@ -533,7 +533,7 @@ def cmd_sweep(args) -> int:
     from .errors import short
     from .experiments import sweep
     from .experiments.runner import default_workers
-    from .outputs.files import check_out
+    from .outputs.files import atomic_file, check_out
 
     spec = sweep.load_spec(args.spec)
     if args.command == "sensitivity" and spec.design.method not in ("sobol", "morris"):
@@ -568,9 +568,8 @@ def cmd_sweep(args) -> int:
         from .experiments import sensitivity
 
         ix = sensitivity.indices(spec, table[table["error"] == ""])
-        tmp = out / ".sensitivity.csv.tmp"
-        ix.to_csv(tmp, index=False)
-        tmp.replace(out / "sensitivity.csv")
+        with atomic_file(out / "sensitivity.csv") as tmp:
+            ix.to_csv(tmp, index=False)
         sensitivity.plot(ix, out / "sensitivity.png")
     if not args.quiet:
         print(f"{spec.name}: {len(table)}/{total} runs complete, {failed} failed; results in {out / 'results'}"
