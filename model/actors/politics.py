@@ -116,6 +116,17 @@ def refresh_effects(model: KarabakhWar, gov: Government) -> None:
     model.gov_loyalty_gain[gov.index] = gov.effects.loyalty_gain
 
 
+def start_purge(model: KarabakhWar, gov: Government, intensity: float) -> None:
+    """A purge of the officer corps from today: after a failed coup, or ordered by a government (the wargame)."""
+    gov.purge = (model.day, intensity)
+    refresh_effects(model, gov)
+
+
+def replace_commander(model: KarabakhWar, row: int) -> None:
+    """A new, vetted commander for unit ``row``, at the unit's base loyalty (after a failed coup, or ordered)."""
+    model.forces.loyalty[row] = model.forces.base_loyalty[row]
+
+
 def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction: np.ndarray) -> None:
     """Grievances lower commanders' loyalty, victories raise it; it recovers slowly toward its base.
 
@@ -326,11 +337,10 @@ def _contest(model: KarabakhWar, gov: Government, mine: np.ndarray, rebels: np.n
         f.loyalty[rebels] = 0.95  # the new regime's own men
     else:
         f.personnel[plotter] *= 0.5  # arrests, desertion, disbandment of the ringleaders (assumption)
-        f.loyalty[plotter] = f.base_loyalty[plotter]  # a new, vetted commander
-        gov.purge = (model.day, gov.effects.purge_after_failure)
+        replace_commander(model, plotter)
+        start_purge(model, gov, gov.effects.purge_after_failure)
         gov.legitimacy = max(0.0, gov.legitimacy - p["legitimacy_loss_per_capture"])
         model.coups.append(_record(model, gov, kind, plotter, False, p_success, old_leader, None, r, lo))
-        refresh_effects(model, gov)
 
 
 def _change_regime(model, gov, regime: Regime, how: str, plotter, p_success: float, old_leader=None,

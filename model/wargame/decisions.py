@@ -22,7 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from ..actors.patron_orders import check_decision, event_table, refuse, to_events
-from ..actors.politics import refresh_effects
+from ..actors.politics import replace_commander, start_purge
 from ..errors import InputError, validation_problem
 from ..inputs.events import MAX_EQUIPMENT, MAX_PERSONNEL
 from ..inputs.forces import MERCENARY
@@ -265,12 +265,11 @@ def carry_out(game, role: str, d: dict) -> str:
         model.forces.contract_end_day[model.unit_index[d["unit"]]] = model.day  # model.mechanisms.pay releases it
         return f"{d['unit']} dismissed"
     if kind == "purge":
-        gov.purge = (model.day, d["intensity"])  # as after a failed coup (model.actors.politics)
-        refresh_effects(model, gov)
+        start_purge(model, gov, d["intensity"])  # as after a failed coup
         return f"purge of intensity {d['intensity']:g} under way"
     if kind == "rotate":
         row = model.unit_index[d["unit"]]
-        model.forces.loyalty[row] = model.forces.base_loyalty[row]  # a new, vetted commander (as after a failed coup)
+        replace_commander(model, row)  # as after a failed coup, and with no foreign backer
         model.patron_backing[row] = 0.0
         return f"commander of {d['unit']} replaced"
     if kind == "reward":
