@@ -27,7 +27,7 @@ from .statistics import paired_difference_ci
 
 OUTCOMES = ("arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm", "displaced_aze",
             "displaced_arm", "coup_attempts_azerbaijan", "coups_successful_azerbaijan", "days_to_ceasefire")
-"""The outcomes a comparison reports (labels: :data:`model.outputs.outcomes.LABELS`)."""
+"""The outcomes a comparison reports (labels: :data:`model.outputs.outcomes.OUTCOMES`)."""
 
 
 def compare_specs(a: str, b: str, runs: int, root_seed: int = 0, until: str | None = None,
