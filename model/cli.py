@@ -488,6 +488,7 @@ def cmd_compare(args) -> int:
     from .experiments.runner import default_workers, run_many
     from .inputs.params import resolve
     from .inputs.scenario import load_scenario
+    from .inputs.world import load_world
     from .model import KarabakhWar
     from .outputs.files import atomic_output_dir, check_out
 
@@ -513,7 +514,7 @@ def cmd_compare(args) -> int:
         series.to_parquet(tmp / "series.parquet", index=False)
         diffs.to_csv(tmp / "differences.csv", index=False)
         (tmp / "report.md").write_text(text)
-        compare.plot(scenarios["A"].name, scenarios["B"].name, series, table, tmp)
+        compare.plot(scenarios["A"].name, scenarios["B"].name, series, table, load_world(), tmp)
         (tmp / "design.json").write_text(json.dumps({
             "command": args.command_line, "A": args.a, "B": args.b, "runs": args.runs,
             "root_seed": args.seed, "until": str(args.until) if args.until else None, "parameters": overrides,
@@ -623,6 +624,7 @@ def cmd_validate(args) -> int:
 
     from .experiments.runner import default_workers
     from .experiments.validation import card_markdown, plots, validate
+    from .inputs.world import load_world
     from .outputs.files import atomic_output_dir, check_out
 
     if args.out:
@@ -636,7 +638,7 @@ def cmd_validate(args) -> int:
         with atomic_output_dir(args.out, force=args.force) as tmp:
             (tmp / "card.json").write_text(json.dumps(card, indent=2))
             (tmp / "card.md").write_text(text)
-            plots(table, tmp)
+            plots(table, load_world(), tmp)
     return 0
 
 

@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, START, load_targets
 from ..inputs.locations import PARAMS_DIR
-from ..inputs.world import SIDES, load_world
+from ..inputs.world import SIDES, World, load_world
 from ..model import KarabakhWar
 from ..outputs.numbers import readable
 from ..outputs.plots import finish, finish_districts
@@ -163,10 +163,8 @@ def card_markdown(card: dict) -> str:
     return "\n".join(lines)
 
 
-def plots(table: pd.DataFrame, out_dir: Path) -> None:
-    """territory_vs_documented.png and capture_dates_vs_documented.png."""
-
-    world = load_world()
+def plots(table: pd.DataFrame, world: World, out_dir: Path) -> None:
+    """territory_vs_documented.png and capture_dates_vs_documented.png (``world``: the one the runs were scored on)."""
     ok = table[table["error"] == ""]
     n_days = (CEASEFIRE_DATE - START).days + 1
     doc = documented(world, n_days)
