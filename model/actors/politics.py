@@ -89,7 +89,7 @@ def install_regime(model: KarabakhWar, gov: Government, regime: Regime, how: str
     if how != "start":
         if pol is not None:
             gov.legitimacy = pol.legitimacy_start
-        purge = pol.purge_on_takeover if pol is not None else 0.5
+        purge = pol.purge_on_takeover if pol is not None else model.p["purge_on_takeover_uncoded"]
         if purge > 0:
             gov.purge = (model.day, purge)
         # The new leadership trusts its own: commanders start from their base loyalty again.
@@ -334,9 +334,9 @@ def _contest(model: KarabakhWar, gov: Government, mine: np.ndarray, rebels: np.n
                                      model.unit_keys[plotter]))
         _change_regime(model, gov, successor, kind, plotter=plotter, p_success=p_success, old_leader=old_leader,
                        rebels=float(r), loyalists=float(lo))
-        f.loyalty[rebels] = 0.95  # the new regime's own men
+        f.loyalty[rebels] = p["coup_winner_loyalty"]  # the new regime's own men
     else:
-        f.personnel[plotter] *= 0.5  # arrests, desertion, disbandment of the ringleaders (assumption)
+        f.personnel[plotter] *= p["failed_coup_unit_kept"]  # arrests, desertion, disbandment of the ringleaders
         replace_commander(model, plotter)
         start_purge(model, gov, gov.effects.purge_after_failure)
         gov.legitimacy = max(0.0, gov.legitimacy - p["legitimacy_loss_per_capture"])

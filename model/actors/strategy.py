@@ -218,7 +218,7 @@ class BuiltinAI:
         # --- recruits go where units are most depleted.
         initial = f.initial_personnel[units]
         deficit = np.maximum(initial - f.personnel[units], 0.0)
-        return Orders(units, target, move_to, deficit + 0.05 * initial, trusted=True)
+        return Orders(units, target, move_to, deficit + p["recruit_floor_share"] * initial, trusted=True)
 
     def _staging(self, model, government, situation, own_share, held, enemy_stand, value) -> int:
         """The own district from which the current offensive axis is attacked (-1 if none).

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from ..actors.patron_orders import check_decision, event_table, refuse, to_events
 from ..actors.politics import replace_commander, start_purge
 from ..errors import InputError, validation_problem
-from ..inputs.events import MAX_EQUIPMENT, MAX_PERSONNEL
+from ..inputs.events import MAX_CONTRACT_DAYS, MAX_EQUIPMENT, MAX_MONEY_MUSD, MAX_PERSONNEL, MEDIATION_PRESSURE
 from ..inputs.forces import MERCENARY
 from ..inputs.regimes import SCREENING
 from .roles import GOVERNMENT_ROLES, PATRON_ROLES, UMPIRE
@@ -39,10 +39,16 @@ ADJUDICATION_STREAM = 0xAD1
 PLAYER_ITEMS = (*SCREENING, "political_education", "paramilitary_counterweight", "internal_intelligence")
 """Coup-proofing practices a government may set (0..1): screening (the three items), political education,
 the regime guard (paramilitary counterweight) and internal intelligence. Purges are their own order."""
+MAX_RECRUIT_WEIGHT = 100
+"""Largest weight of a unit in the sharing of recruits (weights are relative, a unit left out counts 1):
+a hundred to one already sends nearly all recruits to one unit (assumption; a form cap)."""
+CONTRACT_DAYS = 180
+"""A mercenary contract's length when the order names none: half a year, a form default the player
+changes (assumption; the historical scenario's dated contract runs 240 days)."""
 
 _Men = Annotated[float, Field(ge=0, le=MAX_PERSONNEL)]
 _Kit = Annotated[float, Field(ge=0, le=MAX_EQUIPMENT)]
-_Money = Annotated[float, Field(ge=0, le=10_000)]
+_Money = Annotated[float, Field(ge=0, le=MAX_MONEY_MUSD)]
 
 
 class _Decision(BaseModel):
@@ -60,7 +66,7 @@ class _Supplies(_Decision):
 class Recruits(_Decision):
     """How today's recruits are shared among the government's units (weights; a unit left out: 1)."""
     type: Literal["recruits"]
-    weights: dict[str, Annotated[float, Field(ge=0, le=100)]]
+    weights: dict[str, Annotated[float, Field(ge=0, le=MAX_RECRUIT_WEIGHT)]]
 
 
 class RequestArms(_Supplies):
@@ -75,7 +81,7 @@ class Hire(_Decision):
     type: Literal["hire"]
     unit: str
     district: str
-    contract_days: Annotated[int, Field(gt=0, le=3650)] = 180
+    contract_days: Annotated[int, Field(gt=0, le=MAX_CONTRACT_DAYS)] = CONTRACT_DAYS
 
 
 class Dismiss(_Decision):
@@ -165,7 +171,7 @@ class Mediate(_Decision):
     """A mediator opens a ceasefire proposal; the governments decide (the model, or their players)."""
     type: Literal["mediate"]
     terms: str = Field("", max_length=MAX_TEXT)
-    pressure: Annotated[float, Field(ge=0, le=1)] = 0.5
+    pressure: Annotated[float, Field(ge=0, le=1)] = MEDIATION_PRESSURE
 
 
 GOVERNMENT_TYPES = (Recruits, RequestArms, Hire, Dismiss, Purge, Rotate, Reward, CoupProofing, ProposeCeasefire, Ceasefire,
