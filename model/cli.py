@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import datetime as dt
+import os
+import shlex
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -686,12 +689,20 @@ def cmd_wargame(args) -> int:
     return 0
 
 
+def command_line(argv: list[str]) -> str:
+    """The command as given, quoted for this platform's shell (POSIX shells; cmd.exe and PowerShell on
+    Windows), so that the command a report or parameter set records re-runs as it ran: a plain join
+    drops the quotes around a path or a scenario question with spaces."""
+    words = ["karabakh", *argv]
+    return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``karabakh`` console script."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
-    args.command_line = "karabakh " + " ".join(argv)  # as given, also when called from Python (a notebook)
+    args.command_line = command_line(argv)  # as given, also when called from Python (a notebook)
     if args.command is None:
         parser.print_help()
         return 0
@@ -704,8 +715,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"karabakh: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 

@@ -3,10 +3,13 @@ that do not collide on any panel, titles that say which run a figure shows, help
 
 from __future__ import annotations
 
+import os
+import shlex
+
 import pytest
 from matplotlib.text import Text
 
-from model.cli import build_parser
+from model.cli import build_parser, command_line
 from model.model import KarabakhWar
 from model.outputs.numbers import interval, p_value, readable
 from model.outputs.plots import control_map_figure, plt, time_series_figure
@@ -65,3 +68,10 @@ def test_figures_say_which_run_they_show(short_run):
     fig = time_series_figure(short_run, seed=17)
     assert "seed 17" in fig.axes[0].get_title() and "historical" in fig.axes[0].get_title()
     plt.close(fig)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX shell quoting; Windows records cmd.exe quoting")
+def test_the_recorded_command_line_re_runs_as_given():
+    argv = ["compare", "historical", "no_mujahideen", "--out", "runs/my comparison", "--set", "attrition_rate=0.01"]
+    assert shlex.split(command_line(argv)) == ["karabakh", *argv]  # the path with a space stays one argument
+    assert command_line(["run", "--seed", "3"]) == "karabakh run --seed 3"  # plain words stay plain
