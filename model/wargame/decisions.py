@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from ..actors.patron_orders import check_decision, event_table, refuse, to_events
+from ..actors.patron_orders import KIT, check_decision, event_table, refuse, to_events
 from ..actors.politics import replace_commander, start_purge
 from ..errors import InputError, validation_problem
 from ..inputs.events import MAX_CONTRACT_DAYS, MAX_EQUIPMENT, MAX_MONEY_MUSD, MAX_PERSONNEL, MEDIATION_PRESSURE
@@ -315,7 +315,6 @@ def draw(seed: int, seq: int, probability: float) -> bool:
 def _event(role: str, d: dict) -> dict | None:
     """The scenario event a decision becomes, as its table (``model/inputs/events.py``)."""
     kind = d["type"]
-    kit = {q: d[q] for q in ("personnel", "tanks", "apcs", "artillery") if q in d}
     if role in PATRON_ROLES:
         return event_table(role, d)
     if kind == "hire":
@@ -324,7 +323,7 @@ def _event(role: str, d: dict) -> dict | None:
     if kind == "coup_proofing":
         return {"type": "profile_change", "government": role, "items": d["items"]}
     if kind == "granted_request_arms":
-        return {"type": "arms_transfer", "from": d["patron"], "to": role, **kit}
+        return {"type": "arms_transfer", "from": d["patron"], "to": role, **{q: d[q] for q in KIT if q in d}}
     if kind == "granted_propose_ceasefire":
         return {"type": "mediation", "mediator": d["mediator"], "terms": d["terms"]}
     return None
