@@ -10,6 +10,9 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import datetime as dt
+import os
+import shlex
+import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -488,6 +491,7 @@ def cmd_compare(args) -> int:
     from .experiments.runner import default_workers, run_many
     from .inputs.params import resolve
     from .inputs.scenario import load_scenario
+    from .inputs.world import load_world
     from .model import KarabakhWar
     from .outputs.files import atomic_output_dir, check_out
 
@@ -513,7 +517,7 @@ def cmd_compare(args) -> int:
         series.to_parquet(tmp / "series.parquet", index=False)
         diffs.to_csv(tmp / "differences.csv", index=False)
         (tmp / "report.md").write_text(text)
-        compare.plot(scenarios["A"].name, scenarios["B"].name, series, table, tmp)
+        compare.plot(scenarios["A"].name, scenarios["B"].name, series, table, load_world(), tmp)
         (tmp / "design.json").write_text(json.dumps({
             "command": args.command_line, "A": args.a, "B": args.b, "runs": args.runs,
             "root_seed": args.seed, "until": str(args.until) if args.until else None, "parameters": overrides,
@@ -533,7 +537,7 @@ def cmd_sweep(args) -> int:
     from .errors import short
     from .experiments import sweep
     from .experiments.runner import default_workers
-    from .outputs.files import check_out
+    from .outputs.files import atomic_file, check_out
 
     spec = sweep.load_spec(args.spec)
     if args.command == "sensitivity" and spec.design.method not in ("sobol", "morris"):
@@ -568,9 +572,8 @@ def cmd_sweep(args) -> int:
         from .experiments import sensitivity
 
         ix = sensitivity.indices(spec, table[table["error"] == ""])
-        tmp = out / ".sensitivity.csv.tmp"
-        ix.to_csv(tmp, index=False)
-        tmp.replace(out / "sensitivity.csv")
+        with atomic_file(out / "sensitivity.csv") as tmp:
+            ix.to_csv(tmp, index=False)
         sensitivity.plot(ix, out / "sensitivity.png")
     if not args.quiet:
         print(f"{spec.name}: {len(table)}/{total} runs complete, {failed} failed; results in {out / 'results'}"
@@ -624,6 +627,7 @@ def cmd_validate(args) -> int:
 
     from .experiments.runner import default_workers
     from .experiments.validation import card_markdown, plots, validate
+    from .inputs.world import load_world
     from .outputs.files import atomic_output_dir, check_out
 
     if args.out:
@@ -637,7 +641,7 @@ def cmd_validate(args) -> int:
         with atomic_output_dir(args.out, force=args.force) as tmp:
             (tmp / "card.json").write_text(json.dumps(card, indent=2))
             (tmp / "card.md").write_text(text)
-            plots(table, tmp)
+            plots(table, load_world(), tmp)
     return 0
 
 
@@ -685,12 +689,20 @@ def cmd_wargame(args) -> int:
     return 0
 
 
+def command_line(argv: list[str]) -> str:
+    """The command as given, quoted for this platform's shell (POSIX shells; cmd.exe and PowerShell on
+    Windows), so that the command a report or parameter set records re-runs as it ran: a plain join
+    drops the quotes around a path or a scenario question with spaces."""
+    words = ["karabakh", *argv]
+    return subprocess.list2cmdline(words) if os.name == "nt" else shlex.join(words)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``karabakh`` console script."""
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     args = parser.parse_args(argv)
-    args.command_line = "karabakh " + " ".join(argv)  # as given, also when called from Python (a notebook)
+    args.command_line = command_line(argv)  # as given, also when called from Python (a notebook)
     if args.command is None:
         parser.print_help()
         return 0
@@ -703,8 +715,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"karabakh: error: {exc}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
 

@@ -18,7 +18,7 @@ from model.cli import main
 from model.errors import InputError
 from model.inputs.params import load_parameters
 from model.model import KarabakhWar
-from model.outputs.files import _HOST
+from model.outputs.files import _HOST, atomic_file
 
 HEADER = 'extends = "historical"\n'
 ARMS = '[[events]]\ntype = "arms_transfer"\ndate = 1992-03-01\nfrom = "russia"\nto = "azerbaijan"\n'
@@ -266,6 +266,24 @@ def test_stale_temporary_folders_of_killed_runs_are_cleaned(tmp_path):
         d.mkdir()
     assert main(["run", "--out", str(out), "--quiet", "--no-plots", "--until", "1991-12-05"]) == 0
     assert not dead.exists() and all(d.exists() for d in others) and (out / "summary.json").exists()
+
+
+def test_an_atomic_file_is_whole_or_untouched(tmp_path):
+    path = tmp_path / "state.json"
+    path.write_text("old")
+    with pytest.raises(RuntimeError), atomic_file(path) as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("killed mid-write")
+    assert path.read_text() == "old" and list(tmp_path.iterdir()) == [path]  # the temporary file is gone
+    with atomic_file(path):
+        pass  # nothing written (a plot with nothing to show): the old file stays
+    assert path.read_text() == "old"
+    with atomic_file(path, mode=0o600, sync=True) as tmp:
+        assert tmp.parent == tmp_path and tmp.name.startswith(".state.json.")  # beside it, hidden
+        tmp.write_text("new")
+    assert path.read_text() == "new" and list(tmp_path.iterdir()) == [path]
+    if os.name == "posix":
+        assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_a_sweep_directory_is_made_atomically_and_resumes_clean(tmp_path, capsys):

@@ -34,13 +34,21 @@ def test_revanche_moves_a_government_that_lost_its_aims_and_not_one_that_holds_t
         calm.diplomacy.breakdown_hazard(aze_calm, calm.situation()))
 
 def test_a_mediators_full_guarantee_and_war_weariness_deter_breaking():
-    """Pressure 1 (a full guarantee) leaves no hazard; more casualties lower it."""
+    """Pressure 1 (a full guarantee) leaves no hazard; more of its own casualties lower it, step by step,
+    without ever making it negative; the enemy's casualties do not weary it."""
     m = _in_ceasefire(pressure=1.0, ceasefire_revanche_weight=30.0, ceasefire_breakdown_rate=0.5)
     for gov in m.governments:
         assert m.diplomacy.breakdown_hazard(gov, m.situation()) == 0.0
     m = _in_ceasefire(ceasefire_revanche_weight=30.0, ceasefire_breakdown_rate=0.5)
     aze = m.government("azerbaijan")
-    before = m.diplomacy.breakdown_hazard(aze, m.situation())
+    situation = m.situation()
+    before = m.diplomacy.breakdown_hazard(aze, situation)
     assert before > 0
-    m.casualties[aze.side_index] += 3 * m.p["weariness_scale"]
-    assert m.diplomacy.breakdown_hazard(aze, m.situation()) == pytest.approx(before * (1 + m.diplomacy.weariness(0) - 3) / (1 + m.diplomacy.weariness(0)))
+    own, enemy = aze.side_index, 1 - aze.side_index
+    m.casualties[enemy] += 3 * m.p["weariness_scale"]
+    assert m.diplomacy.breakdown_hazard(aze, situation) == pytest.approx(before)
+    hazards = [before]
+    for _ in range(3):
+        m.casualties[own] += m.p["weariness_scale"]
+        hazards.append(m.diplomacy.breakdown_hazard(aze, situation))
+    assert hazards[0] > hazards[1] > hazards[2] > hazards[3] > 0

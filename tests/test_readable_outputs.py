@@ -3,10 +3,13 @@ that do not collide on any panel, titles that say which run a figure shows, help
 
 from __future__ import annotations
 
+import os
+import shlex
+
 import pytest
 from matplotlib.text import Text
 
-from model.cli import build_parser
+from model.cli import build_parser, command_line
 from model.model import KarabakhWar
 from model.outputs.numbers import interval, p_value, readable
 from model.outputs.plots import control_map_figure, plt, time_series_figure
@@ -21,6 +24,10 @@ def test_numbers_never_print_in_scientific_notation_or_as_float_noise(value, sho
 def test_intervals_and_p_values_read_as_people_write_them():
     assert interval(-9.422e-10, -2.827e-09, 0.0) == "+0 [+0, +0]"
     assert interval(11095.3, 8000.2, 14210.0) == "+11,095 [+8,000, +14,210]"
+    # noise relative to the interval's width: a slope through equal runs of 5,000 km² reads 0 ...
+    assert interval(3e-6, -5000.0, 5000.0) == "+0 [-5,000, +5,000]"
+    # ... but the same value in an interval of its own size is not noise
+    assert interval(3e-6, 1e-6, 5e-6) == "+0.000003 [+0.000001, +0.000005]"
     assert (p_value(3e-7), p_value(0.0432), p_value(float("nan"))) == ("<0.001", "0.043", "–")
 
 
@@ -61,3 +68,10 @@ def test_figures_say_which_run_they_show(short_run):
     fig = time_series_figure(short_run, seed=17)
     assert "seed 17" in fig.axes[0].get_title() and "historical" in fig.axes[0].get_title()
     plt.close(fig)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX shell quoting; Windows records cmd.exe quoting")
+def test_the_recorded_command_line_re_runs_as_given():
+    argv = ["compare", "historical", "no_mujahideen", "--out", "runs/my comparison", "--set", "attrition_rate=0.01"]
+    assert shlex.split(command_line(argv)) == ["karabakh", *argv]  # the path with a space stays one argument
+    assert command_line(["run", "--seed", "3"]) == "karabakh run --seed 3"  # plain words stay plain

@@ -22,7 +22,13 @@ if TYPE_CHECKING:
 KIT = ("personnel", "tanks", "apcs", "artillery")
 """What a delivery or a deployment counts (the fields of a decision)."""
 NEEDS = {"deliver_arms": "arms", "embargo": "embargo", "deploy": "deploy", "withdraw": "withdraw", "mediate": "mediate"}
-"""The patrons.toml ``can`` action each patron order needs."""
+"""The patrons.toml ``can`` action each patron order needs (a deployment: its own action, deploy or withdraw);
+also the action the log of patron decisions names (:func:`action`)."""
+
+
+def action(d: dict) -> str | None:
+    """The ``can`` action of a patron order (None for a free-form action, which the umpire adjudicates)."""
+    return NEEDS.get(d.get("action") if d["type"] == "deployment" else d["type"])
 
 
 def refuse(patron: Patron, action: str) -> None:
@@ -33,7 +39,7 @@ def refuse(patron: Patron, action: str) -> None:
 def check_decision(model: KarabakhWar, patron: Patron, d: dict) -> list:
     """Check a patron's decision against the model of today; the scenario events it becomes."""
     kind = where = d["type"]
-    need = NEEDS.get(d.get("action") if kind == "deployment" else kind)
+    need = action(d)
     if kind == "deliver_arms":
         need = "arms" if any(d[q] for q in KIT) else "fund"
         if need == "fund" and not d["money_musd"]:

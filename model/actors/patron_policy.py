@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 WINDOW_DAYS = 30
 """A patron looks at the month behind it (its decisions are monthly)."""
+IRAN_CAMP = "Iranian border reinforcement and refugee camps"
+"""The name of the force Iran's rules deploy at the Araks (``camp_district``): deployed once, it is
+recognised by this name (seed 002: Iran reinforced the border and received refugees, autumn 1993)."""
 
 
 @dataclass(frozen=True)
@@ -194,9 +197,8 @@ def iran(model: KarabakhWar, patron: Patron, state: WarState, p: dict) -> list[d
     if not (p["araks_alarm"] and near):
         return []
     out = []
-    camp = "Iranian border reinforcement and refugee camps"
-    if "deploy" in patron.can and camp not in [d.get("unit") for d in patron.deployed]:
-        out.append(deployment("deploy", camp, p["camp_district"], f"fighting on the Araks: {_names(near)}"))
+    if "deploy" in patron.can and IRAN_CAMP not in [d.get("unit") for d in patron.deployed]:
+        out.append(deployment("deploy", IRAN_CAMP, p["camp_district"], f"fighting on the Araks: {_names(near)}"))
     if not state.ceasefire and state.days_since_mediation([patron.key]) > p["mediation_interval_days"]:
         out.append(mediate("Iranian initiative after fighting on the Araks (built-in policy)", p["araks_pressure"],
                            f"fighting on the Araks: {_names(near)}"))

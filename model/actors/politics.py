@@ -89,7 +89,7 @@ def install_regime(model: KarabakhWar, gov: Government, regime: Regime, how: str
     if how != "start":
         if pol is not None:
             gov.legitimacy = pol.legitimacy_start
-        purge = pol.purge_on_takeover if pol is not None else 0.5
+        purge = pol.purge_on_takeover if pol is not None else model.p["purge_on_takeover_uncoded"]
         if purge > 0:
             gov.purge = (model.day, purge)
         # The new leadership trusts its own: commanders start from their base loyalty again.
@@ -114,6 +114,17 @@ def refresh_effects(model: KarabakhWar, gov: Government) -> None:
     model.gov_commitment[gov.index] = gov.effects.commitment_factor
     model.gov_guard_share[gov.index] = gov.effects.counterweight_share
     model.gov_loyalty_gain[gov.index] = gov.effects.loyalty_gain
+
+
+def start_purge(model: KarabakhWar, gov: Government, intensity: float) -> None:
+    """A purge of the officer corps from today: after a failed coup, or ordered by a government (the wargame)."""
+    gov.purge = (model.day, intensity)
+    refresh_effects(model, gov)
+
+
+def replace_commander(model: KarabakhWar, row: int) -> None:
+    """A new, vetted commander for unit ``row``, at the unit's base loyalty (after a failed coup, or ordered)."""
+    model.forces.loyalty[row] = model.forces.base_loyalty[row]
 
 
 def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction: np.ndarray) -> None:
@@ -323,14 +334,13 @@ def _contest(model: KarabakhWar, gov: Government, mine: np.ndarray, rebels: np.n
                                      model.unit_keys[plotter]))
         _change_regime(model, gov, successor, kind, plotter=plotter, p_success=p_success, old_leader=old_leader,
                        rebels=float(r), loyalists=float(lo))
-        f.loyalty[rebels] = 0.95  # the new regime's own men
+        f.loyalty[rebels] = p["coup_winner_loyalty"]  # the new regime's own men
     else:
-        f.personnel[plotter] *= 0.5  # arrests, desertion, disbandment of the ringleaders (assumption)
-        f.loyalty[plotter] = f.base_loyalty[plotter]  # a new, vetted commander
-        gov.purge = (model.day, gov.effects.purge_after_failure)
+        f.personnel[plotter] *= p["failed_coup_unit_kept"]  # arrests, desertion, disbandment of the ringleaders
+        replace_commander(model, plotter)
+        start_purge(model, gov, gov.effects.purge_after_failure)
         gov.legitimacy = max(0.0, gov.legitimacy - p["legitimacy_loss_per_capture"])
         model.coups.append(_record(model, gov, kind, plotter, False, p_success, old_leader, None, r, lo))
-        refresh_effects(model, gov)
 
 
 def _change_regime(model, gov, regime: Regime, how: str, plotter, p_success: float, old_leader=None,

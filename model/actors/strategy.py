@@ -223,7 +223,7 @@ class BuiltinAI:
         # --- recruits go where units are most depleted.
         initial = f.initial_personnel[units]
         deficit = np.maximum(initial - f.personnel[units], 0.0)
-        return Orders(units, target, move_to, deficit + 0.05 * initial, trusted=True)
+        return Orders(units, target, move_to, deficit + p["recruit_floor_share"] * initial, trusted=True)
 
     @staticmethod
     def _spare(ug: np.ndarray, nodes: np.ndarray, leaving: np.ndarray, cp: np.ndarray,

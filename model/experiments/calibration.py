@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, data_version
 from ..inputs.locations import CALIBRATION_DIR, PARAMS_DIR
 from ..inputs.params import load_parameters
+from ..outputs.files import atomic_file
 from .runner import RunSpec, replicate_seeds, run_many
 from .scoring import W_CASUALTIES, W_PATTERNS, W_STATE
 
@@ -108,9 +108,8 @@ def write_calibrated(record: dict, path: Path) -> None:
     for k, v in c.items():
         lines.append(f"{k} = {_toml(v)}")
     lines += ["", "[params]"] + [f"{k} = {v!r}" for k, v in record["params"].items()]
-    tmp = path.with_suffix(".toml.tmp")
-    tmp.write_text("\n".join(lines) + "\n")
-    os.replace(tmp, path)
+    with atomic_file(path) as tmp:
+        tmp.write_text("\n".join(lines) + "\n")
 
 
 def _toml(v) -> str:

@@ -17,17 +17,17 @@ import pandas as pd
 import matplotlib.pyplot as plt
 
 from ..inputs.history import START
-from ..inputs.world import load_world
+from ..inputs.world import World
 from ..outputs.numbers import interval, readable
 from ..outputs.outcomes import label as outcome_label
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds
-from .scoring import first_documented_changes
+from .scoring import documented, first_documented_changes
 from .statistics import paired_difference_ci
 
 OUTCOMES = ("arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm", "displaced_aze",
             "displaced_arm", "coup_attempts_azerbaijan", "coups_successful_azerbaijan", "days_to_ceasefire")
-"""The outcomes a comparison reports (labels: :data:`model.outputs.outcomes.LABELS`)."""
+"""The outcomes a comparison reports (labels: :data:`model.outputs.outcomes.OUTCOMES`)."""
 
 
 def compare_specs(a: str, b: str, runs: int, root_seed: int = 0, until: str | None = None,
@@ -121,8 +121,9 @@ def series_frame(table: pd.DataFrame, starts: dict[str, dt.date], every: int = 7
     return pd.concat(frames, ignore_index=True)
 
 
-def plot(a: str, b: str, series: pd.DataFrame, table: pd.DataFrame, out_dir) -> None:
-    """territory.png (bands) and capture_dates.png (distributions per district)."""
+def plot(a: str, b: str, series: pd.DataFrame, table: pd.DataFrame, world: World, out_dir) -> None:
+    """territory.png (bands) and capture_dates.png (distributions per district, with the documented first
+    change of holder on ``world``'s districts)."""
     colours = {"A": "#1b7f8c", "B": "#c8861a"}
     fig, ax = plt.subplots(figsize=(9, 4.2))
     for label, name in (("A", a), ("B", b)):
@@ -136,7 +137,7 @@ def plot(a: str, b: str, series: pd.DataFrame, table: pd.DataFrame, out_dir) -> 
 
     ok = table[table["error"] == ""]
     cols = [c for c in ok.columns if c.startswith("capture_day_") and ok[c].notna().any()]
-    doc = first_documented_changes(load_world(), int(np.nanmax(ok["days"])) + 1)
+    doc = first_documented_changes(documented(world, int(np.nanmax(ok["days"])) + 1))
     fig, ax = plt.subplots(figsize=(9, max(3.0, 0.32 * len(cols) + 1)))
     for k, (label, name) in enumerate((("A", a), ("B", b))):
         sub = ok[ok["label"] == label]

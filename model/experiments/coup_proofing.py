@@ -221,11 +221,9 @@ def _summary(measured, stats, runs: int, seeds: int) -> list[str]:
         t, base = stats[f.key], stats["baseline_extremes"][f.key]
         by = f.on_path_estimates(stats["knockouts"])
         redrawn = stats["redrawn"].get(f.key)
-        kept = survives(t, redrawn, f.expected).split(" (")[0]
-        if kept == "no":
-            kept = f"no: {verdict(redrawn, f.expected)} with redrawn codings ({fmt(redrawn)})"
-        elif kept == "yes":
-            kept = f"yes ({fmt(redrawn)} redrawn)"
+        same = survives(t, redrawn, f.expected)
+        kept = ("not measured" if same is None else f"yes ({fmt(redrawn)} redrawn)" if same else
+                f"no: {verdict(redrawn, f.expected)} with redrawn codings ({fmt(redrawn)})")
         lines.append(f"| {f.plain or f.literature + ': ' + f.label} | {fmt(t)} | {verdict(t, f.expected)} | "
                      f"{carried_by(base, by) if by else 'not measured (run with --knockouts each)'} | "
                      f"{kept} | {origin(base, by, f.pushes())} |")
@@ -290,8 +288,12 @@ def _coding(measured, stats) -> list[str]:
     for f in measured:
         t, r = stats[f.key], stats["redrawn"].get(f.key)
         lines.append(f"| {f.label} | {brief(t, f.expected)} | {brief(r, f.expected)} | "
-                     f"{survives(t, r, f.expected).split(' (')[0]} |")
+                     f"{_yes_no(survives(t, r, f.expected))} |")
     return lines
+
+
+def _yes_no(same: bool | None) -> str:
+    return "not measured" if same is None else "yes" if same else "no"
 
 
 def plot_coup_proofing(table, path: Path) -> None:

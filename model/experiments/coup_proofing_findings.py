@@ -8,13 +8,14 @@ knock-out, redrawn coding), so "carried by" and "survives" compare like with lik
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
 
 from ..actors.coup_proofing import ALL_CHANNELS, CHANNEL_ITEMS, CHANNELS, PUSHES, knockout_channels
 from ..inputs.regimes import PRACTICES
-from ..outputs.numbers import readable
+from ..outputs.numbers import interval
 from .statistics import paired_difference_ci, slope_ci
 
 BASELINE = ""
@@ -128,28 +129,42 @@ def sign(t: tuple[float, float, float]) -> int:
     return 1 if t[1] > 0 and t[2] > 0 else (-1 if t[1] < 0 and t[2] < 0 else 0)
 
 
-def verdict(t: tuple[float, float, float], expected: int | None) -> str:
-    """The finding against the literature, in words."""
+class Verdict(StrEnum):
+    """A finding against the literature, in a few words (table cells, stability tables)."""
+
+    REPRODUCED = "reproduced"
+    OPPOSITE = "opposite of the literature"
+    UNCLEAR = "no clear effect"
+    FEWER = "fewer"  # where the literature expects no effect: a clear decrease ...
+    MORE = "more"  # ... or increase
+
+
+def judge(t: tuple[float, float, float], expected: int | None) -> Verdict:
+    """The verdict on a finding's (estimate, low, high), given the literature's sign (None: no effect expected)."""
     s = sign(t)
-    if expected is None:
-        return "no clear effect (as the literature allows)" if s == 0 else ("fewer" if s < 0 else "more")
     if s == 0:
-        return "no clear effect (interval includes 0)"
-    return "reproduced" if s == expected else "opposite of the literature"
+        return Verdict.UNCLEAR
+    if expected is None:
+        return Verdict.FEWER if s < 0 else Verdict.MORE
+    return Verdict.REPRODUCED if s == expected else Verdict.OPPOSITE
+
+
+def verdict(t: tuple[float, float, float], expected: int | None) -> str:
+    """The verdict in words, saying why where there is no clear effect."""
+    v = judge(t, expected)
+    if v is not Verdict.UNCLEAR:
+        return v.value
+    return f"{v} ({'as the literature allows' if expected is None else 'interval includes 0'})"
 
 
 def brief(t: tuple[float, float, float] | None, expected: int | None) -> str:
     """The estimate with its verdict in a few words, for table cells."""
-    return fmt(t) if t is None else f"{fmt(t)} ({verdict(t, expected).split(' (')[0]})"
+    return fmt(t) if t is None else f"{fmt(t)} ({judge(t, expected)})"
 
 
 def fmt(t: tuple[float, float, float] | None) -> str:
-    """estimate [low, high]; rounding noise around an exact 0 (e.g. a slope through equal runs) shows as 0."""
-    if t is None:
-        return "not measured"
-    scale = max(abs(x) for x in t) or 1.0
-    a, b, c = (0.0 if abs(x) < 1e-9 * scale or abs(x) < 1e-12 else x for x in t)
-    return f"{readable(a, signed=True)} [{readable(b, signed=True)}, {readable(c, signed=True)}]"
+    """A finding's (estimate, low, high) as :func:`model.outputs.numbers.interval`, or 'not measured'."""
+    return "not measured" if t is None else interval(*t)
 
 
 def carried_by(base: tuple[float, float, float], knocked: dict[str, tuple[float, float, float]]) -> str:
@@ -203,9 +218,6 @@ def _names(channels: list[str]) -> str:
 
 
 def survives(base: tuple[float, float, float], redrawn: tuple[float, float, float] | None,
-             expected: int | None) -> str:
-    """Whether the verdict on documented codings is the verdict on redrawn ones."""
-    if redrawn is None:
-        return "not measured (run with --coding-uncertainty)"
-    same = verdict(base, expected) == verdict(redrawn, expected)
-    return ("yes" if same else "no") + f" ({verdict(redrawn, expected)}: {fmt(redrawn)})"
+             expected: int | None) -> bool | None:
+    """Whether the verdict on documented codings is the verdict on redrawn ones (None: not measured)."""
+    return None if redrawn is None else judge(base, expected) == judge(redrawn, expected)

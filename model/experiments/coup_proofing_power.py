@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .coup_proofing_findings import DOCUMENTED, FINDINGS, REDRAWN, estimates, fmt, subset, verdict
+from .coup_proofing_findings import DOCUMENTED, FINDINGS, REDRAWN, estimates, fmt, judge, subset
 from .runner import replicate_seeds
 
 
@@ -33,7 +33,7 @@ def stability(tables: dict[int, pd.DataFrame], sizes) -> pd.DataFrame:
             for coding in (DOCUMENTED, REDRAWN):
                 found = estimates(subset(runs, coding=coding))
                 rows += [{"finding": f.key, "seeds": n, "base": root, "coding": coding, "estimate": found[f.key],
-                          "verdict": verdict(found[f.key], f.expected).split(" (")[0]} for f in FINDINGS if f.key in found]
+                          "verdict": judge(found[f.key], f.expected).value} for f in FINDINGS if f.key in found]
     return pd.DataFrame(rows)
 
 

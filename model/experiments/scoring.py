@@ -98,11 +98,10 @@ def documented(world, n_days: int, timeline: pd.DataFrame | None = None, capture
         changes, columns=["district", "node", "day", "day_low", "day_high", "to_side"]))
 
 
-def first_documented_changes(world, n_days: int) -> pd.DataFrame:
+def first_documented_changes(doc: Documented) -> pd.DataFrame:
     """Each district's first documented change of holder (day, and its documented window day_low..day_high,
-    days from START), in date order: what plots of simulated capture dates mark."""
-    changes = documented(world, n_days).changes
-    return changes.sort_values("day").groupby("district", sort=False).first()[["day", "day_low", "day_high"]]
+    days from START), in date order: what the score card and the plots of simulated capture dates mark."""
+    return doc.changes.sort_values("day").groupby("district", sort=False).first()[["day", "day_low", "day_high"]]
 
 
 def holder_changes(share: np.ndarray, held_by_arm: bool, capture_share: float) -> list[tuple[int, str]]:

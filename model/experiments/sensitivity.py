@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..outputs.plots import plt
-from ..outputs.outcomes import LABELS, SWEEP_HEADLINE, label
+from ..outputs.outcomes import SWEEP_HEADLINE, label, unit_of
 from .sweep import SweepSpec, salib_problem
 
 
@@ -99,7 +99,7 @@ def figure(ix: pd.DataFrame):
         ax.barh(range(len(d)), value, xerr=err, color="#1b7f8c", alpha=0.8, error_kw={"lw": 0.8, "capsize": 2})
         ax.set_xlim(left=0)
         ax.set_title(label(out, unit=False), fontsize=9, wrap=True)
-        unit = LABELS.get(out, ("", ""))[1]
+        unit = unit_of(out)
         ax.set_xlabel("total-order index (share of variance)" if main == "ST" else f"μ* ({unit or 'outcome units'})",
                       fontsize=8)
         ax.tick_params(labelsize=7)

@@ -42,7 +42,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ..errors import InputError, read_text, short, shown_path, validation_problem
 from ..inputs.params import checked, load_parameters, unknown_name
 from ..inputs.scenario import load_scenario
-from ..outputs.files import clean_stale, temp_dir_beside
+from ..outputs.files import atomic_file, clean_stale, temp_dir_beside
 from ..outputs.outcomes import OUTCOMES, is_outcome
 from .runner import RunSpec, replicate_seeds, run_one
 
@@ -235,11 +235,10 @@ def spec_hash(spec: SweepSpec) -> str:
 
 def _atomic_parquet(frame: pd.DataFrame, directory: Path) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
-    name = f"part-{uuid.uuid4().hex}.parquet"
-    tmp = directory / f".{name}.tmp"
-    frame.to_parquet(tmp, index=False)
-    os.replace(tmp, directory / name)
-    return directory / name
+    path = directory / f"part-{uuid.uuid4().hex}.parquet"
+    with atomic_file(path) as tmp:
+        frame.to_parquet(tmp, index=False)
+    return path
 
 
 def run_batch(out_dir: str, runs: list[SweepRun], keep: list[str]) -> dict:
@@ -366,9 +365,8 @@ def write_manifest(out_dir: Path, update: dict) -> None:
     path = Path(out_dir) / "manifest.json"
     data = json.loads(path.read_text()) if path.exists() else {}
     data.update(update)
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, indent=2, default=str))
-    os.replace(tmp, path)
+    with atomic_file(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, default=str))
 
 
 def estimate_batch_size(spec: SweepSpec) -> int:

@@ -4,7 +4,6 @@ directory), so nobody has to open the Parquet dataset to see the shape of a resu
 
 from __future__ import annotations
 
-import os
 import textwrap
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
+from ..outputs.files import atomic_file
 from ..outputs.numbers import readable
 from ..outputs.outcomes import SWEEP_HEADLINE, label
 from ..outputs.plots import plt
@@ -92,12 +92,10 @@ def write(table: pd.DataFrame, out_dir: Path, keep: list[str] | tuple[str, ...] 
     temporary name first; return the names written."""
     out_dir = Path(out_dir)
     written = []
-    tmp = out_dir / ".summary.csv.tmp"
-    summary(table, keep).to_csv(tmp, index=False)
-    os.replace(tmp, out_dir / "summary.csv")
+    with atomic_file(out_dir / "summary.csv") as tmp:
+        summary(table, keep).to_csv(tmp, index=False)
     written.append("summary.csv")
-    tmp = out_dir / ".outcomes_vs_parameters.png.tmp"
-    if plot(table, tmp, keep, title):
-        os.replace(tmp, out_dir / "outcomes_vs_parameters.png")
-        written.append("outcomes_vs_parameters.png")
+    with atomic_file(out_dir / "outcomes_vs_parameters.png") as tmp:
+        if plot(table, tmp, keep, title):
+            written.append("outcomes_vs_parameters.png")
     return written

@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, START, load_targets
 from ..inputs.locations import PARAMS_DIR
-from ..inputs.world import SIDES, load_world
+from ..inputs.world import SIDES, World, load_world
 from ..model import KarabakhWar
 from ..outputs.numbers import readable
 from ..outputs.plots import finish, finish_districts
@@ -96,7 +96,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
                                    "front": _spread(ok[f"displaced_front_{side}"]),
                                    "captures": _spread(ok[f"displaced_{side}"] - ok[f"displaced_front_{side}"])}
                             for side in SIDES}
-    first_doc = doc.changes.sort_values("day").groupby("district").first()
+    first_doc = first_documented_changes(doc).sort_index()  # the card lists districts by name
     card["capture_dates"] = {}
     for district, ch in first_doc.iterrows():
         sim = ok[f"capture_day_{district}"]
@@ -163,10 +163,8 @@ def card_markdown(card: dict) -> str:
     return "\n".join(lines)
 
 
-def plots(table: pd.DataFrame, out_dir: Path) -> None:
-    """territory_vs_documented.png and capture_dates_vs_documented.png."""
-
-    world = load_world()
+def plots(table: pd.DataFrame, world: World, out_dir: Path) -> None:
+    """territory_vs_documented.png and capture_dates_vs_documented.png (``world``: the one the runs were scored on)."""
     ok = table[table["error"] == ""]
     n_days = (CEASEFIRE_DATE - START).days + 1
     doc = documented(world, n_days)
@@ -184,7 +182,7 @@ def plots(table: pd.DataFrame, out_dir: Path) -> None:
     finish(fig, ax, out_dir / "territory_vs_documented.png",
            "Simulated territory vs the documented changes (calibration/timeline.csv)")
 
-    first = first_documented_changes(world, n_days)["day"]
+    first = first_documented_changes(doc)["day"]
     fig, ax = plt.subplots(figsize=(9, 0.4 * len(first) + 1.2))
     for i, (d, day) in enumerate(first.items()):
         sim = ok[f"capture_day_{d}"].dropna().to_numpy(float)

@@ -24,6 +24,14 @@ if TYPE_CHECKING:
 
 MAX_PERSONNEL = 200_000  # larger than any force in this war; catches typos (assumption)
 MAX_EQUIPMENT = 5_000
+MAX_MONEY_MUSD = 10_000
+"""Largest payment or delivery of money, million USD (ten billion): far above any payment or delivery in
+this war; catches typos (assumption)."""
+MAX_CONTRACT_DAYS = 3650
+"""Longest mercenary contract: ten years, longer than any run; catches typos (assumption)."""
+MEDIATION_PRESSURE = 0.5
+"""Pressure of a mediation that names none: halfway on the 0..1 scale (marked assumption; the dated
+mediations of the scenarios and the patrons' policies give their own)."""
 
 
 class _Event(BaseModel):
@@ -104,7 +112,7 @@ class ArmsTransfer(_Event, Equipment):
     type: Literal["arms_transfer"]
     from_: str = Field(alias="from", description="patron key or 'stockpile'")
     to: str = Field(description="government key")
-    money_musd: Annotated[float, Field(ge=0, le=10_000)] = 0
+    money_musd: Annotated[float, Field(ge=0, le=MAX_MONEY_MUSD)] = 0
     unit: str = Field("", description="optional unit key receiving everything")
 
     def references(self):
@@ -181,7 +189,7 @@ class MercenaryContract(_Event):
     unit: str
     government: str = ""
     district: str = ""
-    contract_days: Annotated[int, Field(gt=0, le=3650)] | None = None
+    contract_days: Annotated[int, Field(gt=0, le=MAX_CONTRACT_DAYS)] | None = None
     pay_usd_month: Annotated[float, Field(ge=0, le=100_000)] | None = None
 
     def references(self):
@@ -242,7 +250,7 @@ class Mediation(_Event):
     type: Literal["mediation"]
     mediator: str
     terms: str = ""
-    pressure: Annotated[float, Field(ge=0, le=1)] = 0.5
+    pressure: Annotated[float, Field(ge=0, le=1)] = MEDIATION_PRESSURE
 
     def references(self):
         return {"patron": [self.mediator]}

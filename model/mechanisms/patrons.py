@@ -7,17 +7,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..actors.patron_orders import KIT, check_decision
+from ..actors.patron_orders import KIT, action, check_decision
 from ..errors import InputError
 from ..actors.patron_policy import war_state
 from .base import Mechanism, Today
 
 if TYPE_CHECKING:
     from ..model import KarabakhWar
-
-ACTION = {"deliver_arms": "arms", "embargo": "embargo", "mediate": "mediate"}
-"""The logged action of a decision type (a deployment logs its own: deploy or withdraw)."""
-
 
 def quantity(d: dict) -> dict[str, float]:
     """What a decision moves: men, equipment, money or a mediator's pressure (non-zero values only)."""
@@ -46,6 +42,6 @@ class PatronDecisions(Mechanism):
                 target = d.get("to") or d.get("on") or d.get("district") or ""
                 model.patron_decisions.append({
                     "date": str(model.date), "patron": patron.key,
-                    "action": d["action"] if d["type"] == "deployment" else ACTION[d["type"]],
+                    "action": action(d),
                     "target": target, "quantity": quantity(d), "trigger": d.get("trigger", ""),
                     "result": "; ".join(messages)})

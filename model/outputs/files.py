@@ -17,6 +17,7 @@ import re
 import shutil
 import socket
 import tempfile
+import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -153,6 +154,32 @@ def atomic_output_dir(out: Path, force: bool = False):
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(tmp, out)
+
+
+@contextmanager
+def atomic_file(path: Path, mode: int | None = None, sync: bool = False):
+    """Yield a temporary path beside ``path`` (``.<name>.<random>.tmp``) that is renamed over ``path``
+    when the block succeeds, so that readers see the old file or the new one, never half of one; removed
+    if the block fails. A block that writes nothing leaves ``path`` alone. ``mode``: the file is created
+    with these permissions before anything is written (private state); ``sync``: flushed to disk before
+    the rename (state a crash must not lose)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
+    if mode is not None:
+        os.close(os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode))
+    try:
+        yield tmp
+        if tmp.exists():
+            if sync:
+                fd = os.open(tmp, os.O_RDWR)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
+            os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def write_run(model: KarabakhWar, out: Path, seed, fmt: str = "csv", plots: bool = True,

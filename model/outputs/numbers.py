@@ -37,6 +37,15 @@ def p_value(p: float | None) -> str:
     return "<0.001" if p < 0.001 else readable(p, digits=2)
 
 
-def interval(estimate: float, low: float, high: float) -> str:
-    """A signed estimate with its interval: ``+1,234 [+85, +2,210]``."""
-    return f"{readable(estimate, signed=True)} [{readable(low, signed=True)}, {readable(high, signed=True)}]"
+RELATIVE_NOISE = 1e-9
+"""Below this share of an interval's largest bound, a value of the interval is rounding noise around an
+exact 0 (a slope through equal runs): it prints as ``0`` even where :data:`NOISE` would keep it."""
+
+
+def interval(estimate: float | None, low: float | None, high: float | None) -> str:
+    """A signed estimate with its interval: ``+1,234 [+85, +2,210]``; rounding noise around an exact 0
+    (:data:`NOISE`, :data:`RELATIVE_NOISE`) shows as 0, a missing value as ``–``."""
+    values = [math.nan if v is None else float(v) for v in (estimate, low, high)]
+    scale = max((abs(v) for v in values if not math.isnan(v)), default=0.0)
+    a, b, c = (0.0 if abs(v) < RELATIVE_NOISE * scale else v for v in values)
+    return f"{readable(a, signed=True)} [{readable(b, signed=True)}, {readable(c, signed=True)}]"

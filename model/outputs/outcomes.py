@@ -4,8 +4,8 @@
 sweeps, comparisons and calibration all read these names, and Mesa's DataCollector reports the
 numeric headline (:data:`model.model.HEADLINE`, from :meth:`model.model.KarabakhWar.headline`) under
 the same names and with the same values.
-:data:`OUTCOMES` documents every column (the README's table is generated from the same
-list and a test keeps them equal).
+:data:`OUTCOMES` documents every column, with the label and unit tables and plots show (the
+README's table is generated from the same list and a test keeps them equal).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -20,54 +21,57 @@ from ..actors.diplomacy import durable_ceasefire
 from ..model import HEADLINE
 
 SIDE_GOVERNMENTS = {"aze": ("azerbaijan",), "arm": ("armenia", "nagorno_karabakh")}
-OUTCOMES: dict[str, str] = {
-    "days": "days simulated",
-    "arm_held_azssr_km2": "km² of the Azerbaijan SSR (with Nakhchivan) held by the arm side on 1994-05-12 "
-                          "(at the end if the run stops earlier)",
-    "arm_held_azssr_km2_end": "the same at the end of the run",
-    "casualties_aze": "military casualties of the aze side (killed, wounded, captured)",
-    "casualties_arm": "military casualties of the arm side (killed, wounded, captured)",
-    "loss_exchange_ratio": "casualties_aze / casualties_arm",
-    "displaced_aze": "Azerbaijani civilians who fled districts as they changed hands or under shelling",
-    "displaced_arm": "Armenian civilians who fled districts as they changed hands or under shelling",
-    "displaced_front_aze": "of displaced_aze, those who fled shelling of their district (no capture)",
-    "displaced_front_arm": "of displaced_arm, those who fled shelling of their district (no capture)",
-    "captures": "changes of holder of any district",
-    "ceasefires": "ceasefires agreed (durable or not)",
-    "ceasefire_date": "start of the first durable ceasefire (ISO date; empty if none)",
-    "days_to_ceasefire": "days from the start to the first durable ceasefire (NaN if none)",
-    "coup_attempts_<government>": "coup attempts in that government (azerbaijan, armenia, nagorno_karabakh)",
-    "coups_successful_<government>": "successful coups in that government",
-    "resignations_<government>": "leaders who resigned under pressure",
-    "first_regime_<government>": "regime in power at the start",
-    "coup_attempts_<side>": "coup attempts on that side (aze, arm)",
-    "coups_successful_<side>": "successful coups on that side",
-    "capture_day_<district>": "day of the district's first change of holder (NaN if never)",
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an outcome column means (the README's table) and, where tables and plots show it, a short
+    label for people and its unit. In the label of a ``<...>`` name, ``{key}`` stands for the key and
+    ``{name}`` for it written as a name (``nagorno_karabakh``: Nagorno-Karabakh)."""
+
+    meaning: str
+    label: str = ""
+    unit: str = ""
+
+
+OUTCOMES: dict[str, Outcome] = {
+    "days": Outcome("days simulated"),
+    "arm_held_azssr_km2": Outcome("km² of the Azerbaijan SSR (with Nakhchivan) held by the arm side on 1994-05-12 "
+                                  "(at the end if the run stops earlier)",
+                                  "Azerbaijan SSR held by the arm side on 1994-05-12", "km²"),
+    "arm_held_azssr_km2_end": Outcome("the same at the end of the run", "Azerbaijan SSR held by the arm side at the end",
+                                      "km²"),
+    "casualties_aze": Outcome("military casualties of the aze side (killed, wounded, captured)",
+                              "casualties, aze side", "people"),
+    "casualties_arm": Outcome("military casualties of the arm side (killed, wounded, captured)",
+                              "casualties, arm side", "people"),
+    "loss_exchange_ratio": Outcome("casualties_aze / casualties_arm", "loss-exchange ratio, aze / arm", "ratio"),
+    "displaced_aze": Outcome("Azerbaijani civilians who fled districts as they changed hands or under shelling",
+                             "displaced Azerbaijani civilians", "people"),
+    "displaced_arm": Outcome("Armenian civilians who fled districts as they changed hands or under shelling",
+                             "displaced Armenian civilians", "people"),
+    "displaced_front_aze": Outcome("of displaced_aze, those who fled shelling of their district (no capture)",
+                                   "Azerbaijani civilians who fled shelling", "people"),
+    "displaced_front_arm": Outcome("of displaced_arm, those who fled shelling of their district (no capture)",
+                                   "Armenian civilians who fled shelling", "people"),
+    "captures": Outcome("changes of holder of any district", "changes of holder of districts", "count"),
+    "ceasefires": Outcome("ceasefires agreed (durable or not)", "ceasefires agreed", "count"),
+    "ceasefire_date": Outcome("start of the first durable ceasefire (ISO date; empty if none)"),
+    "days_to_ceasefire": Outcome("days from the start to the first durable ceasefire (NaN if none)",
+                                 "days from the start to the durable ceasefire", "days"),
+    "coup_attempts_<government>": Outcome("coup attempts in that government (azerbaijan, armenia, nagorno_karabakh)",
+                                          "coup attempts in {name}", "count"),
+    "coups_successful_<government>": Outcome("successful coups in that government", "successful coups in {name}",
+                                             "count"),
+    "resignations_<government>": Outcome("leaders who resigned under pressure"),
+    "first_regime_<government>": Outcome("regime in power at the start"),
+    "coup_attempts_<side>": Outcome("coup attempts on that side (aze, arm)", "coup attempts, {key} side", "count"),
+    "coups_successful_<side>": Outcome("successful coups on that side", "successful coups, {key} side", "count"),
+    "capture_day_<district>": Outcome("day of the district's first change of holder (NaN if never)"),
 }
 """Every outcome column; ``<government>``, ``<side>`` and ``<district>`` stand for the keys."""
-
-
-LABELS: dict[str, tuple[str, str]] = {
-    "arm_held_azssr_km2": ("Azerbaijan SSR held by the arm side on 1994-05-12", "km²"),
-    "arm_held_azssr_km2_end": ("Azerbaijan SSR held by the arm side at the end", "km²"),
-    "casualties_aze": ("casualties, aze side", "people"),
-    "casualties_arm": ("casualties, arm side", "people"),
-    "loss_exchange_ratio": ("loss-exchange ratio, aze / arm", "ratio"),
-    "displaced_aze": ("displaced Azerbaijani civilians", "people"),
-    "displaced_arm": ("displaced Armenian civilians", "people"),
-    "displaced_front_aze": ("Azerbaijani civilians who fled shelling", "people"),
-    "displaced_front_arm": ("Armenian civilians who fled shelling", "people"),
-    "captures": ("changes of holder of districts", "count"),
-    "ceasefires": ("ceasefires agreed", "count"),
-    "days_to_ceasefire": ("days from the start to the durable ceasefire", "days"),
-    "coup_attempts_aze": ("coup attempts, aze side", "count"),
-    "coup_attempts_arm": ("coup attempts, arm side", "count"),
-    "coups_successful_aze": ("successful coups, aze side", "count"),
-    "coups_successful_arm": ("successful coups, arm side", "count"),
-    "coup_attempts_azerbaijan": ("coup attempts in Azerbaijan", "count"),
-    "coups_successful_azerbaijan": ("successful coups in Azerbaijan", "count"),
-}
-"""Short label and unit of the outcomes that tables and plots show, for people (axis titles, report rows)."""
+_KEYS = {"side": tuple(SIDE_GOVERNMENTS), "government": tuple(g for gs in SIDE_GOVERNMENTS.values() for g in gs)}
+"""What ``<side>`` and ``<government>`` stand for when a label is looked up (``coup_attempts_aze`` is a side's)."""
 
 
 SWEEP_HEADLINE = ("arm_held_azssr_km2", "casualties_aze", "casualties_arm", "coup_attempts_aze", "days_to_ceasefire")
@@ -77,13 +81,36 @@ when its spec keeps every outcome."""
 
 def label(name: str, unit: bool = True) -> str:
     """``'casualties, aze side (people)'`` for ``casualties_aze``; other names with spaces for underscores."""
-    text, u = LABELS.get(name, (name.replace("_", " "), ""))
+    text, u = _labelled(name)
     return f"{text} ({u})" if unit and u else text
+
+
+def unit_of(name: str) -> str:
+    """The unit of an outcome that tables and plots show (``'people'``), else ``''``."""
+    return _labelled(name)[1]
 
 
 def is_outcome(name: str) -> bool:
     """Whether ``name`` is an outcome column of :func:`outcomes` (patterns included)."""
-    return any(re.fullmatch(re.sub(r"<\w+>", r"[a-z0-9_]+", k), name) for k in OUTCOMES)
+    return any(_match(k, name) for k in OUTCOMES)
+
+
+def _match(pattern: str, name: str, strict: bool = False) -> re.Match | None:
+    """``name`` against an outcome name with ``<...>`` for a key (``strict``: only the keys of :data:`_KEYS`)."""
+    def key(m: re.Match) -> str:
+        keys = _KEYS.get(m.group(1)) if strict else None
+        return f"({'|'.join(keys)})" if keys else "([a-z0-9_]+)"
+    return re.fullmatch(re.sub(r"<(\w+)>", key, pattern), name)
+
+
+def _labelled(name: str) -> tuple[str, str]:
+    """Label and unit of an outcome (:data:`OUTCOMES`); the name with spaces and no unit if it has none."""
+    for pattern, o in OUTCOMES.items():
+        m = _match(pattern, name, strict=True) if o.label else None
+        if m:
+            key = m.group(1) if m.groups() else ""
+            return o.label.format(key=key, name=key.replace("_", "-").title()), o.unit
+    return name.replace("_", " "), ""
 
 
 def outcomes(model) -> dict[str, object]:

@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Annotated, Literal, Union
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
-from ..actors.patron_orders import check_decision, event_table, refuse, to_events
-from ..actors.politics import refresh_effects
+from ..actors.patron_orders import KIT, check_decision, event_table, refuse, to_events
+from ..actors.politics import replace_commander, start_purge
 from ..errors import InputError, validation_problem
-from ..inputs.events import MAX_EQUIPMENT, MAX_PERSONNEL
+from ..inputs.events import MAX_CONTRACT_DAYS, MAX_EQUIPMENT, MAX_MONEY_MUSD, MAX_PERSONNEL, MEDIATION_PRESSURE
 from ..inputs.forces import MERCENARY
 from ..inputs.regimes import SCREENING
 from .roles import GOVERNMENT_ROLES, PATRON_ROLES, UMPIRE
@@ -39,10 +39,16 @@ ADJUDICATION_STREAM = 0xAD1
 PLAYER_ITEMS = (*SCREENING, "political_education", "paramilitary_counterweight", "internal_intelligence")
 """Coup-proofing practices a government may set (0..1): screening (the three items), political education,
 the regime guard (paramilitary counterweight) and internal intelligence. Purges are their own order."""
+MAX_RECRUIT_WEIGHT = 100
+"""Largest weight of a unit in the sharing of recruits (weights are relative, a unit left out counts 1):
+a hundred to one already sends nearly all recruits to one unit (assumption; a form cap)."""
+CONTRACT_DAYS = 180
+"""A mercenary contract's length when the order names none: half a year, a form default the player
+changes (assumption; the historical scenario's dated contract runs 240 days)."""
 
 _Men = Annotated[float, Field(ge=0, le=MAX_PERSONNEL)]
 _Kit = Annotated[float, Field(ge=0, le=MAX_EQUIPMENT)]
-_Money = Annotated[float, Field(ge=0, le=10_000)]
+_Money = Annotated[float, Field(ge=0, le=MAX_MONEY_MUSD)]
 
 
 class _Decision(BaseModel):
@@ -60,7 +66,7 @@ class _Supplies(_Decision):
 class Recruits(_Decision):
     """How today's recruits are shared among the government's units (weights; a unit left out: 1)."""
     type: Literal["recruits"]
-    weights: dict[str, Annotated[float, Field(ge=0, le=100)]]
+    weights: dict[str, Annotated[float, Field(ge=0, le=MAX_RECRUIT_WEIGHT)]]
 
 
 class RequestArms(_Supplies):
@@ -75,7 +81,7 @@ class Hire(_Decision):
     type: Literal["hire"]
     unit: str
     district: str
-    contract_days: Annotated[int, Field(gt=0, le=3650)] = 180
+    contract_days: Annotated[int, Field(gt=0, le=MAX_CONTRACT_DAYS)] = CONTRACT_DAYS
 
 
 class Dismiss(_Decision):
@@ -165,7 +171,7 @@ class Mediate(_Decision):
     """A mediator opens a ceasefire proposal; the governments decide (the model, or their players)."""
     type: Literal["mediate"]
     terms: str = Field("", max_length=MAX_TEXT)
-    pressure: Annotated[float, Field(ge=0, le=1)] = 0.5
+    pressure: Annotated[float, Field(ge=0, le=1)] = MEDIATION_PRESSURE
 
 
 GOVERNMENT_TYPES = (Recruits, RequestArms, Hire, Dismiss, Purge, Rotate, Reward, CoupProofing, ProposeCeasefire, Ceasefire,
@@ -265,12 +271,11 @@ def carry_out(game, role: str, d: dict) -> str:
         model.forces.contract_end_day[model.unit_index[d["unit"]]] = model.day  # model.mechanisms.pay releases it
         return f"{d['unit']} dismissed"
     if kind == "purge":
-        gov.purge = (model.day, d["intensity"])  # as after a failed coup (model.actors.politics)
-        refresh_effects(model, gov)
+        start_purge(model, gov, d["intensity"])  # as after a failed coup
         return f"purge of intensity {d['intensity']:g} under way"
     if kind == "rotate":
         row = model.unit_index[d["unit"]]
-        model.forces.loyalty[row] = model.forces.base_loyalty[row]  # a new, vetted commander (as after a failed coup)
+        replace_commander(model, row)  # as after a failed coup, and with no foreign backer
         model.patron_backing[row] = 0.0
         return f"commander of {d['unit']} replaced"
     if kind == "reward":
@@ -310,7 +315,6 @@ def draw(seed: int, seq: int, probability: float) -> bool:
 def _event(role: str, d: dict) -> dict | None:
     """The scenario event a decision becomes, as its table (``model/inputs/events.py``)."""
     kind = d["type"]
-    kit = {q: d[q] for q in ("personnel", "tanks", "apcs", "artillery") if q in d}
     if role in PATRON_ROLES:
         return event_table(role, d)
     if kind == "hire":
@@ -319,7 +323,7 @@ def _event(role: str, d: dict) -> dict | None:
     if kind == "coup_proofing":
         return {"type": "profile_change", "government": role, "items": d["items"]}
     if kind == "granted_request_arms":
-        return {"type": "arms_transfer", "from": d["patron"], "to": role, **kit}
+        return {"type": "arms_transfer", "from": d["patron"], "to": role, **{q: d[q] for q in KIT if q in d}}
     if kind == "granted_propose_ceasefire":
         return {"type": "mediation", "mediator": d["mediator"], "terms": d["terms"]}
     return None

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections import Counter
 from pathlib import Path
+
+from ..outputs.files import atomic_file
 
 
 class GameLog:
@@ -64,16 +65,7 @@ def _cut_torn_tail(path: Path) -> bool:
 
 def write_atomic(path: Path, data: dict) -> None:
     """Write JSON so that readers see the old file or the new one, never half of one:
-    a temporary file in the same folder, synced, then renamed over the old (``os.replace``)."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=1, sort_keys=True, ensure_ascii=False, default=str)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)  # the state holds the role tokens
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    a temporary file in the same folder, private (the state holds the role tokens) and synced, then
+    renamed over the old (:func:`model.outputs.files.atomic_file`)."""
+    with atomic_file(path, mode=0o600, sync=True) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, indent=1, sort_keys=True, ensure_ascii=False, default=str)
