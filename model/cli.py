@@ -138,7 +138,9 @@ EPILOG_CALIBRATE = textwrap.dedent("""\
     examples:
       karabakh calibrate --trials 60 --jobs 2                 # in-sample: the whole documented history
       karabakh calibrate --trials 60 --until 1993-06-30       # out-of-sample check: fit up to mid-1993
-      karabakh validate --calibration until-1993-06-30        # then score the rest""")
+      karabakh validate --calibration until-1993-06-30        # then score the rest
+      karabakh calibrate --trials 300 --refine                # refit after a model change: starts from the
+                                                              # committed set, probes one parameter at a time""")
 
 EPILOG_VALIDATE = textwrap.dedent("""\
     The loss (model/experiments/scoring.py, docs/ODD.md section 9): months outside each
@@ -354,6 +356,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="fit only the history up to DATE (out-of-sample check; default: up to 1994-05-12)")
     cal.add_argument("--name", default=None, help="parameter set name (default: 'default', or 'until-DATE')")
     cal.add_argument("--seed", type=_seed, default=0, help="root seed of the scoring seeds (default: 0)")
+    cal.add_argument("--refine", action="store_true",
+                     help="two of every three trials probe one parameter at a time around the best trial so far "
+                          "(pattern search); use it to refit from a committed set after a change to the model")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
 
     val = sub.add_parser("validate", help="score card: the historical scenario vs the documented history",
@@ -612,7 +617,7 @@ def cmd_calibrate(args) -> int:
     name = args.name or (f"until-{args.until}" if args.until else "default")
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
         record = calibrate(args.trials, args.jobs or default_workers(), seeds=args.seeds, until=args.until, name=name,
-                           root_seed=args.seed, progress=bar.update, command=args.command_line)
+                           root_seed=args.seed, progress=bar.update, command=args.command_line, refine=args.refine)
     c = record["calibration"]
     print(f"best of {c['trials']} trials: loss {c['score']:.3f} (median over {len(c['seeds'])} seeds); "
           f"written to calibration/params/{name}.toml")

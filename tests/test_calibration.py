@@ -157,3 +157,30 @@ def test_validate_writes_a_score_card_with_the_patterns(tmp_path):
     assert "| pattern | target share of seeds | simulated | met |" in card
     rows = [ln for ln in card.splitlines() if ln.startswith("| share of seeds")]
     assert len(rows) == sum(k.startswith("pattern_") for k in history.load_targets())
+
+
+def test_the_pattern_search_probes_one_parameter_at_a_time_around_the_best_trial(tmp_path):
+    optuna = pytest.importorskip("optuna")
+    from model.experiments.calibration import PROBE_STEP, enqueue_probes
+
+    ranges = {"a": (0.0, 1.0), "b": (0.0, 10.0)}
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="t")
+    study.enqueue_trial({"a": 0.95, "b": 5.0})
+
+    def objective(trial):  # best at a = 0.5, b = 2
+        a, b = trial.suggest_float("a", *ranges["a"]), trial.suggest_float("b", *ranges["b"])
+        return (a - 0.5) ** 2 + (b - 2.0) ** 2
+
+    for _ in range(30):
+        enqueue_probes(study, ranges)
+        study.optimize(objective, n_trials=1)
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    probed = [t for t in done if "probe" in t.user_attrs]
+    first, second = probed[0], probed[1]
+    assert first.params["b"] == second.params["b"] == 5.0  # the first pair moves only 'a' ...
+    # ... from 0.95: up by the step would leave the range, so it probes twice the step below instead
+    assert sorted([first.params["a"], second.params["a"]]) == pytest.approx([0.95 - 2 * PROBE_STEP, 0.95 - PROBE_STEP])
+    assert probed[2].params["a"] == probed[3].params["a"]  # the next pair moves only 'b'
+    kinds = ["probe" in t.user_attrs for t in done[1:]]
+    assert kinds[:6] == [True, True, False, True, True, False]  # two probes, then the sampler's turn
+    assert study.best_value < objective(optuna.trial.FixedTrial({"a": 0.95, "b": 5.0}))
