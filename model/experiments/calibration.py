@@ -39,7 +39,7 @@ scores the documented patterns of power (a change of power in Azerbaijan in spri
 side."""
 
 
-PROBE_STEP = 0.1
+PROBE_STEP = 0.25
 """First step of the pattern search (:func:`enqueue_probes`), as a share of each parameter's range."""
 
 
