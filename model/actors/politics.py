@@ -66,7 +66,8 @@ def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, floa
     """
     loss_rate, gain_rate = p["legitimacy_loss_per_capture"], p["legitimacy_gain_per_capture"]
     recovery = p["legitimacy_recovery_per_day"]
-    fled = np.zeros(2) if displaced_today is None else displaced_today
+    fled = [0.0, 0.0] if displaced_today is None else displaced_today.tolist()
+    districts_lost = districts_lost.tolist()  # Python floats: the same arithmetic, cheaper on three governments
     for gov in governments:
         s = gov.side_index
         value = (gov.legitimacy - loss_rate * districts_lost[s] + gain_rate * districts_lost[1 - s]
