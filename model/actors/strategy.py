@@ -96,6 +96,7 @@ class BuiltinAI:
         self._value_cache: dict[tuple, np.ndarray] = {}
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
         self._map_cache: tuple | None = None  # (world, _map's lookups)
+        self._none = np.empty(0, np.int64)  # _no_hop's row
 
     def _value(self, model, governments, opportunism: float, cross_border: float) -> np.ndarray:
         """(G, N) value of each district to each government: 1 for war aims, ``cross_border``
@@ -113,10 +114,10 @@ class BuiltinAI:
         that weighs odds could not express this restraint: against a militia the odds make any
         value worth an attack. A gap of -1 makes opportunism unconditional.
         """
-        opp = tuple((opportunism if g.opportunism is None else g.opportunism) * g.opportunity_open()
-                    for g in governments)
+        opp = tuple([(opportunism if g.opportunism is None else g.opportunism) * g.opportunity_open()
+                     for g in governments])
         # The gates open and close rarely: the (G, N) array is rebuilt only when one does.
-        key = (tuple(id(g.war_aims) for g in governments), opp, cross_border)
+        key = (tuple([id(g.war_aims) for g in governments]), opp, cross_border)
         value = self._value_cache.get(key)
         if value is None:
             aims = np.vstack([g.war_aims for g in governments])
@@ -130,7 +131,7 @@ class BuiltinAI:
     def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray, bool]:
         """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1,
         whether ``governments`` are all the model's)."""
-        key = tuple(g.index for g in governments)
+        key = tuple([g.index for g in governments])
         cached = self._slot_cache.get(key)
         if cached is None:
             slot = np.full(len(model.governments), -1)
@@ -197,20 +198,20 @@ class BuiltinAI:
         held = situation.side_held[g_side]  # (G, N): districts each government's side holds
         own_stand = np.maximum(situation.stand_padded[g_side, :n], 1.0)
         threat = np.where(held, (enemy_stand[:, :n] @ w.adjacency) / own_stand, 0.0)
-        hot = threat.argmax(axis=1)
-        hop = np.empty((G, n), np.int64)
-        hop.fill(-1)
-        goal = np.empty(G, np.int64)
-        goal.fill(-1)
+        # Each government's goal and the next hop toward it from every district (-1: none), in Python
+        # scalars (a few governments); the highest threat is the value at its argmax.
+        hot, peak = threat.argmax(axis=1).tolist(), threat.max(axis=1).tolist()
+        goal, hop = [], []
         for k, gov in enumerate(governments):
-            if threat[k, hot[k]] >= p["breakthrough_ratio"]:
-                goal[k] = hot[k]
+            if peak[k] >= p["breakthrough_ratio"]:
+                goal.append(hot[k])
             else:
-                goal[k] = self._staging(model, gov, situation, own_share[k], held[k], enemy_stand[k, :n], value[k])
-            if goal[k] >= 0:
-                hop[k] = self._next_hop(w, held[k], int(goal[k]), situation.control_version, gov.side_index)
+                goal.append(self._staging(model, gov, situation, own_share[k], held[k], enemy_stand[k, :n], value[k]))
+            hop.append(self._next_hop(w, held[k], goal[k], situation.control_version, gov.side_index)
+                       if goal[k] >= 0 else self._no_hop(n))
+        hop = np.array(hop)
         safe = threat[ug, nodes] < 1.0  # units whose own district is not under pressure may leave
-        unit_goal = goal[ug]
+        unit_goal = np.array(goal)[ug]
         moves = ((target < 0) & ~militia & safe & (nodes != unit_goal) & (unit_goal >= 0)
                  & (draws[1] < p["redeploy_share"]))
         move_to = np.where(moves, hop[ug, nodes], -1)
@@ -245,6 +246,12 @@ class BuiltinAI:
         bases = into[axis][held[into[axis]]]
         own_cp = situation.stand_padded[government.side_index]
         return int(bases[own_cp[bases].argmax()])
+
+    def _no_hop(self, n: int) -> np.ndarray:
+        """A row of -1 (no next hop from any of ``n`` districts), shared."""
+        if len(self._none) != n:
+            self._none = np.full(n, -1, np.int64)
+        return self._none
 
     def _next_hop(self, world, held: np.ndarray, goal: int, version: int, side: int) -> np.ndarray:
         """Next district on a shortest own-held path toward ``goal`` (-1 if none); cached per side,
