@@ -243,6 +243,17 @@ def reported_enemy(governments, stand: np.ndarray, rng: np.random.Generator) -> 
     noise = [g.effects.reporting_noise if g.effects is not None else 0.0 for g in governments]
     if not (any(bias) or any(noise)):  # checked on the lists: cheaper than two array reductions, every day
         return stand
+    sd, half_var, kept = _reporting_factors(tuple(bias), tuple(noise))
+    error = np.exp(sd * rng.standard_normal(stand.shape) - half_var)
+    return stand * kept * error
+
+
+@lru_cache(maxsize=256)
+def _reporting_factors(bias: tuple[float, ...], noise: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """Per government, as (G, 1) columns: the log-sd of the reports' error, half its variance (the lognormal's
+    mean-one correction) and the share of the enemy reported; memoised: profiles change a few times a war."""
     sd = np.array(noise)[:, None]
-    error = np.exp(sd * rng.standard_normal(stand.shape) - 0.5 * sd ** 2)
-    return stand * (1.0 - np.array(bias))[:, None] * error
+    factors = (sd, 0.5 * sd ** 2, (1.0 - np.array(bias))[:, None])
+    for a in factors:
+        a.flags.writeable = False
+    return factors
