@@ -125,7 +125,9 @@ def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction
     in arrears while the government's treasury is empty. (Patron courting: ``court_unit``.)
     """
     f, p = model.forces, model.p
-    fortune = p["victory_loyalty_gain"] * districts_lost[1 - f.side] - p["defeat_loyalty_loss"] * districts_lost[f.side]
+    # Most days no district changes hands: fortune is then 0 for everyone (both rates are >= 0).
+    fortune = (p["victory_loyalty_gain"] * districts_lost[1 - f.side] - p["defeat_loyalty_loss"] * districts_lost[f.side]
+               if districts_lost.any() else 0.0)
     lag = max(p["purge_lag_days"], 1.0)
     per_gov = np.array([(p["purge_loyalty_loss"] * g.purge[1] / lag
                          if g.purge is not None and model.day - g.purge[0] <= lag else 0.0)
