@@ -117,8 +117,9 @@ def refresh_effects(model: KarabakhWar, gov: Government) -> None:
     model.gov_loyalty_gain[gov.index] = gov.effects.loyalty_gain
 
 
-def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction: np.ndarray) -> None:
+def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction: np.ndarray | float) -> None:
     """Grievances lower commanders' loyalty, victories raise it; it recovers slowly toward its base.
+    ``loss_fraction``: each unit's losses that breed grievances today (0.0: none, for everyone).
 
     Grievances: defeats of the side (``districts_lost[s]``: districts side ``s`` lost today),
     the unit's own losses, dismissals while the government purges the officer corps, and pay
