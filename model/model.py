@@ -114,6 +114,7 @@ class KarabakhWar(mesa.Model):
         self.end = end
         self.n_days = (end - self.start).days + 1
         self.day = 0
+        self._date_of: tuple[int, dt.date] = (-1, self.start)  # date's cache: (day, its date)
         # Separate random streams, all from the run's seed: combat and the built-in AI use self.rng;
         # unit draws, events, regime politics and diplomacy get their own, so that a counterfactual
         # that removes a unit, an event or a mediation leaves the other draws unchanged (common random
@@ -328,8 +329,11 @@ class KarabakhWar(mesa.Model):
 
     @property
     def date(self) -> dt.date:
-        """Calendar date of the day simulated next (or the last one, once finished)."""
-        return self.start + dt.timedelta(days=min(self.day, self.n_days - 1))
+        """Calendar date of the day simulated next (or the last one, once finished); computed once a day
+        (read a few times a day by politics and events)."""
+        if self._date_of[0] != self.day:
+            self._date_of = (self.day, self.start + dt.timedelta(days=min(self.day, self.n_days - 1)))
+        return self._date_of[1]
 
     def set_params(self, overrides: dict[str, float], origin: str = "parameters") -> None:
         """Change parameters mid-run (parameter_change events, the wargame)."""

@@ -155,16 +155,17 @@ class Government(Agent):
         self.alignment_russia = 0.0
         self.mediation_appetite = 0.5
         self.regime_history: list[dict] = []
-        self._aims_area: tuple[np.ndarray, float] | None = None  # (the mask it was computed for, km²)
+        self._aims_area: tuple[np.ndarray, np.ndarray, float] | None = None  # (the mask, its km² per district, total)
 
     def aims_held(self) -> float:
         """Share of the area of its war aims that its side holds today (what it fights for, what it
         has lost): it gates opportunism (BuiltinAI) and drives revanche (Diplomacy)."""
-        area = self.model.world.area_km2
         # Cached by the identity of the mask: aims are replaced (scenario events), never edited in place.
         if self._aims_area is None or self._aims_area[0] is not self.war_aims:
-            self._aims_area = (self.war_aims, max(float(self.war_aims @ area), 1.0))
-        return float((self.war_aims * area) @ self.model.side_share[self.side_index]) / self._aims_area[1]
+            area = self.model.world.area_km2
+            self._aims_area = (self.war_aims, self.war_aims * area, max(float(self.war_aims @ area), 1.0))
+        _, aims_km2, total = self._aims_area
+        return float(aims_km2 @ self.model.side_share[self.side_index]) / total
 
     def opportunity_open(self) -> bool:
         """Whether districts beyond its war aims are worth fighting for today: its command cohesion

@@ -239,9 +239,21 @@ def reported_enemy(governments, stand: np.ndarray, rng: np.random.Generator) -> 
     lognormal error with log-sd ``reporting_noise``, drawn per district on every decision day). Talmadge
     (2015, "information management") on Iraq's and South Vietnam's staffs. Only the built-in AI decides by
     this picture; a human player sees the map. No draw when no government's picture is distorted."""
-    bias = np.array([g.effects.reporting_bias if g.effects is not None else 0.0 for g in governments])
-    noise = np.array([g.effects.reporting_noise if g.effects is not None else 0.0 for g in governments])
-    if not (bias.any() or noise.any()):
+    bias = [g.effects.reporting_bias if g.effects is not None else 0.0 for g in governments]
+    noise = [g.effects.reporting_noise if g.effects is not None else 0.0 for g in governments]
+    if not (any(bias) or any(noise)):  # checked on the lists: cheaper than two array reductions, every day
         return stand
-    error = np.exp(noise[:, None] * rng.standard_normal(stand.shape) - 0.5 * noise[:, None] ** 2)
-    return stand * (1.0 - bias)[:, None] * error
+    sd, half_var, kept = _reporting_factors(tuple(bias), tuple(noise))
+    error = np.exp(sd * rng.standard_normal(stand.shape) - half_var)
+    return stand * kept * error
+
+
+@lru_cache(maxsize=256)
+def _reporting_factors(bias: tuple[float, ...], noise: tuple[float, ...]) -> tuple[np.ndarray, ...]:
+    """Per government, as (G, 1) columns: the log-sd of the reports' error, half its variance (the lognormal's
+    mean-one correction) and the share of the enemy reported; memoised: profiles change a few times a war."""
+    sd = np.array(noise)[:, None]
+    factors = (sd, 0.5 * sd ** 2, (1.0 - np.array(bias))[:, None])
+    for a in factors:
+        a.flags.writeable = False
+    return factors

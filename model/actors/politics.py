@@ -66,7 +66,8 @@ def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, floa
     """
     loss_rate, gain_rate = p["legitimacy_loss_per_capture"], p["legitimacy_gain_per_capture"]
     recovery = p["legitimacy_recovery_per_day"]
-    fled = np.zeros(2) if displaced_today is None else displaced_today
+    fled = [0.0, 0.0] if displaced_today is None else displaced_today.tolist()
+    districts_lost = districts_lost.tolist()  # Python floats: the same arithmetic, cheaper on three governments
     for gov in governments:
         s = gov.side_index
         value = (gov.legitimacy - loss_rate * districts_lost[s] + gain_rate * districts_lost[1 - s]
@@ -127,15 +128,18 @@ def replace_commander(model: KarabakhWar, row: int) -> None:
     model.forces.loyalty[row] = model.forces.base_loyalty[row]
 
 
-def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction: np.ndarray) -> None:
+def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction: np.ndarray | float) -> None:
     """Grievances lower commanders' loyalty, victories raise it; it recovers slowly toward its base.
+    ``loss_fraction``: each unit's losses that breed grievances today (0.0: none, for everyone).
 
     Grievances: defeats of the side (``districts_lost[s]``: districts side ``s`` lost today),
     the unit's own losses, dismissals while the government purges the officer corps, and pay
     in arrears while the government's treasury is empty. (Patron courting: ``court_unit``.)
     """
     f, p = model.forces, model.p
-    fortune = p["victory_loyalty_gain"] * districts_lost[1 - f.side] - p["defeat_loyalty_loss"] * districts_lost[f.side]
+    # Most days no district changes hands: fortune is then 0 for everyone (both rates are >= 0).
+    fortune = (p["victory_loyalty_gain"] * districts_lost[1 - f.side] - p["defeat_loyalty_loss"] * districts_lost[f.side]
+               if districts_lost.any() else 0.0)
     lag = max(p["purge_lag_days"], 1.0)
     per_gov = np.array([(p["purge_loyalty_loss"] * g.purge[1] / lag
                          if g.purge is not None and model.day - g.purge[0] <= lag else 0.0)

@@ -95,7 +95,8 @@ class BuiltinAI:
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
         self._value_cache: dict[tuple, np.ndarray] = {}
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
-        self._offsets: dict[tuple[int, int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._map_cache: tuple | None = None  # (world, _map's lookups)
+        self._none = np.empty(0, np.int64)  # _no_hop's row
 
     def _value(self, model, governments, opportunism: float, cross_border: float) -> np.ndarray:
         """(G, N) value of each district to each government: 1 for war aims, ``cross_border``
@@ -113,10 +114,10 @@ class BuiltinAI:
         that weighs odds could not express this restraint: against a militia the odds make any
         value worth an attack. A gap of -1 makes opportunism unconditional.
         """
-        opp = tuple((opportunism if g.opportunism is None else g.opportunism) * g.opportunity_open()
-                    for g in governments)
+        opp = tuple([(opportunism if g.opportunism is None else g.opportunism) * g.opportunity_open()
+                     for g in governments])
         # The gates open and close rarely: the (G, N) array is rebuilt only when one does.
-        key = (tuple(id(g.war_aims) for g in governments), opp, cross_border)
+        key = (tuple([id(g.war_aims) for g in governments]), opp, cross_border)
         value = self._value_cache.get(key)
         if value is None:
             aims = np.vstack([g.war_aims for g in governments])
@@ -127,24 +128,26 @@ class BuiltinAI:
             self._value_cache[key] = value
         return value
 
-    def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray]:
-        """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1)."""
-        key = tuple(g.index for g in governments)
+    def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray, bool]:
+        """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1,
+        whether ``governments`` are all the model's)."""
+        key = tuple([g.index for g in governments])
         cached = self._slot_cache.get(key)
         if cached is None:
             slot = np.full(len(model.governments), -1)
             slot[list(key)] = np.arange(len(key))
-            cached = (np.array([g.side_index for g in governments]), slot)
+            cached = (np.array([g.side_index for g in governments]), slot, bool((slot >= 0).all()))
             self._slot_cache[key] = cached
         return cached
 
-    def _flat_offsets(self, g: int, n: int, deg: int) -> tuple[np.ndarray, np.ndarray]:
-        """Offsets of row starts in a raveled (N, deg) and (G, N, deg) array: ((1, N), (G, 1))."""
-        key = (g, n, deg)
-        offsets = self._offsets.get(key)
-        if offsets is None:
-            offsets = self._offsets[key] = (np.arange(n)[None, :] * deg, np.arange(g)[:, None] * (n * deg))
-        return offsets
+    def _map(self, world) -> tuple[list[np.ndarray], np.ndarray]:
+        """Lookups computed once per world, used every day: for each district the districts with a road
+        into it (in the order of ``world.edges``), and the region codes with -1 appended (the region of
+        district -1: no target, no home)."""
+        if self._map_cache is None or self._map_cache[0] is not world:
+            src, dst = world.edges[:, 0], world.edges[:, 1]
+            self._map_cache = (world, [src[dst == v] for v in range(world.n)], np.append(world.region_code, -1))
+        return self._map_cache[1:]
 
     def decide(self, model: KarabakhWar, government: Government, situation: Situation) -> Orders:
         """Orders for one government (see :meth:`decide_many`)."""
@@ -153,13 +156,13 @@ class BuiltinAI:
     def decide_many(self, model: KarabakhWar, governments: list[Government], situation: Situation) -> Orders:
         """Orders for all active units of ``governments`` at once."""
         f, w, p = model.forces, model.world, model.p
-        g_side, slot = self._slots(model, governments)
-        units = (f.active & (slot[f.government] >= 0)).nonzero()[0]
+        g_side, slot, everyone = self._slots(model, governments)
+        units = (f.active if everyone else f.active & (slot[f.government] >= 0)).nonzero()[0]
         if len(units) == 0:
             return Orders.hold(units)
         G, n = len(governments), w.n
-        nb = w.neighbourhood  # (N, 1 + max degree): self first, padded with N
-        ug = slot[f.government[units]]  # each unit's row in the (G, N) arrays
+        gov_u = f.government[units]
+        ug = slot[gov_u]  # each unit's row in the (G, N) arrays
         nodes = f.node[units]
         own_share = situation.side_share[g_side]  # (G, N)
         # (G, N+1): the enemy's strength as each staff sees it (distorted under internal intelligence)
@@ -174,22 +177,20 @@ class BuiltinAI:
         options = np.empty((G, n + 1))
         options[:, n] = -1.0
         options[:, :n] = np.where(own_share < FULL, converging / np.maximum(enemy_stand[:, :n], 1.0) * value, -1.0)
-        options = options[:, nb]  # (G, N, deg): score of each target reachable from each district
-        pick = options.argmax(axis=2)
-        # The best score and its district, gathered at the argmax (cheaper than a second reduction).
-        at, at_g = self._flat_offsets(G, *nb.shape)
-        at = at + pick
-        best_target = np.where(options.ravel()[at + at_g] >= p["attack_ratio_threshold"], nb.ravel()[at], -1)
-        tgt = best_target[ug, nodes]
+        # Each unit's reachable targets (its district's neighbourhood: self first, padded with N) and
+        # their scores for its government: (U, deg), only where units stand.
+        reach = w.neighbourhood[nodes]
+        scores = options[ug[:, None], reach]
+        pick = scores.argmax(axis=1)
+        tgt = np.where(scores.max(axis=1) >= p["attack_ratio_threshold"], reach[np.arange(len(units)), pick], -1)
         militia = f.kind[units] == MILITIA
         # Militias fight only in their home region (e.g. the NKAO): self-defence detachments joined
         # operations in neighbouring rayons of the oblast (Khojaly, Shusha) but not beyond it.
-        region = w.region_code
-        home = f.home[units]
-        tgt = np.where(militia & ((tgt < 0) | (home < 0) | (region[np.maximum(tgt, 0)] != region[np.maximum(home, 0)])),
-                       -1, tgt)
+        # (No target stays -1; a militia without a home, region -1, strikes nowhere.)
+        _, region = self._map(w)
+        tgt = np.where(militia & (region[tgt] != region[f.home[units]]), -1, tgt)
         draws = model.rng.random((2, len(units)))
-        commitment = p["offensive_commitment"] * model.gov_commitment[f.government[units]]
+        commitment = p["offensive_commitment"] * model.gov_commitment[gov_u]
         target = np.where(draws[0] < commitment, tgt, -1)
 
         # --- redeployment: reserves go to the most threatened district if the threat is
@@ -198,19 +199,19 @@ class BuiltinAI:
         own_stand = np.maximum(situation.stand_padded[g_side, :n], 1.0)
         pressure = enemy_stand[:, :n] @ w.adjacency  # (G, N): enemy CP across the line of each district
         threat = np.where(held, pressure / own_stand, 0.0)
-        hot = threat.argmax(axis=1)
-        hop = np.empty((G, n), np.int64)
-        hop.fill(-1)
-        goal = np.empty(G, np.int64)
-        goal.fill(-1)
+        # Each government's goal and the next hop toward it from every district (-1: none), in Python
+        # scalars (a few governments); the highest threat is the value at its argmax.
+        hot, peak = threat.argmax(axis=1).tolist(), threat.max(axis=1).tolist()
+        goal, hop = [], []
         for k, gov in enumerate(governments):
-            if threat[k, hot[k]] >= p["breakthrough_ratio"]:
-                goal[k] = hot[k]
+            if peak[k] >= p["breakthrough_ratio"]:
+                goal.append(hot[k])
             else:
-                goal[k] = self._staging(model, gov, situation, own_share[k], held[k], enemy_stand[k, :n], value[k])
-            if goal[k] >= 0:
-                hop[k] = self._next_hop(w, held[k], int(goal[k]), situation.control_version, gov.side_index)
-        unit_goal = goal[ug]
+                goal.append(self._staging(model, gov, situation, own_share[k], held[k], enemy_stand[k, :n], value[k]))
+            hop.append(self._next_hop(w, held[k], goal[k], situation.control_version, gov.side_index)
+                       if goal[k] >= 0 else self._no_hop(n))
+        hop = np.array(hop)
+        unit_goal = np.array(goal)[ug]
         leaving = ((target < 0) & ~militia & (nodes != unit_goal) & (unit_goal >= 0)
                    & (draws[1] < p["redeploy_share"]))
         safe = threat[ug, nodes] < 1.0  # units whose own district is not under pressure may leave ...
@@ -253,22 +254,29 @@ class BuiltinAI:
         that forces mass instead of dithering.
         """
         w, p = model.world, model.p
-        src, dst = w.edges[:, 0], w.edges[:, 1]
+        into, _ = self._map(w)
         axis, since = self._axis.get(government.index, (-1, -10**9))
-        keep = (axis >= 0 and own_share[axis] < FULL and held[src[dst == axis]].any()
+        keep = (axis >= 0 and own_share[axis] < FULL and held[into[axis]].any()
                 and situation.day - since < p["offensive_axis_days"])
         if not keep:
+            src, dst = w.edges[:, 0], w.edges[:, 1]
             frontier = np.zeros(w.n, dtype=bool)
             frontier[dst[held[src]]] = True
             frontier &= own_share < FULL
             score = np.where(frontier, value / np.maximum(enemy_stand, 1.0), -1.0)
-            axis = int(np.argmax(score))
+            axis = int(score.argmax())
             if score[axis] <= 0:
                 return -1
             self._axis[government.index] = (axis, situation.day)
-        bases = src[(dst == axis) & held[src]]
-        own_cp = situation.stand_cp[government.side_index]
-        return int(bases[np.argmax(own_cp[bases])])
+        bases = into[axis][held[into[axis]]]
+        own_cp = situation.stand_padded[government.side_index]
+        return int(bases[own_cp[bases].argmax()])
+
+    def _no_hop(self, n: int) -> np.ndarray:
+        """A row of -1 (no next hop from any of ``n`` districts), shared."""
+        if len(self._none) != n:
+            self._none = np.full(n, -1, np.int64)
+        return self._none
 
     def _next_hop(self, world, held: np.ndarray, goal: int, version: int, side: int) -> np.ndarray:
         """Next district on a shortest own-held path toward ``goal`` (-1 if none); cached per side,

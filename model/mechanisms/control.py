@@ -23,12 +23,19 @@ class Control(Mechanism):
     """Writes the district shares and holders, captures, displaced persons; moves units that
     took or lost a district."""
 
+    def __init__(self, model: KarabakhWar) -> None:
+        self.no_change = np.zeros(model.world.n)  # today's arm_delta when nobody gained ground (shared, never written)
+        self.no_change.flags.writeable = False
+
     def step(self, model: KarabakhWar, today: Today) -> None:
         today.districts_lost = self.update(model, today.combat.share_gain, today)
 
     def update(self, model: KarabakhWar, gain: np.ndarray, today: Today) -> np.ndarray:
         """Shift district shares by today's gains; record captures and flight; return the
         number of districts each side lost to the other today (index 0 aze, 1 arm)."""
+        if not gain.any():  # nobody gained ground (quiet days): no share moves
+            today.arm_delta = self.no_change
+            return NO_LOSSES
         old = model.arm_share
         new = (old + gain[1] - gain[0]).clip(0.0, 1.0)
         delta = today.arm_delta = new - old

@@ -27,7 +27,7 @@ class RegimePolitics(Mechanism):
             losing_ground = np.where(f.side == 1, today.arm_delta[f.node] < 0, today.arm_delta[f.node] > 0)
             bled = today.combat.unit_loss_fraction * losing_ground
         else:  # no ground changed hands today (most days): nobody bled in defeat
-            bled = np.zeros(len(f))
+            bled = 0.0
         update_loyalty(model, today.districts_lost, bled)
         follow_codings(model)
         vet_commanders(model)

@@ -33,15 +33,17 @@ class Recruitment(Mechanism):
         mask = f.active & (f.kind != MERCENARY)
         weight = model.reinforce_weight * mask
         total = np.bincount(f.government, weight, minlength=len(model.governments))
-        rate = np.array([model.p[g.recruits_param] * g.legitimacy for g in model.governments])
-        if model.p["mobilisation_gain"] > 0:
-            rate *= mobilisation(model)
-        # The regime guard stays away from the front, unless it was committed (its recruits then go to the
-        # front too) or that channel is knocked out (then the guard is notional: its men are at the front).
-        committed = np.array([g.guard_committed is not None for g in model.governments])
-        for gov, extra in zip(model.governments, rate * model.gov_guard_share * ~committed):
-            gov.guard_personnel += float(extra)
-        at_front = committed | ("guard_withheld" in model.knockouts)
-        withheld = np.where(at_front, 0.0, model.gov_guard_share)
-        share = np.divide(rate * (1.0 - withheld), total, out=np.zeros_like(total), where=total > 0)
-        f.personnel += weight * share[f.government]
+        knocked_out = "guard_withheld" in model.knockouts
+        # Per government in Python floats (three of them: cheaper than arrays, the same arithmetic).
+        share = []
+        factor = mobilisation(model).tolist() if model.p["mobilisation_gain"] > 0 else [1.0] * len(model.governments)
+        for gov, guard, units_weight, mobilised in zip(model.governments, model.gov_guard_share.tolist(),
+                                                       total.tolist(), factor):
+            rate = model.p[gov.recruits_param] * gov.legitimacy * mobilised
+            # The regime guard stays away from the front, unless it was committed (its recruits then go to the
+            # front too) or that channel is knocked out (then the guard is notional: its men are at the front).
+            committed = gov.guard_committed is not None
+            gov.guard_personnel += rate * guard * (0.0 if committed else 1.0)
+            withheld = 0.0 if committed or knocked_out else guard
+            share.append(rate * (1.0 - withheld) / units_weight if units_weight > 0 else 0.0)
+        f.personnel += weight * np.array(share)[f.government]

@@ -37,15 +37,19 @@ class Tempo(Mechanism):
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         p, f = model.p, model.forces
-        draws = model.rng.random(len(model.governments))
-        days = model.day - self.since
-        culminated = self.on_offensive & (model.gov_casualties - self.losses_at_launch
-                                          >= p["culmination_loss_share"] * self.strength_at_launch)
-        ending = culminated | (self.on_offensive & (days >= p["offensive_max_days"]))
-        launching = ~self.on_offensive & (days >= p["offensive_rest_days"]) & (draws < p["offensive_launch_hazard"])
-        for i in (ending | launching).nonzero()[0]:  # a few times a year: the daily path stays vectorised
-            if ending[i]:
-                self.current[i].update(end=str(model.date), ended_by="culmination" if culminated[i] else "duration")
+        draws = model.rng.random(len(model.governments)).tolist()
+        # Per government in Python scalars (a few governments: cheaper than small arrays, the same arithmetic).
+        for i, (on, since, lost, at_launch, strength) in enumerate(zip(
+                self.on_offensive.tolist(), self.since.tolist(), model.gov_casualties.tolist(),
+                self.losses_at_launch.tolist(), self.strength_at_launch.tolist())):
+            days = model.day - since
+            culminated = on and lost - at_launch >= p["culmination_loss_share"] * strength
+            ending = culminated or (on and days >= p["offensive_max_days"])
+            launching = not on and days >= p["offensive_rest_days"] and draws[i] < p["offensive_launch_hazard"]
+            if not (ending or launching):  # a few changes a year
+                continue
+            if ending:
+                self.current[i].update(end=str(model.date), ended_by="culmination" if culminated else "duration")
                 self.current[i] = None
             else:
                 mine = f.active & (f.government == i)
@@ -54,7 +58,7 @@ class Tempo(Mechanism):
                 self.current[i] = {"government": model.governments[i].key, "start": str(model.date), "end": None,
                                    "ended_by": None}
                 model.offensives.append(self.current[i])
-            self.on_offensive[i] = not self.on_offensive[i]
+            self.on_offensive[i] = not on
             self.since[i] = model.day
         resting = ~self.on_offensive[f.government] & (f.target >= 0) & (f.target != f.node)
         f.target[resting] = -1
