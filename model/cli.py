@@ -135,7 +135,10 @@ EPILOG_CALIBRATE = textwrap.dedent("""\
     examples:
       karabakh calibrate --trials 60 --jobs 2                 # in-sample: the whole documented history
       karabakh calibrate --trials 60 --until 1993-06-30       # out-of-sample check: fit up to mid-1993
-      karabakh validate --calibration until-1993-06-30        # then score the rest""")
+      karabakh validate --calibration until-1993-06-30        # then score the rest
+      karabakh calibrate --patrons --trials 30 --jobs 2       # patron policy only, historical_mixed
+                                                              # -> calibration/params/patrons.toml
+                                                              # ('patron_calibration' in historical_mixed.toml)""")
 
 EPILOG_VALIDATE = textwrap.dedent("""\
     The loss (model/experiments/scoring.py, docs/ODD.md section 9): months outside each
@@ -345,12 +348,19 @@ def build_parser() -> argparse.ArgumentParser:
                                      "is kept in SQLite, so an interrupted calibration resumes.")
     cal.add_argument("--trials", type=_positive, default=60, help="total trials of the study (default: 60)")
     cal.add_argument("--jobs", type=_positive, default=None, help="processes per trial (default: all cores)")
-    cal.add_argument("--seeds", type=_positive, default=32,
-                     help="seeds each trial is scored on, the same for every trial (default: 32, so that seed noise does not decide)")
+    cal.add_argument("--seeds", type=_positive, default=None,
+                     help="seeds each trial is scored on, the same for every trial (default: 32, so that seed noise "
+                          "does not decide; 16 with --patrons)")
     cal.add_argument("--until", type=_date, default=None, metavar="DATE",
                      help="fit only the history up to DATE (out-of-sample check; default: up to 1994-05-12)")
     cal.add_argument("--name", default=None, help="parameter set name (default: 'default', or 'until-DATE')")
     cal.add_argument("--seed", type=_seed, default=0, help="root seed of the scoring seeds (default: 0)")
+    cal.add_argument("--patrons", action="store_true",
+                     help="fit only the patrons' policy parameters ([<patron>.policy_ranges] of data/patrons.toml) "
+                          "in --scenario, the war's parameters as they are; writes calibration/params/patrons.toml "
+                          "(default --seeds 16 here)")
+    cal.add_argument("--scenario", default="historical_mixed", metavar="NAME",
+                     help="with --patrons: the scenario whose patrons decide (default: historical_mixed)")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
 
     val = sub.add_parser("validate", help="score card: the historical scenario vs the documented history",
@@ -598,7 +608,8 @@ def cmd_calibrate(args) -> int:
     """Run (or resume) the optuna study and write the calibrated parameter set."""
     from tqdm import tqdm
 
-    from .experiments.calibration import calibrate
+    from .experiments.calibration import calibrate, calibrate_patrons
+    from .inputs.scenario import load_scenario
     from .experiments.runner import default_workers
     from .inputs.history import load_targets, load_timeline
 
@@ -606,10 +617,18 @@ def cmd_calibrate(args) -> int:
     if importlib.util.find_spec("optuna") is None:
         raise InputError("karabakh calibrate", "optuna", "not installed; install the calibration extra first: "
                                                          "pip install -e '.[calibrate]'")
-    name = args.name or (f"until-{args.until}" if args.until else "default")
+    if args.patrons and args.until:
+        raise InputError("karabakh calibrate", "--until", "not with --patrons (the patron fit scores the whole war)")
+    name = args.name or ("patrons" if args.patrons else f"until-{args.until}" if args.until else "default")
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
-        record = calibrate(args.trials, args.jobs or default_workers(), seeds=args.seeds, until=args.until, name=name,
-                           root_seed=args.seed, progress=bar.update, command=args.command_line)
+        if args.patrons:
+            load_scenario(args.scenario)  # a bad scenario fails before any run
+            record = calibrate_patrons(args.trials, args.jobs or default_workers(), seeds=args.seeds or 16,
+                                       scenario=args.scenario, name=name, root_seed=args.seed, progress=bar.update,
+                                       command=args.command_line)
+        else:
+            record = calibrate(args.trials, args.jobs or default_workers(), seeds=args.seeds or 32, until=args.until,
+                               name=name, root_seed=args.seed, progress=bar.update, command=args.command_line)
     c = record["calibration"]
     print(f"best of {c['trials']} trials: loss {c['score']:.3f} (median over {len(c['seeds'])} seeds); "
           f"written to calibration/params/{name}.toml")

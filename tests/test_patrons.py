@@ -80,7 +80,10 @@ def test_russia_withdraws_from_a_government_that_turns_against_moscow(mixed):
 
 def test_turkey_supports_azerbaijan_and_closes_the_border_after_an_offensive_beyond_karabakh(mixed):
     out = decide(mixed, "turkey", state(mixed, captures=[capture("kalbajar")]))
-    assert ("embargo", "arm") in kinds(out) and ("deliver_arms", "azerbaijan") in kinds(out)
+    # Mixed mode: the dated advisers stand for the documented mission, so no advisers by decision.
+    assert ("embargo", "arm") in kinds(out) and ("deliver_arms", "azerbaijan") not in kinds(out)
+    mixed.patron("turkey").mode = "endogenous"
+    assert ("deliver_arms", "azerbaijan") in kinds(decide(mixed, "turkey", state(mixed, captures=[capture("kalbajar")])))
     # Lachin (the corridor) brings no closure; and a Turkey that never closes it does not.
     assert ("embargo", "arm") not in kinds(decide(mixed, "turkey", state(mixed, captures=[capture("lachin")])))
     assert ("embargo", "arm") not in kinds(decide(mixed, "turkey", state(mixed, captures=[capture("kalbajar")]),
@@ -112,6 +115,22 @@ def test_diaspora_money_follows_armenian_losses(mixed):
 def test_csce_initiative_after_a_major_capture(mixed):
     assert ("mediate", "") in kinds(decide(mixed, "csce_un", state(mixed, captures=[capture("aghdam")])))
     assert ("mediate", "") not in kinds(decide(mixed, "csce_un", state(mixed, captures=[capture("lachin")])))
+    # Not twice on the same captures: an initiative (a dated resolution) a month ago is enough.
+    recent = {"csce_un": dt.date(1993, 4, 1)}
+    assert ("mediate", "") not in kinds(decide(mixed, "csce_un", state(mixed, captures=[capture("aghdam")],
+                                                                        mediations=recent)))
+
+
+def test_mixed_russia_answers_only_rival_initiatives_the_record_lacks(mixed):
+    """In mixed mode Russia's dated initiatives are its documented answers to the dated rival ones: it answers
+    only a rival initiative decided in the run; an endogenous Russia answers both."""
+    dated = state(mixed, mediations={"iran": dt.date(1993, 4, 15)})
+    decided = WarState(**{**dated.__dict__, "decided_mediation": {"iran": dt.date(1993, 4, 15)}})
+    def answers(s):
+        return ("mediate", "") in kinds(decide(mixed, "russia", s))
+    assert not answers(dated) and answers(decided)
+    mixed.patron("russia").mode = "endogenous"
+    assert answers(dated)
 
 
 # --------------------------------------------------------------------- can and stock, one path
@@ -217,6 +236,7 @@ def test_turkeys_advisers_stay_within_the_sourced_total_dated_ones_included(mixe
     """Dated deliveries count against a decision's total: with the dated 1992 advisers already sent, Turkey
     sends only what is left of advisers_total, and nothing once it is reached."""
     turkey = mixed.patron("turkey")
+    turkey.mode = "endogenous"  # in mixed mode it sends none (the dated event is the mission)
     total = turkey.policy["advisers_total"]
     lost = state(mixed, captures=[capture("aghdam", to="arm")])
     turkey.draw_stock({"personnel": total - 10})  # as a dated delivery does
@@ -224,3 +244,17 @@ def test_turkeys_advisers_stay_within_the_sourced_total_dated_ones_included(mixe
     assert sent and sent[0]["personnel"] == pytest.approx(10)
     turkey.draw_stock({"personnel": 10})
     assert not [d for d in decide(mixed, "turkey", lost) if d["type"] == "deliver_arms"]
+
+
+def test_each_patron_numbers_its_decision_streams_on_its_own(monkeypatch):
+    """A patron's k-th decision draws from stream 'patron_decision|<patron>|k', whatever the other patrons
+    decided before it: adding or removing a patron leaves the others' draws as they were."""
+    m = KarabakhWar("historical_mixed", rng=0, until="1993-06-30")
+    streams = []
+    apply = m.apply_event
+    monkeypatch.setattr(m, "apply_event", lambda ev, stream=None: streams.append(stream) or apply(ev, stream))
+    m.run()
+    named = [s.split("|") for s in streams if s]
+    assert len({p for _, p, _ in named}) >= 3  # several patrons decided
+    for key in {p for _, p, _ in named}:
+        assert [int(k) for _, p, k in named if p == key] == list(range(sum(p == key for _, p, _ in named)))
