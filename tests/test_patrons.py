@@ -258,3 +258,51 @@ def test_each_patron_numbers_its_decision_streams_on_its_own(monkeypatch):
     assert len({p for _, p, _ in named}) >= 3  # several patrons decided
     for key in {p for _, p, _ in named}:
         assert [int(k) for _, p, k in named if p == key] == list(range(sum(p == key for _, p, _ in named)))
+
+
+def test_the_patron_fit_is_reproducible_and_keeps_off_the_validation_seeds(tmp_path):
+    """Same seeds and sampler seed, fresh studies: the same fitted policy (tiny budget). The first trial is
+    the documented policy; the fitted values lie in the data file's ranges; the validation root is refused."""
+    pytest.importorskip("optuna")
+    from model.experiments.calibration import calibrate_patrons
+    from model.experiments.validation import VALIDATION_ROOT_SEED
+    from model.inputs.patrons import load_patrons
+
+    def fit(where):
+        return calibrate_patrons(trials=2, jobs=1, seeds=1, study_dir=tmp_path / where, write=False)
+    a, b = fit("a"), fit("b")
+    assert a["policy"] == b["policy"] and a["calibration"]["score"] == b["calibration"]["score"]
+    patrons = load_patrons()
+    for key, values in a["policy"].items():
+        for name, v in values.items():
+            low, high = patrons[key].policy_ranges[name]
+            assert low <= v <= high
+    assert a["calibration"]["seeds"] != [] and a["calibration"]["root_seed"] != VALIDATION_ROOT_SEED
+    with pytest.raises(InputError, match="validation"):
+        calibrate_patrons(trials=1, jobs=1, seeds=1, root_seed=VALIDATION_ROOT_SEED, study_dir=tmp_path / "c",
+                          write=False)
+
+
+def test_a_scenario_takes_the_fitted_patron_policy_under_its_own(tmp_path, monkeypatch):
+    """patron_calibration names a fitted policy: it replaces the data file's values, and the scenario's own
+    [patrons.<key>.policy] still wins over it; a missing set is one clear input error."""
+    from model.experiments import calibration
+    from model.inputs import scenario as scenario_mod
+
+    params = tmp_path / "params"
+    params.mkdir()
+    (params / "default.toml").write_text((calibration.PARAMS_DIR / "default.toml").read_text())
+    calibration.write_calibrated({"calibration": {"name": "p"}, "policy": {"russia": {"mediation_pressure": 0.25,
+                                                                                        "rival_window_days": 30.0}}},
+                                 params / "p.toml")
+    monkeypatch.setattr(scenario_mod, "PARAMS_DIR", params)
+    monkeypatch.setattr("model.inputs.calibrated.PARAMS_DIR", params)
+    path = tmp_path / "s.toml"
+    path.write_text('extends = "historical"\npatron_calibration = "p"\n[patrons.russia]\nmode = "mixed"\n'
+                    '[patrons.russia.policy]\nrival_window_days = 20.0\n')
+    russia = load_scenario(path).patrons["russia"]
+    assert russia.mode == "mixed" and russia.policy["mediation_pressure"] == 0.25
+    assert russia.policy["rival_window_days"] == 20.0
+    path.write_text('extends = "historical"\npatron_calibration = "nope"\n')
+    with pytest.raises(InputError, match="patron_calibration"):
+        load_scenario(path)
