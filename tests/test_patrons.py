@@ -13,6 +13,7 @@ from model.actors.patron_orders import check_decision
 from model.actors.patron_policy import PatronPolicy, PlayerPatron, WarState, deliver
 from model.errors import InputError
 from model.inputs.events import ArmsTransfer
+from model.inputs.patrons import load_patrons
 from model.inputs.scenario import load_scenario
 from model.mechanisms import DAILY_CYCLE, PatronDecisions
 from model.model import KarabakhWar
@@ -24,8 +25,12 @@ from model.wargame.store import create_game
 
 @pytest.fixture
 def mixed():
-    """The historical scenario with every patron in mixed mode, built but not run (cheap)."""
-    return KarabakhWar("historical_mixed", rng=0, until="1992-03-01")
+    """The historical scenario with every patron in mixed mode, built but not run (cheap), with the data
+    file's policy (the rules' tests do not depend on the fitted values of historical_mixed)."""
+    m = KarabakhWar("historical_mixed", rng=0, until="1992-03-01")
+    for patron in m.patrons:
+        patron.policy = dict(load_patrons()[patron.key].policy)
+    return m
 
 
 def capture(district: str, to: str = "arm", date: str = "1993-04-02") -> dict:
@@ -266,7 +271,6 @@ def test_the_patron_fit_is_reproducible_and_keeps_off_the_validation_seeds(tmp_p
     pytest.importorskip("optuna")
     from model.experiments.calibration import calibrate_patrons
     from model.experiments.validation import VALIDATION_ROOT_SEED
-    from model.inputs.patrons import load_patrons
 
     def fit(where):
         return calibrate_patrons(trials=2, jobs=1, seeds=1, study_dir=tmp_path / where, write=False)
@@ -306,3 +310,21 @@ def test_a_scenario_takes_the_fitted_patron_policy_under_its_own(tmp_path, monke
     path.write_text('extends = "historical"\npatron_calibration = "nope"\n')
     with pytest.raises(InputError, match="patron_calibration"):
         load_scenario(path)
+
+
+def test_the_committed_patron_policy_is_used_and_reproduces_its_score():
+    """historical_mixed runs with the fitted policy of calibration/params/patrons.toml, and that set's
+    reported median loss is reproduced on its seeds (fails after a refit of the war's parameters until
+    `karabakh calibrate --patrons` is re-run: calibration/README.md)."""
+    from model.experiments.runner import RunSpec, run_many
+    from model.inputs import calibrated, history
+
+    record = calibrated.load_calibrated("patrons")
+    assert record and record["calibration"]["root_seed"] == 0
+    scenario = load_scenario("historical_mixed")
+    for key, values in record["policy"].items():
+        assert {k: scenario.patrons[key].policy[k] for k in values} == values
+    c = record["calibration"]
+    table = run_many([RunSpec(seed=s, scenario=c["scenario"], score=True) for s in c["seeds"]], workers=2)
+    assert float(table["fit_loss"].median()) == pytest.approx(c["score"], rel=1e-9, abs=1e-9)
+    assert c["data_version"] == history.data_version()
