@@ -328,3 +328,27 @@ def test_the_committed_patron_policy_is_used_and_reproduces_its_score():
     table = run_many([RunSpec(seed=s, scenario=c["scenario"], score=True) for s in c["seeds"]], workers=2)
     assert float(table["fit_loss"].median()) == pytest.approx(c["score"], rel=1e-9, abs=1e-9)
     assert c["data_version"] == history.data_version()
+
+
+def test_a_closed_border_cuts_the_supply_of_the_blockaded_side_only():
+    """Turkey's closure (an embargo on the arm side) lowers the supply its units can reach by the sourced
+    share; the aze side's units, and an embargo by a patron without a border effect (the CSCE's request),
+    change nothing."""
+    from model.mechanisms.supply import Supply, blockade
+
+    m = KarabakhWar("historical", rng=0, until="1992-06-01")
+    supply = Supply(m)
+    m.patron("csce_un").embargo_on |= {"aze", "arm"}
+    assert list(blockade(m.patrons)) == [1.0, 1.0]
+    m.patron("turkey").embargo_on.add("arm")
+    loss = m.patron("turkey").blockade_supply_loss
+    assert 0 < loss < 0.2 and list(blockade(m.patrons)) == [1.0, 1.0 - loss]
+    f = m.forces
+    f.supply[:] = supply.target[f.side, f.node]  # every unit at its level
+    before = f.supply.copy()
+    for _ in range(30):
+        supply.step(m, None)
+    aze, arm = f.side == 0, f.side == 1
+    assert np.array_equal(f.supply[aze], before[aze])
+    full = arm & (before == 1.0)
+    assert full.any() and np.allclose(f.supply[full], 1.0 - loss)
