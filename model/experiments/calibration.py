@@ -78,8 +78,8 @@ def calibrate_patrons(trials: int, jobs: int, seeds: int = 16, scenario: str = "
                       sampler_seed: int = 0, progress=None, command: str = "", write: bool = True) -> dict:
     """Fit only the patrons' policy parameters (``[<patron>.policy_ranges]`` of data/patrons.toml) in
     ``scenario`` (patrons in mixed mode), the war's parameters as the scenario has them; same loss and
-    study as :func:`calibrate`. The first trial is the documented policy, so the fit never ends worse than
-    it on these seeds. Writes the fitted values to ``calibration/params/<name>.toml`` ([policy.<patron>]),
+    study as :func:`calibrate`. A fresh study first tries the documented policy, then the committed fit of
+    this name (after a refit of the war's parameters), so it never ends worse than either on these seeds. Writes the fitted values to ``calibration/params/<name>.toml`` ([policy.<patron>]),
     which a scenario uses through ``patron_calibration``."""
     if root_seed == VALIDATION_ROOT_SEED:
         raise InputError("karabakh calibrate --patrons", "--seed", f"{root_seed} is the root of the validation "
@@ -88,13 +88,17 @@ def calibrate_patrons(trials: int, jobs: int, seeds: int = 16, scenario: str = "
     ranges = {(p, k): r for p, c in patrons.items() for k, r in c.policy_ranges.items()}
     seed_list = replicate_seeds(root_seed, seeds)
     documented = {f"{p}.{k}": float(patrons[p].policy[k]) for p, k in ranges}
+    committed = load_calibrated(name).get("policy", {})  # a refit starts from the last fit too
+    starts = [documented] + ([{f"{p}.{k}": min(max(float(committed.get(p, {}).get(k, v)), float(ranges[p, k][0])),
+                                                float(ranges[p, k][1]))
+                               for (p, k), v in zip(ranges, documented.values())}] if committed else [])
 
     def specs(trial):
         values = {(p, k): trial.suggest_float(f"{p}.{k}", *map(float, r)) for (p, k), r in ranges.items()}
         return [RunSpec(seed=s, scenario=scenario, params={}, score=True, patron_policy=_nested(values))
                 for s in seed_list]
 
-    study = _study(name, study_dir, sampler_seed, [documented], specs, trials, jobs, progress)
+    study = _study(name, study_dir, sampler_seed, starts, specs, trials, jobs, progress)
     record = {
         "calibration": {**_record(name, study, str(CEASEFIRE_DATE), seed_list, root_seed,
                                   [f"{p}.{k}" for p, k in ranges], command), "scenario": scenario},
