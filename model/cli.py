@@ -140,7 +140,10 @@ EPILOG_CALIBRATE = textwrap.dedent("""\
       karabakh calibrate --trials 60 --until 1993-06-30       # out-of-sample check: fit up to mid-1993
       karabakh validate --calibration until-1993-06-30        # then score the rest
       karabakh calibrate --trials 300 --refine                # refit after a model change: starts from the
-                                                              # committed set, probes one parameter at a time""")
+                                                              # committed set, probes one parameter at a time
+      karabakh calibrate --patrons --trials 30 --jobs 2       # patron policy only, historical_mixed
+                                                              # -> calibration/params/patrons.toml
+                                                              # ('patron_calibration' in historical_mixed.toml)""")
 
 EPILOG_VALIDATE = textwrap.dedent("""\
     The loss (model/experiments/scoring.py, docs/ODD.md section 9): months outside each
@@ -350,8 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
                                      "is kept in SQLite, so an interrupted calibration resumes.")
     cal.add_argument("--trials", type=_positive, default=60, help="total trials of the study (default: 60)")
     cal.add_argument("--jobs", type=_positive, default=None, help="processes per trial (default: all cores)")
-    cal.add_argument("--seeds", type=_positive, default=32,
-                     help="seeds each trial is scored on, the same for every trial (default: 32, so that seed noise does not decide)")
+    cal.add_argument("--seeds", type=_positive, default=None,
+                     help="seeds each trial is scored on, the same for every trial (default: 32, so that seed noise "
+                          "does not decide; 16 with --patrons)")
     cal.add_argument("--until", type=_date, default=None, metavar="DATE",
                      help="fit only the history up to DATE (out-of-sample check; default: up to 1994-05-12)")
     cal.add_argument("--name", default=None, help="parameter set name (default: 'default', or 'until-DATE')")
@@ -359,6 +363,12 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--refine", action="store_true",
                      help="two of every three trials probe one parameter at a time around the best trial so far "
                           "(pattern search); use it to refit from a committed set after a change to the model")
+    cal.add_argument("--patrons", action="store_true",
+                     help="fit only the patrons' policy parameters ([<patron>.policy_ranges] of data/patrons.toml) "
+                          "in --scenario, the war's parameters as they are; writes calibration/params/patrons.toml "
+                          "(default --seeds 16 here)")
+    cal.add_argument("--scenario", default="historical_mixed", metavar="NAME",
+                     help="with --patrons: the scenario whose patrons decide (default: historical_mixed)")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
 
     val = sub.add_parser("validate", help="score card: the historical scenario vs the documented history",
@@ -606,7 +616,8 @@ def cmd_calibrate(args) -> int:
     """Run (or resume) the optuna study and write the calibrated parameter set."""
     from tqdm import tqdm
 
-    from .experiments.calibration import calibrate
+    from .experiments.calibration import calibrate, calibrate_patrons
+    from .inputs.scenario import load_scenario
     from .experiments.runner import default_workers
     from .inputs.history import load_targets, load_timeline
 
@@ -614,10 +625,19 @@ def cmd_calibrate(args) -> int:
     if importlib.util.find_spec("optuna") is None:
         raise InputError("karabakh calibrate", "optuna", "not installed; install the calibration extra first: "
                                                          "pip install -e '.[calibrate]'")
-    name = args.name or (f"until-{args.until}" if args.until else "default")
+    if args.patrons and args.until:
+        raise InputError("karabakh calibrate", "--until", "not with --patrons (the patron fit scores the whole war)")
+    name = args.name or ("patrons" if args.patrons else f"until-{args.until}" if args.until else "default")
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
-        record = calibrate(args.trials, args.jobs or default_workers(), seeds=args.seeds, until=args.until, name=name,
-                           root_seed=args.seed, progress=bar.update, command=args.command_line, refine=args.refine)
+        if args.patrons:
+            load_scenario(args.scenario)  # a bad scenario fails before any run
+            record = calibrate_patrons(args.trials, args.jobs or default_workers(), seeds=args.seeds or 16,
+                                       scenario=args.scenario, name=name, root_seed=args.seed, progress=bar.update,
+                                       command=args.command_line, refine=args.refine)
+        else:
+            record = calibrate(args.trials, args.jobs or default_workers(), seeds=args.seeds or 32, until=args.until,
+                               name=name, root_seed=args.seed, progress=bar.update, command=args.command_line,
+                               refine=args.refine)
     c = record["calibration"]
     print(f"best of {c['trials']} trials: loss {c['score']:.3f} (median over {len(c['seeds'])} seeds); "
           f"written to calibration/params/{name}.toml")

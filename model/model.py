@@ -178,7 +178,8 @@ class KarabakhWar(mesa.Model):
                    money_musd_per_year=c.money_musd_per_year or 0.0, interests=c.interests,
                    can=c.can if settings[k].can is None else settings[k].can, deployed=c.deployed,
                    mode=settings[k].mode, policy={**c.policy, **settings[k].policy},
-                   strategy=None if settings[k].mode == "scheduled" else policy)
+                   strategy=None if settings[k].mode == "scheduled" else policy,
+                   blockade_supply_loss=c.blockade_supply_loss)
             for k, c in pat_cfg.items()]
         self._patron_by_key = {p.key: p for p in self.patrons}
 

@@ -187,7 +187,8 @@ class Patron(Agent):
 
     def __init__(self, model: KarabakhWar, key: str, name: str, alignment: float, arms_stock: dict[str, float],
                  money_musd_per_year: float, interests: list[str], can: list[str], deployed: list[dict],
-                 mode: str = "scheduled", policy: dict | None = None, strategy: PatronStrategy | None = None):
+                 mode: str = "scheduled", policy: dict | None = None, strategy: PatronStrategy | None = None,
+                 blockade_supply_loss: float = 0.0):
         super().__init__(model)
         self.key = key
         self.name = name
@@ -198,6 +199,7 @@ class Patron(Agent):
         self.can = list(can)
         self.deployed = [dict(d) for d in deployed]
         self.embargo_on: set[str] = set()  # sides under this patron's embargo
+        self.blockade_supply_loss = blockade_supply_loss  # supply a side under its embargo loses (border closed)
         self.mediating = False
         self.mode = mode  # "scheduled", "endogenous" or "mixed" (model.inputs.patrons.MODES)
         self.policy = dict(policy or {})  # parameters of its decision rules (patrons.toml, scenario)

@@ -17,7 +17,7 @@ between two runs only where the war did.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -48,6 +48,7 @@ class WarState:
     alignment_russia: dict[str, float]  # each government's leadership's alignment with Moscow (-1..1)
     ceasefire: bool  # a ceasefire is in force
     last_mediation: dict[str, dt.date]  # each mediator's latest initiative (scheduled or decided)
+    decided_mediation: dict[str, dt.date] = field(default_factory=dict)  # ... of those, the decided ones only
 
     def taken(self, side: str) -> list[dict]:
         """Captures of the window by ``side`` ('aze' or 'arm')."""
@@ -57,9 +58,11 @@ class WarState:
         """Districts ``side`` lost in the window."""
         return sum(c["from"] == side for c in self.captures)
 
-    def days_since_mediation(self, mediators) -> float:
-        """Days since the latest initiative of any of ``mediators`` (inf if none yet)."""
-        dates = [self.last_mediation[m] for m in mediators if m in self.last_mediation]
+    def days_since_mediation(self, mediators, decided_only: bool = False) -> float:
+        """Days since the latest initiative of any of ``mediators`` (inf if none yet); with
+        ``decided_only``, only initiatives decided in the run count, not the dated ones."""
+        last = self.decided_mediation if decided_only else self.last_mediation
+        dates = [last[m] for m in mediators if m in last]
         return (self.date - max(dates)).days if dates else float("inf")
 
 
@@ -72,13 +75,14 @@ def war_state(model: KarabakhWar, window: int = WINDOW_DAYS) -> WarState:
     last: dict[str, dt.date] = {}
     for m in model.mediations:
         last[m["mediator"]] = dt.date.fromisoformat(m["date"])
+    decided = {d["patron"]: dt.date.fromisoformat(d["date"]) for d in model.patron_decisions if d["action"] == "mediate"}
     return WarState(
         date=today,
         captures=tuple(c for c in model.captures if dt.date.fromisoformat(c["date"]) > since),
         gained_km2=np.array([-arm_gain, arm_gain]),
         casualties=model.casualty_history[model.day] - model.casualty_history[back],
         alignment_russia={g.key: g.alignment_russia for g in model.governments},
-        ceasefire=model.diplomacy.in_force, last_mediation=last)
+        ceasefire=model.diplomacy.in_force, last_mediation=last, decided_mediation=decided)
 
 
 class PatronStrategy(Protocol):
@@ -147,13 +151,17 @@ def russia(model: KarabakhWar, patron: Patron, state: WarState, p: dict) -> list
             if any(v >= 1 for v in kit.values()):
                 out.append(deliver(g, f"{g}'s side lost {loss:.0f} km² in {WINDOW_DAYS} days; its alignment "
                                       f"with Moscow {alignment:+.2f}", **kit))
+        # In mixed mode the record's rival initiatives were already answered (or not) by Russia's own
+        # dated initiatives: it answers only the initiatives decided in the run, which the record lacks.
+        decided_only = patron.mode == "mixed"
         rivals = [m for m in state.last_mediation if m != patron.key]
-        if (state.days_since_mediation(rivals) <= p["rival_window_days"]
+        since_rival = state.days_since_mediation(rivals, decided_only)
+        if (since_rival <= p["rival_window_days"]
                 and state.days_since_mediation([patron.key]) > p["mediation_interval_days"]):
             mean_alignment = float(np.mean(list(state.alignment_russia.values())))
             out.append(mediate("Russian initiative (built-in policy)",
                                p["mediation_pressure"] + p["pressure_alignment_weight"] * max(mean_alignment, 0.0),
-                               f"a rival initiative {state.days_since_mediation(rivals):.0f} days ago; mean "
+                               f"a rival initiative {since_rival:.0f} days ago; mean "
                                f"alignment with Moscow {mean_alignment:+.2f}"))
     fought = {c["district"] for c in state.captures}
     w = model.world
@@ -177,15 +185,18 @@ def russia(model: KarabakhWar, patron: Patron, state: WarState, p: dict) -> list
 
 
 def turkey(model: KarabakhWar, patron: Patron, state: WarState, p: dict) -> list[dict]:
-    """Support for Azerbaijan (military advisers after its losses, up to a total) and the border with
-    Armenia closed after an Armenian offensive beyond the disputed core."""
+    """Support for Azerbaijan (military advisers after its losses, up to a total; endogenous mode only,
+    since in mixed mode the dated advisers stand for the documented total) and the border with Armenia
+    closed after an Armenian offensive beyond the disputed core."""
     out = []
     major = major_captures(model, state, p)
     if p["closes_border"] and major and "arm" not in patron.embargo_on:
         out.append(embargo("arm", f"arm side took {_names(major)}"))
     lost = state.lost("aze")
     left = p["advisers_total"] - patron.delivered.get("personnel", 0.0)  # dated advisers count too
-    if lost and left >= 1 and not state.ceasefire:
+    # In mixed mode the dated advisers event stands for the whole documented mission (its range is the
+    # uncertainty of the total): more advisers by decision would double it. Only an endogenous Turkey sends them.
+    if lost and left >= 1 and not state.ceasefire and patron.mode == "endogenous":
         out.append(deliver("azerbaijan", f"aze side lost {lost} district(s) in {WINDOW_DAYS} days",
                            personnel=min(p["advisers_per_tranche"], left)))
     return out
@@ -220,13 +231,14 @@ def armenian_diaspora(model: KarabakhWar, patron: Patron, state: WarState, p: di
 
 def csce_un(model: KarabakhWar, patron: Patron, state: WarState, p: dict) -> list[dict]:
     """An embargo request on both sides once the war escalates (the first capture), and an initiative
-    (a resolution, a Minsk Group plan) after each month with a major capture."""
+    (a resolution, a Minsk Group plan) after a month with a major capture, unless it took one (dated or
+    decided) within ``mediation_interval_days``."""
     out = []
     if p["embargo_after_first_capture"] and model.captures:
         out += [embargo(side, f"first capture: {model.captures[0]['district']} ({model.captures[0]['date']})")
                 for side in ("aze", "arm") if side not in patron.embargo_on]
     major = major_captures(model, state, p)
-    if major and not state.ceasefire:
+    if major and not state.ceasefire and state.days_since_mediation([patron.key]) > p["mediation_interval_days"]:
         out.append(mediate("demands withdrawal and a ceasefire (built-in policy)", p["capture_pressure"],
                            f"arm side took {_names(major)}"))
     return out

@@ -11,13 +11,16 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, data_version
 from ..inputs.locations import CALIBRATION_DIR, PARAMS_DIR
 from ..inputs.params import load_parameters
+from ..inputs.patrons import load_patrons
 from ..outputs.files import atomic_file
 from .runner import RunSpec, replicate_seeds, run_many
 from .scoring import W_CASUALTIES, W_PATTERNS, W_STATE
+from .validation import VALIDATION_ROOT_SEED
 
 FREE_PARAMETERS = ("cohesion_defense_weight", "mobilisation_gain", "garrison_cover",  # newest first: the pattern search
                    "training_effect", "attrition_rate", "breakthrough_ratio", "breakthrough_steepness",
@@ -54,30 +57,96 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     worth. The study lives in ``study_dir/<name>.db`` (SQLite), so an interrupted calibration
     resumes where it stopped. Returns the record written to ``calibration/params/<name>.toml``.
     """
-    import optuna  # heavy and optional (the 'calibrate' extra)
-
     known = load_parameters()
     seed_list = replicate_seeds(root_seed, seeds)
+    fit_until = str(until) if until else None
+    run_until = str(until) if until else str(CEASEFIRE_DATE)
+    documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
+    committed = load_calibrated(name).get("params", {})
+    starts = [documented] + ([{k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
+                               for k, v in documented.items()}] if committed else [])
+
+    def specs(trial):
+        params = {k: trial.suggest_float(k, float(known[k].low), float(known[k].high)) for k in FREE_PARAMETERS}
+        return [RunSpec(seed=s, until=run_until, params=params, score=True, fit_until=fit_until) for s in seed_list]
+
+    probes = {k: (float(known[k].low), float(known[k].high)) for k in FREE_PARAMETERS} if refine else None
+    study = _study(name, study_dir, sampler_seed, starts, specs, trials, jobs, progress, probes)
+    record = {
+        "calibration": _record(name, study, fit_until or str(CEASEFIRE_DATE), seed_list, root_seed,
+                               list(FREE_PARAMETERS), command),
+        "params": {k: float(study.best_params[k]) for k in FREE_PARAMETERS},
+    }
+    PARAMS_DIR.mkdir(parents=True, exist_ok=True)
+    write_calibrated(record, PARAMS_DIR / f"{name}.toml")
+    return record
+
+
+def calibrate_patrons(trials: int, jobs: int, seeds: int = 16, scenario: str = "historical_mixed",
+                      name: str = "patrons", root_seed: int = 0, study_dir: Path = CALIBRATION_DIR / "studies",
+                      sampler_seed: int = 0, progress=None, command: str = "", write: bool = True,
+                      refine: bool = False) -> dict:
+    """Fit only the patrons' policy parameters (``[<patron>.policy_ranges]`` of data/patrons.toml) in
+    ``scenario`` (patrons in mixed mode), the war's parameters as the scenario has them; same loss and
+    study as :func:`calibrate`. A fresh study first tries the documented policy, then the committed fit of
+    this name (after a refit of the war's parameters), so it never ends worse than either on these seeds. Writes the fitted values to ``calibration/params/<name>.toml`` ([policy.<patron>]),
+    which a scenario uses through ``patron_calibration``."""
+    if root_seed == VALIDATION_ROOT_SEED:
+        raise InputError("karabakh calibrate --patrons", "--seed", f"{root_seed} is the root of the validation "
+                                                                   "seeds; fit on other seeds (default 0)")
+    patrons = load_patrons()
+    ranges = {(p, k): r for p, c in patrons.items() for k, r in c.policy_ranges.items()}
+    seed_list = replicate_seeds(root_seed, seeds)
+    documented = {f"{p}.{k}": float(patrons[p].policy[k]) for p, k in ranges}
+    committed = load_calibrated(name).get("policy", {})  # a refit starts from the last fit too
+    starts = [documented] + ([{f"{p}.{k}": min(max(float(committed.get(p, {}).get(k, v)), float(ranges[p, k][0])),
+                                                float(ranges[p, k][1]))
+                               for (p, k), v in zip(ranges, documented.values())}] if committed else [])
+
+    def specs(trial):
+        values = {(p, k): trial.suggest_float(f"{p}.{k}", *map(float, r)) for (p, k), r in ranges.items()}
+        return [RunSpec(seed=s, scenario=scenario, params={}, score=True, patron_policy=_nested(values))
+                for s in seed_list]
+
+    probes = {f"{p}.{k}": tuple(map(float, r)) for (p, k), r in ranges.items()} if refine else None
+    study = _study(name, study_dir, sampler_seed, starts, specs, trials, jobs, progress, probes)
+    record = {
+        "calibration": {**_record(name, study, str(CEASEFIRE_DATE), seed_list, root_seed,
+                                  [f"{p}.{k}" for p, k in ranges], command), "scenario": scenario},
+        "policy": _nested({(p, k): float(study.best_params[f"{p}.{k}"]) for p, k in ranges}),
+    }
+    if write:
+        PARAMS_DIR.mkdir(parents=True, exist_ok=True)
+        write_calibrated(record, PARAMS_DIR / f"{name}.toml")
+    return record
+
+
+def _nested(values: dict[tuple[str, str], float]) -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for (p, k), v in values.items():
+        out.setdefault(p, {})[k] = v
+    return out
+
+
+def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, trials: int, jobs: int, progress,
+           probe_ranges: dict[str, tuple[float, float]] | None = None):
+    """Run (or resume) the optuna study ``name``: a fresh study first tries ``starts``; each trial's
+    runs (``specs(trial)``) are scored by the median loss; with ``probe_ranges`` (parameter -> (low,
+    high)), the pattern search of :func:`enqueue_probes` takes two of every three trials. Returns the study."""
+    import optuna  # heavy and optional (the 'calibrate' extra)
+
     study_dir.mkdir(parents=True, exist_ok=True)
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(study_name=name, storage=f"sqlite:///{study_dir / (name + '.db')}",
                                 load_if_exists=True, direction="minimize",
                                 sampler=optuna.samplers.TPESampler(seed=sampler_seed))
-    fit_until = str(until) if until else None
-    run_until = str(until) if until else str(CEASEFIRE_DATE)
-    if len(study.trials) == 0:  # start from the documented values, and from the committed fit of this name
-        documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
-        study.enqueue_trial(documented)
-        committed = load_calibrated(name).get("params", {})
-        if committed:
-            study.enqueue_trial({k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
-                                 for k, v in documented.items()})
+    if len(study.trials) == 0:  # start from the documented values (and the committed fit of this name)
+        for start in starts:
+            study.enqueue_trial(start)
 
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         def objective(trial):
-            params = {k: trial.suggest_float(k, float(known[k].low), float(known[k].high)) for k in FREE_PARAMETERS}
-            specs = [RunSpec(seed=s, until=run_until, params=params, score=True, fit_until=fit_until) for s in seed_list]
-            table = run_many(specs, executor=pool)
+            table = run_many(specs(trial), executor=pool)
             if (table["error"] != "").any():
                 raise optuna.TrialPruned(table.loc[table["error"] != "", "error"].iat[0])
             for col in ("fit_capture_months", "fit_state", "fit_casualties_miss", "fit_displaced_miss",
@@ -87,27 +156,24 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
 
         done = len([t for t in study.trials if t.state.is_finished()])
         for _ in range(max(trials - done, 0)):
-            if refine:
-                enqueue_probes(study, {k: (float(known[k].low), float(known[k].high)) for k in FREE_PARAMETERS})
+            if probe_ranges:
+                enqueue_probes(study, probe_ranges)
             study.optimize(objective, n_trials=1)
             if progress:
                 progress(1)
+    return study
+
+
+def _record(name: str, study, fit_until: str, seed_list: list[int], root_seed: int, free: list[str],
+            command: str) -> dict:
+    """The [calibration] table of a fitted set: what was fitted, how, on which seeds."""
     best = study.best_trial
-    record = {
-        "calibration": {
-            "name": name, "date": dt.date.today().isoformat(), "score": best.value,
+    return {"name": name, "date": dt.date.today().isoformat(), "score": best.value,
             "score_components": {k.removeprefix("fit_"): v for k, v in best.user_attrs.items()},
             "score_definition": "median over the seeds of the loss in model/experiments/scoring.py (capture months + "
                                 f"{W_STATE} x state + {W_CASUALTIES} x (casualties miss + displaced miss) + {W_PATTERNS} x patterns missed)",
-            "fit_until": fit_until or str(CEASEFIRE_DATE), "seeds": seed_list, "root_seed": root_seed,
-            "trials": len(study.trials), "best_trial": best.number, "data_version": data_version(),
-            "free_parameters": list(FREE_PARAMETERS), "command": command,
-        },
-        "params": {k: float(best.params[k]) for k in FREE_PARAMETERS},
-    }
-    PARAMS_DIR.mkdir(parents=True, exist_ok=True)
-    write_calibrated(record, PARAMS_DIR / f"{name}.toml")
-    return record
+            "fit_until": fit_until, "seeds": seed_list, "root_seed": root_seed, "trials": len(study.trials),
+            "best_trial": best.number, "data_version": data_version(), "free_parameters": free, "command": command}
 
 
 def enqueue_probes(study, ranges: dict[str, tuple[float, float]]) -> None:
@@ -144,13 +210,16 @@ def enqueue_probes(study, ranges: dict[str, tuple[float, float]]) -> None:
 
 
 def write_calibrated(record: dict, path: Path) -> None:
-    """Write a parameter set as TOML (atomically)."""
+    """Write a parameter set (or a patron policy) as TOML (atomically)."""
     c = record["calibration"]
     lines = ["# Calibrated parameters of karabakh-abm, written by `karabakh calibrate`; do not edit by hand.",
              "# Re-run the command below to reproduce; `karabakh validate` scores them.", "", "[calibration]"]
     for k, v in c.items():
         lines.append(f"{k} = {_toml(v)}")
-    lines += ["", "[params]"] + [f"{k} = {v!r}" for k, v in record["params"].items()]
+    if "params" in record:
+        lines += ["", "[params]"] + [f"{k} = {v!r}" for k, v in record["params"].items()]
+    for patron, values in record.get("policy", {}).items():  # a fitted patron policy (calibrate_patrons)
+        lines += ["", f"[policy.{patron}]"] + [f"{k} = {v!r}" for k, v in values.items()]
     with atomic_file(path) as tmp:
         tmp.write_text("\n".join(lines) + "\n")
 

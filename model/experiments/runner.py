@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..inputs.history import CEASEFIRE_DATE
 from ..inputs.indices import load_indices
+from ..inputs.scenario import load_scenario, with_patron_policy
 from ..model import KarabakhWar
 from ..outputs.indices import side_indices
 from ..outputs.outcomes import SIDE_GOVERNMENTS, outcomes, territory_series
@@ -51,6 +52,8 @@ class RunSpec:
     score_from: str | None = None  # ... and also from this date on (out-of-sample, columns oos_*)
     patterns: bool = False  # also return whether each documented pattern appears (columns pattern_*)
     patrons: bool = False  # also return the count of each patron's decisions by action (columns patron_*)
+    patron_policy: dict[str, dict[str, float]] = field(default_factory=dict)  # policy values over the scenario's
+    # (patron -> name -> value; the patron policy fit, model.experiments.calibration.calibrate_patrons)
     knockouts: tuple[str, ...] = ()  # coup-proofing channels switched off (model.actors.coup_proofing.CHANNELS)
     coding_uncertainty: bool = False  # redraw the uncertain coup-proofing codings (model.inputs.coding_uncertainty)
     indices: tuple[str, ...] | None = None  # also return the coup-proofing indices (columns index_*): the
@@ -70,7 +73,11 @@ def run_one(spec: RunSpec) -> dict[str, object]:
     """Build, run and summarise one model; errors are returned as a row, not raised."""
     base = {"seed": spec.seed, "scenario": spec.scenario, **spec.labels}
     try:
-        model = KarabakhWar(scenario=spec.scenario, rng=spec.seed, until=spec.until, profiles=spec.profiles,
+        scenario = spec.scenario
+        if spec.patron_policy:
+            scenario = load_scenario(scenario)
+            scenario = scenario.model_copy(update={"patrons": with_patron_policy(scenario.patrons, spec.patron_policy)})
+        model = KarabakhWar(scenario=scenario, rng=spec.seed, until=spec.until, profiles=spec.profiles,
                             knockouts=spec.knockouts, coding_uncertainty=spec.coding_uncertainty, **spec.params)
         registry = side_indices(model, load_indices(*map(Path, spec.indices))) if spec.indices is not None else {}
         model.run()

@@ -45,7 +45,11 @@ def _spread(x) -> dict[str, float]:
     return {"median": float(np.median(x)), "p10": float(np.quantile(x, 0.1)), "p90": float(np.quantile(x, 0.9))}
 
 
-def validate(runs: int, workers: int = 1, calibration: str | None = None, root_seed: int = 12345,
+VALIDATION_ROOT_SEED = 12345
+"""Root of the seeds ``karabakh validate`` scores on; no fit uses them (calibration's root is 0)."""
+
+
+def validate(runs: int, workers: int = 1, calibration: str | None = None, root_seed: int = VALIDATION_ROOT_SEED,
              progress=None, scenario: str = "historical") -> tuple[dict, pd.DataFrame]:
     """Run and score; return the score card (a dict) and the per-run table. ``scenario``: the historical
     scenario or a variant of it to score against the same record (e.g. ``historical_mixed``)."""

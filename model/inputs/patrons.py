@@ -41,8 +41,12 @@ class PatronConfig(BaseModel):
     interests: list[str] = Field(default_factory=list)
     can: list[str] = Field(default_factory=list)
     deployed: list[dict] = Field(default_factory=list)
+    blockade_supply_loss: float = Field(default=0.0, ge=0, lt=1)  # supply a side loses while its border is closed
+    blockade_supply_loss_source: str = ""
     policy: dict[str, PolicyValue] = Field(default_factory=dict)
     policy_sources: dict[str, str] = Field(default_factory=dict)
+    policy_ranges: dict[str, tuple[float, float]] = Field(default_factory=dict)  # the fit's bounds (calibrate --patrons)
+    policy_ranges_source: str = ""
 
     @model_validator(mode="after")
     def _checked(self):
@@ -51,6 +55,14 @@ class PatronConfig(BaseModel):
         if unsourced:
             raise ValueError(f"policy parameter(s) {unsourced} have no entry in 'policy_sources' "
                              "(a reference or a marked assumption)")
+        for k, (low, high) in self.policy_ranges.items():
+            value = self.policy.get(k)
+            if isinstance(value, (str, list)) or value is None or not low <= value <= high:
+                raise ValueError(f"policy_ranges.{k}: [{low:g}, {high:g}] needs a numeric policy value inside it")
+        if self.blockade_supply_loss and not self.blockade_supply_loss_source:
+            raise ValueError("blockade_supply_loss needs a blockade_supply_loss_source (a reference or a marked assumption)")
+        if self.policy_ranges and not self.policy_ranges_source:
+            raise ValueError("policy_ranges need a policy_ranges_source (a reference or a marked assumption)")
         return self
 
 

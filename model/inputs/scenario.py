@@ -42,6 +42,7 @@ class ScenarioFile(BaseModel):
     remove_events: list[str] = Field(default_factory=list)
     exclude_units: list[str] = Field(default_factory=list)
     calibration: str = ""
+    patron_calibration: str = ""  # calibration/params/<name>.toml of fitted patron policy (karabakh calibrate --patrons)
     patrons: dict[str, PatronSetting] = Field(default_factory=dict)
     events: list[dict] = Field(default_factory=list)
 
@@ -156,7 +157,7 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
         start, end = f.start or parent.start, f.end or parent.end
         description = f.description or parent.description
         exclude = tuple(dict.fromkeys((*parent.exclude_units, *f.exclude_units)))
-        patrons = dict(parent.patrons)
+        patrons = with_patron_policy(parent.patrons, _patron_calibrated(path, f.patron_calibration))
         for key, setting in f.patrons.items():
             patrons[key] = patrons[key].merged(setting) if key in patrons else setting
     else:
@@ -169,7 +170,9 @@ def load_scenario(name_or_path: str | Path, _chain: tuple[Path, ...] = ()) -> Sc
         origins = _origins(path, f.calibration, f.params)
         calibration = f.calibration
         exclude = tuple(dict.fromkeys(f.exclude_units))
-        patrons = dict(f.patrons)
+        patrons = with_patron_policy({}, _patron_calibrated(path, f.patron_calibration))
+        for key, setting in f.patrons.items():
+            patrons[key] = patrons[key].merged(setting) if key in patrons else setting
     _check_patrons(path, f.patrons)
     ids = [e.id for e in own_events if e.id]
     dup = {i for i in ids if ids.count(i) > 1}
@@ -232,6 +235,26 @@ def _calibrated(path: Path, name: str) -> dict[str, float]:
         raise InputError(path, "field 'calibration'",
                          f"no calibrated parameter set {name!r} ({PARAMS_DIR / (name + '.toml')}); run 'karabakh calibrate'")
     return {k: float(v) for k, v in record.get("params", {}).items()}
+
+
+def _patron_calibrated(path: Path, name: str) -> dict[str, dict[str, float]]:
+    """The fitted patron policy of a committed set (``karabakh calibrate --patrons``; empty if ``name`` is)."""
+    if not name:
+        return {}
+    record = load_calibrated(name)
+    if not record.get("policy"):
+        raise InputError(path, "field 'patron_calibration'", f"no fitted patron policy {name!r} "
+                                                              f"({PARAMS_DIR / (name + '.toml')}); run 'karabakh calibrate --patrons'")
+    _check_patrons(PARAMS_DIR / f"{name}.toml", {k: PatronSetting(policy=v) for k, v in record["policy"].items()})
+    return record["policy"]
+
+
+def with_patron_policy(settings: dict[str, PatronSetting], policy: dict[str, dict]) -> dict[str, PatronSetting]:
+    """Patron settings with policy values over them (a fitted set, a calibration trial); modes unchanged."""
+    out = dict(settings)
+    for key, values in policy.items():
+        out[key] = (out.get(key) or PatronSetting()).merged(PatronSetting(policy=values))
+    return out
 
 
 def _origins(path: Path, calibration: str, own: dict[str, float]) -> dict[str, str]:

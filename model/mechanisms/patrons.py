@@ -37,7 +37,9 @@ class PatronDecisions(Mechanism):
                     events = check_decision(model, patron, d)
                 except InputError:  # a scenario narrowed `can`, or the stock ran out: the rules keep to it
                     continue
-                n = len(model.patron_decisions)
+                # Numbered per patron: each patron's draws come from its own streams, so adding or removing
+                # another patron (or its decisions) leaves them as they were (common random numbers).
+                n = sum(x["patron"] == patron.key for x in model.patron_decisions)
                 messages = [model.apply_event(ev, stream=f"patron_decision|{patron.key}|{n}") for ev in events]
                 target = d.get("to") or d.get("on") or d.get("district") or ""
                 model.patron_decisions.append({

@@ -1,11 +1,15 @@
 """Supply: each unit's supply moves toward what its district's links to its side's sources allow
-(:mod:`model.dynamics.supply`); the targets are recomputed only when a holder changes."""
+(:mod:`model.dynamics.supply`), less what a neighbouring patron's closed border takes from the
+blockaded side (:func:`blockade`); the targets are recomputed only when a holder changes."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from ..dynamics.supply import supply_targets, update_supply
+from ..inputs.world import SIDES
 from .base import Mechanism, Today
 
 if TYPE_CHECKING:
@@ -24,4 +28,18 @@ class Supply(Mechanism):
             self.version = model.control_version
             self.target = supply_targets(model.world, model.held_by_arm, model.p["airlift_supply_cap"])
         f, p = model.forces, model.p
-        update_supply(f.supply, self.target[f.side, f.node], p["supply_recovery_per_day"], p["supply_decay_per_day"])
+        keep = blockade(model.patrons)
+        target = self.target if (keep == 1.0).all() else self.target * keep[:, None]
+        update_supply(f.supply, target[f.side, f.node], p["supply_recovery_per_day"], p["supply_decay_per_day"])
+
+
+def blockade(patrons) -> np.ndarray:
+    """Share of its supply each side (aze, arm) keeps while patrons close their borders to it: a patron's
+    embargo on a side takes its ``blockade_supply_loss`` (Turkey's closure of April 1993 cut the Kars-Gyumri
+    railway; data/patrons.toml). Only the blockaded side is touched."""
+    keep = np.ones(len(SIDES))
+    for patron in patrons:
+        if patron.blockade_supply_loss:
+            for side in sorted(patron.embargo_on):
+                keep[SIDES.index(side)] *= 1.0 - patron.blockade_supply_loss
+    return keep
