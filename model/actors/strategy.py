@@ -94,7 +94,7 @@ class BuiltinAI:
         self._route_cache: dict[tuple[int, int, int], np.ndarray] = {}
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
         self._value_cache: dict[tuple, np.ndarray] = {}
-        self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+        self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}
         self._map_cache: tuple | None = None  # (world, _map's lookups)
         self._none = np.empty(0, np.int64)  # _no_hop's row
 
