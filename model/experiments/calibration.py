@@ -169,10 +169,10 @@ def _record(name: str, study, fit_until: str, seed_list: list[int], root_seed: i
     """The [calibration] table of a fitted set: what was fitted, how, on which seeds."""
     best = study.best_trial
     return {"name": name, "date": dt.date.today().isoformat(), "score": best.value,
-            "score_components": {k.removeprefix("fit_"): v for k, v in best.user_attrs.items()},
+            "score_components": {k.removeprefix("fit_"): v for k, v in best.user_attrs.items() if k.startswith("fit_")},
             "score_definition": "median over the seeds of the loss in model/experiments/scoring.py (capture months + "
                                 f"{W_STATE} x state + {W_CASUALTIES} x (casualties miss + displaced miss) + {W_PATTERNS} x patterns missed)",
-            "fit_until": fit_until, "seeds": seed_list, "root_seed": root_seed, "trials": len(study.trials),
+            "fit_until": fit_until, "seeds": seed_list, "root_seed": root_seed, "trials": sum(t.state.is_finished() for t in study.trials),
             "best_trial": best.number, "data_version": data_version(), "free_parameters": free, "command": command}
 
 
