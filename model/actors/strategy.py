@@ -216,9 +216,9 @@ class BuiltinAI:
                    & (draws[1] < p["redeploy_share"]))
         safe = threat[ug, nodes] < 1.0  # units whose own district is not under pressure may leave ...
         leaving &= safe
-        # ... as many as their sector can spare (garrison_cover 0: all of them)
-        moves = leaving & self._spare(ug, nodes, leaving, situation.defense_cp[units],
-                                      own_stand - p["garrison_cover"] * pressure)
+        # ... as many as their sector can spare (garrison_cover 0: all of them, without the count)
+        moves = leaving if p["garrison_cover"] <= 0 else leaving & self._spare(
+            ug, nodes, leaving, situation.defense_cp[units], own_stand - p["garrison_cover"] * pressure)
         move_to = np.where(moves, hop[ug, nodes], -1)
 
         # --- recruits go where units are most depleted.
