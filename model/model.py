@@ -51,7 +51,8 @@ __all__ = ["CEASEFIRE_DATE", "HEADLINE", "KarabakhWar"]
 
 HEADLINE = ("days", "arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm",
             "loss_exchange_ratio", "displaced_aze", "displaced_arm", "displaced_front_aze", "displaced_front_arm",
-            "captures", "ceasefires", "coup_attempts_aze", "coups_successful_aze", "coup_attempts_arm", "coups_successful_arm")
+            "personnel_aze", "personnel_arm", "captures", "ceasefires", "coup_attempts_aze", "coups_successful_aze",
+            "coup_attempts_arm", "coups_successful_arm")
 """The numeric headline outcomes that :meth:`KarabakhWar.headline` computes and Mesa's DataCollector
 reports, weekly and on the last day (names and meanings: :data:`model.outputs.outcomes.OUTCOMES`)."""
 
@@ -134,6 +135,7 @@ class KarabakhWar(mesa.Model):
         self._build_actors(strategies or {}, units)
         self._init_state()
         self._init_regimes(profiles or {})
+        self.personnel_history[0] = self.personnel_in_service()
         self.diplomacy = Diplomacy(self)
         self._schedule_events()
         self.mechanisms: list[Mechanism] = [cls(self) for cls in (mechanisms or DAILY_CYCLE)]
@@ -246,6 +248,7 @@ class KarabakhWar(mesa.Model):
         self.control_history[0] = self.arm_share
         self.casualty_history = np.zeros((self.n_days + 1, 2))
         self.displaced_history = np.zeros((self.n_days + 1, 2))
+        self.personnel_history = np.zeros((self.n_days + 1, 2))  # in service by side (personnel_in_service)
         self.reinforce_weight = np.ones(len(self.forces))  # each unit's share of recruits (set by orders)
         self.gov_cp_factor = np.ones(len(self.governments))  # set by the regimes' profiles
         self.gov_commitment = np.ones(len(self.governments))
@@ -530,6 +533,7 @@ class KarabakhWar(mesa.Model):
         ``arm_held_azssr_km2`` is the area on 1994-05-12 once that day has passed, ``..._end`` the area now."""
         cf = (CEASEFIRE_DATE - self.start).days
         share = self.control_history[cf] if 0 <= cf <= self.day else self.arm_share
+        then = cf if 0 <= cf <= self.day else self.day  # the same day for the other counts of 1994-05-12
         side_of = {g.key: g.side for g in self.governments}
         coups = [c for c in self.coups if c["kind"] == "coup"]
         row: dict[str, float | int] = {
@@ -543,6 +547,8 @@ class KarabakhWar(mesa.Model):
             "displaced_arm": float(self.displaced[1]),
             "displaced_front_aze": float(self.displaced_front[0]),
             "displaced_front_arm": float(self.displaced_front[1]),
+            "personnel_aze": float(self.personnel_history[then, 0]),
+            "personnel_arm": float(self.personnel_history[then, 1]),
             "captures": len(self.captures),
             "ceasefires": len(self.ceasefires),
         }
@@ -560,6 +566,15 @@ class KarabakhWar(mesa.Model):
                                    doc="Azerbaijani civilians displaced by shelling (part of displaced_aze).")
     displaced_front_arm = property(lambda self: float(self.displaced_front[1]),
                                    doc="Armenian civilians displaced by shelling (part of displaced_arm).")
+
+    def personnel_in_service(self) -> np.ndarray:
+        """Personnel by side (aze, arm) in the active units and the regime guards: what a count of a
+        country's forces in being holds (calibration/targets.toml, forces_*)."""
+        f = self.forces
+        out = np.bincount(f.side[f.active].astype(np.int64), f.personnel[f.active], minlength=2)[:2]
+        for gov in self.governments:
+            out[gov.side_index] += gov.guard_personnel
+        return out
 
     def side_names(self) -> tuple[str, ...]:
         """Neutral side codes in index order."""

@@ -98,6 +98,41 @@ def test_baselines_and_out_of_sample_windows():
     assert scoring.score(_mid(doc), WORLD, doc, casualties=half)["casualties_miss"] == pytest.approx(0.25)
     assert scoring.score(_mid(doc), WORLD, doc, casualties=half, fit_days=400)["casualties_miss"] == 0
     assert np.isnan(b["persistence"]["casualties_miss"]), "baselines have no casualties: reported as missing"
+    # Personnel in service the same way (forces_*).
+    inside = np.array([t["forces_aze"]["low"], t["forces_arm"]["high"]], dtype=float)
+    assert scoring.score(_mid(doc), WORLD, doc, personnel=inside)["forces_miss"] == 0
+    fifth = np.array([t["forces_aze"]["low"] / 5, t["forces_arm"]["high"]], dtype=float)
+    scored = scoring.score(_mid(doc), WORLD, doc, personnel=fifth)
+    assert scored["forces_miss"] == pytest.approx(0.4)
+    assert scored["loss"] == pytest.approx(scoring.W_CASUALTIES * 0.4)  # the documented path: nothing else missed
+    assert scoring.score(_mid(doc), WORLD, doc, personnel=fifth, fit_days=400)["forces_miss"] == 0
+
+
+def test_patterns_count_when_the_run_reaches_the_day_they_are_judged_on():
+    """Whether the May 1994 ceasefire holds is judged at the end of 1994: a run that stops on 1994-05-12
+    is not scored on it, one that runs to the end of 1994 is (a pattern wanted and not shown is a miss)."""
+    shown = {k: k != "pattern_arm_coup_attempts" for k in scoring.FIT_PATTERNS}  # every wanted pattern shown
+    to_ceasefire = (history.CEASEFIRE_DATE - history.START).days + 1
+    to_end = (dt.date(1994, 12, 31) - history.START).days + 1
+    assert scoring.pattern_miss(shown, to_ceasefire) == 0 == scoring.pattern_miss(shown, to_end)
+    shown["pattern_ceasefire_holds"] = False
+    assert scoring.pattern_miss(shown, to_ceasefire) == 0
+    assert scoring.pattern_miss(shown, to_end) == pytest.approx(1 / len(scoring.FIT_PATTERNS))
+    assert scoring.pattern_miss(shown, to_end - 1) == 0  # one day short of the day it is judged on
+
+
+def test_personnel_in_service_counts_units_and_guards_and_is_recorded_daily():
+    from model.model import KarabakhWar
+
+    m = KarabakhWar(rng=0, until="1992-06-01").run()
+    f = m.forces
+    for s in (0, 1):
+        units = f.personnel[f.active & (f.side == s)].sum()
+        guards = sum(g.guard_personnel for g in m.governments if g.side_index == s)
+        assert m.personnel_history[m.day, s] == pytest.approx(units + guards)
+    assert m.headline()["personnel_aze"] == m.personnel_history[m.day, 0]  # before 1994-05-12: the last day
+    assert (m.personnel_history[: m.day + 1] > 0).all()
+    assert not np.array_equal(m.personnel_history[0], m.personnel_history[m.day])  # recruits and losses move it
 
 
 def test_the_committed_parameters_reproduce_their_reported_score():
@@ -106,7 +141,8 @@ def test_the_committed_parameters_reproduce_their_reported_score():
     c = record["calibration"]
     assert {"score", "date", "data_version", "command", "seeds"} <= set(c)
     assert c["data_version"] == history.data_version(), "the calibration data changed since the fit: re-run calibrate"
-    specs = [RunSpec(seed=s, until=str(history.CEASEFIRE_DATE), score=True, fit_until=None) for s in c["seeds"]]
+    # As the fit ran them: to the end of 1994 (the ceasefire pattern), scored on the history to 1994-05-12.
+    specs = [RunSpec(seed=s, until=None, score=True, fit_until=c["fit_until"]) for s in c["seeds"]]
     table = run_many(specs, workers=2)
     # Same seeds, same parameters: the reported median loss is reproduced exactly (tolerance for float noise).
     assert float(table["fit_loss"].median()) == pytest.approx(c["score"], rel=1e-9, abs=1e-9)

@@ -52,3 +52,18 @@ def test_a_mediators_full_guarantee_and_war_weariness_deter_breaking():
         m.casualties[own] += m.p["weariness_scale"]
         hazards.append(m.diplomacy.breakdown_hazard(aze, situation))
     assert hazards[0] > hazards[1] > hazards[2] > hazards[3] > 0
+
+
+def test_front_line_advantage_counts_up_to_its_cap():
+    """Beyond ``ceasefire_advantage_cap`` more superiority adds nothing to the hazard of breaking a truce;
+    where the advantage stays below the cap, the cap changes nothing."""
+    hazards = {}
+    for cap, superiority in ((1.0, 40), (2.0, 40), (20.0, 40), (20.0, 1), (1000.0, 1)):
+        m = _in_ceasefire(ceasefire_revanche_weight=0.0, ceasefire_breakdown_rate=0.5, ceasefire_advantage_cap=cap)
+        nk = m.government("nagorno_karabakh")
+        m.forces.personnel[m.forces.side == nk.side_index] *= superiority
+        hazards[cap, superiority] = m.diplomacy.breakdown_hazard(nk, m.situation())
+    assert hazards[1.0, 40] > 0
+    assert hazards[2.0, 40] == pytest.approx(2 * hazards[1.0, 40])
+    assert hazards[20.0, 40] > hazards[2.0, 40]
+    assert hazards[20.0, 1] == pytest.approx(hazards[1000.0, 1]) and hazards[20.0, 1] < hazards[20.0, 40]

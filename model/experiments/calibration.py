@@ -22,7 +22,7 @@ from .runner import RunSpec, replicate_seeds, run_many
 from .scoring import W_CASUALTIES, W_PATTERNS, W_STATE
 from .validation import VALIDATION_ROOT_SEED
 
-FREE_PARAMETERS = ("cohesion_defense_weight", "mobilisation_gain", "garrison_cover",  # newest first: the pattern search
+FREE_PARAMETERS = ("ceasefire_advantage_cap", "cohesion_defense_weight", "mobilisation_gain", "garrison_cover",  # newest first: the pattern search
                    "training_effect", "attrition_rate", "breakthrough_ratio", "breakthrough_steepness",
                    "advance_per_day", "breakthrough_advance", "militia_home_defense_factor", "attack_ratio_threshold",
                    "recruits_per_day_aze", "recruits_per_day_arm", "recruits_per_day_nk", "opportunism",
@@ -59,8 +59,10 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     """
     known = load_parameters()
     seed_list = replicate_seeds(root_seed, seeds)
-    fit_until = str(until) if until else None
-    run_until = str(until) if until else str(CEASEFIRE_DATE)
+    # A fit of the whole war scores the history up to 1994-05-12 and runs to the scenario's end (the end
+    # of 1994), where whether the ceasefire held is judged (scoring.FIT_PATTERNS).
+    fit_until = str(until) if until else str(CEASEFIRE_DATE)
+    run_until = str(until) if until else None
     documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
     committed = load_calibrated(name).get("params", {})
     starts = [documented] + ([{k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
@@ -73,7 +75,7 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     probes = {k: (float(known[k].low), float(known[k].high)) for k in FREE_PARAMETERS} if refine else None
     study = _study(name, study_dir, sampler_seed, starts, specs, trials, jobs, progress, probes)
     record = {
-        "calibration": _record(name, study, fit_until or str(CEASEFIRE_DATE), seed_list, root_seed,
+        "calibration": _record(name, study, fit_until, seed_list, root_seed,
                                list(FREE_PARAMETERS), command),
         "params": {k: float(study.best_params[k]) for k in FREE_PARAMETERS},
     }
@@ -105,7 +107,8 @@ def calibrate_patrons(trials: int, jobs: int, seeds: int = 16, scenario: str = "
 
     def specs(trial):
         values = {(p, k): trial.suggest_float(f"{p}.{k}", *map(float, r)) for (p, k), r in ranges.items()}
-        return [RunSpec(seed=s, scenario=scenario, params={}, score=True, patron_policy=_nested(values))
+        return [RunSpec(seed=s, scenario=scenario, until=None, params={}, score=True, fit_until=str(CEASEFIRE_DATE),
+                        patron_policy=_nested(values))
                 for s in seed_list]
 
     probes = {f"{p}.{k}": tuple(map(float, r)) for (p, k), r in ranges.items()} if refine else None
@@ -149,7 +152,7 @@ def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, 
             table = run_many(specs(trial), executor=pool)
             if (table["error"] != "").any():
                 raise optuna.TrialPruned(table.loc[table["error"] != "", "error"].iat[0])
-            for col in ("fit_capture_months", "fit_state", "fit_casualties_miss", "fit_displaced_miss",
+            for col in ("fit_capture_months", "fit_state", "fit_casualties_miss", "fit_displaced_miss", "fit_forces_miss",
                         "fit_patterns_miss", "fit_capture_days_major"):
                 trial.set_user_attr(col, float(table[col].median()))
             return float(table["fit_loss"].median())

@@ -34,6 +34,7 @@ METRICS = (("loss", "loss (lower is better)"), ("capture_months", "capture-date 
            ("capture_days_major", "capture-date error, days (major captures)"), ("state", "state error at checkpoints (share)"),
            ("casualties_miss", "casualties outside documented range (relative)"),
            ("displaced_miss", "displaced persons outside documented range (relative)"),
+           ("forces_miss", "personnel in service outside documented range (relative)"),
            ("patterns_miss", "documented patterns missed (share)"))
 
 
@@ -90,7 +91,8 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     card["targets"] = {}
     for key, col in (("area_arm_held_azssr_1994_05_12", "arm_held_azssr_km2"), ("casualties_aze", "casualties_aze"),
                      ("casualties_arm", "casualties_arm"), ("displaced_aze", "displaced_aze"),
-                     ("displaced_arm", "displaced_arm")):
+                     ("displaced_arm", "displaced_arm"), ("forces_aze", "personnel_aze"),
+                     ("forces_arm", "personnel_arm")):
         sim = _spread(ok[col])
         lo, hi = float(targets[key]["low"]), float(targets[key]["high"])
         card["targets"][key] = {"documented": [lo, hi], "simulated": sim, "inside": bool(lo <= sim["median"] <= hi)}
