@@ -261,3 +261,22 @@ def test_losing_war_aims_raises_recruits():
         return f.personnel[f.government == aze.index].sum() - before
 
     assert recruited(2.0) > recruited(0.0) > 0
+
+
+def test_raw_recruits_dilute_the_training_of_the_units_they_join():
+    """With recruit_training_gap g, a unit that takes in r recruits on top of P men keeps
+    training x (1 - g r / (P + r)); units that take in none keep theirs; g = 0 changes nothing."""
+    def one_day(gap):
+        model = KarabakhWar(rng=1, until=dt.date(1992, 1, 1), recruit_training_gap=gap)
+        f = model.forces
+        before_t, before_p = f.training.copy(), f.personnel.copy()
+        model.mechanism(Recruitment).step(model, Today(situation=model.situation()))
+        return before_t, before_p, f.training.copy(), f.personnel - before_p
+
+    t0, p0, after, joined = one_day(0.5)
+    took = joined > 0
+    assert took.any() and (~took).any()
+    assert after[took] == pytest.approx(t0[took] * (1 - 0.5 * joined[took] / (p0[took] + joined[took])))
+    assert (after[took] < t0[took]).all() and (after[~took] == t0[~took]).all()
+    t0, _, after, _ = one_day(0.0)
+    assert (after == t0).all()

@@ -22,7 +22,7 @@ from .runner import RunSpec, replicate_seeds, run_many
 from .scoring import W_CASUALTIES, W_PATTERNS, W_STATE
 from .validation import VALIDATION_ROOT_SEED
 
-FREE_PARAMETERS = ("ceasefire_advantage_cap", "cohesion_defense_weight", "mobilisation_gain", "garrison_cover",  # newest first: the pattern search
+FREE_PARAMETERS = ("recruit_training_gap", "ceasefire_advantage_cap", "cohesion_defense_weight", "mobilisation_gain", "garrison_cover",  # newest first: the pattern search
                    "training_effect", "attrition_rate", "breakthrough_ratio", "breakthrough_steepness",
                    "advance_per_day", "breakthrough_advance", "militia_home_defense_factor", "attack_ratio_threshold",
                    "recruits_per_day_aze", "recruits_per_day_arm", "recruits_per_day_nk", "opportunism",

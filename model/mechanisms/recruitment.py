@@ -1,6 +1,8 @@
 """Recruitment: each government's daily recruits (scaled by its legitimacy, and raised by mobilisation
 while the enemy holds its war aims) shared among its units by the reinforcement weights of its
-orders; the regime guard takes its share first."""
+orders; the regime guard takes its share first. Raw recruits dilute the training of the units they
+join (``recruit_training_gap``), so an army that replaces heavy losses fights worse than one that
+keeps its men."""
 
 from __future__ import annotations
 
@@ -46,4 +48,8 @@ class Recruitment(Mechanism):
             gov.guard_personnel += rate * guard * (0.0 if committed else 1.0)
             withheld = 0.0 if committed or knocked_out else guard
             share.append(rate * (1.0 - withheld) / units_weight if units_weight > 0 else 0.0)
-        f.personnel += weight * np.array(share)[f.government]
+        joining = weight * np.array(share)[f.government]
+        gap = model.p["recruit_training_gap"]
+        if gap > 0:  # recruits arrive with (1 - gap) x the unit's training: the unit's mean moves toward it
+            f.training *= 1.0 - gap * joining / np.maximum(f.personnel + joining, 1.0)
+        f.personnel += joining
