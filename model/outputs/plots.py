@@ -18,7 +18,7 @@ from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 
-from ..inputs.history import CEASEFIRE_DATE
+from ..inputs.history import CEASEFIRE_DATE, load_targets
 from .time import MAP_DATES, day_index
 
 if TYPE_CHECKING:
@@ -196,18 +196,27 @@ def plot_time_series(model: KarabakhWar, path: Path, seed=None) -> None:
 
 
 def time_series_figure(model: KarabakhWar, seed=None):
-    """Territory held, casualties and displaced persons over time, by side."""
+    """Territory held, casualties, displaced persons and personnel in service over time, by side (the
+    last with the armies' documented size in spring 1994, calibration/targets.toml forces_*)."""
     n = model.day + 1
     dates = np.array([np.datetime64(model.start) + np.timedelta64(i, "D") for i in range(n)])
     arm_area = (model.control_history[:n] * model.area_azssr_km2).sum(axis=1)
-    fig, axes = plt.subplots(3, 1, figsize=(9, 8), sharex=True)
+    fig, axes = plt.subplots(4, 1, figsize=(9, 10), sharex=True)
     axes[0].plot(dates, arm_area, color=SIDE_COLOURS["arm"])
     axes[0].set_ylabel("km² of Azerbaijan SSR\nheld by arm side")
     for s, side in enumerate(("aze", "arm")):
         axes[1].plot(dates, model.casualty_history[:n, s], color=SIDE_COLOURS[side], label=side)
         axes[2].plot(dates, model.displaced_history[:n, s], color=SIDE_COLOURS[side], label=side)
+        axes[3].plot(dates, model.personnel_history[:n, s], color=SIDE_COLOURS[side], label=side)
+        documented = load_targets()[f"forces_{side}"]
+        if dates[0] <= np.datetime64(CEASEFIRE_DATE) <= dates[-1]:
+            beside = np.timedelta64(12 * (2 * s - 1), "D")  # the two bars side by side
+            axes[3].errorbar([np.datetime64(CEASEFIRE_DATE) + beside], [(documented["low"] + documented["high"]) / 2],
+                             yerr=[(documented["high"] - documented["low"]) / 2], color=SIDE_COLOURS[side],
+                             capsize=4, lw=2, alpha=0.6)
     axes[1].set_ylabel("military casualties\n(cumulative)")
     axes[2].set_ylabel("civilians displaced\n(cumulative, by ethnicity)")
+    axes[3].set_ylabel("personnel in service\n(bars: documented, spring 1994)")
     axes[1].legend(loc="upper left")
     for ax in axes:
         ax.axvline(np.datetime64(CEASEFIRE_DATE), color="#555555", ls="--", lw=0.8)
