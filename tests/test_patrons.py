@@ -77,10 +77,20 @@ def test_russia_arms_the_side_losing_ground_unless_it_turned_against_moscow(mixe
 
 
 def test_russia_withdraws_from_a_government_that_turns_against_moscow(mixed):
-    out = decide(mixed, "russia", state(mixed, azerbaijan=-0.7))
-    withdrawn = {d["district"] for d in out if d["type"] == "deployment" and d["action"] == "withdraw"}
-    assert {"ganja", "baku", "nakhchivan"} <= withdrawn and "yerevan" not in withdrawn
-    assert not [d for d in decide(mixed, "russia", state(mixed, azerbaijan=0.3)) if d["type"] == "deployment"]
+    def withdrawn(**alignment):
+        out = decide(mixed, "russia", state(mixed, **alignment))
+        return {(d["district"], d["unit_name"]) for d in out if d["type"] == "deployment" and d["action"] == "withdraw"}
+    airborne = ("ganja", "104th Guards Airborne Division")
+    mixed.patron("russia").mode = "endogenous"
+    districts = {district for district, _ in withdrawn(azerbaijan=-0.7)}
+    assert {"ganja", "baku", "nakhchivan"} <= districts and "yerevan" not in districts
+    assert airborne in withdrawn(azerbaijan=-0.7)
+    assert withdrawn(azerbaijan=0.3) == set()
+    # Mixed: the record's dated withdrawal of the 104th division from Ganja (28 May 1993) stands; no
+    # decision pre-empts it. Garrisons without a dated withdrawal still leave by decision (Ganja's other).
+    mixed.patron("russia").mode = "mixed"
+    districts = {district for district, _ in withdrawn(azerbaijan=-0.7)}
+    assert airborne not in withdrawn(azerbaijan=-0.7) and {"ganja", "baku", "nakhchivan"} <= districts
 
 
 def test_turkey_supports_azerbaijan_and_closes_the_border_after_an_offensive_beyond_karabakh(mixed):

@@ -137,6 +137,9 @@ def russia(model: KarabakhWar, patron: Patron, state: WarState, p: dict) -> list
     initiative after another mediator's; its garrisons leave governments that turn against Moscow and
     districts where fighting goes on."""
     out = []
+    # In mixed mode the record's rival initiatives were already answered (or not) by Russia's own
+    # dated initiatives: it answers only the initiatives decided in the run, which the record lacks.
+    decided_only = patron.mode == "mixed"
     if not state.ceasefire:
         loser = int(np.argmin(state.gained_km2))  # the side that lost ground in the month (net)
         loss = -float(state.gained_km2[loser])
@@ -151,9 +154,6 @@ def russia(model: KarabakhWar, patron: Patron, state: WarState, p: dict) -> list
             if any(v >= 1 for v in kit.values()):
                 out.append(deliver(g, f"{g}'s side lost {loss:.0f} km² in {WINDOW_DAYS} days; its alignment "
                                       f"with Moscow {alignment:+.2f}", **kit))
-        # In mixed mode the record's rival initiatives were already answered (or not) by Russia's own
-        # dated initiatives: it answers only the initiatives decided in the run, which the record lacks.
-        decided_only = patron.mode == "mixed"
         rivals = [m for m in state.last_mediation if m != patron.key]
         since_rival = state.days_since_mediation(rivals, decided_only)
         if (since_rival <= p["rival_window_days"]
@@ -165,9 +165,15 @@ def russia(model: KarabakhWar, patron: Patron, state: WarState, p: dict) -> list
                                f"alignment with Moscow {mean_alignment:+.2f}"))
     fought = {c["district"] for c in state.captures}
     w = model.world
+    # In mixed mode the record's withdrawals stand: a force whose withdrawal is dated (the 366th regiment
+    # left Stepanakert in March 1992, the 104th division Ganja in May 1993) is not withdrawn by decision
+    # before its date, which would only leave the dated event with nothing to withdraw.
+    dated = {ev.unit_name for ev in model.war_scenario.events
+             if ev.type == "patron_deployment" and ev.patron == patron.key and ev.action == "withdraw"} \
+        if decided_only else set()
     for unit in list(patron.deployed):
         node = w.index.get(unit.get("district"))
-        if node is None:
+        if node is None or unit.get("unit") in dated:
             continue
         near = {w.keys[v] for v in np.flatnonzero(w.adjacency[node] > 0)} | {w.keys[node]}
         holder = "arm" if model.held_by_arm[node] else "aze"
