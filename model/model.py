@@ -249,6 +249,7 @@ class KarabakhWar(mesa.Model):
         self.casualty_history = np.zeros((self.n_days + 1, 2))
         self.displaced_history = np.zeros((self.n_days + 1, 2))
         self.personnel_history = np.zeros((self.n_days + 1, 2))  # in service by side (personnel_in_service)
+        self.recovering = np.zeros(len(self.forces))  # each unit's wounded who will rejoin it (wounded_return_share)
         self.reinforce_weight = np.ones(len(self.forces))  # each unit's share of recruits (set by orders)
         self.gov_cp_factor = np.ones(len(self.governments))  # set by the regimes' profiles
         self.gov_commitment = np.ones(len(self.governments))

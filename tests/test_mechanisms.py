@@ -263,6 +263,34 @@ def test_losing_war_aims_raises_recruits():
     assert recruited(2.0) > recruited(0.0) > 0
 
 
+def test_recovered_wounded_rejoin_their_units_and_casualties_still_count_them():
+    """With wounded_return_share w, w of each unit's losses join its pool of recovering men, of which
+    1 / wounded_recovery_days rejoin each day; the casualty count is the same as with w = 0."""
+    from model.mechanisms.combat import count_losses
+
+    def bled(share):
+        model = KarabakhWar(rng=1, until=dt.date(1992, 1, 1), wounded_return_share=share, recruits_per_day_aze=0.0,
+                            recruits_per_day_arm=0.0, recruits_per_day_nk=0.0, wounded_recovery_days=10.0)
+        f = model.forces
+        loss = np.where(f.active, 0.2, 0.0)
+        lost = f.personnel * loss
+        count_losses(model, loss)
+        return model, lost
+
+    none, lost = bled(0.0)
+    half, _ = bled(0.5)
+    assert half.casualties == pytest.approx(none.casualties) and none.recovering.sum() == 0
+    assert half.recovering == pytest.approx(0.5 * lost)
+    before = half.forces.personnel.copy()
+    half.mechanism(Recruitment).step(half, Today(situation=half.situation()))
+    active = half.forces.active
+    assert half.forces.personnel[active] == pytest.approx(before[active] + 0.05 * lost[active])
+    assert half.recovering[active] == pytest.approx(0.45 * lost[active])
+    none_before = none.forces.personnel.copy()
+    none.mechanism(Recruitment).step(none, Today(situation=none.situation()))
+    assert (none.forces.personnel == none_before).all()  # no recruits, no wounded: nobody joins
+
+
 def test_raw_recruits_dilute_the_training_of_the_units_they_join():
     """With recruit_training_gap g, a unit that takes in r recruits on top of P men keeps
     training x (1 - g r / (P + r)); units that take in none keep theirs; g = 0 changes nothing."""

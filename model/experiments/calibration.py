@@ -22,21 +22,24 @@ from .runner import RunSpec, replicate_seeds, run_many
 from .scoring import W_CASUALTIES, W_PATTERNS, W_STATE
 from .validation import VALIDATION_ROOT_SEED
 
-FREE_PARAMETERS = ("recruit_training_gap", "ceasefire_advantage_cap", "cohesion_defense_weight", "mobilisation_gain", "garrison_cover",  # newest first: the pattern search
-                   "training_effect", "attrition_rate", "breakthrough_ratio", "breakthrough_steepness",
-                   "advance_per_day", "breakthrough_advance", "militia_home_defense_factor", "attack_ratio_threshold",
-                   "recruits_per_day_aze", "recruits_per_day_arm", "recruits_per_day_nk", "opportunism",
+FREE_PARAMETERS = ("wounded_return_share", "recruit_training_gap", "ceasefire_advantage_cap",
+                   "ceasefire_breakdown_rate", "ceasefire_revanche_weight", "weariness_scale",
+                   "recruits_per_day_aze", "recruits_per_day_arm", "cohesion_defense_weight", "mobilisation_gain",
+                   "garrison_cover", "training_effect", "attrition_rate", "breakthrough_ratio",
+                   "breakthrough_steepness", "advance_per_day", "breakthrough_advance",
+                   "militia_home_defense_factor", "attack_ratio_threshold", "recruits_per_day_nk", "opportunism",
                    "cohesion_build_per_day", "regime_change_cohesion_loss", "cohesion_attack_weight",
                    "offensive_max_days", "offensive_rest_days", "culmination_loss_share",
                    "legitimacy_loss_per_capture", "legitimacy_loss_per_100k_displaced", "resignation_legitimacy",
-                   "uprising_legitimacy", "uprising_rate",
-                   "plot_loyalty_threshold", "coup_base_rate", "terrain_defense_foothills", "terrain_defense_mountain",
-                   "militia_attack_factor", "offensive_commitment", "exploitation_gap",
-                   "militia_support_share", "aims_secured_share", "shelling_casualties", "shelling_flight_rate",
-                   "exposed_fraction",
-                   "ceasefire_breakdown_rate", "ceasefire_revanche_weight", "weariness_scale", "coup_contest_exponent")
+                   "uprising_legitimacy", "uprising_rate", "plot_loyalty_threshold", "coup_base_rate",
+                   "terrain_defense_foothills", "terrain_defense_mountain", "militia_attack_factor",
+                   "offensive_commitment", "exploitation_gap", "militia_support_share", "aims_secured_share",
+                   "shelling_casualties", "shelling_flight_rate", "exposed_fraction", "coup_contest_exponent")
 """Parameters fitted by ``karabakh calibrate`` within their documented ranges (data/parameters.toml);
-all others stay at their documented values. Regime-politics parameters are fitted only since the loss
+all others stay at their documented values. The pattern search (``--refine``) probes them in this
+order: the newest first, then those of the loss's newest components (since 2026-12-02 the fit scores
+whether the May 1994 ceasefire holds and the armies' size: the ceasefire's parameters and the
+recruitment rates), then the rest. Regime-politics parameters are fitted only since the loss
 scores the documented patterns of power (a change of power in Azerbaijan in spring 1992, a revolt in
 1993, no coup attempt on the arm side): fitted to territory alone they pushed coups onto the winning
 side."""

@@ -14,9 +14,12 @@ if TYPE_CHECKING:
 
 
 def count_losses(model: KarabakhWar, loss_fraction: np.ndarray) -> None:
-    """Remove each unit's lost fraction and count the men as casualties of its side and government."""
+    """Remove each unit's lost fraction and count the men as casualties of its side and government;
+    ``wounded_return_share`` of them are wounded who will rejoin their unit (Recruitment)."""
     f = model.forces
     lost = apply_losses(f, loss_fraction)
+    if model.p["wounded_return_share"] > 0:
+        model.recovering += model.p["wounded_return_share"] * lost
     model.casualties += np.bincount(f.side, lost, minlength=2)
     model.gov_casualties += np.bincount(f.government, lost, minlength=len(model.governments))
 

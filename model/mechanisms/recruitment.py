@@ -2,7 +2,8 @@
 while the enemy holds its war aims) shared among its units by the reinforcement weights of its
 orders; the regime guard takes its share first. Raw recruits dilute the training of the units they
 join (``recruit_training_gap``), so an army that replaces heavy losses fights worse than one that
-keeps its men."""
+keeps its men. Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
+1 / ``wounded_recovery_days`` of those recovering each day; a unit that has left the map gets none back."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ class Recruitment(Mechanism):
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         f = model.forces
+        if model.p["wounded_return_share"] > 0:  # the recovered rejoin first: trained men, no dilution
+            back = model.recovering * (f.active / max(model.p["wounded_recovery_days"], 1.0))
+            model.recovering -= back
+            f.personnel += back
         mask = f.active & (f.kind != MERCENARY)
         weight = model.reinforce_weight * mask
         total = np.bincount(f.government, weight, minlength=len(model.governments))
