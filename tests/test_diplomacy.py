@@ -67,3 +67,32 @@ def test_front_line_advantage_counts_up_to_its_cap():
     assert hazards[2.0, 40] == pytest.approx(2 * hazards[1.0, 40])
     assert hazards[20.0, 40] > hazards[2.0, 40]
     assert hazards[20.0, 1] == pytest.approx(hazards[1000.0, 1]) and hazards[20.0, 1] < hazards[20.0, 40]
+
+
+def test_a_truce_broken_for_nothing_weakens_revanche_and_one_that_won_ground_back_does_not():
+    """revanche_futility f: a government that broke a truce and held no more of its aims when the next
+    ceasefire started has its revanche term multiplied by 1 - f; one that won revanche_futile_gain back
+    keeps it; f = 0 changes nothing."""
+    def revanche_hazard(futility, regained):
+        m = _in_ceasefire(ceasefire_revanche_weight=30.0, ceasefire_breakdown_rate=0.5, ceasefire_advantage_cap=0.0,
+                          revanche_futility=futility)
+        aze = m.government("azerbaijan")
+        first = m.diplomacy.breakdown_hazard(aze, m.situation())
+        m.diplomacy.break_off(aze)
+        if regained:  # the war it resumed won back a district of its aims
+            lost = np.flatnonzero(aze.war_aims & m.side_held[1] & (m.world.area_km2 > 0))
+            v = lost[np.argmax(m.world.area_km2[lost])]
+            m.arm_share[v] = 0.0
+            m.side_share[:, v] = (1.0, 0.0)
+            m.held_by_arm[v] = False
+            m.side_held[:, v] = (True, False)
+        m.diplomacy._start(Proposal(mediator="russia", pressure=0.3, terms="test", opened=m.day, expires=m.day + 30,
+                                    next_round=m.day))
+        return first, m.diplomacy.breakdown_hazard(aze, m.situation()), int(m.diplomacy.futile[aze.index])
+
+    first, again, futile = revanche_hazard(0.5, regained=False)
+    assert futile == 1 and first > 0 and again == pytest.approx(0.5 * first)
+    first, again, futile = revanche_hazard(0.0, regained=False)
+    assert futile == 1 and again == pytest.approx(first)  # counted, but f = 0 leaves revanche as it was
+    _, _, futile = revanche_hazard(0.5, regained=True)
+    assert futile == 0

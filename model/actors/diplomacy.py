@@ -55,6 +55,10 @@ class Diplomacy:
         # proposals and keeps a ceasefire, False rejects them. Empty: every government's own state
         # decides (the draws are made either way, so the random streams do not depend on this).
         self.answers: dict[int, bool] = {}
+        # Revanche that failed (revanche_futility): the share of its aims each government held when it
+        # broke the last truce, and how many truces it broke without winning much of them back.
+        self.broke_holding: dict[int, float] = {}
+        self.futile = np.zeros(len(model.governments), dtype=np.int64)
 
     # ------------------------------------------------------------------ proposals
     def propose(self, mediator: str, pressure: float, terms: str) -> None:
@@ -121,6 +125,10 @@ class Diplomacy:
 
     def _start(self, pr: Proposal) -> None:
         m = self.model
+        for index, held in sorted(self.broke_holding.items()):  # a war resumed for nothing teaches
+            if m.governments[index].aims_held() < held + m.p["revanche_futile_gain"]:
+                self.futile[index] += 1
+        self.broke_holding.clear()
         self.active = {"start": str(m.date), "end": None, "mediator": pr.mediator, "pressure": pr.pressure,
                        "terms": pr.terms,
                        "proposed": str(m.start + dt.timedelta(days=pr.opened)), "violations": 0,
@@ -176,7 +184,11 @@ class Diplomacy:
         (revanche) once its front-line strength nears what an attack needs: the Azerbaijani winter
         offensive of 15 December 1993 ended the autumn truces with no advantage at the front
         (calibration/offensives.csv). The term is ``ceasefire_revanche_weight`` x the share of its
-        aims' area lost x min(advantage, 1), with the same deterrents; 0 switches it off."""
+        aims' area lost x min(advantage, 1), with the same deterrents; 0 switches it off. Each truce the
+        government broke without winning back ``revanche_futile_gain`` of its aims' area by the next one
+        multiplies it by 1 - ``revanche_futility``: the winter offensive of December 1993-February 1994
+        won back the Horadiz junction and some heights at a cost of thousands of lives (seed 002; Moscow
+        Times, Feb 1994), and Azerbaijan accepted Russian mediation and kept the May 1994 truce."""
         m, p = self.model, self.model.p
         front = self._front() if front is None else front
         s = gov.side_index
@@ -189,6 +201,8 @@ class Diplomacy:
         opportunism = (p["opportunism"] if gov.opportunism is None else gov.opportunism) * gov.opportunity_open()
         stake = 1.0 if (gov.war_aims & enemy_front).any() else (opportunism if enemy_front.any() else 0.0)
         revanche = p["ceasefire_revanche_weight"] * (1.0 - gov.aims_held()) * min(advantage, 1.0)
+        if p["revanche_futility"] > 0 and self.futile[gov.index]:
+            revanche *= (1.0 - p["revanche_futility"]) ** int(self.futile[gov.index])
         pressure = self.active["pressure"] if self.active is not None else 0.0
         edge = min(max(advantage - 1.0, 0.0), p["ceasefire_advantage_cap"])
         return (p["ceasefire_breakdown_rate"] * (edge * stake + revanche)
@@ -196,6 +210,7 @@ class Diplomacy:
 
     def break_off(self, gov: Government) -> None:
         """``gov`` resumes the war: the ceasefire in force ends today."""
+        self.broke_holding[gov.index] = gov.aims_held()
         self.active["end"] = str(self.model.date)
         self.active["broken_by"] = gov.key
         self.active = None
