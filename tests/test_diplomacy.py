@@ -54,19 +54,20 @@ def test_a_mediators_full_guarantee_and_war_weariness_deter_breaking():
     assert hazards[0] > hazards[1] > hazards[2] > hazards[3] > 0
 
 
-def test_front_line_advantage_counts_up_to_its_cap():
-    """Beyond ``ceasefire_advantage_cap`` more superiority adds nothing to the hazard of breaking a truce;
-    where the advantage stays below the cap, the cap changes nothing."""
-    hazards = {}
-    for cap, superiority in ((1.0, 40), (2.0, 40), (20.0, 40), (20.0, 1), (1000.0, 1)):
-        m = _in_ceasefire(ceasefire_revanche_weight=0.0, ceasefire_breakdown_rate=0.5, ceasefire_advantage_cap=cap)
+def test_front_line_advantage_saturates():
+    """With ceasefire_advantage_saturation s, the advantage e beyond what an attack needs counts as
+    e / (1 + s e): an overwhelming superiority adds little to the hazard of breaking a truce, a small one
+    counts almost in full; s = 0 counts all of it."""
+    def hazard(s, superiority):
+        m = _in_ceasefire(ceasefire_revanche_weight=0.0, ceasefire_breakdown_rate=0.5, ceasefire_advantage_saturation=s)
         nk = m.government("nagorno_karabakh")
         m.forces.personnel[m.forces.side == nk.side_index] *= superiority
-        hazards[cap, superiority] = m.diplomacy.breakdown_hazard(nk, m.situation())
-    assert hazards[1.0, 40] > 0
-    assert hazards[2.0, 40] == pytest.approx(2 * hazards[1.0, 40])
-    assert hazards[20.0, 40] > hazards[2.0, 40]
-    assert hazards[20.0, 1] == pytest.approx(hazards[1000.0, 1]) and hazards[20.0, 1] < hazards[20.0, 40]
+        return m.diplomacy.breakdown_hazard(nk, m.situation())
+    assert hazard(1.0, 40) > 0
+    assert hazard(0.0, 40) > 5 * hazard(1.0, 40)  # e well above 5: saturation 1 keeps it below 1
+    assert hazard(1.0, 400) < 1.1 * hazard(1.0, 40)  # ten times more superiority: hardly more reason
+    assert hazard(0.0, 400) > 5 * hazard(0.0, 40)  # unsaturated, it counts in full
+    assert hazard(0.0, 1) < hazard(0.0, 40)
 
 
 def test_a_truce_broken_for_nothing_weakens_revanche_and_one_that_won_ground_back_does_not():
@@ -74,7 +75,7 @@ def test_a_truce_broken_for_nothing_weakens_revanche_and_one_that_won_ground_bac
     ceasefire started has its revanche term multiplied by 1 - f; one that won revanche_futile_gain back
     keeps it; f = 0 changes nothing."""
     def revanche_hazard(futility, regained):
-        m = _in_ceasefire(ceasefire_revanche_weight=30.0, ceasefire_breakdown_rate=0.5, ceasefire_advantage_cap=0.0,
+        m = _in_ceasefire(ceasefire_revanche_weight=30.0, ceasefire_breakdown_rate=0.5, ceasefire_advantage_saturation=100.0,
                           revanche_futility=futility)
         aze = m.government("azerbaijan")
         first = m.diplomacy.breakdown_hazard(aze, m.situation())

@@ -175,10 +175,10 @@ class Diplomacy:
         side kept the May 1994 truce with its aims and a buffer held); the mediator's pressure
         (its guarantee) deters it, and so does the exhaustion that brought it to the ceasefire (the
         hazard is divided by 1 + its weariness: by May 1994 both sides had lost tens of thousands,
-        and the truce held with violations). The advantage beyond what an attack needs counts up to
-        ``ceasefire_advantage_cap``: a side that can win has reason to resume, but ten times the strength
-        it needs is no more reason than three (the Karabakh side held far more than it needed in May 1994
-        and kept the truce).
+        and the truce held with violations). The advantage e beyond what an attack needs counts as
+        e / (1 + ``ceasefire_advantage_saturation`` x e), never more than 1 / saturation: a side that can
+        win has reason to resume, but ten times the strength it needs is little more reason than three
+        (the Karabakh side held far more than it needed in May 1994 and kept the truce).
 
         A government that has lost much of its war aims may also resume the war to win them back
         (revanche) once its front-line strength nears what an attack needs: the Azerbaijani winter
@@ -204,7 +204,8 @@ class Diplomacy:
         if p["revanche_futility"] > 0 and self.futile[gov.index]:
             revanche *= (1.0 - p["revanche_futility"]) ** int(self.futile[gov.index])
         pressure = self.active["pressure"] if self.active is not None else 0.0
-        edge = min(max(advantage - 1.0, 0.0), p["ceasefire_advantage_cap"])
+        edge = max(advantage - 1.0, 0.0)
+        edge /= 1.0 + p["ceasefire_advantage_saturation"] * edge  # at most 1 / saturation
         return (p["ceasefire_breakdown_rate"] * (edge * stake + revanche)
                 * (1.0 - gov.mediation_appetite) * (1.0 - pressure) / (1.0 + self.weariness(s)))
 
