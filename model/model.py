@@ -402,6 +402,7 @@ class KarabakhWar(mesa.Model):
         """Take a unit off the map (destroyed, disbanded, contract over)."""
         self.forces.active[row] = False
         self.forces.target[row] = -1
+        self.recovering[row] = 0.0  # its wounded do not follow the row to a later employer (mercenaries)
         unit = self.units[row]
         if unit.cell is not None:
             unit.cell.remove_agent(unit)
@@ -447,7 +448,7 @@ class KarabakhWar(mesa.Model):
         for attr, value in (("side", gov.side_index), ("government", gov.index), ("kind", BRIGADE),
                             ("node", self.world.index[ev.district]), ("home", -1), ("active", False),
                             ("personnel", q["personnel"]), ("tanks", q["tanks"]), ("apcs", q["apcs"]),
-                            ("artillery", q["artillery"]), ("training", 0.7), ("morale", 0.6),
+                            ("artillery", q["artillery"]), ("training", 0.7), ("base_training", 0.7), ("morale", 0.6),
                             ("base_morale", 0.6), ("supply", 1.0), ("loyalty", 0.5), ("base_loyalty", 0.5),
                             ("cohesion", 1.0),
                             ("target", -1), ("pay_usd_month", 0.0), ("contract_end_day", 10**9),
@@ -461,6 +462,7 @@ class KarabakhWar(mesa.Model):
         self.reinforce_weight = np.append(self.reinforce_weight, 1.0)
         self.patron_backing = np.append(self.patron_backing, 0.0)
         self.foreign = np.append(self.foreign, True)
+        self.recovering = np.append(self.recovering, 0.0)
         self.activate_unit(row)
 
     def withdraw_patron_unit(self, patron: Patron, ev) -> None:
@@ -534,7 +536,7 @@ class KarabakhWar(mesa.Model):
         ``arm_held_azssr_km2`` is the area on 1994-05-12 once that day has passed, ``..._end`` the area now."""
         cf = (CEASEFIRE_DATE - self.start).days
         share = self.control_history[cf] if 0 <= cf <= self.day else self.arm_share
-        then = cf if 0 <= cf <= self.day else self.day  # the same day for the other counts of 1994-05-12
+        then = cf if 0 <= cf <= self.day else self.day  # personnel on 1994-05-12 too (casualties, displaced: to date)
         side_of = {g.key: g.side for g in self.governments}
         coups = [c for c in self.coups if c["kind"] == "coup"]
         row: dict[str, float | int] = {
@@ -573,8 +575,9 @@ class KarabakhWar(mesa.Model):
         country's forces in being holds (calibration/targets.toml, forces_*)."""
         f = self.forces
         out = np.bincount(f.side[f.active].astype(np.int64), f.personnel[f.active], minlength=2)[:2]
-        for gov in self.governments:
-            out[gov.side_index] += gov.guard_personnel
+        if "guard_withheld" not in self.knockouts:  # otherwise the guard is notional: its men are in the units
+            for gov in self.governments:
+                out[gov.side_index] += gov.guard_personnel
         return out
 
     def side_names(self) -> tuple[str, ...]:

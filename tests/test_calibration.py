@@ -133,6 +133,11 @@ def test_personnel_in_service_counts_units_and_guards_and_is_recorded_daily():
     assert m.headline()["personnel_aze"] == m.personnel_history[m.day, 0]  # before 1994-05-12: the last day
     assert (m.personnel_history[: m.day + 1] > 0).all()
     assert not np.array_equal(m.personnel_history[0], m.personnel_history[m.day])  # recruits and losses move it
+    # With guard_withheld knocked out the guard is notional (its men stay in the units): counted once.
+    k = KarabakhWar(rng=0, until="1992-06-01", knockouts=["guard_withheld"]).run()
+    assert any(g.guard_personnel > 0 for g in k.governments)
+    assert k.personnel_in_service() == pytest.approx(
+        np.bincount(k.forces.side[k.forces.active], k.forces.personnel[k.forces.active], minlength=2)[:2])
 
 
 def test_the_committed_parameters_reproduce_their_reported_score():

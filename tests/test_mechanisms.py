@@ -292,8 +292,9 @@ def test_recovered_wounded_rejoin_their_units_and_casualties_still_count_them():
 
 
 def test_raw_recruits_dilute_the_training_of_the_units_they_join():
-    """With recruit_training_gap g, a unit that takes in r recruits on top of P men keeps
-    training x (1 - g r / (P + r)); units that take in none keep theirs; g = 0 changes nothing."""
+    """With recruit_training_gap g, r recruits with (1 - g) x the documented training join P men: the
+    unit's training becomes the mean, which settles at (1 - g) x the documented training however many
+    men it replaces (not toward 0); units that take in none keep theirs; g = 0 changes nothing."""
     def one_day(gap):
         model = KarabakhWar(rng=1, until=dt.date(1992, 1, 1), recruit_training_gap=gap)
         f = model.forces
@@ -304,7 +305,31 @@ def test_raw_recruits_dilute_the_training_of_the_units_they_join():
     t0, p0, after, joined = one_day(0.5)
     took = joined > 0
     assert took.any() and (~took).any()
-    assert after[took] == pytest.approx(t0[took] * (1 - 0.5 * joined[took] / (p0[took] + joined[took])))
+    share = joined[took] / (p0[took] + joined[took])
+    assert after[took] == pytest.approx(t0[took] * (1 - share) + 0.5 * t0[took] * share)  # t0 is documented
     assert (after[took] < t0[took]).all() and (after[~took] == t0[~took]).all()
     t0, _, after, _ = one_day(0.0)
     assert (after == t0).all()
+    # Replaced many times over, a unit keeps the recruits' training, (1 - g) x its documented one.
+    model = KarabakhWar(rng=1, until=dt.date(1992, 1, 1), recruit_training_gap=0.5, recruits_per_day_aze=5000.0,
+                        recruits_per_day_arm=5000.0, recruits_per_day_nk=5000.0)
+    for _ in range(200):
+        model.mechanism(Recruitment).step(model, Today(situation=model.situation()))
+    f = model.forces
+    grew = f.active & (f.personnel > 20 * f.initial_personnel)
+    assert grew.any()
+    assert f.training[grew] == pytest.approx(0.5 * f.base_training[grew], rel=0.06)
+    assert (f.training[grew] >= 0.5 * f.base_training[grew]).all()
+
+
+def test_a_patron_unit_that_joins_mid_war_has_a_pool_of_wounded():
+    """A patron force that fights as a unit gets every per-unit array, the wounded pool included."""
+    from model.mechanisms.combat import count_losses
+
+    model = KarabakhWar("turkey_intervenes_nakhchivan", rng=0, wounded_return_share=0.5)
+    while model.running and not any(":" in k for k in model.unit_keys):  # patron units are keyed patron:name
+        model.step()
+    assert any(":" in k for k in model.unit_keys), "the scenario's patron unit arrived"
+    assert len(model.recovering) == len(model.forces) == len(model.forces.base_training)
+    count_losses(model, np.where(model.forces.active, 0.1, 0.0))
+    assert model.recovering[-1] > 0

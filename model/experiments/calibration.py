@@ -161,6 +161,8 @@ def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, 
             return float(table["fit_loss"].median())
 
         done = len([t for t in study.trials if t.state.is_finished()])
+        if progress and done:  # a resumed study: the bar starts at the trials already finished
+            progress(min(done, trials))
         for _ in range(max(trials - done, 0)):
             if probe_ranges:
                 enqueue_probes(study, probe_ranges)
@@ -177,7 +179,7 @@ def _record(name: str, study, fit_until: str, seed_list: list[int], root_seed: i
     return {"name": name, "date": dt.date.today().isoformat(), "score": best.value,
             "score_components": {k.removeprefix("fit_"): v for k, v in best.user_attrs.items() if k.startswith("fit_")},
             "score_definition": "median over the seeds of the loss in model/experiments/scoring.py (capture months + "
-                                f"{W_STATE} x state + {W_CASUALTIES} x (casualties miss + displaced miss) + {W_PATTERNS} x patterns missed)",
+                                f"{W_STATE} x state + {W_CASUALTIES} x (casualties miss + displaced miss + forces miss) + {W_PATTERNS} x patterns missed)",
             "fit_until": fit_until, "seeds": seed_list, "root_seed": root_seed, "trials": sum(t.state.is_finished() for t in study.trials),
             "best_trial": best.number, "data_version": data_version(), "free_parameters": free, "command": command}
 

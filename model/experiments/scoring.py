@@ -26,7 +26,9 @@ The loss (lower is better; ``docs/ODD.md`` §9 and ``calibration/README.md``):
   win the 1993 offensives with an Azerbaijani army that shrank to a fifth of its documented size).
 
 * **patterns** — the share of the documented patterns of ``calibration/targets.toml``
-  (``pattern_*``) whose window ends inside the fit window that the run gets wrong
+  (``pattern_*``) that the run gets wrong, among those whose window starts on or after ``from_day``
+  and which are judged (``judged``, else the window's end) before the run ends, whatever the fit
+  window
   (Stepanakert never taken, no early collapse, a change of power in Azerbaijan in spring 1992, a
   revolt in 1993, no coup attempt on the arm side, at most three armed attempts on power in
   Azerbaijan, the May 1994 ceasefire still in force at the end of 1994): pattern-oriented calibration (Grimm et al. 2005) fits several patterns at

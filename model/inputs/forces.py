@@ -106,6 +106,7 @@ class Forces:
     apcs: np.ndarray
     artillery: np.ndarray
     training: np.ndarray
+    base_training: np.ndarray  # the documented training (units.csv): what a recruit's is measured against
     morale: np.ndarray
     base_morale: np.ndarray
     supply: np.ndarray
@@ -146,7 +147,8 @@ class Forces:
             active=np.zeros(n, dtype=bool),
             personnel=personnel, tanks=draw("tanks"), apcs=draw("apcs"), artillery=draw("artillery"),
             # Copies: pandas 3 hands out read-only views, and these arrays are the mutable state.
-            training=units["training"].to_numpy(float).copy(), morale=morale.copy(), base_morale=morale.copy(),
+            training=units["training"].to_numpy(float).copy(), base_training=units["training"].to_numpy(float).copy(),
+            morale=morale.copy(), base_morale=morale.copy(),
             supply=np.ones(n), loyalty=units["loyalty"].to_numpy(float).copy(),
             base_loyalty=units["loyalty"].to_numpy(float).copy(),
             cohesion=np.ones(n),

@@ -55,6 +55,6 @@ class Recruitment(Mechanism):
             share.append(rate * (1.0 - withheld) / units_weight if units_weight > 0 else 0.0)
         joining = weight * np.array(share)[f.government]
         gap = model.p["recruit_training_gap"]
-        if gap > 0:  # recruits arrive with (1 - gap) x the unit's training: the unit's mean moves toward it
-            f.training *= 1.0 - gap * joining / np.maximum(f.personnel + joining, 1.0)
+        if gap > 0:  # recruits arrive with (1 - gap) x the unit's documented training: the mean moves toward it
+            f.training += (joining / np.maximum(f.personnel + joining, 1.0)) * ((1.0 - gap) * f.base_training - f.training)
         f.personnel += joining
