@@ -22,7 +22,7 @@ def make_forces(att_personnel: float, def_personnel: float, *, att_tanks=0.0, de
         side=np.array([1, 0], np.int8), government=np.array([1, 0], np.int8), kind=np.array(kinds, np.int8),
         node=np.array([0, 1]), home=np.array([-1, 1]), active=np.ones(n, bool),
         personnel=np.array([att_personnel, def_personnel], float), tanks=np.array([att_tanks, 0.0]),
-        apcs=np.zeros(n), artillery=np.zeros(n), training=np.full(n, 0.5), morale=np.array([0.6, def_morale]),
+        apcs=np.zeros(n), artillery=np.zeros(n), training=np.full(n, 0.5), base_training=np.full(n, 0.5), morale=np.array([0.6, def_morale]),
         base_morale=np.full(n, 0.6), supply=np.array([1.0, def_supply]), loyalty=np.ones(n), base_loyalty=np.ones(n), cohesion=np.ones(n),
         target=np.array([1, -1]), pay_usd_month=np.zeros(n), contract_end_day=np.full(n, 10**9),
         initial_personnel=np.array([att_personnel, def_personnel], float))
