@@ -249,7 +249,6 @@ class KarabakhWar(mesa.Model):
         self.casualty_history = np.zeros((self.n_days + 1, 2))
         self.displaced_history = np.zeros((self.n_days + 1, 2))
         self.personnel_history = np.zeros((self.n_days + 1, 2))  # in service by side (personnel_in_service)
-        self.recovering = np.zeros(len(self.forces))  # each unit's wounded who will rejoin it (wounded_return_share)
         self.reinforce_weight = np.ones(len(self.forces))  # each unit's share of recruits (set by orders)
         self.gov_cp_factor = np.ones(len(self.governments))  # set by the regimes' profiles
         self.gov_commitment = np.ones(len(self.governments))
@@ -402,7 +401,7 @@ class KarabakhWar(mesa.Model):
         """Take a unit off the map (destroyed, disbanded, contract over)."""
         self.forces.active[row] = False
         self.forces.target[row] = -1
-        self.recovering[row] = 0.0  # its wounded do not follow the row to a later employer (mercenaries)
+        self.forces.recovering[row] = 0.0  # its wounded do not follow the row to a later employer (mercenaries)
         unit = self.units[row]
         if unit.cell is not None:
             unit.cell.remove_agent(unit)
@@ -452,7 +451,7 @@ class KarabakhWar(mesa.Model):
                             ("base_morale", 0.6), ("supply", 1.0), ("loyalty", 0.5), ("base_loyalty", 0.5),
                             ("cohesion", 1.0),
                             ("target", -1), ("pay_usd_month", 0.0), ("contract_end_day", 10**9),
-                            ("initial_personnel", q["personnel"])):
+                            ("initial_personnel", q["personnel"]), ("recovering", 0.0)):
             arr = getattr(f, attr)
             setattr(f, attr, np.append(arr, np.array([value], dtype=arr.dtype)))
         key = f"{patron.key}:{ev.unit_name}"
@@ -462,7 +461,6 @@ class KarabakhWar(mesa.Model):
         self.reinforce_weight = np.append(self.reinforce_weight, 1.0)
         self.patron_backing = np.append(self.patron_backing, 0.0)
         self.foreign = np.append(self.foreign, True)
-        self.recovering = np.append(self.recovering, 0.0)
         self.activate_unit(row)
 
     def withdraw_patron_unit(self, patron: Patron, ev) -> None:

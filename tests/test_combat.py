@@ -25,7 +25,7 @@ def make_forces(att_personnel: float, def_personnel: float, *, att_tanks=0.0, de
         apcs=np.zeros(n), artillery=np.zeros(n), training=np.full(n, 0.5), base_training=np.full(n, 0.5), morale=np.array([0.6, def_morale]),
         base_morale=np.full(n, 0.6), supply=np.array([1.0, def_supply]), loyalty=np.ones(n), base_loyalty=np.ones(n), cohesion=np.ones(n),
         target=np.array([1, -1]), pay_usd_month=np.zeros(n), contract_end_day=np.full(n, 10**9),
-        initial_personnel=np.array([att_personnel, def_personnel], float))
+        initial_personnel=np.array([att_personnel, def_personnel], float), recovering=np.zeros(n))
 
 
 TERRAIN = Terrain.from_params(np.array([0, 2, 0]), P)

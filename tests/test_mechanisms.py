@@ -279,13 +279,13 @@ def test_recovered_wounded_rejoin_their_units_and_casualties_still_count_them():
 
     none, lost = bled(0.0)
     half, _ = bled(0.5)
-    assert half.casualties == pytest.approx(none.casualties) and none.recovering.sum() == 0
-    assert half.recovering == pytest.approx(0.5 * lost)
+    assert half.casualties == pytest.approx(none.casualties) and none.forces.recovering.sum() == 0
+    assert half.forces.recovering == pytest.approx(0.5 * lost)
     before = half.forces.personnel.copy()
     half.mechanism(Recruitment).step(half, Today(situation=half.situation()))
     active = half.forces.active
     assert half.forces.personnel[active] == pytest.approx(before[active] + 0.05 * lost[active])
-    assert half.recovering[active] == pytest.approx(0.45 * lost[active])
+    assert half.forces.recovering[active] == pytest.approx(0.45 * lost[active])
     none_before = none.forces.personnel.copy()
     none.mechanism(Recruitment).step(none, Today(situation=none.situation()))
     assert (none.forces.personnel == none_before).all()  # no recruits, no wounded: nobody joins
@@ -330,6 +330,6 @@ def test_a_patron_unit_that_joins_mid_war_has_a_pool_of_wounded():
     while model.running and not any(":" in k for k in model.unit_keys):  # patron units are keyed patron:name
         model.step()
     assert any(":" in k for k in model.unit_keys), "the scenario's patron unit arrived"
-    assert len(model.recovering) == len(model.forces) == len(model.forces.base_training)
+    assert len(model.forces.recovering) == len(model.forces) == len(model.forces.base_training)
     count_losses(model, np.where(model.forces.active, 0.1, 0.0))
-    assert model.recovering[-1] > 0
+    assert model.forces.recovering[-1] > 0

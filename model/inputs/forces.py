@@ -117,6 +117,7 @@ class Forces:
     pay_usd_month: np.ndarray  # per fighter, mercenaries only (0 otherwise)
     contract_end_day: np.ndarray  # day index the contract ends, large if none
     initial_personnel: np.ndarray
+    recovering: np.ndarray  # the unit's wounded who will rejoin it (wounded_return_share)
 
     @classmethod
     def from_table(cls, units: pd.DataFrame, node_of: dict[str, int], gov_index: dict[str, int],
@@ -155,6 +156,7 @@ class Forces:
             target=np.full(n, -1, dtype=np.int64),
             pay_usd_month=np.nan_to_num(units["pay_usd_month"].to_numpy(float)) * (kind == MERCENARY),
             contract_end_day=np.full(n, 10**9, dtype=np.int64), initial_personnel=personnel.copy(),
+            recovering=np.zeros(n),
         )
 
     def __len__(self) -> int:

@@ -19,7 +19,7 @@ def count_losses(model: KarabakhWar, loss_fraction: np.ndarray) -> None:
     f = model.forces
     lost = apply_losses(f, loss_fraction)
     if model.p["wounded_return_share"] > 0:
-        model.recovering += model.p["wounded_return_share"] * lost
+        f.recovering += model.p["wounded_return_share"] * lost
     model.casualties += np.bincount(f.side, lost, minlength=2)
     model.gov_casualties += np.bincount(f.government, lost, minlength=len(model.governments))
 

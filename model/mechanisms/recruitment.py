@@ -34,8 +34,8 @@ class Recruitment(Mechanism):
     def step(self, model: KarabakhWar, today: Today) -> None:
         f = model.forces
         if model.p["wounded_return_share"] > 0:  # the recovered rejoin first: trained men, no dilution
-            back = model.recovering * (f.active / max(model.p["wounded_recovery_days"], 1.0))
-            model.recovering -= back
+            back = f.recovering * (f.active / max(model.p["wounded_recovery_days"], 1.0))
+            f.recovering -= back
             f.personnel += back
         mask = f.active & (f.kind != MERCENARY)
         weight = model.reinforce_weight * mask
