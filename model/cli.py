@@ -147,8 +147,9 @@ EPILOG_CALIBRATE = textwrap.dedent("""\
 
 EPILOG_VALIDATE = textwrap.dedent("""\
     The loss (model/experiments/scoring.py, docs/ODD.md section 9): months outside each
-    documented capture window + 10 x state error at quarterly checkpoints + 2 x casualties
-    outside their range + 8 x share of documented patterns missed. Runs go to the end of
+    documented capture window + 10 x state error at quarterly checkpoints + 2 x (how far
+    casualties, displaced persons and personnel in service fall outside their documented
+    ranges, relative) + 8 x share of documented patterns missed. Runs go to the end of
     1994; the card also gives the share of seeds showing each documented pattern
     (Stepanakert never taken, no early collapse, changes of power by path and date, the
     May 1994 ceasefire holding). Baselines: persistence (nothing changes) and
