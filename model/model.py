@@ -532,9 +532,8 @@ class KarabakhWar(mesa.Model):
         """The numeric headline outcomes of the run so far (:data:`HEADLINE`), named and computed as in
         :func:`model.outputs.outcomes.outcomes`, which adds dates, per-government coups and capture days:
         ``arm_held_azssr_km2`` is the area on 1994-05-12 once that day has passed, ``..._end`` the area now."""
-        cf = (CEASEFIRE_DATE - self.start).days
-        share = self.control_history[cf] if 0 <= cf <= self.day else self.arm_share
-        then = cf if 0 <= cf <= self.day else self.day  # personnel on 1994-05-12 too (casualties, displaced: to date)
+        then = self.record_day()  # area and personnel on 1994-05-12 (casualties, displaced: to date)
+        share = self.control_history[then]
         side_of = {g.key: g.side for g in self.governments}
         coups = [c for c in self.coups if c["kind"] == "coup"]
         row: dict[str, float | int] = {
@@ -558,6 +557,12 @@ class KarabakhWar(mesa.Model):
             row[f"coups_successful_{side}"] = sum(side_of.get(c["country"]) == side and bool(c["success"])
                                                   for c in coups)
         return row
+
+    def record_day(self) -> int:
+        """Row of the daily histories on 1994-05-12, the day the documented targets count (area, forces,
+        casualties and displaced in calibration/targets.toml), or today's if the run has not reached it."""
+        cf = (CEASEFIRE_DATE - self.start).days
+        return cf if 0 <= cf <= self.day else self.day
 
     casualties_aze = property(lambda self: float(self.casualties[0]), doc="Military casualties, aze side.")
     casualties_arm = property(lambda self: float(self.casualties[1]), doc="Military casualties, arm side.")

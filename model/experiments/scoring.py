@@ -221,7 +221,7 @@ def score_model(model, fit_until: dt.date | None = None, from_date: dt.date | No
     doc = documented(model.world, n_days, capture_share=model.p["capture_share"])
     fit_days = (fit_until - START).days + 1 if fit_until else None
     from_day = (from_date - START).days if from_date else 0
-    last = min(n_days - 1, model.day)  # the ceasefire date (or the last day)
+    last = model.record_day()  # 1994-05-12 (or the last day)
     return score(model.control_history[: model.day + 1], model.world, doc, model.casualty_history[last], fit_days,
                  from_day, model.p["capture_share"], shown=patterns(model), displaced=model.displaced_history[last],
                  personnel=model.personnel_history[last])
