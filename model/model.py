@@ -50,7 +50,7 @@ from .mechanisms import DAILY_CYCLE, Mechanism, Today
 __all__ = ["CEASEFIRE_DATE", "HEADLINE", "KarabakhWar"]
 
 HEADLINE = ("days", "arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm",
-            "loss_exchange_ratio", "displaced_aze", "displaced_arm", "displaced_front_aze", "displaced_front_arm",
+            "casualties_attacking_aze", "casualties_attacking_arm", "loss_exchange_ratio", "displaced_aze", "displaced_arm", "displaced_front_aze", "displaced_front_arm",
             "personnel_aze", "personnel_arm", "captures", "ceasefires", "coup_attempts_aze", "coups_successful_aze",
             "coup_attempts_arm", "coups_successful_arm")
 """The numeric headline outcomes that :meth:`KarabakhWar.headline` computes and Mesa's DataCollector
@@ -231,6 +231,7 @@ class KarabakhWar(mesa.Model):
         pop = grown_population(w.population, self.start, self.p["population_growth_per_year"])
         self.civilians = np.vstack([pop * w.share_azerbaijani, pop * w.share_armenian])
         self.casualties = np.zeros(2)
+        self.casualties_attacking = np.zeros(2)  # of them, lost in their own side's attacks (Combat)
         self.combat_days = np.zeros(2)  # days on which each side's units fought an engagement (war experience)
         self.gov_casualties = np.zeros(len(self.governments))  # military casualties by government
         self.offensives: list[dict] = []  # offensives launched (model.mechanisms.tempo)
@@ -542,6 +543,8 @@ class KarabakhWar(mesa.Model):
             "arm_held_azssr_km2_end": self.arm_held_azssr_km2,
             "casualties_aze": float(self.casualties[0]),
             "casualties_arm": float(self.casualties[1]),
+            "casualties_attacking_aze": float(self.casualties_attacking[0]),
+            "casualties_attacking_arm": float(self.casualties_attacking[1]),
             "loss_exchange_ratio": float(self.casualties[0] / max(self.casualties[1], 1.0)),
             "displaced_aze": float(self.displaced[0]),
             "displaced_arm": float(self.displaced[1]),

@@ -153,3 +153,11 @@ def test_a_day_without_attacks_costs_nothing_and_draws_nothing():
     assert not result.unit_loss_fraction.any() and not result.share_gain.any() and not result.attack_cp.any()
     assert result.defense_cp[0, 0] == dfn[0] and result.defense_cp[1, 1] == dfn[1]  # against side s: the other's
     assert rng.random() == np.random.default_rng(5).random()  # the stream is where it was
+
+
+def test_a_day_tells_the_losses_of_an_attack_from_those_of_a_defence():
+    """``attack_loss_fraction`` is the part of a unit's loss taken in its own attack: all of the
+    attacker's, none of the defender's (model.casualties_attacking counts it)."""
+    r = day(make_forces(1000, 3000))
+    assert r.unit_loss_fraction[0] > 0 and np.isclose(r.attack_loss_fraction[0], r.unit_loss_fraction[0], rtol=1e-12)
+    assert r.unit_loss_fraction[1] > 0 and r.attack_loss_fraction[1] == 0.0

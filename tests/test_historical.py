@@ -106,3 +106,21 @@ def test_the_readme_documents_every_outcome():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     missing = [k for k in OUTCOMES if f"`{k}`" not in readme]
     assert missing == []
+
+
+def test_casualties_in_own_attacks_are_part_of_the_casualties_and_need_attacks():
+    """casualties_attacking_<side> counts the men a side lost in its own attacks: never more than its
+    casualties; none for a side whose governments never attack."""
+    from model.actors.strategy import Orders
+
+    class Hold:
+        def decide(self, model, government, situation):
+            units = ((model.forces.government == government.index) & model.forces.active).nonzero()[0]
+            return Orders.hold(units)
+
+    m = KarabakhWar(rng=3, until="1992-12-31").run()
+    h = m.headline()
+    assert 0 < h["casualties_attacking_aze"] < h["casualties_aze"]
+    assert 0 < h["casualties_attacking_arm"] < h["casualties_arm"]
+    held = KarabakhWar(rng=3, until="1992-12-31", strategies={"armenia": Hold(), "nagorno_karabakh": Hold()}).run()
+    assert held.headline()["casualties_attacking_arm"] == 0.0 < held.headline()["casualties_arm"]

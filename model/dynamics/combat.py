@@ -98,6 +98,7 @@ class DayResult:
     """What one day of fighting did, per unit and per engagement."""
 
     unit_loss_fraction: np.ndarray  # fraction of each unit's strength lost today
+    attack_loss_fraction: np.ndarray  # of it, the fraction lost in the unit's own attack (the rest: defending)
     engaged: np.ndarray  # bool per unit: took part in an engagement today
     share_gain: np.ndarray  # (2, N): district share gained by each side today
     broke: np.ndarray  # (2, N): defence of district v broke against side s today
@@ -189,7 +190,7 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
         loss_def = 1.0 - (1.0 - loss_def) * (1.0 - loss_sup)
         engaged |= loss_sup > 0
     unit_loss = 1.0 - (1.0 - loss_att) * (1.0 - loss_def)
-    return DayResult(unit_loss_fraction=unit_loss, engaged=engaged, share_gain=gain.reshape(2, n),
+    return DayResult(unit_loss_fraction=unit_loss, attack_loss_fraction=loss_att, engaged=engaged, share_gain=gain.reshape(2, n),
                      broke=broke.reshape(2, n), attack_cp=A.reshape(2, n), defense_cp=D.reshape(2, n))
 
 
@@ -198,7 +199,7 @@ def quiet_day(n_units: int, defense_cp: np.ndarray) -> DayResult:
     no losses, no engagement, no gains; ``defense_cp`` (2, N) as in :class:`DayResult`, without militia
     support (no district is attacked, so no detachment is called to a neighbour)."""
     none = np.zeros(defense_cp.shape)
-    return DayResult(unit_loss_fraction=np.zeros(n_units), engaged=np.zeros(n_units, dtype=bool), share_gain=none,
+    return DayResult(unit_loss_fraction=np.zeros(n_units), attack_loss_fraction=np.zeros(n_units), engaged=np.zeros(n_units, dtype=bool), share_gain=none,
                      broke=np.zeros(defense_cp.shape, dtype=bool), attack_cp=none.copy(), defense_cp=defense_cp)
 
 

@@ -102,6 +102,11 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
                                    "front": _spread(ok[f"displaced_front_{side}"]),
                                    "captures": _spread(ok[f"displaced_{side}"] - ok[f"displaced_front_{side}"])}
                             for side in SIDES}
+    # Where each army bleeds: in its own attacks, or holding its lines and under shelling.
+    card["casualties_by_posture"] = {side: {"total": _spread(ok[f"casualties_{side}"]),
+                                            "attacking": _spread(ok[f"casualties_attacking_{side}"]),
+                                            "holding": _spread(ok[f"casualties_{side}"] - ok[f"casualties_attacking_{side}"])}
+                                     for side in SIDES}
     first_doc = first_documented_changes(doc).sort_index()  # the card lists districts by name
     card["capture_dates"] = {}
     for district, ch in first_doc.iterrows():
@@ -150,11 +155,10 @@ def card_markdown(card: dict) -> str:
         s = t["simulated"]
         lines.append(f"| {key} | {num(t['documented'][0])}–{num(t['documented'][1])} | {num(s['median'])} "
                      f"[{num(s['p10'])}–{num(s['p90'])}] | {'yes' if t['inside'] else 'no'} |")
-    lines += ["", "| displaced, by flow | total | from districts that changed hands | from shelling of the front |",
-              "|---|---|---|---|"]
-    for side, d in card.get("displacement", {}).items():
-        lines.append(f"| {side} | " + " | ".join(f"{num(d[k]['median'])} [{num(d[k]['p10'])}–{num(d[k]['p90'])}]"
-                                                 for k in ("total", "captures", "front")) + " |")
+    lines += _by_side_table(card.get("displacement", {}), "displaced, by flow", {
+        "total": "total", "captures": "from districts that changed hands", "front": "from shelling of the front"})
+    lines += _by_side_table(card.get("casualties_by_posture", {}), "casualties, by posture (to the end of the run)", {
+        "total": "total", "attacking": "in the side's own attacks", "holding": "holding its lines, and under shelling"})
     lines += ["", "| pattern | target share of seeds | simulated | met |", "|---|---|---|---|"]
     for pt in card["patterns"].values():
         lines.append(f"| {pt['what']} | {pt['target'][0]:.0%}–{pt['target'][1]:.0%} | {pt['share']:.0%} | "
@@ -167,6 +171,15 @@ def card_markdown(card: dict) -> str:
     lines += ["", f"Capture dates vary by seed (mean standard deviation {card['seed_variation']['capture_day_std_days']:.0f} "
                   "days): the calibration does not script them.", ""]
     return "\n".join(lines)
+
+
+def _by_side_table(parts: dict, title: str, columns: dict[str, str]) -> list[str]:
+    """Markdown lines of a table with a row per side and a column per part (median [10–90 %])."""
+    lines = ["", f"| {title} | " + " | ".join(columns.values()) + " |", "|---" * (len(columns) + 1) + "|"]
+    for side, d in parts.items():
+        lines.append(f"| {side} | " + " | ".join(f"{readable(d[k]['median'])} [{readable(d[k]['p10'])}–"
+                                                 f"{readable(d[k]['p90'])}]" for k in columns) + " |")
+    return lines
 
 
 def plots(table: pd.DataFrame, world: World, out_dir: Path) -> None:

@@ -13,10 +13,14 @@ if TYPE_CHECKING:
     from ..model import KarabakhWar
 
 
-def count_losses(model: KarabakhWar, loss_fraction: np.ndarray) -> None:
+def count_losses(model: KarabakhWar, loss_fraction: np.ndarray, attack_fraction: np.ndarray | None = None) -> None:
     """Remove each unit's lost fraction and count the men as casualties of its side and government;
-    ``wounded_return_share`` of them are wounded who will rejoin their unit (Recruitment)."""
+    ``wounded_return_share`` of them are wounded who will rejoin their unit (Recruitment).
+    ``attack_fraction``: the part of ``loss_fraction`` lost in the units' own attacks, also counted
+    in ``model.casualties_attacking`` (where an army bleeds: in its attacks or holding its lines)."""
     f = model.forces
+    if attack_fraction is not None:
+        model.casualties_attacking += np.bincount(f.side, f.personnel * attack_fraction, minlength=2)
     lost = apply_losses(f, loss_fraction)
     if model.p["wounded_return_share"] > 0:
         f.recovering += model.p["wounded_return_share"] * lost
@@ -38,7 +42,7 @@ class Combat(Mechanism):
                                       support_adjacency=model.world.region_adjacency)
         if result.engaged.any():
             model.combat_days += np.bincount(f.side[result.engaged], minlength=2) > 0
-            count_losses(model, result.unit_loss_fraction)
+            count_losses(model, result.unit_loss_fraction, result.attack_loss_fraction)
             f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction
             f.morale += np.where(result.engaged, 0.0, p["morale_recovery_per_day"]) * (f.morale < f.base_morale)
             broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke

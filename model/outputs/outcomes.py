@@ -45,6 +45,11 @@ OUTCOMES: dict[str, Outcome] = {
                               "casualties, aze side", "people"),
     "casualties_arm": Outcome("military casualties of the arm side (killed, wounded, captured)",
                               "casualties, arm side", "people"),
+    "casualties_attacking_aze": Outcome("of casualties_aze, those lost in the aze side's own attacks (the rest: "
+                                        "holding its lines, and under shelling)",
+                                        "casualties in own attacks, aze side", "people"),
+    "casualties_attacking_arm": Outcome("of casualties_arm, those lost in the arm side's own attacks",
+                                        "casualties in own attacks, arm side", "people"),
     "loss_exchange_ratio": Outcome("casualties_aze / casualties_arm", "loss-exchange ratio, aze / arm", "ratio"),
     "displaced_aze": Outcome("Azerbaijani civilians who fled districts as they changed hands or under shelling",
                              "displaced Azerbaijani civilians", "people"),
