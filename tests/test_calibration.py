@@ -4,6 +4,7 @@ and the committed parameter set reproducing its reported score."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import numpy as np
 import pandas as pd
@@ -198,6 +199,11 @@ def test_validate_writes_a_score_card_with_the_patterns(tmp_path):
     assert "| pattern | target share of seeds | simulated | met |" in card
     rows = [ln for ln in card.splitlines() if ln.startswith("| share of seeds")]
     assert len(rows) == sum(k.startswith("pattern_") for k in history.load_targets())
+    # where each side's casualties fell: a part of the whole, in the card and in card.json
+    assert "| casualties, by posture (to the end of the run) | total | in the side's own attacks |" in card
+    posture = json.loads((tmp_path / "v" / "card.json").read_text())["casualties_by_posture"]
+    for side in ("aze", "arm"):
+        assert 0 <= posture[side]["attacking"]["median"] <= posture[side]["total"]["median"] > 0
 
 
 def test_the_pattern_search_probes_one_parameter_at_a_time_around_the_best_trial(tmp_path):
