@@ -27,6 +27,7 @@ import pandas as pd
 from ..inputs.history import CEASEFIRE_DATE
 from ..inputs.indices import load_indices
 from ..inputs.scenario import load_scenario, with_patron_policy
+from ..inputs.world import SIDES
 from ..model import KarabakhWar
 from ..outputs.indices import side_indices
 from ..outputs.outcomes import SIDE_GOVERNMENTS, outcomes, territory_series
@@ -91,6 +92,10 @@ def run_one(spec: RunSpec) -> dict[str, object]:
     if spec.score:
         fit = score_model(model, dt.date.fromisoformat(spec.fit_until) if spec.fit_until else None)
         row.update({f"fit_{k}": v for k, v in fit.items()})
+        then = model.record_day()  # what the loss compares with the targets: casualties and displaced on 1994-05-12
+        for k, side in enumerate(SIDES):
+            row[f"fit_casualties_{side}"] = float(model.casualty_history[then, k])
+            row[f"fit_displaced_{side}"] = float(model.displaced_history[then, k])
         if spec.score_from:  # out-of-sample: only the history after the fit window
             oos = score_model(model, None, dt.date.fromisoformat(spec.score_from))
             row.update({f"oos_{k}": v for k, v in oos.items()})
