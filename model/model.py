@@ -503,10 +503,6 @@ class KarabakhWar(mesa.Model):
         for mechanism in self.mechanisms:
             mechanism.step(self, today)
 
-
-
-
-
     # -------------------------------------------------------------- running
     def run(self, progress=None) -> KarabakhWar:
         """Run to the end date; ``progress`` is an optional callable(days_done)."""

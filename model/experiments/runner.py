@@ -66,10 +66,6 @@ def replicate_seeds(root: int, n: int) -> list[int]:
     return [int(s.generate_state(1, np.uint64)[0] >> np.uint64(1)) for s in np.random.SeedSequence(root).spawn(n)]
 
 
-
-
-
-
 def run_one(spec: RunSpec) -> dict[str, object]:
     """Build, run and summarise one model; errors are returned as a row, not raised."""
     base = {"seed": spec.seed, "scenario": spec.scenario, **spec.labels}
@@ -146,16 +142,3 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         return os.cpu_count() or 1
-
-
-# ----------------------------------------------------------------------------- statistics
-
-
-
-
-
-
-# ------------------------------------------------------------------------ coup-proofing
-
-
-

@@ -34,8 +34,6 @@ if TYPE_CHECKING:
     from ..model import KarabakhWar
 
 
-
-
 def control_frame(model: KarabakhWar) -> pd.DataFrame:
     """``date, district, arm_share`` weekly for every district and on every change."""
     h = model.control_history[: model.day + 1]

@@ -226,8 +226,6 @@ def time_series_figure(model: KarabakhWar, seed=None):
     return fig
 
 
-
-
 def finish(fig, ax, path: Path, title: str, ylabel: str = "km² of Azerbaijan SSR\nheld by the arm side") -> None:
     """Common finish of the territory-over-time figures: labels, legend, grid, save, close."""
     ax.set_ylabel(ylabel)
