@@ -41,7 +41,8 @@ EPILOG_RUN = textwrap.dedent("""\
       summary.json                captures, territory (end and 1994-05-12), casualties,
                                   displaced, coups, ceasefires, events, parameters
       control_map.png             control at several dates on the district network
-      territory_casualties.png    territory, casualties, displaced over time
+      territory_casualties.png    territory, casualties, displaced and personnel in service
+                                  over time
 
     The same scenario and seed always give identical files; different seeds give
     different (emergent) campaigns.
@@ -86,7 +87,8 @@ EPILOG_COMPARE = textwrap.dedent("""\
       differences.csv   per outcome: mean in A and B, B - A with 95 % CI, share of runs
                         (territory on 1994-05-12 and at the end, casualties, displaced,
                         coups, days to the durable ceasefire, each district's first
-                        capture day)
+                        capture day; with --score, the loss against the documented
+                        record)
       results.csv/.parquet  one row per run; series.parquet  weekly territory per run
       report.md         the table in Markdown, with the scenario's question
       territory.png     territory over time, median and 90 % band per scenario
@@ -96,7 +98,8 @@ EPILOG_COMPARE = textwrap.dedent("""\
     examples:
       karabakh compare historical no_mujahideen --runs 30 --out runs/cmp-muj
       karabakh compare historical my_counterfactual.toml --runs 50 --workers 2
-      karabakh compare historical no_russian_mediation --until 1995-06-30 --out runs/cmp-med""")
+      karabakh compare historical no_russian_mediation --until 1995-06-30 --out runs/cmp-med
+      karabakh compare historical historical_mixed --runs 100 --score   # patrons deciding: closer to the record?""")
 
 
 EPILOG_SWEEP = textwrap.dedent("""\
@@ -323,6 +326,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--until", type=_date, default=None, metavar="DATE", help="end date (default: the scenarios' end)")
     cmp.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
                      help="override a parameter in both scenarios (repeatable)")
+    cmp.add_argument("--score", action="store_true",
+                     help="also score every run against the documented record (the loss of 'karabakh validate') and "
+                          "compare the losses: for two variants of the historical scenario, which is closer")
     cmp.add_argument("--force", action="store_true", help="replace OUT if it exists and is not empty")
     cmp.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -507,6 +513,7 @@ def cmd_compare(args) -> int:
 
     from .experiments import compare
     from .experiments.runner import default_workers, run_many
+    from .inputs.history import START
     from .inputs.params import resolve
     from .inputs.scenario import load_scenario
     from .inputs.world import load_world
@@ -516,12 +523,17 @@ def cmd_compare(args) -> int:
     overrides = dict(args.set)
     resolve(overrides, origin="--set")
     scenarios = {"A": load_scenario(args.a), "B": load_scenario(args.b)}  # bad files fail before any run
+    if args.score:
+        for sc in scenarios.values():
+            if sc.start != START:
+                raise InputError("--score", sc.name, f"starts on {sc.start}; the documented record is scored from "
+                                                      f"{START} (a variant of the historical scenario)")
     for sc in scenarios.values():  # references too: build each model once, briefly
         KarabakhWar(scenario=sc, rng=0, until=sc.start + dt.timedelta(days=1), **overrides)
     out = args.out or Path("runs") / f"compare-{scenarios['A'].name}-{scenarios['B'].name}-{dt.datetime.now():%Y%m%d-%H%M%S}"
     check_out(out, args.force)
     specs = compare.compare_specs(args.a, args.b, args.runs, root_seed=args.seed,
-                                  until=str(args.until) if args.until else None, params=overrides)
+                                  until=str(args.until) if args.until else None, params=overrides, score=args.score)
     workers = args.workers or default_workers()
     with tqdm(total=len(specs), unit="run", disable=args.quiet, file=sys.stderr, desc=f"compare ({workers} workers)") as bar:
         table = run_many(specs, workers=workers, progress=bar.update)
@@ -539,6 +551,7 @@ def cmd_compare(args) -> int:
         (tmp / "design.json").write_text(json.dumps({
             "command": args.command_line, "A": args.a, "B": args.b, "runs": args.runs,
             "root_seed": args.seed, "until": str(args.until) if args.until else None, "parameters": overrides,
+            "score": args.score,
             "seeds": sorted(set(int(x) for x in table["seed"])), "failed_runs": int((table["error"] != "").sum())},
             indent=2))
     if not args.quiet:

@@ -530,7 +530,7 @@ class KarabakhWar(mesa.Model):
         :func:`model.outputs.outcomes.outcomes`, which adds dates, per-government coups and capture days:
         ``arm_held_azssr_km2`` is the area on 1994-05-12 once that day has passed, ``..._end`` the area now."""
         then = self.record_day()  # area and personnel on 1994-05-12 (casualties, displaced: to date)
-        share = self.control_history[then]
+        share = self.arm_share if then == self.day else self.control_history[then]  # today's at full precision
         side_of = {g.key: g.side for g in self.governments}
         coups = [c for c in self.coups if c["kind"] == "coup"]
         row: dict[str, float | int] = {

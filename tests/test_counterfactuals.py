@@ -168,3 +168,23 @@ def test_scenario_extends_a_counterfactual(tmp_path):
     assert sc.exclude_units == ("chechen_volunteers",)
     with pytest.raises(InputError, match="remove_events"):
         load_scenario(write(tmp_path, 'extends = "no_mujahideen"\nremove_events = ["mujahideen_arrive"]\n'))
+
+
+def test_compare_scores_both_variants_against_the_record_and_refuses_another_start(tmp_path, capsys):
+    """--score adds the fit's loss as a paired outcome (lower: closer to the documented record); a scenario
+    that does not start on 1991-12-01 cannot be scored: one line, exit 2, nothing written."""
+    out = tmp_path / "cmp"
+    assert main(["compare", "historical", "historical_mixed", "--runs", "2", "--workers", "1", "--score",
+                 "--out", str(out), "--quiet"]) == 0
+    diffs = pd.read_csv(out / "differences.csv").set_index("outcome")
+    results = pd.read_csv(out / "results.csv")
+    a, b = (results[results["label"] == k].set_index("seed")["fit_loss"] for k in ("A", "B"))
+    assert diffs.loc["fit_loss", "mean_A"] == pytest.approx(a.mean()) and a.min() > 0
+    assert diffs.loc["fit_loss", "diff"] == pytest.approx((b - a.loc[b.index]).mean())
+    assert "loss against the documented record" in (out / "report.md").read_text()
+    assert json.loads((out / "design.json").read_text())["score"] is True
+    late = write(tmp_path, 'start = 1992-06-01\nend = 1994-12-31\n')  # a war of its own, from mid-1992
+    out2 = tmp_path / "cmp2"
+    assert main(["compare", "historical", str(late), "--runs", "2", "--score", "--out", str(out2), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--score" in err and "1992-06-01" in err and not out2.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import numpy as np
@@ -124,3 +125,30 @@ def test_casualties_in_own_attacks_are_part_of_the_casualties_and_need_attacks()
     assert 0 < h["casualties_attacking_arm"] < h["casualties_arm"]
     held = KarabakhWar(rng=3, until="1992-12-31", strategies={"armenia": Hold(), "nagorno_karabakh": Hold()}).run()
     assert held.headline()["casualties_attacking_arm"] == 0.0 < held.headline()["casualties_arm"]
+
+
+def test_the_record_day_and_what_a_scored_run_and_the_score_card_report_on_it(tmp_path):
+    """The documented targets count on 1994-05-12 (record_day), also in a run that goes on to the end of
+    1994: the scored run's fit_casualties_* / fit_displaced_* are that day's, and the score card's
+    targets table shows them, not the totals to the end."""
+    from model.cli import main
+    from model.experiments.runner import RunSpec, replicate_seeds, run_one
+    from model.experiments.validation import VALIDATION_ROOT_SEED
+
+    short = KarabakhWar(rng=5, until="1993-03-01").run()
+    assert short.record_day() == short.day
+    seed = replicate_seeds(VALIDATION_ROOT_SEED, 1)[0]
+    m = KarabakhWar(rng=seed).run()
+    i = m.record_day()
+    assert i == (dt.date(1994, 5, 12) - dt.date(1991, 12, 1)).days < m.day
+    row = run_one(RunSpec(seed=seed, until=None, score=True, fit_until="1994-05-12"))
+    for k, side in enumerate(("aze", "arm")):
+        assert row[f"fit_casualties_{side}"] == m.casualty_history[i, k] <= row[f"casualties_{side}"]
+        assert row[f"fit_displaced_{side}"] == m.displaced_history[i, k] <= row[f"displaced_{side}"]
+    assert main(["validate", "--runs", "2", "--workers", "1", "--out", str(tmp_path / "v"), "--quiet"]) == 0
+    targets = json.loads((tmp_path / "v" / "card.json").read_text())["targets"]
+    rows = [row, run_one(RunSpec(seed=replicate_seeds(VALIDATION_ROOT_SEED, 2)[1], until=None, score=True,
+                                 fit_until="1994-05-12"))]
+    for key in ("casualties_aze", "displaced_aze"):  # the median of two runs: their mean
+        assert targets[key]["simulated"]["median"] == pytest.approx(np.mean([r[f"fit_{key}"] for r in rows]))
+        assert targets[key]["simulated"]["median"] != pytest.approx(np.mean([r[key] for r in rows]))

@@ -16,7 +16,7 @@ import pandas as pd
 
 import matplotlib.pyplot as plt
 
-from ..inputs.history import START
+from ..inputs.history import CEASEFIRE_DATE, START
 from ..inputs.world import World
 from ..outputs.numbers import interval, readable
 from ..outputs.outcomes import label as outcome_label
@@ -30,12 +30,18 @@ OUTCOMES = ("arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "c
 """The outcomes a comparison reports (labels: :data:`model.outputs.outcomes.OUTCOMES`)."""
 
 
+SCORED = ("fit_loss", "loss against the documented record (lower: closer)")
+"""With ``score``: the calibration's loss (model/experiments/scoring.py), compared like an outcome, so that
+two variants of the historical scenario (e.g. patrons scheduled or deciding) can be told apart on the record."""
+
+
 def compare_specs(a: str, b: str, runs: int, root_seed: int = 0, until: str | None = None,
-                  params: dict[str, float] | None = None) -> list[RunSpec]:
-    """Both scenarios over the same spawned seeds, with territory series kept."""
+                  params: dict[str, float] | None = None, score: bool = False) -> list[RunSpec]:
+    """Both scenarios over the same spawned seeds, with territory series kept (and, with ``score``, each run
+    scored against the documented history up to 1994-05-12, as the fit scores it)."""
     seeds = replicate_seeds(root_seed, runs)
     return [RunSpec(seed=s, scenario=name, until=until, params=dict(params or {}), labels={"label": label},
-                    series=True, patrons=True)
+                    series=True, patrons=True, score=score, fit_until=str(CEASEFIRE_DATE) if score else None)
             for label, name in (("A", a), ("B", b)) for s in seeds]
 
 
@@ -47,7 +53,7 @@ def differences(table: pd.DataFrame) -> pd.DataFrame:
     seeds = a.index.intersection(b.index)
     a, b = a.loc[seeds], b.loc[seeds]
     rows = []
-    columns = [*((c, outcome_label(c)) for c in OUTCOMES),
+    columns = [*((c, outcome_label(c)) for c in OUTCOMES), *([SCORED] if SCORED[0] in table.columns else []),
                *((c, f"first capture day of {c.removeprefix('capture_day_')}")
                  for c in table.columns if c.startswith("capture_day_")),
                *((c, " ".join(c.removeprefix("patron_").rsplit("_", 1))) for c in table.columns

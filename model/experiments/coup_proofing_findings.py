@@ -66,7 +66,7 @@ FINDINGS = (
             "end of shorter runs), per unit of relative index", "more coup-proofing than the opponent → worse battlefield results "
             "(Narang & Talmadge 2018; Pilster & Böhmelt 2011; Talmadge 2015)", +1, "battlefield", "battlefield",
             plain="more coup-proofing than the enemy costs territory (Narang & Talmadge 2018; Talmadge 2015): km² of "
-                  "Azerbaijan SSR the Armenian side holds at the end, per unit of relative index"),
+                  "Azerbaijan SSR the Armenian side holds on 1994-05-12, per unit of relative index"),
     Finding("slope_loss_exchange_ratio", "loss-exchange ratio (aze casualties per arm casualty), per unit of "
             "relative index", "as above", +1, "battlefield", "battlefield",
             plain="… and costs more men per enemy casualty: loss-exchange ratio (Azerbaijani per Armenian "

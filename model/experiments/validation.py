@@ -136,7 +136,8 @@ def card_markdown(card: dict) -> str:
 
     b = card["baselines"]
     lines = [f"# Validation score card — parameter set: {card['parameter_set']}", "",
-             f"{card['runs']} seeds ({card['failed']} failed), {card.get('scenario', 'historical')} scenario to 1994-05-12; "
+             f"{card['runs']} seeds ({card['failed']} failed), {card.get('scenario', 'historical')} scenario to the end of "
+             "1994, scored on the history to 1994-05-12; "
              f"fitted up to {card['fit_until'] or '–'}. Median [10th–90th percentile] over seeds.", "",
              "| metric | model | persistence | everything at once |", "|---|---|---|---|"]
     for key, label in METRICS:
@@ -159,7 +160,7 @@ def card_markdown(card: dict) -> str:
     lines += _by_side_table(card.get("displacement", {}), "displaced, by flow (to the end of the run)", {
         "total": "total", "captures": "from districts that changed hands", "front": "from shelling of the front"})
     lines += _by_side_table(card.get("casualties_by_posture", {}), "casualties, by posture (to the end of the run)", {
-        "total": "total", "attacking": "in the side's own attacks", "holding": "holding its lines, and under shelling"})
+        "total": "total", "attacking": "in the side's own attacks", "holding": "otherwise (holding its lines, shelled, cut off, in truce incidents)"})
     lines += ["", "| pattern | target share of seeds | simulated | met |", "|---|---|---|---|"]
     for pt in card["patterns"].values():
         lines.append(f"| {pt['what']} | {pt['target'][0]:.0%}–{pt['target'][1]:.0%} | {pt['share']:.0%} | "

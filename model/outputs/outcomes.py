@@ -46,7 +46,7 @@ OUTCOMES: dict[str, Outcome] = {
     "casualties_arm": Outcome("military casualties of the arm side (killed, wounded, captured)",
                               "casualties, arm side", "people"),
     "casualties_attacking_aze": Outcome("of casualties_aze, those lost in the aze side's own attacks (the rest: "
-                                        "holding its lines, and under shelling)",
+                                        "holding its lines, shelled, cut off, in ceasefire incidents)",
                                         "casualties in own attacks, aze side", "people"),
     "casualties_attacking_arm": Outcome("of casualties_arm, those lost in the arm side's own attacks",
                                         "casualties in own attacks, arm side", "people"),
