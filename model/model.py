@@ -50,7 +50,8 @@ from .mechanisms import DAILY_CYCLE, Mechanism, Today
 __all__ = ["CEASEFIRE_DATE", "HEADLINE", "KarabakhWar"]
 
 HEADLINE = ("days", "arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm",
-            "casualties_attacking_aze", "casualties_attacking_arm", "loss_exchange_ratio", "displaced_aze", "displaced_arm", "displaced_front_aze", "displaced_front_arm",
+            "casualties_attacking_aze", "casualties_attacking_arm", "loss_exchange_ratio", "displaced_aze",
+            "displaced_arm", "displaced_front_aze", "displaced_front_arm",
             "personnel_aze", "personnel_arm", "captures", "ceasefires", "coup_attempts_aze", "coups_successful_aze",
             "coup_attempts_arm", "coups_successful_arm")
 """The numeric headline outcomes that :meth:`KarabakhWar.headline` computes and Mesa's DataCollector

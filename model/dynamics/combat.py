@@ -190,8 +190,9 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
         loss_def = 1.0 - (1.0 - loss_def) * (1.0 - loss_sup)
         engaged |= loss_sup > 0
     unit_loss = 1.0 - (1.0 - loss_att) * (1.0 - loss_def)
-    return DayResult(unit_loss_fraction=unit_loss, attack_loss_fraction=loss_att, engaged=engaged, share_gain=gain.reshape(2, n),
-                     broke=broke.reshape(2, n), attack_cp=A.reshape(2, n), defense_cp=D.reshape(2, n))
+    return DayResult(unit_loss_fraction=unit_loss, attack_loss_fraction=loss_att, engaged=engaged,
+                     share_gain=gain.reshape(2, n), broke=broke.reshape(2, n), attack_cp=A.reshape(2, n),
+                     defense_cp=D.reshape(2, n))
 
 
 def quiet_day(n_units: int, defense_cp: np.ndarray) -> DayResult:
@@ -199,7 +200,8 @@ def quiet_day(n_units: int, defense_cp: np.ndarray) -> DayResult:
     no losses, no engagement, no gains; ``defense_cp`` (2, N) as in :class:`DayResult`, without militia
     support (no district is attacked, so no detachment is called to a neighbour)."""
     none = np.zeros(defense_cp.shape)
-    return DayResult(unit_loss_fraction=np.zeros(n_units), attack_loss_fraction=np.zeros(n_units), engaged=np.zeros(n_units, dtype=bool), share_gain=none,
+    return DayResult(unit_loss_fraction=np.zeros(n_units), attack_loss_fraction=np.zeros(n_units),
+                     engaged=np.zeros(n_units, dtype=bool), share_gain=none,
                      broke=np.zeros(defense_cp.shape, dtype=bool), attack_cp=none.copy(), defense_cp=defense_cp)
 
 
