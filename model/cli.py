@@ -163,7 +163,8 @@ EPILOG_VALIDATE = textwrap.dedent("""\
       karabakh validate --runs 30
       karabakh validate --runs 30 --json > card.json
       karabakh validate --runs 30 --scenario historical_mixed   # patrons that also decide
-      karabakh validate --calibration until-1993-06-30 --out runs/val-oos""")
+      karabakh validate --calibration until-1993-06-30 --out runs/val-oos
+      karabakh validate --set recruits_per_day_aze=80   # one parameter changed: closer or not?""")
 
 
 def _at_least(low: int, what: str):
@@ -388,6 +389,9 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--workers", type=_positive, default=None, help="processes (default: all cores)")
     val.add_argument("--calibration", default=None, metavar="NAME",
                      help="score calibration/params/NAME.toml instead of the scenario's own parameter set")
+    val.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
+                     help="override a parameter on top of the parameter set (repeatable): how close is the model "
+                          "to the record with this value?")
     val.add_argument("--json", action="store_true", help="print the score card as JSON")
     val.add_argument("--out", type=Path, metavar="DIR", help="also write card.json, card.md and plots into DIR")
     val.add_argument("--force", action="store_true", help="replace OUT if it exists and is not empty")
@@ -675,7 +679,7 @@ def cmd_validate(args) -> int:
         check_out(args.out, args.force)
     with tqdm(total=args.runs, unit="run", disable=args.quiet, file=sys.stderr, desc="validate") as bar:
         card, table = validate(args.runs, args.workers or default_workers(), args.calibration, progress=bar.update,
-                               scenario=args.scenario)
+                               scenario=args.scenario, overrides=dict(args.set))
     text = card_markdown(card)
     print(json.dumps(card, indent=2) if args.json else text)
     if args.out:

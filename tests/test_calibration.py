@@ -231,3 +231,18 @@ def test_the_pattern_search_probes_one_parameter_at_a_time_around_the_best_trial
     kinds = ["probe" in t.user_attrs for t in done[1:]]
     assert kinds[:6] == [True, True, False, True, True, False]  # two probes, then the sampler's turn
     assert study.best_value < objective(optuna.trial.FixedTrial({"a": 0.95, "b": 5.0}))
+
+
+def test_validate_scores_a_parameter_set_with_a_value_changed(tmp_path, capsys):
+    """`karabakh validate --set NAME=VALUE` scores the parameter set with that value (the card says so, and
+    the runs differ); a value the model cannot take is one line, exit 2."""
+    from model.cli import main
+
+    cards = {}
+    for name, extra in (("base", []), ("set", ["--set", "attrition_rate=0.03"])):
+        assert main(["validate", "--runs", "2", "--workers", "1", "--json", "--quiet", *extra]) == 0
+        cards[name] = json.loads(capsys.readouterr().out)
+    assert cards["set"]["overrides"] == {"attrition_rate": 0.03} and cards["base"]["overrides"] == {}
+    assert cards["set"]["metrics"]["loss"] != cards["base"]["metrics"]["loss"]
+    assert main(["validate", "--runs", "2", "--set", "attrition_rate=-1", "--out", str(tmp_path / "v"), "--quiet"]) == 2
+    assert "attrition_rate" in capsys.readouterr().err and not (tmp_path / "v").exists()

@@ -23,6 +23,7 @@ from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, START, load_targets
 from ..inputs.locations import PARAMS_DIR
+from ..inputs.params import checked
 from ..inputs.world import SIDES, World, load_world
 from ..model import KarabakhWar
 from ..outputs.numbers import readable
@@ -51,13 +52,16 @@ VALIDATION_ROOT_SEED = 12345
 
 
 def validate(runs: int, workers: int = 1, calibration: str | None = None, root_seed: int = VALIDATION_ROOT_SEED,
-             progress=None, scenario: str = "historical") -> tuple[dict, pd.DataFrame]:
+             progress=None, scenario: str = "historical", overrides: dict[str, float] | None = None
+             ) -> tuple[dict, pd.DataFrame]:
     """Run and score; return the score card (a dict) and the per-run table. ``scenario``: the historical
-    scenario or a variant of it to score against the same record (e.g. ``historical_mixed``)."""
+    scenario or a variant of it to score against the same record (e.g. ``historical_mixed``);
+    ``overrides``: parameters set on top of the parameter set (``karabakh validate --set``)."""
 
     params: dict[str, float] = {}
     record = {}
-    base = KarabakhWar(scenario, rng=0, until="1991-12-03")  # a bad scenario fails here, before any run
+    overrides = {k: checked(k, v, "--set") for k, v in (overrides or {}).items()}  # bad values: one line, exit 2
+    base = KarabakhWar(scenario, rng=0, until="1991-12-03", **overrides)  # bad input fails here, before any run
     if calibration:
         record = load_calibrated(calibration)
         if not record:
@@ -71,6 +75,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
         oos_from = str(dt.date.fromisoformat(fit_until) + dt.timedelta(days=1))
     # Runs go to the end of 1994 (whether the May 1994 ceasefire holds is a pattern); the fit metric
     # scores them up to 1994-05-12 only.
+    params = {**params, **overrides}
     specs = [RunSpec(seed=s, scenario=scenario, until=None, params=params, score=True, fit_until=str(CEASEFIRE_DATE),
                      score_from=oos_from, series=True, patterns=True) for s in replicate_seeds(root_seed, runs)]
     table = run_many(specs, workers=workers, progress=progress)
@@ -80,6 +85,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     doc = documented(world, n_days)
     card: dict = {"scenario": base.war_scenario.name, "runs": len(table), "failed": int((table["error"] != "").sum()),
                   "parameter_set": calibration or (record.get("calibration", {}).get("name") or "documented defaults"),
+                  "overrides": overrides,
                   "fit_until": fit_until, "metrics": {}, "baselines": baselines(world, doc)}
     for key, _ in METRICS:
         card["metrics"][key] = _spread(ok[f"fit_{key}"])
@@ -135,7 +141,9 @@ def card_markdown(card: dict) -> str:
     num = readable
 
     b = card["baselines"]
-    lines = [f"# Validation score card — parameter set: {card['parameter_set']}", "",
+    changed = ", ".join(f"{k} = {v:g}" for k, v in card.get("overrides", {}).items())
+    lines = [f"# Validation score card — parameter set: {card['parameter_set']}" + (f", with {changed}" if changed else ""),
+             "",
              f"{card['runs']} seeds ({card['failed']} failed), {card.get('scenario', 'historical')} scenario to the end of "
              "1994, scored on the history to 1994-05-12; "
              f"fitted up to {card['fit_until'] or '–'}. Median [10th–90th percentile] over seeds.", "",
