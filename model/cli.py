@@ -371,6 +371,10 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--refine", action="store_true",
                      help="two of every three trials probe one parameter at a time around the best trial so far "
                           "(pattern search); use it to refit from a committed set after a change to the model")
+    cal.add_argument("--start", type=Path, action="append", default=[], metavar="FILE",
+                     help="a fresh study also starts from the committed set with the values of FILE's [params] "
+                          "table (free parameters, inside their fit ranges; repeatable): to refit where several "
+                          "parameters must move together")
     cal.add_argument("--patrons", action="store_true",
                      help="fit only the patrons' policy parameters ([<patron>.policy_ranges] of data/patrons.toml) "
                           "in --scenario, the war's parameters as they are; writes calibration/params/patrons.toml "
@@ -636,7 +640,7 @@ def cmd_calibrate(args) -> int:
     """Run (or resume) the optuna study and write the calibrated parameter set."""
     from tqdm import tqdm
 
-    from .experiments.calibration import calibrate, calibrate_patrons
+    from .experiments.calibration import calibrate, calibrate_patrons, read_start
     from .inputs.scenario import load_scenario
     from .experiments.runner import default_workers
     from .inputs.history import load_targets, load_timeline
@@ -647,6 +651,10 @@ def cmd_calibrate(args) -> int:
                                                          "pip install -e '.[calibrate]'")
     if args.patrons and args.until:
         raise InputError("karabakh calibrate", "--until", "not with --patrons (the patron fit scores the whole war)")
+    if args.patrons and args.start:
+        raise InputError("karabakh calibrate", "--start", "not with --patrons (it starts the war's parameters)")
+    for path in args.start:  # a bad start file fails before any run
+        read_start(path)
     name = args.name or ("patrons" if args.patrons else f"until-{args.until}" if args.until else "default")
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
         if args.patrons:
@@ -657,7 +665,7 @@ def cmd_calibrate(args) -> int:
         else:
             record = calibrate(args.trials, args.jobs or default_workers(), seeds=args.seeds or 32, until=args.until,
                                name=name, root_seed=args.seed, progress=bar.update, command=args.command_line,
-                               refine=args.refine)
+                               refine=args.refine, start_files=args.start)
     c = record["calibration"]
     print(f"best of {c['trials']} trials: loss {c['score']:.3f} (median over {len(c['seeds'])} seeds); "
           f"written to calibration/params/{name}.toml")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -246,3 +247,41 @@ def test_validate_scores_a_parameter_set_with_a_value_changed(tmp_path, capsys):
     assert cards["set"]["metrics"]["loss"] != cards["base"]["metrics"]["loss"]
     assert main(["validate", "--runs", "2", "--set", "attrition_rate=-1", "--out", str(tmp_path / "v"), "--quiet"]) == 2
     assert "attrition_rate" in capsys.readouterr().err and not (tmp_path / "v").exists()
+
+
+def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypatch):
+    """`karabakh calibrate --start FILE`: the study's starts gain the committed set with the file's values;
+    a name that is not a free parameter, a value outside its fit range, or a study that already exists
+    is an input error naming the file or study."""
+    from model.experiments import calibration
+
+    good = tmp_path / "start.toml"
+    good.write_text("[params]\nrecruits_per_day_aze = 80\nculmination_loss_share = 0.1\n")
+    assert calibration.read_start(good) == {"recruits_per_day_aze": 80.0, "culmination_loss_share": 0.1}
+    for body, field in (("[params]\nnope = 1\n", "[params].nope"), ("[params]\nrecruits_per_day_aze = 9000\n",
+                                                                    "[params].recruits_per_day_aze"), ("x = 1\n", "[params]")):
+        bad = tmp_path / "bad.toml"
+        bad.write_text(body)
+        with pytest.raises(InputError, match=re.escape(field)):
+            calibration.read_start(bad)
+
+    seen = {}
+
+    class Stop(Exception):
+        pass
+
+    def capture(name, study_dir, sampler_seed, starts, *rest):
+        seen["starts"] = starts
+        raise Stop
+
+    monkeypatch.setattr(calibration, "_study", capture)
+    with pytest.raises(Stop):
+        calibration.calibrate(1, 1, seeds=1, study_dir=tmp_path / "studies", start_files=[good])
+    committed = calibrated.load_calibrated("default")["params"]
+    documented, from_committed, started = seen["starts"]
+    assert started == {**from_committed, "recruits_per_day_aze": 80.0, "culmination_loss_share": 0.1}
+    assert from_committed["attrition_rate"] == pytest.approx(committed["attrition_rate"])
+    (tmp_path / "studies").mkdir()
+    (tmp_path / "studies" / "default.db").write_text("")
+    with pytest.raises(InputError, match="fresh study"):
+        calibration.calibrate(1, 1, seeds=1, study_dir=tmp_path / "studies", start_files=[good])

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
+import tomllib
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -49,16 +51,43 @@ PROBE_STEP = 0.25
 """First step of the pattern search (:func:`enqueue_probes`), as a share of each parameter's range."""
 
 
+def read_start(path: Path) -> dict[str, float]:
+    """A start point for a fresh study (``karabakh calibrate --start``): the ``[params]`` table of a TOML
+    file, free parameters only (FREE_PARAMETERS), each inside its fit range; anything else is an input
+    error naming the file and the parameter. Why: every probe of a new mechanism is worse alone at the
+    committed optimum, and the pattern search moves one parameter at a time, so a fit that needs several
+    to move together has to be started where they already have."""
+    known = load_parameters()
+    try:
+        table = tomllib.loads(Path(path).read_text()).get("params")
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(path, "file", f"cannot be read as TOML ({exc})") from None
+    if not isinstance(table, dict) or not table:
+        raise InputError(path, "[params]", "missing or empty; expected a table of free parameters and values")
+    start = {}
+    for k, v in table.items():
+        if k not in FREE_PARAMETERS:
+            raise InputError(path, f"[params].{k}", "not a free parameter of the fit (FREE_PARAMETERS)")
+        lo, hi = float(known[k].low), float(known[k].high)
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= float(v) <= hi:
+            raise InputError(path, f"[params].{k}", f"{v!r}; expected a number in its fit range {lo:g}..{hi:g}")
+        start[k] = float(v)
+    return start
+
+
 def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = None, name: str = "default",
               root_seed: int = 0, study_dir: Path = CALIBRATION_DIR / "studies", sampler_seed: int = 0,
-              progress=None, command: str = "", refine: bool = False) -> dict:
+              progress=None, command: str = "", refine: bool = False,
+              start_files: Sequence[Path] = ()) -> dict:
     """Fit FREE_PARAMETERS with optuna (TPE), each trial scored on the same ``seeds`` seeds.
 
     With ``refine``, two of every three trials are a pattern search around the best trial so far
     (:func:`enqueue_probes`): with 40 parameters, TPE alone rarely improves on a good warm start,
     while one parameter at a time, on common random numbers, finds what each new mechanism is
     worth. The study lives in ``study_dir/<name>.db`` (SQLite), so an interrupted calibration
-    resumes where it stopped. Returns the record written to ``calibration/params/<name>.toml``.
+    resumes where it stopped. ``start_files`` (:func:`read_start`): more start points, each the committed
+    set (or the documented values) with the file's values. Returns the record written to
+    ``calibration/params/<name>.toml``.
     """
     known = load_parameters()
     seed_list = replicate_seeds(root_seed, seeds)
@@ -70,6 +99,10 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     committed = load_calibrated(name).get("params", {})
     starts = [documented] + ([{k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
                                for k, v in documented.items()}] if committed else [])
+    starts += [{**starts[-1], **read_start(path)} for path in start_files]
+    if start_files and (study_dir / f"{name}.db").exists():  # a resumed study keeps its own search
+        raise InputError("--start", str(study_dir / f"{name}.db"), "exists: a start applies to a fresh study "
+                                                                    "(delete the file, or fit under another --name)")
 
     def specs(trial):
         params = {k: trial.suggest_float(k, float(known[k].low), float(known[k].high)) for k in FREE_PARAMETERS}
