@@ -372,9 +372,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="two of every three trials probe one parameter at a time around the best trial so far "
                           "(pattern search); use it to refit from a committed set after a change to the model")
     cal.add_argument("--start", type=Path, action="append", default=[], metavar="FILE",
-                     help="a fresh study also starts from the committed set with the values of FILE's [params] "
-                          "table (free parameters, inside their fit ranges; repeatable): to refit where several "
-                          "parameters must move together")
+                     help="a fresh study starts from the committed set with the values of FILE's [params] "
+                          "table (free parameters, inside their fit ranges; repeatable) instead of the committed "
+                          "set itself: to refit where several parameters must move together")
     cal.add_argument("--patrons", action="store_true",
                      help="fit only the patrons' policy parameters ([<patron>.policy_ranges] of data/patrons.toml) "
                           "in --scenario, the war's parameters as they are; writes calibration/params/patrons.toml "

@@ -85,9 +85,9 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     (:func:`enqueue_probes`): with 40 parameters, TPE alone rarely improves on a good warm start,
     while one parameter at a time, on common random numbers, finds what each new mechanism is
     worth. The study lives in ``study_dir/<name>.db`` (SQLite), so an interrupted calibration
-    resumes where it stopped. ``start_files`` (:func:`read_start`): more start points, each the committed
-    set (or the documented values) with the file's values. Returns the record written to
-    ``calibration/params/<name>.toml``.
+    resumes where it stopped. ``start_files`` (:func:`read_start`): start points that replace the
+    committed set, each the committed set (or the documented values) with the file's values. Returns
+    the record written to ``calibration/params/<name>.toml``.
     """
     known = load_parameters()
     seed_list = replicate_seeds(root_seed, seeds)
@@ -97,9 +97,12 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     run_until = str(until) if until else None
     documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
     committed = load_calibrated(name).get("params", {})
-    starts = [documented] + ([{k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
-                               for k, v in documented.items()}] if committed else [])
-    starts += [{**starts[-1], **read_start(path)} for path in start_files]
+    base = {k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
+            for k, v in documented.items()} if committed else documented
+    # With start files the committed set itself is left out, so that the pattern search refines around
+    # the best of the starts rather than returning to the committed optimum at once.
+    starts = [documented] + ([base] if committed and not start_files else [])
+    starts += [{**base, **read_start(path)} for path in start_files]
     if start_files and (study_dir / f"{name}.db").exists():  # a resumed study keeps its own search
         raise InputError("--start", str(study_dir / f"{name}.db"), "exists: a start applies to a fresh study "
                                                                     "(delete the file, or fit under another --name)")
