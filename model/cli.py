@@ -640,7 +640,7 @@ def cmd_calibrate(args) -> int:
     """Run (or resume) the optuna study and write the calibrated parameter set."""
     from tqdm import tqdm
 
-    from .experiments.calibration import calibrate, calibrate_patrons, read_start
+    from .experiments.calibration import calibrate, calibrate_patrons, fresh_starts
     from .inputs.scenario import load_scenario
     from .experiments.runner import default_workers
     from .inputs.history import load_targets, load_timeline
@@ -653,9 +653,8 @@ def cmd_calibrate(args) -> int:
         raise InputError("karabakh calibrate", "--until", "not with --patrons (the patron fit scores the whole war)")
     if args.patrons and args.start:
         raise InputError("karabakh calibrate", "--start", "not with --patrons (it starts the war's parameters)")
-    for path in args.start:  # a bad start file fails before any run
-        read_start(path)
     name = args.name or ("patrons" if args.patrons else f"until-{args.until}" if args.until else "default")
+    fresh_starts(name, args.start)  # bad start files, or a study that exists, fail before any run
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
         if args.patrons:
             load_scenario(args.scenario)  # a bad scenario fails before any run

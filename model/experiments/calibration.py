@@ -75,6 +75,18 @@ def read_start(path: Path) -> dict[str, float]:
     return start
 
 
+def fresh_starts(name: str, start_files: Sequence[Path], study_dir: Path = CALIBRATION_DIR / "studies"
+                 ) -> list[dict[str, float]]:
+    """The start points of ``start_files`` (:func:`read_start`) for the study ``name``, which must not exist
+    yet: a resumed study keeps its own search. Checked before any run (the CLI calls it before its progress
+    bar, so that bad input is one line)."""
+    starts = [read_start(path) for path in start_files]
+    if starts and (study_dir / f"{name}.db").exists():
+        raise InputError("--start", str(study_dir / f"{name}.db"), "exists: a start applies to a fresh study "
+                                                                    "(delete the file, or fit under another --name)")
+    return starts
+
+
 def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = None, name: str = "default",
               root_seed: int = 0, study_dir: Path = CALIBRATION_DIR / "studies", sampler_seed: int = 0,
               progress=None, command: str = "", refine: bool = False,
@@ -102,10 +114,7 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     # With start files the committed set itself is left out, so that the pattern search refines around
     # the best of the starts rather than returning to the committed optimum at once.
     starts = [documented] + ([base] if committed and not start_files else [])
-    starts += [{**base, **read_start(path)} for path in start_files]
-    if start_files and (study_dir / f"{name}.db").exists():  # a resumed study keeps its own search
-        raise InputError("--start", str(study_dir / f"{name}.db"), "exists: a start applies to a fresh study "
-                                                                    "(delete the file, or fit under another --name)")
+    starts += [{**base, **start} for start in fresh_starts(name, start_files, study_dir)]
 
     def specs(trial):
         params = {k: trial.suggest_float(k, float(known[k].low), float(known[k].high)) for k in FREE_PARAMETERS}

@@ -105,15 +105,9 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
         card["targets"][key] = {"documented": [lo, hi], "simulated": sim, "inside": bool(lo <= sim["median"] <= hi)}
     # The two flows of the displaced, so that each can be compared with what the sources say of it
     # (docs/notes/displacement_sources.md): from districts as they changed hands, and from shelling.
-    card["displacement"] = {side: {"total": _spread(ok[f"displaced_{side}"]),
-                                   "front": _spread(ok[f"displaced_front_{side}"]),
-                                   "captures": _spread(ok[f"displaced_{side}"] - ok[f"displaced_front_{side}"])}
-                            for side in SIDES}
-    # Where each army bleeds: in its own attacks, or holding its lines and under shelling.
-    card["casualties_by_posture"] = {side: {"total": _spread(ok[f"casualties_{side}"]),
-                                            "attacking": _spread(ok[f"casualties_attacking_{side}"]),
-                                            "holding": _spread(ok[f"casualties_{side}"] - ok[f"casualties_attacking_{side}"])}
-                                     for side in SIDES}
+    card["displacement"] = _split(ok, "displaced", "displaced_front", "front", "captures")
+    # Where each army bleeds: in its own attacks, or otherwise (holding its lines, shelled, cut off, truces).
+    card["casualties_by_posture"] = _split(ok, "casualties", "casualties_attacking", "attacking", "holding")
     first_doc = first_documented_changes(doc).sort_index()  # the card lists districts by name
     card["capture_dates"] = {}
     for district, ch in first_doc.iterrows():
@@ -168,7 +162,8 @@ def card_markdown(card: dict) -> str:
     lines += _by_side_table(card.get("displacement", {}), "displaced, by flow (to the end of the run)", {
         "total": "total", "captures": "from districts that changed hands", "front": "from shelling of the front"})
     lines += _by_side_table(card.get("casualties_by_posture", {}), "casualties, by posture (to the end of the run)", {
-        "total": "total", "attacking": "in the side's own attacks", "holding": "otherwise (holding its lines, shelled, cut off, in truce incidents)"})
+        "total": "total", "attacking": "in the side's own attacks",
+        "holding": "otherwise (holding its lines, shelled, cut off, in truce incidents)"})
     lines += ["", "| pattern | target share of seeds | simulated | met |", "|---|---|---|---|"]
     for pt in card["patterns"].values():
         lines.append(f"| {pt['what']} | {pt['target'][0]:.0%}–{pt['target'][1]:.0%} | {pt['share']:.0%} | "
@@ -181,6 +176,13 @@ def card_markdown(card: dict) -> str:
     lines += ["", f"Capture dates vary by seed (mean standard deviation {card['seed_variation']['capture_day_std_days']:.0f} "
                   "days): the calibration does not script them.", ""]
     return "\n".join(lines)
+
+
+def _split(ok: pd.DataFrame, total: str, part: str, part_key: str, rest_key: str) -> dict:
+    """Per side, the spread of a total outcome (``<total>_<side>``), of one part of it
+    (``<part>_<side>``) and of the rest: what :func:`_by_side_table` shows."""
+    return {side: {"total": _spread(ok[f"{total}_{side}"]), part_key: _spread(ok[f"{part}_{side}"]),
+                   rest_key: _spread(ok[f"{total}_{side}"] - ok[f"{part}_{side}"])} for side in SIDES}
 
 
 def _by_side_table(parts: dict, title: str, columns: dict[str, str]) -> list[str]:
