@@ -54,6 +54,21 @@ def test_a_mediators_full_guarantee_and_war_weariness_deter_breaking():
     assert hazards[0] > hazards[1] > hazards[2] > hazards[3] > 0
 
 
+def test_revanche_needs_the_means_to_fight():
+    """revanche_readiness_exponent k: the revanche term counts min(advantage, 1) ** k. A front far
+    below the strength an attack needs gives less reason to resume the war the larger k (k = 0: as much
+    as at parity, whatever the strength); a front with what an attack needs counts in full for every k."""
+    def hazard(k, strength):
+        m = _in_ceasefire(ceasefire_revanche_weight=30.0, ceasefire_breakdown_rate=0.5, revanche_readiness_exponent=k)
+        aze = m.government("azerbaijan")
+        m.forces.personnel[m.forces.side == aze.side_index] *= strength
+        return m.diplomacy.breakdown_hazard(aze, m.situation())
+    weak, strong = 0.05, 50.0
+    assert 0 < hazard(3, weak) < hazard(1, weak) < hazard(0, weak)
+    assert hazard(0, weak) == pytest.approx(hazard(0, 0.5 * weak))  # k = 0: strength does not matter
+    assert hazard(3, strong) == pytest.approx(hazard(1, strong)) == pytest.approx(hazard(0, strong))
+
+
 def test_front_line_advantage_saturates():
     """With ceasefire_advantage_saturation s, the advantage e beyond what an attack needs counts as
     e / (1 + s e): an overwhelming superiority adds little to the hazard of breaking a truce, a small one

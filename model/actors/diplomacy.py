@@ -184,7 +184,10 @@ class Diplomacy:
         (revanche) once its front-line strength nears what an attack needs: the Azerbaijani winter
         offensive of 15 December 1993 ended the autumn truces with no advantage at the front
         (calibration/offensives.csv). The term is ``ceasefire_revanche_weight`` x the share of its
-        aims' area lost x min(advantage, 1), with the same deterrents; 0 switches it off. Each truce the
+        aims' area lost x min(advantage, 1) ** ``revanche_readiness_exponent``, with the same
+        deterrents; 0 switches it off. The exponent makes "nears" mean near: at 3, a front with half
+        the strength an attack needs counts one eighth, a tenth of it almost nothing (with 1, Azerbaijani
+        armies of 4,000-8,000 broke the 1994 truces against 40,000-75,000 at 3-21 % of it). Each truce the
         government broke without winning back ``revanche_futile_gain`` of its aims' area by the next one
         multiplies it by 1 - ``revanche_futility``: the winter offensive of December 1993-February 1994
         won back the Horadiz junction and some heights at a cost of thousands of lives (seed 002; Moscow
@@ -200,7 +203,8 @@ class Diplomacy:
         # the government's strategy would fight beyond its aims today: Government.opportunity_open).
         opportunism = (p["opportunism"] if gov.opportunism is None else gov.opportunism) * gov.opportunity_open()
         stake = 1.0 if (gov.war_aims & enemy_front).any() else (opportunism if enemy_front.any() else 0.0)
-        revanche = p["ceasefire_revanche_weight"] * (1.0 - gov.aims_held()) * min(advantage, 1.0)
+        readiness = min(advantage, 1.0) ** p["revanche_readiness_exponent"]
+        revanche = p["ceasefire_revanche_weight"] * (1.0 - gov.aims_held()) * readiness
         if p["revanche_futility"] > 0 and self.futile[gov.index]:
             revanche *= (1.0 - p["revanche_futility"]) ** int(self.futile[gov.index])
         pressure = self.active["pressure"] if self.active is not None else 0.0
