@@ -54,6 +54,21 @@ def test_a_mediators_full_guarantee_and_war_weariness_deter_breaking():
     assert hazards[0] > hazards[1] > hazards[2] > hazards[3] > 0
 
 
+def test_an_initiative_during_a_ceasefire_renews_it_with_the_stronger_guarantee():
+    """A mediation that comes while a ceasefire holds opens no proposal: the ceasefire in force keeps the
+    stronger of the two pressures (a weaker one leaves it), each renewal is recorded, and a stronger
+    guarantee deters breaking it."""
+    m = _in_ceasefire(pressure=0.3, ceasefire_revanche_weight=30.0, ceasefire_breakdown_rate=0.5)
+    aze = m.government("azerbaijan")
+    before = m.diplomacy.breakdown_hazard(aze, m.situation())
+    m.open_mediation("russia", 0.8, "confirm the ceasefire")
+    m.open_mediation("csce_un", 0.1, "continuation of the existing ceasefire")
+    active = m.diplomacy.active
+    assert m.diplomacy.proposals == [] and len(m.ceasefires) == 1 and active["pressure"] == 0.8
+    assert [(r["mediator"], r["pressure"]) for r in active["renewed"]] == [("russia", 0.8), ("csce_un", 0.1)]
+    assert 0 < m.diplomacy.breakdown_hazard(aze, m.situation()) < before
+
+
 def test_revanche_needs_the_means_to_fight():
     """revanche_readiness_exponent k: the revanche term counts min(advantage, 1) ** k. A front far
     below the strength an attack needs gives less reason to resume the war the larger k (k = 0: as much

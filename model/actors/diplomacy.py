@@ -13,7 +13,8 @@ government orders attacks,
 but incidents along the front cause casualties (violations). A government that
 sees a clear advantage at the front, or has lost much of what it fights for and has
 rebuilt its front (revanche), may break the ceasefire (less readily the more war-weary
-it is); the war resumes.
+it is); the war resumes. An initiative that comes while a ceasefire holds renews it: the
+stronger guarantee stands.
 Nothing fixes when (or whether) a ceasefire happens.
 """
 
@@ -62,9 +63,16 @@ class Diplomacy:
 
     # ------------------------------------------------------------------ proposals
     def propose(self, mediator: str, pressure: float, terms: str) -> None:
-        """A mediation event opens a proposal (unless a ceasefire is already in force)."""
+        """A mediation event opens a proposal; while a ceasefire is in force it renews that one instead.
+
+        A renewal does not start a new ceasefire: the guarantee of the one in force becomes the
+        stronger of the two pressures (the Moscow meeting of 16 May 1994 was to "confirm the
+        ceasefire", the CSCE Budapest summit of December 1994 decided on the "continuation of the
+        existing ceasefire": historical.toml), and the renewal is recorded with it."""
         m = self.model
         if self.active is not None:
+            self.active["pressure"] = max(self.active["pressure"], pressure)
+            self.active["renewed"].append({"date": str(m.date), "mediator": mediator, "pressure": pressure})
             return
         self.proposals.append(Proposal(mediator=mediator, pressure=pressure, terms=terms, opened=m.day,
                                        expires=m.day + int(m.p["ceasefire_window_days"]), next_round=m.day))
@@ -132,7 +140,7 @@ class Diplomacy:
         self.active = {"start": str(m.date), "end": None, "mediator": pr.mediator, "pressure": pr.pressure,
                        "terms": pr.terms,
                        "proposed": str(m.start + dt.timedelta(days=pr.opened)), "violations": 0,
-                       "violation_casualties": 0.0,
+                       "violation_casualties": 0.0, "renewed": [],
                        "broken_by": None}
         m.ceasefires.append(self.active)
         self.proposals = []
