@@ -12,6 +12,7 @@ from model.actors.strategy import BuiltinAI, ExternalStrategy
 from model.errors import InputError
 from model.mechanisms import Orders as OrdersMechanism
 from model.wargame.config import GameConfig, read_config
+from model.wargame.debrief import ceasefire_line
 from model.wargame.fog import estimates, intel_rng, own_units, two_figures
 from model.wargame.log import GameLog, write_atomic
 from model.wargame.store import create_game, load_game
@@ -557,3 +558,12 @@ def test_a_reward_raises_the_commander_s_loyalty_at_its_price(everyone):
     arm.treasury_musd = 0.0
     with pytest.raises(InputError, match="costs"):
         g.decide("armenia", g.turn, {"type": "reward", "unit": unit})
+
+
+def test_the_debrief_says_who_renewed_and_who_broke_each_ceasefire():
+    broken = {"start": "1994-03-11", "mediator": "russia", "end": "1994-08-16", "broken_by": "nagorno_karabakh",
+              "renewed": [{"date": "1994-05-09", "mediator": "russia", "pressure": 0.9}]}
+    assert ceasefire_line(broken) == ("- from 1994-03-11 (russia), renewed 1994-05-09 (russia); "
+                                       "broken 1994-08-16 by nagorno_karabakh")
+    holding = {**broken, "end": None, "broken_by": None, "renewed": []}
+    assert ceasefire_line(holding) == "- from 1994-03-11 (russia); still in force"

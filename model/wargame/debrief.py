@@ -102,10 +102,16 @@ def markdown(game: Game, r: dict) -> str:
     lines += [f"- {d}" for d in r["documented"]] or ["- no documented change of control"]
     lines += ["", "## Coups", ""] + [f"- {c['date']} {c['country']}: {c['kind']}, "
                                       f"{'succeeded' if c['success'] else 'failed'}" for c in r["coups"]]
-    lines += ["", "## Ceasefires", ""] + [f"- from {c['start']} ({c['mediator']}), ended {c['end'] or 'no'}"
-                                           for c in r["ceasefires"]]
+    lines += ["", "## Ceasefires", ""] + [ceasefire_line(c) for c in r["ceasefires"]]
     lines += ["", "## Questions for discussion", ""] + [f"{i}. {q}" for i, q in enumerate(r["questions"], 1)]
     return "\n".join(lines) + "\n"
+
+
+def ceasefire_line(c: dict) -> str:
+    """One ceasefire: who mediated, the initiatives that renewed it, and who broke it (if anyone did)."""
+    renewed = "".join(f", renewed {r['date']} ({r['mediator']})" for r in c["renewed"])
+    end = f"broken {c['end']} by {c['broken_by']}" if c["end"] else "still in force"
+    return f"- from {c['start']} ({c['mediator']}){renewed}; {end}"
 
 
 def write(game: Game, ai: KarabakhWar | None = None) -> dict:
