@@ -7,6 +7,7 @@ import pytest
 
 from model.actors.diplomacy import Proposal
 from model.model import KarabakhWar
+from model.outputs.outcomes import outcomes
 
 
 def _in_ceasefire(pressure=0.3, **params):
@@ -127,3 +128,17 @@ def test_a_truce_broken_for_nothing_weakens_revanche_and_one_that_won_ground_bac
     assert futile == 1 and again == pytest.approx(first)  # counted, but f = 0 leaves revanche as it was
     _, _, futile = revanche_hazard(0.5, regained=True)
     assert futile == 0
+
+
+def test_each_broken_ceasefire_is_counted_for_the_side_that_broke_it():
+    """outcomes' ceasefires_broken_<side>: a truce broken by Nagorno-Karabakh counts for the arm side, one
+    broken by Azerbaijan for the aze side; a truce in force counts for neither."""
+    m = _in_ceasefire()
+    assert (outcomes(m)["ceasefires_broken_aze"], outcomes(m)["ceasefires_broken_arm"]) == (0, 0)
+    m.diplomacy.break_off(m.government("nagorno_karabakh"))
+    m.diplomacy._start(Proposal(mediator="csce_un", pressure=0.3, terms="test", opened=m.day, expires=m.day + 30,
+                                next_round=m.day))
+    m.diplomacy.break_off(m.government("azerbaijan"))
+    m.diplomacy._start(Proposal(mediator="russia", pressure=0.3, terms="test", opened=m.day, expires=m.day + 30,
+                                next_round=m.day))
+    assert (outcomes(m)["ceasefires_broken_aze"], outcomes(m)["ceasefires_broken_arm"], outcomes(m)["ceasefires"]) == (1, 1, 3)

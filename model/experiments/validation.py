@@ -108,6 +108,10 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     card["displacement"] = _split(ok, "displaced", "displaced_front", "front", "captures")
     # Where each army bleeds: in its own attacks, or otherwise (holding its lines, shelled, cut off, truces).
     card["casualties_by_posture"] = _split(ok, "casualties", "casualties_attacking", "attacking", "holding")
+    # Who breaks the truces (the ceasefire pattern fails when one breaks): per run, and the share of runs.
+    card["ceasefires_broken"] = {side: {"per_run": float(ok[f"ceasefires_broken_{side}"].mean()),
+                                        "share_of_runs": float((ok[f"ceasefires_broken_{side}"] > 0).mean())}
+                                 for side in SIDES}
     first_doc = first_documented_changes(doc).sort_index()  # the card lists districts by name
     card["capture_dates"] = {}
     for district, ch in first_doc.iterrows():
@@ -164,6 +168,11 @@ def card_markdown(card: dict) -> str:
     lines += _by_side_table(card.get("casualties_by_posture", {}), "casualties, by posture (to the end of the run)", {
         "total": "total", "attacking": "in the side's own attacks",
         "holding": "otherwise (holding its lines, shelled, cut off, in truce incidents)"})
+    if "ceasefires_broken" in card:
+        lines += ["", "| ceasefires broken (to the end of the run) | per run (mean) | share of runs with one or more |",
+                  "|---|---|---|"]
+        lines += [f"| by the {side} side | {b['per_run']:.2f} | {b['share_of_runs']:.0%} |"
+                  for side, b in card["ceasefires_broken"].items()]
     lines += ["", "| pattern | target share of seeds | simulated | met |", "|---|---|---|---|"]
     for pt in card["patterns"].values():
         lines.append(f"| {pt['what']} | {pt['target'][0]:.0%}–{pt['target'][1]:.0%} | {pt['share']:.0%} | "

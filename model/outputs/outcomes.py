@@ -65,6 +65,8 @@ OUTCOMES: dict[str, Outcome] = {
                              "run stops earlier)", "personnel in service, arm side, 1994-05-12", "people"),
     "captures": Outcome("changes of holder of any district", "changes of holder of districts", "count"),
     "ceasefires": Outcome("ceasefires agreed (durable or not)", "ceasefires agreed", "count"),
+    "ceasefires_broken_<side>": Outcome("ceasefires broken by that side's governments (aze, arm)",
+                                        "ceasefires broken, {key} side", "count"),
     "ceasefire_date": Outcome("start of the first durable ceasefire (ISO date; empty if none)"),
     "days_to_ceasefire": Outcome("days from the start to the first durable ceasefire (NaN if none)",
                                  "days from the start to the durable ceasefire", "days"),
@@ -139,7 +141,8 @@ def outcomes(model) -> dict[str, object]:
         row[f"coups_successful_{gov.key}"] = sum(c["success"] for c in attempts)
         row[f"resignations_{gov.key}"] = sum(c["kind"] == "resignation" for c in model.coups if c["country"] == gov.key)
         row[f"first_regime_{gov.key}"] = gov.regime_history[0]["regime"]
-    for side in SIDE_GOVERNMENTS:
+    for side, governments in SIDE_GOVERNMENTS.items():
+        row[f"ceasefires_broken_{side}"] = sum(c["broken_by"] in governments for c in model.ceasefires)
         row[f"coup_attempts_{side}"] = head[f"coup_attempts_{side}"]
         row[f"coups_successful_{side}"] = head[f"coups_successful_{side}"]
     # Day of the first change of holder of each district (NaN if it never changed hands).
