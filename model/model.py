@@ -352,11 +352,12 @@ class KarabakhWar(mesa.Model):
         gov.regime = gov.regime.with_items(items)
         refresh_effects(self, gov)
 
-    def open_mediation(self, mediator: str, pressure: float, terms: str) -> None:
-        """A mediator's initiative: record it and open a ceasefire proposal (mediation events)."""
+    def open_mediation(self, mediator: str, pressure: float, terms: str) -> bool:
+        """A mediator's initiative: record it and open a ceasefire proposal, or renew the ceasefire in
+        force (mediation events); returns whether it renewed one."""
         self.patron(mediator).mediating = True
         self.mediations.append({"date": str(self.date), "mediator": mediator, "terms": terms, "pressure": pressure})
-        self.diplomacy.propose(mediator, pressure, terms)
+        return self.diplomacy.propose(mediator, pressure, terms)
 
     # ------------------------------------------------------- event handlers
     def event_rng(self, event) -> np.random.Generator:

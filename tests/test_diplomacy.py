@@ -62,8 +62,8 @@ def test_an_initiative_during_a_ceasefire_renews_it_with_the_stronger_guarantee(
     m = _in_ceasefire(pressure=0.3, ceasefire_revanche_weight=30.0, ceasefire_breakdown_rate=0.5)
     aze = m.government("azerbaijan")
     before = m.diplomacy.breakdown_hazard(aze, m.situation())
-    m.open_mediation("russia", 0.8, "confirm the ceasefire")
-    m.open_mediation("csce_un", 0.1, "continuation of the existing ceasefire")
+    assert m.open_mediation("russia", 0.8, "confirm the ceasefire") is True  # renewed (the event log says so)
+    assert m.open_mediation("csce_un", 0.1, "continuation of the existing ceasefire") is True
     active = m.diplomacy.active
     assert m.diplomacy.proposals == [] and len(m.ceasefires) == 1 and active["pressure"] == 0.8
     assert [(r["mediator"], r["pressure"]) for r in active["renewed"]] == [("russia", 0.8), ("csce_un", 0.1)]

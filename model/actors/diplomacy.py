@@ -62,20 +62,22 @@ class Diplomacy:
         self.futile = np.zeros(len(model.governments), dtype=np.int64)
 
     # ------------------------------------------------------------------ proposals
-    def propose(self, mediator: str, pressure: float, terms: str) -> None:
+    def propose(self, mediator: str, pressure: float, terms: str) -> bool:
         """A mediation event opens a proposal; while a ceasefire is in force it renews that one instead.
 
         A renewal does not start a new ceasefire: the guarantee of the one in force becomes the
         stronger of the two pressures (the Moscow meeting of 16 May 1994 was to "confirm the
         ceasefire", the CSCE Budapest summit of December 1994 decided on the "continuation of the
-        existing ceasefire": historical.toml), and the renewal is recorded with it."""
+        existing ceasefire": historical.toml), and the renewal is recorded with it. Returns whether
+        it renewed a ceasefire in force."""
         m = self.model
         if self.active is not None:
             self.active["pressure"] = max(self.active["pressure"], pressure)
             self.active["renewed"].append({"date": str(m.date), "mediator": mediator, "pressure": pressure})
-            return
+            return True
         self.proposals.append(Proposal(mediator=mediator, pressure=pressure, terms=terms, opened=m.day,
                                        expires=m.day + int(m.p["ceasefire_window_days"]), next_round=m.day))
+        return False
 
     def alignment(self, gov: Government, mediator: str) -> float:
         """How close a leadership stands to the mediator (-1..1)."""
@@ -195,7 +197,7 @@ class Diplomacy:
         aims' area lost x min(advantage, 1) ** ``revanche_readiness_exponent``, with the same
         deterrents; 0 switches it off. The exponent makes "nears" mean near: at 3, a front with half
         the strength an attack needs counts one eighth, a tenth of it almost nothing (with 1, Azerbaijani
-        armies of 4,000-8,000 broke the 1994 truces against 40,000-75,000 at 3-21 % of it). Each truce the
+        armies of 4,000-13,000 broke the 1994 truces against 38,000-76,000 at 3-21 % of it). Each truce the
         government broke without winning back ``revanche_futile_gain`` of its aims' area by the next one
         multiplies it by 1 - ``revanche_futility``: the winter offensive of December 1993-February 1994
         won back the Horadiz junction and some heights at a cost of thousands of lives (seed 002; Moscow

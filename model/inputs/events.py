@@ -245,7 +245,8 @@ class CoupConstraint(_Event):
 
 
 class Mediation(_Event):
-    """A mediator's initiative: opens a ceasefire proposal the governments decide on (model.diplomacy)."""
+    """A mediator's initiative: opens a ceasefire proposal the governments decide on, or renews the
+    ceasefire in force (model.actors.diplomacy)."""
 
     type: Literal["mediation"]
     mediator: str
@@ -259,8 +260,9 @@ class Mediation(_Event):
         return [(self.mediator, "mediate")]
 
     def apply(self, model):
-        model.open_mediation(self.mediator, self.pressure, self.terms)
-        return f"{self.mediator} mediation (ceasefire proposal): {self.terms or 'no terms given'}"
+        renewed = model.open_mediation(self.mediator, self.pressure, self.terms)
+        what = "renews the ceasefire in force" if renewed else "ceasefire proposal"
+        return f"{self.mediator} mediation ({what}): {self.terms or 'no terms given'}"
 
 
 class Embargo(_Event):

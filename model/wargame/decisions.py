@@ -168,7 +168,8 @@ class Deployment(_Supplies):
 
 
 class Mediate(_Decision):
-    """A mediator opens a ceasefire proposal; the governments decide (the model, or their players)."""
+    """A mediator opens a ceasefire proposal; the governments decide (the model, or their players). During a
+    ceasefire the initiative renews it instead (its guarantee becomes the stronger of the two)."""
     type: Literal["mediate"]
     terms: str = Field("", max_length=MAX_TEXT)
     pressure: Annotated[float, Field(ge=0, le=1)] = MEDIATION_PRESSURE
