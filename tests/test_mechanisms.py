@@ -333,3 +333,28 @@ def test_a_patron_unit_that_joins_mid_war_has_a_pool_of_wounded():
     assert len(model.forces.recovering) == len(model.forces) == len(model.forces.base_training)
     count_losses(model, np.where(model.forces.active, 0.1, 0.0))
     assert model.forces.recovering[-1] > 0
+
+
+def test_units_whose_defence_broke_rout_under_a_command_that_has_come_apart():
+    """rout_rate r: a unit whose district's defence broke today falls back with probability r x (1 - its
+    government's cohesion), keeping its men and losing equipment as in any retreat; under full cohesion
+    nobody routs, and units whose district did not break stay."""
+    def after_rout(cohesion):
+        m = KarabakhWar(rng=0, until="1992-03-01", rout_rate=1.0)
+        f, w = m.forces, m.world
+        m.government("azerbaijan").cohesion = cohesion
+        node = w.index["aghdam"]
+        broke = np.zeros((2, w.n), dtype=bool)
+        broke[1, node] = True  # the arm side broke the defence of Aghdam
+        here = f.active & (f.node == node) & (f.side == 0)
+        elsewhere = f.active & (f.node != node)
+        before = (f.node.copy(), f.personnel.copy(), f.tanks.copy())
+        m.mechanism(Control).rout(m, broke)
+        return here, elsewhere, before, f
+    here, elsewhere, (node0, men0, tanks0), f = after_rout(0.0)
+    assert here.sum() >= 2 and (f.node[here] != node0[here]).all()  # every defender of Aghdam left
+    assert np.array_equal(f.personnel, men0)  # with its men
+    assert np.allclose(f.tanks[here], 0.7 * tanks0[here])
+    assert np.array_equal(f.node[elsewhere], node0[elsewhere])
+    here, _, (node0, _, _), f = after_rout(1.0)
+    assert np.array_equal(f.node[here], node0[here])  # a command that holds together does not rout

@@ -1,6 +1,6 @@
 """Control: district shares shift by the day's gains; holders change with hysteresis; captures,
-civilians' flight, occupation by the attackers (not by militias) and retreat (or surrender) of
-cut-off units."""
+civilians' flight, occupation by the attackers (not by militias), retreat (or surrender) of
+cut-off units, and the rout of units whose defence broke under a command that has come apart."""
 
 from __future__ import annotations
 
@@ -29,6 +29,26 @@ class Control(Mechanism):
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         today.districts_lost = self.update(model, today.combat.share_gain, today)
+        if model.p["rout_rate"] > 0 and today.combat.broke.any():  # no draw at 0: runs as before
+            self.rout(model, today.combat.broke)
+
+    def rout(self, model: KarabakhWar, broke: np.ndarray) -> None:
+        """Units whose district's defence broke today abandon it with probability ``rout_rate`` x
+        (1 - their government's command cohesion), falling back like units whose district is lost.
+
+        A district can fall because its defenders leave rather than die: in 1993 Azerbaijani
+        brigades "just took their weapons ... and left" the Fuzuli front, and after Huseynov's
+        rebellion the Karabakh front was "almost undefended" (de Waal 2003, ch. 12; HRW/Helsinki
+        1994). A routed unit keeps its men, loses equipment as in any retreat, and stays where it
+        is if its side holds no neighbouring district (the cut off do not rout; they fight on)."""
+        f = model.forces
+        rows = (f.active & broke[1 - f.side, f.node]).nonzero()[0]
+        if len(rows) == 0:
+            return
+        cohesion = np.array([g.cohesion for g in model.governments])
+        draws = model.rng.random(len(rows))
+        for row in rows[draws < model.p["rout_rate"] * (1.0 - cohesion[f.government[rows]])]:
+            self.fall_back(model, int(row), surrender=False)
 
     def update(self, model: KarabakhWar, gain: np.ndarray, today: Today) -> np.ndarray:
         """Shift district shares by today's gains; record captures and flight; return the
@@ -87,9 +107,10 @@ class Control(Mechanism):
         return lost
 
     @staticmethod
-    def fall_back(model: KarabakhWar, row: int) -> None:
+    def fall_back(model: KarabakhWar, row: int, surrender: bool = True) -> None:
         """A unit whose district is lost retreats to the neighbouring district its side holds most
-        strongly; with none it is cut off and surrenders (counted among casualties)."""
+        strongly; with none it is cut off and surrenders (counted among casualties), or, if not
+        ``surrender``, stays."""
         f, w = model.forces, model.world
         s = int(f.side[row])
         nbrs = w.edges[w.edges[:, 0] == f.node[row], 1]
@@ -103,7 +124,7 @@ class Control(Mechanism):
             f.tanks[row] *= KEPT_IN_RETREAT
             f.apcs[row] *= KEPT_IN_RETREAT
             f.artillery[row] *= KEPT_IN_RETREAT
-        else:
+        elif surrender:
             model.casualties[s] += f.personnel[row]
             model.gov_casualties[f.government[row]] += f.personnel[row]
             f.personnel[row] = 0.0
