@@ -10,11 +10,15 @@ from model.model import KarabakhWar
 from model.outputs.outcomes import outcomes
 
 
+def _start_ceasefire(m, mediator="russia", pressure=0.3):
+    m.diplomacy._start(Proposal(mediator=mediator, pressure=pressure, terms="test", opened=m.day,
+                                expires=m.day + 30, next_round=m.day))
+
+
 def _in_ceasefire(pressure=0.3, **params):
     m = KarabakhWar(rng=0, until="1992-03-01", **params)
     m.step()
-    m.diplomacy._start(Proposal(mediator="russia", pressure=pressure, terms="test", opened=m.day,
-                                expires=m.day + 30, next_round=m.day))
+    _start_ceasefire(m, pressure=pressure)
     return m
 
 
@@ -118,8 +122,7 @@ def test_a_truce_broken_for_nothing_weakens_revanche_and_one_that_won_ground_bac
             m.side_share[:, v] = (1.0, 0.0)
             m.held_by_arm[v] = False
             m.side_held[:, v] = (True, False)
-        m.diplomacy._start(Proposal(mediator="russia", pressure=0.3, terms="test", opened=m.day, expires=m.day + 30,
-                                    next_round=m.day))
+        _start_ceasefire(m)
         return first, m.diplomacy.breakdown_hazard(aze, m.situation()), int(m.diplomacy.futile[aze.index])
 
     first, again, futile = revanche_hazard(0.5, regained=False)
@@ -136,9 +139,7 @@ def test_each_broken_ceasefire_is_counted_for_the_side_that_broke_it():
     m = _in_ceasefire()
     assert (outcomes(m)["ceasefires_broken_aze"], outcomes(m)["ceasefires_broken_arm"]) == (0, 0)
     m.diplomacy.break_off(m.government("nagorno_karabakh"))
-    m.diplomacy._start(Proposal(mediator="csce_un", pressure=0.3, terms="test", opened=m.day, expires=m.day + 30,
-                                next_round=m.day))
+    _start_ceasefire(m, "csce_un")
     m.diplomacy.break_off(m.government("azerbaijan"))
-    m.diplomacy._start(Proposal(mediator="russia", pressure=0.3, terms="test", opened=m.day, expires=m.day + 30,
-                                next_round=m.day))
+    _start_ceasefire(m)
     assert (outcomes(m)["ceasefires_broken_aze"], outcomes(m)["ceasefires_broken_arm"], outcomes(m)["ceasefires"]) == (1, 1, 3)

@@ -107,11 +107,17 @@ def markdown(game: Game, r: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def ceasefire_line(c: dict) -> str:
-    """One ceasefire: who mediated, the initiatives that renewed it, and who broke it (if anyone did)."""
+def ceasefire_text(c: dict) -> str:
+    """One ceasefire: who mediated, the initiatives that renewed it, and who broke it (if anyone did);
+    the Markdown debrief and the web page (the ``ceasefire`` filter) say it alike."""
     renewed = "".join(f", renewed {r['date']} ({r['mediator']})" for r in c["renewed"])
     end = f"broken {c['end']} by {c['broken_by']}" if c["end"] else "still in force"
-    return f"- from {c['start']} ({c['mediator']}){renewed}; {end}"
+    return f"from {c['start']} ({c['mediator']}){renewed}; {end}"
+
+
+def ceasefire_line(c: dict) -> str:
+    """:func:`ceasefire_text` as an item of the Markdown debrief."""
+    return f"- {ceasefire_text(c)}"
 
 
 def write(game: Game, ai: KarabakhWar | None = None) -> dict:

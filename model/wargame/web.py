@@ -42,6 +42,7 @@ HEADERS = {
     "X-Content-Type-Options": "nosniff",
 }
 ENV = Environment(loader=PackageLoader("model.wargame", "templates"), autoescape=select_autoescape(["html"]))
+ENV.filters["ceasefire"] = debrief.ceasefire_text
 STATIC = Path(__file__).parent / "static"
 
 
