@@ -135,8 +135,10 @@ EPILOG_SENSITIVITY = textwrap.dedent("""\
 EPILOG_CALIBRATE = textwrap.dedent("""\
     writes calibration/params/NAME.toml (values, score, date, data version, seeds and the
     command) and keeps the optuna study in calibration/studies/NAME.db (resumable: the
-    same command continues until --trials trials exist). The historical scenario uses
-    calibration/params/default.toml ('calibration = "default"' in scenarios/historical.toml).
+    same command continues until --trials trials exist). The set kept is the best of the
+    study's 5 best trials on --holdout seeds that took no part in the fit (default: as
+    many as --seeds), so that a refit is not kept for its luck with the fit's seeds.
+    The historical scenario uses calibration/params/default.toml ('calibration = "default"' in scenarios/historical.toml).
 
     examples:
       karabakh calibrate --trials 60 --jobs 2                 # in-sample: the whole documented history
@@ -182,6 +184,7 @@ def _at_least(low: int, what: str):
 
 _positive = _at_least(1, "a positive integer")
 _seed = _at_least(0, "a seed, a non-negative integer")
+_count = _at_least(0, "a number of seeds, a non-negative integer")
 
 
 def _levels(text: str) -> tuple[float, ...]:
@@ -375,6 +378,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a fresh study starts from the committed set with the values of FILE's [params] "
                           "table (free parameters, inside their fit ranges; repeatable) instead of the committed "
                           "set itself: to refit where several parameters must move together")
+    cal.add_argument("--holdout", type=_count, default=None, metavar="N",
+                     help="score the 5 best trials again on N seeds that chose nothing and keep the best there "
+                          "(default: as many as --seeds; 0 keeps the best trial on the fit's seeds, which with "
+                          "hundreds of trials is partly the best of their noise)")
     cal.add_argument("--patrons", action="store_true",
                      help="fit only the patrons' policy parameters ([<patron>.policy_ranges] of data/patrons.toml) "
                           "in --scenario, the war's parameters as they are; writes calibration/params/patrons.toml "
@@ -658,16 +665,26 @@ def cmd_calibrate(args) -> int:
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
         if args.patrons:
             load_scenario(args.scenario)  # a bad scenario fails before any run
-            record = calibrate_patrons(args.trials, args.jobs or default_workers(), seeds=args.seeds or 16,
+            seeds = args.seeds or 16
+            record = calibrate_patrons(args.trials, args.jobs or default_workers(), seeds=seeds,
                                        scenario=args.scenario, name=name, root_seed=args.seed, progress=bar.update,
-                                       command=args.command_line, refine=args.refine)
+                                       command=args.command_line, refine=args.refine,
+                                       holdout=seeds if args.holdout is None else args.holdout)
         else:
-            record = calibrate(args.trials, args.jobs or default_workers(), seeds=args.seeds or 32, until=args.until,
+            seeds = args.seeds or 32
+            record = calibrate(args.trials, args.jobs or default_workers(), seeds=seeds, until=args.until,
                                name=name, root_seed=args.seed, progress=bar.update, command=args.command_line,
-                               refine=args.refine, start_files=args.start)
+                               refine=args.refine, start_files=args.start,
+                               holdout=seeds if args.holdout is None else args.holdout)
     c = record["calibration"]
-    print(f"best of {c['trials']} trials: loss {c['score']:.3f} (median over {len(c['seeds'])} seeds); "
-          f"written to calibration/params/{name}.toml")
+    if c.get("holdout"):
+        kept = next(h for h in c["holdout"] if h["trial"] == c["best_trial"])
+        print(f"kept trial {c['best_trial']} of {c['trials']}, the best on {len(c['holdout_seeds'])} held-out seeds "
+              f"among the {len(c['holdout'])} best: loss {c['score']:.3f} on the {len(c['seeds'])} fit seeds, "
+              f"{kept['holdout']:.3f} held out; written to calibration/params/{name}.toml")
+    else:
+        print(f"best of {c['trials']} trials: loss {c['score']:.3f} (median over {len(c['seeds'])} seeds); "
+              f"written to calibration/params/{name}.toml")
     return 0
 
 

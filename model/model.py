@@ -167,7 +167,8 @@ class KarabakhWar(mesa.Model):
                 legitimacy=cfg.legitimacy, budget_musd_per_year=cfg.budget_musd_per_year, war_aims=aims,
                 strategy=strategies.get(key) or default_ai,
                 recruits_param=cfg.recruits_param or RECRUIT_PARAM.get(key, "recruits_per_day_arm"),
-                cohesion=cfg.command_cohesion, opportunism=cfg.opportunism))
+                cohesion=cfg.command_cohesion, opportunism=cfg.opportunism,
+                force_generation_start=cfg.force_generation_start))
         for g in self.governments:
             if g.recruits_param not in self.p:
                 raise InputError("model/data/governments.toml", f"[{g.key}].recruits_param",

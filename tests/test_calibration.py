@@ -280,10 +280,45 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
         calibration.calibrate(1, 1, seeds=1, study_dir=tmp_path / "studies", start_files=[good])
     committed = calibrated.load_calibrated("default")["params"]
     documented, started = seen["starts"]  # the committed set itself is left out: the search refines the start
-    assert started == {**{k: pytest.approx(v) for k, v in committed.items()}, "recruits_per_day_aze": 80.0,
+    newer = {k: documented[k] for k in calibration.FREE_PARAMETERS if k not in committed}  # at documented values
+    assert started == {**newer, **{k: pytest.approx(v) for k, v in committed.items()}, "recruits_per_day_aze": 80.0,
                        "culmination_loss_share": 0.1}
     assert documented["attrition_rate"] != pytest.approx(committed["attrition_rate"])
     (tmp_path / "studies").mkdir()
     (tmp_path / "studies" / "default.db").write_text("")
     with pytest.raises(InputError, match="fresh study"):
         calibration.calibrate(1, 1, seeds=1, study_dir=tmp_path / "studies", start_files=[good])
+
+
+def test_a_fit_keeps_the_best_of_its_best_trials_on_held_out_seeds(tmp_path, monkeypatch):
+    """`karabakh calibrate --holdout N`: the 5 best trials (distinct parameter sets) are scored again on N
+    seeds spawned after the fit's own, and the one best there is kept, with its own fit score; without
+    held-out seeds the study's best trial is kept."""
+    optuna = pytest.importorskip("optuna")
+    import pandas as pd
+
+    from model.experiments import calibration
+
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="t")
+    for x in (0.5, 0.5, 0.45, 0.4, 0.35, 0.3, 0.0, 0.9):  # fit loss (x - 0.5)²: 0.5 best, twice
+        study.enqueue_trial({"x": x})
+    study.optimize(lambda t: (t.suggest_float("x", 0.0, 1.0) - 0.5) ** 2, n_trials=8)
+    seen = []
+
+    def fake_run_many(specs, executor=None):  # held-out loss (x - 0.38)²; 0.0 and 0.9 are not among the five
+        seen.append([s.seed for s in specs])
+        x = specs[0].params["x"]
+        return pd.DataFrame({"fit_loss": [(x - 0.38) ** 2] * len(specs), "error": [""] * len(specs)})
+
+    monkeypatch.setattr(calibration, "run_many", fake_run_many)
+    run_specs = lambda params, seeds: [calibration.RunSpec(seed=s, params=params) for s in seeds]  # noqa: E731
+    held_seeds = calibration.holdout_seeds(7, 4, 3)
+    assert len(held_seeds) == 3 and not set(held_seeds) & set(calibration.replicate_seeds(7, 4))
+    assert held_seeds == calibration.replicate_seeds(7, 7)[4:]
+    chosen, held = calibration.choose_on_holdout(study, run_specs, held_seeds, jobs=1)
+    assert [round(study.trials[h["trial"]].params["x"], 2) for h in held] == [0.5, 0.45, 0.4, 0.35, 0.3]
+    assert chosen.params["x"] == pytest.approx(0.4)  # best held out among the five, not the best fit
+    assert all(s == held_seeds for s in seen)
+    kept = next(h for h in held if h["trial"] == chosen.number)
+    assert kept["score"] == pytest.approx(0.01) and kept["holdout"] == pytest.approx(0.0004)
+    assert calibration.choose_on_holdout(study, run_specs, [], jobs=1) == (study.best_trial, [])

@@ -263,6 +263,37 @@ def test_losing_war_aims_raises_recruits():
     assert recruited(2.0) > recruited(0.0) > 0
 
 
+def test_force_generation_grows_from_its_start_share_to_full_capacity():
+    """With force_generation_days T, a government with force_generation_start s raises s x its full
+    recruits on 1991-12-01, the mean of s and 1 at T / 2 and all of them from T on; with T = 0 every
+    government raises all of them from the first day."""
+    from types import SimpleNamespace
+
+    from model.mechanisms.recruitment import force_generation
+
+    def recruited(days):  # Azerbaijan's recruits on the first day
+        model = KarabakhWar(rng=1, until=dt.date(1992, 1, 1), force_generation_days=days)
+        aze = model.government("azerbaijan")
+        f = model.forces
+        before = f.personnel[f.government == aze.index].sum()
+        model.mechanism(Recruitment).step(model, Today(situation=model.situation()))
+        return f.personnel[f.government == aze.index].sum() - before
+
+    model = KarabakhWar(rng=1, until=dt.date(1992, 1, 1))
+    start = model.government("azerbaijan").force_generation_start
+    assert 0 < start < 1 and model.government("armenia").force_generation_start == 1.0
+    assert recruited(400.0) == pytest.approx(start * recruited(0.0)) and recruited(0.0) > 0
+    govs = [SimpleNamespace(force_generation_start=start), SimpleNamespace(force_generation_start=1.0)]
+
+    def capacity(days, on):
+        return force_generation(SimpleNamespace(p={"force_generation_days": days}, date=on, governments=govs))
+
+    assert capacity(400.0, dt.date(1991, 12, 1)) == [pytest.approx(start), 1.0]
+    assert capacity(400.0, dt.date(1991, 12, 1) + dt.timedelta(days=200)) == [pytest.approx((start + 1) / 2), 1.0]
+    assert capacity(400.0, dt.date(1993, 1, 5)) == [1.0, 1.0] == capacity(400.0, dt.date(1994, 5, 1))
+    assert capacity(0.0, dt.date(1991, 12, 1)) == [1.0, 1.0]
+
+
 def test_recovered_wounded_rejoin_their_units_and_casualties_still_count_them():
     """With wounded_return_share w, w of each unit's losses join its pool of recovering men, of which
     1 / wounded_recovery_days rejoin each day; the casualty count is the same as with w = 0."""

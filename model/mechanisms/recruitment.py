@@ -1,5 +1,5 @@
-"""Recruitment: each government's daily recruits (scaled by its legitimacy, and raised by mobilisation
-while the enemy holds its war aims) shared among its units by the reinforcement weights of its
+"""Recruitment: each government's daily recruits (scaled by its legitimacy and by the capacity to raise
+men that its state has built so far, and raised by mobilisation while the enemy holds its war aims) shared among its units by the reinforcement weights of its
 orders; the regime guard takes its share first. Raw recruits dilute the training of the units they
 join (``recruit_training_gap``), so an army that replaces heavy losses fights worse than one that
 keeps its men. Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..inputs.forces import MERCENARY
+from ..inputs.history import START
 from .base import Mechanism, Today
 
 if TYPE_CHECKING:
@@ -26,6 +27,21 @@ def mobilisation(model: KarabakhWar) -> np.ndarray:
     retreat and the loss of the districts around Nagorno-Karabakh, won ground by "sheer weight of
     numbers" (Moscow Times, Feb 1994, "Thousands of Azeris killed in offensive")."""
     return 1.0 + model.p["mobilisation_gain"] * np.array([1.0 - g.aims_held() for g in model.governments])
+
+
+def force_generation(model: KarabakhWar) -> list[float]:
+    """Each government's capacity to raise recruits today, as a share of its full rate: its
+    ``force_generation_start`` (governments.toml) on 1991-12-01, growing linearly to 1 over
+    ``force_generation_days``. Armies were built during the war (Azerbaijan's "no more than a few
+    thousand well-trained troops" in early 1993, 56,000 men in 1994, "forced recruitment reported in
+    1993": US Library of Congress Country Study): without the build-up, the recruits that make the
+    documented army of 1994 arrive from the first day and overwhelm the Karabakh self-defence in 1992
+    (docs/notes/forces_probes.md). Days count from 1991-12-01 whatever the scenario's start."""
+    days = model.p["force_generation_days"]
+    if days <= 0:
+        return [1.0] * len(model.governments)
+    grown = min(max((model.date - START).days / days, 0.0), 1.0)
+    return [g.force_generation_start + (1.0 - g.force_generation_start) * grown for g in model.governments]
 
 
 class Recruitment(Mechanism):
@@ -44,9 +60,9 @@ class Recruitment(Mechanism):
         # Per government in Python floats (three of them: cheaper than arrays, the same arithmetic).
         share = []
         factor = mobilisation(model).tolist() if model.p["mobilisation_gain"] > 0 else [1.0] * len(model.governments)
-        for gov, guard, units_weight, mobilised in zip(model.governments, model.gov_guard_share.tolist(),
-                                                       total.tolist(), factor):
-            rate = model.p[gov.recruits_param] * gov.legitimacy * mobilised
+        for gov, guard, units_weight, mobilised, capacity in zip(model.governments, model.gov_guard_share.tolist(),
+                                                                 total.tolist(), factor, force_generation(model)):
+            rate = model.p[gov.recruits_param] * gov.legitimacy * mobilised * capacity
             # The regime guard stays away from the front, unless it was committed (its recruits then go to the
             # front too) or that channel is knocked out (then the guard is notional: its men are at the front).
             committed = gov.guard_committed is not None
