@@ -488,6 +488,11 @@ def test_players_accept_a_mediators_proposal_and_break_the_ceasefire(everyone):
     finish_turn(g)
     assert m.ceasefires and m.ceasefires[0]["mediator"] == "russia"
     assert m.diplomacy.in_force  # accepted by every player: the model's breakdown draws do not decide for them
+    # A government may ask a mediator to confirm the ceasefire in force (the parties' letters of 27 July 1994):
+    # granted, it renews the ceasefire instead of opening a proposal.
+    ask = g.decide("armenia", 2, {"type": "propose_ceasefire", "mediator": "russia", "terms": "confirm it"})
+    g.adjudicate("russia", ask["seq"], "decide", granted=True)
+    assert [r["mediator"] for r in m.ceasefires[0]["renewed"]] == ["russia"] and not m.diplomacy.proposals
     g.decide("azerbaijan", 2, {"type": "ceasefire", "answer": "break"})
     finish_turn(g)
     assert m.ceasefires[0]["broken_by"] == "azerbaijan"

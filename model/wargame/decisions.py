@@ -229,8 +229,6 @@ def check(model: KarabakhWar, role: str, d: dict) -> list:
         if kind == "request_arms" and d["pay_musd"] > gov.treasury_musd:
             raise InputError("decision", f"{where}: pay_musd", f"{d['pay_musd']:g} MUSD is more than the treasury "
                                                                 f"holds ({gov.treasury_musd:.1f})")
-        if kind == "propose_ceasefire" and model.diplomacy.in_force:
-            raise InputError("decision", where, "a ceasefire is already in force")
     elif kind == "hire":
         row = model.unit_index.get(d["unit"])
         if d["unit"] not in model.known_names["mercenary"] or row is None:
