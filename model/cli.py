@@ -135,9 +135,10 @@ EPILOG_SENSITIVITY = textwrap.dedent("""\
 EPILOG_CALIBRATE = textwrap.dedent("""\
     writes calibration/params/NAME.toml (values, score, date, data version, seeds and the
     command) and keeps the optuna study in calibration/studies/NAME.db (resumable: the
-    same command continues until --trials trials exist). The set kept is the best of the
-    study's 5 best trials on --holdout seeds that took no part in the fit (default: as
-    many as --seeds), so that a refit is not kept for its luck with the fit's seeds.
+    same command continues until --trials trials exist). The set kept is the best, on
+    --holdout seeds that took no part in the fit (default: as many as --seeds), of the
+    study's 5 best trials and its start trials (the committed set among them), so that
+    a refit is not kept for its luck with the fit's seeds.
     The historical scenario uses calibration/params/default.toml ('calibration = "default"' in scenarios/historical.toml).
 
     examples:
@@ -379,7 +380,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "table (free parameters, inside their fit ranges; repeatable) instead of the committed "
                           "set itself: to refit where several parameters must move together")
     cal.add_argument("--holdout", type=_count, default=None, metavar="N",
-                     help="score the 5 best trials again on N seeds that chose nothing and keep the best there "
+                     help="score the 5 best trials and the start trials again on N seeds that chose nothing and keep the "
+                          "best there "
                           "(default: as many as --seeds; 0 keeps the best trial on the fit's seeds, which with "
                           "hundreds of trials is partly the best of their noise)")
     cal.add_argument("--patrons", action="store_true",
@@ -680,7 +682,7 @@ def cmd_calibrate(args) -> int:
     if c.get("holdout"):
         kept = next(h for h in c["holdout"] if h["trial"] == c["best_trial"])
         print(f"kept trial {c['best_trial']} of {c['trials']}, the best on {len(c['holdout_seeds'])} held-out seeds "
-              f"among the {len(c['holdout'])} best: loss {c['score']:.3f} on the {len(c['seeds'])} fit seeds, "
+              f"among {len(c['holdout'])} (its best and its starts): loss {c['score']:.3f} on the {len(c['seeds'])} fit seeds, "
               f"{kept['holdout']:.3f} held out; written to calibration/params/{name}.toml")
     else:
         print(f"best of {c['trials']} trials: loss {c['score']:.3f} (median over {len(c['seeds'])} seeds); "

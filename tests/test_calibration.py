@@ -291,21 +291,22 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
 
 
 def test_a_fit_keeps_the_best_of_its_best_trials_on_held_out_seeds(tmp_path, monkeypatch):
-    """`karabakh calibrate --holdout N`: the 5 best trials (distinct parameter sets) are scored again on N
-    seeds spawned after the fit's own, and the one best there is kept, with its own fit score; without
-    held-out seeds the study's best trial is kept."""
+    """`karabakh calibrate --holdout N`: the 5 best trials (distinct parameter sets) and the start trials are
+    scored again on N seeds spawned after the fit's own, and the one best there is kept, with its own fit
+    score; without held-out seeds the study's best trial is kept."""
     optuna = pytest.importorskip("optuna")
     import pandas as pd
 
     from model.experiments import calibration
 
     study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="t")
-    for x in (0.5, 0.5, 0.45, 0.4, 0.35, 0.3, 0.0, 0.9):  # fit loss (x - 0.5)²: 0.5 best, twice
+    study.enqueue_trial({"x": 0.9}, user_attrs={"start": True})  # a start (e.g. the committed set): always a candidate
+    for x in (0.5, 0.5, 0.45, 0.4, 0.35, 0.3, 0.0):  # fit loss (x - 0.5)²: 0.5 best, twice
         study.enqueue_trial({"x": x})
     study.optimize(lambda t: (t.suggest_float("x", 0.0, 1.0) - 0.5) ** 2, n_trials=8)
     seen = []
 
-    def fake_run_many(specs, executor=None):  # held-out loss (x - 0.38)²; 0.0 and 0.9 are not among the five
+    def fake_run_many(specs, executor=None):  # held-out loss (x - 0.38)²; 0.0 is no candidate
         seen.append([s.seed for s in specs])
         x = specs[0].params["x"]
         return pd.DataFrame({"fit_loss": [(x - 0.38) ** 2] * len(specs), "error": [""] * len(specs)})
@@ -316,7 +317,7 @@ def test_a_fit_keeps_the_best_of_its_best_trials_on_held_out_seeds(tmp_path, mon
     assert len(held_seeds) == 3 and not set(held_seeds) & set(calibration.replicate_seeds(7, 4))
     assert held_seeds == calibration.replicate_seeds(7, 7)[4:]
     chosen, held = calibration.choose_on_holdout(study, run_specs, held_seeds, jobs=1)
-    assert [round(study.trials[h["trial"]].params["x"], 2) for h in held] == [0.5, 0.45, 0.4, 0.35, 0.3]
+    assert [round(study.trials[h["trial"]].params["x"], 2) for h in held] == [0.5, 0.45, 0.4, 0.35, 0.3, 0.9]
     assert chosen.params["x"] == pytest.approx(0.4)  # best held out among the five, not the best fit
     assert all(s == held_seeds for s in seen)
     kept = next(h for h in held if h["trial"] == chosen.number)
