@@ -381,8 +381,7 @@ def build_parser() -> argparse.ArgumentParser:
                           "set itself: to refit where several parameters must move together")
     cal.add_argument("--holdout", type=_count, default=None, metavar="N",
                      help="score the 5 best trials and the start trials again on N seeds that chose nothing and keep the "
-                          "best there "
-                          "(default: as many as --seeds; 0 keeps the best trial on the fit's seeds, which with "
+                          "best there (default: as many as --seeds; 0 keeps the best trial on the fit's seeds, which with "
                           "hundreds of trials is partly the best of their noise)")
     cal.add_argument("--patrons", action="store_true",
                      help="fit only the patrons' policy parameters ([<patron>.policy_ranges] of data/patrons.toml) "
@@ -665,19 +664,17 @@ def cmd_calibrate(args) -> int:
     name = args.name or ("patrons" if args.patrons else f"until-{args.until}" if args.until else "default")
     fresh_starts(name, args.start)  # bad start files, or a study that exists, fail before any run
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
+        seeds = args.seeds or (16 if args.patrons else 32)
+        holdout = seeds if args.holdout is None else args.holdout
         if args.patrons:
             load_scenario(args.scenario)  # a bad scenario fails before any run
-            seeds = args.seeds or 16
             record = calibrate_patrons(args.trials, args.jobs or default_workers(), seeds=seeds,
                                        scenario=args.scenario, name=name, root_seed=args.seed, progress=bar.update,
-                                       command=args.command_line, refine=args.refine,
-                                       holdout=seeds if args.holdout is None else args.holdout)
+                                       command=args.command_line, refine=args.refine, holdout=holdout)
         else:
-            seeds = args.seeds or 32
             record = calibrate(args.trials, args.jobs or default_workers(), seeds=seeds, until=args.until,
                                name=name, root_seed=args.seed, progress=bar.update, command=args.command_line,
-                               refine=args.refine, start_files=args.start,
-                               holdout=seeds if args.holdout is None else args.holdout)
+                               refine=args.refine, start_files=args.start, holdout=holdout)
     c = record["calibration"]
     if c.get("holdout"):
         kept = next(h for h in c["holdout"] if h["trial"] == c["best_trial"])

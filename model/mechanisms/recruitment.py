@@ -1,6 +1,6 @@
 """Recruitment: each government's daily recruits (scaled by its legitimacy and by the capacity to raise
-men that its state has built so far, and raised by mobilisation while the enemy holds its war aims) shared among its units by the reinforcement weights of its
-orders; the regime guard takes its share first. Raw recruits dilute the training of the units they
+men that its state has built so far, and raised by mobilisation while the enemy holds its war aims)
+shared among its units by the reinforcement weights of its orders; the regime guard takes its share first. Raw recruits dilute the training of the units they
 join (``recruit_training_gap``), so an army that replaces heavy losses fights worse than one that
 keeps its men. Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
 1 / ``wounded_recovery_days`` of those recovering each day; a unit that has left the map gets none back."""
@@ -34,9 +34,10 @@ def force_generation(model: KarabakhWar) -> list[float]:
     ``force_generation_start`` (governments.toml) on 1991-12-01, growing linearly to 1 over
     ``force_generation_days``. Armies were built during the war (Azerbaijan's "no more than a few
     thousand well-trained troops" in early 1993, 56,000 men in 1994, "forced recruitment reported in
-    1993": US Library of Congress Country Study): without the build-up, the recruits that make the
-    documented army of 1994 arrive from the first day and overwhelm the Karabakh self-defence in 1992
-    (docs/notes/forces_probes.md). Days count from 1991-12-01 whatever the scenario's start."""
+    1993": US Library of Congress Country Study), so the recruits that make the documented army of 1994
+    need not arrive from the first day. (It does not prevent the Karabakh side's collapses of early 1992,
+    which come from the units present on the first day: docs/notes/forces_probes.md, "Stop 25".) Days
+    count from 1991-12-01 whatever the scenario's start."""
     days = model.p["force_generation_days"]
     if days <= 0:
         return [1.0] * len(model.governments)
