@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ..errors import InputError
+from ..dynamics.shelling import guns_and_men
 from ..inputs.forces import MILITIA
 from ..inputs.world import FULL, hop_distances
 from .coup_proofing import reported_enemy
@@ -128,6 +129,33 @@ class BuiltinAI:
             self._value_cache[key] = value
         return value
 
+    @staticmethod
+    def _security(model, governments, g_side, value, weight: float) -> np.ndarray:
+        """(G, N) value added to districts beyond a government's war aims (and inside its side's
+        border region) in proportion to the enemy artillery there that fires into its war aims,
+        relative to the district that fires most: ``weight`` for that one, 0 where no gun reaches
+        its aims; only while its opportunity is open (the same gate as opportunism).
+
+        The Karabakh side justified the capture of the districts around Nagorno-Karabakh in 1993 as
+        a "security zone" against the guns that shelled it (Aghdam's on Askeran and
+        Khankendi/Stepanakert; Fuzuli's on Martuni and Hadrut) and the bases of attacks into it
+        (Kalbajar on Aghdara/Mardakert), and took those first; Zangilan, which threatened no part
+        of it, last (de Waal 2003, ch. 12; HRW/Helsinki 1994). With equal value for every district
+        beyond the aims, the weakest-held fall first, whatever they threaten.
+        """
+        w = model.world
+        guns, men = guns_and_men(model.forces, w.n)
+        aims = np.vstack([g.war_aims for g in governments]).astype(bool)  # (G, N)
+        present = men[g_side] > 0  # (G, N): own men there (the guns' targets)
+        # Share of each district's fire (split evenly among neighbours with own men) landing on own aims.
+        targets = present.astype(float) @ w.adjacency
+        on_aims = (present & aims).astype(float) @ w.adjacency / np.maximum(targets, 1.0)
+        threat = guns[1 - g_side] * on_aims  # (G, N)
+        peak = threat.max(axis=1, keepdims=True)
+        gate = np.array([g.opportunity_open() for g in governments], dtype=float)[:, None]
+        eligible = ~aims & ~w.beyond_border[g_side]
+        return np.where(eligible & (peak > 0), weight * gate * threat / np.maximum(peak, 1e-12), 0.0)
+
     def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray, bool]:
         """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1,
         whether ``governments`` are all the model's)."""
@@ -168,6 +196,8 @@ class BuiltinAI:
         # (G, N+1): the enemy's strength as each staff sees it (distorted under internal intelligence)
         enemy_stand = reported_enemy(governments, situation.stand_padded[1 - g_side], model.rng_reports)
         value = self._value(model, governments, p["opportunism"], p["cross_border_value"])
+        if p["security_value"] > 0:  # computed daily: the guns move
+            value = value + self._security(model, governments, g_side, value, p["security_value"])
 
         # --- attacks. Converging odds: a target counts the CP of every own district that
         # can strike it (its neighbours, and itself if contested), weighted by war aims.
@@ -192,6 +222,8 @@ class BuiltinAI:
         draws = model.rng.random((2, len(units)))
         commitment = p["offensive_commitment"] * model.gov_commitment[gov_u]
         target = np.where(draws[0] < commitment, tgt, -1)
+        if p["axis_focus"] > 0:  # no draw when off: runs without it stay as they were
+            target = self._focus(model, governments, units, ug, nodes, target, p["axis_focus"])
 
         # --- redeployment: reserves go to the most threatened district if the threat is
         # severe, otherwise they mass behind the government's offensive axis.
@@ -225,6 +257,18 @@ class BuiltinAI:
         initial = f.initial_personnel[units]
         deficit = np.maximum(initial - f.personnel[units], 0.0)
         return Orders(units, target, move_to, deficit + p["recruit_floor_share"] * initial, trusted=True)
+
+    def _focus(self, model, governments, units, ug, nodes, target, focus: float) -> np.ndarray:
+        """Drop, each with probability ``focus``, the attacks beyond a unit's own district on any
+        target but its government's offensive axis (chosen by :meth:`_staging`, the day before on
+        the first day of a new one). A staff ran one operation at a time: the Armenian offensives of
+        1993 took Kalbajar, Aghdam, Fuzuli-Jabrayil-Qubadli and Zangilan one after the other, not every
+        weakly held district at once (calibration/offensives.csv). A government without an axis yet
+        is not constrained."""
+        axis = np.array([self._axis.get(g.index, (-1, 0))[0] for g in governments])[ug]
+        off_axis = (target >= 0) & (target != nodes) & (axis >= 0) & (target != axis)
+        dropped = off_axis & (model.rng.random(len(units)) < focus)
+        return np.where(dropped, -1, target)
 
     @staticmethod
     def _spare(ug: np.ndarray, nodes: np.ndarray, leaving: np.ndarray, cp: np.ndarray,

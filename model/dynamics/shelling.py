@@ -20,6 +20,14 @@ MAX_DAILY_SHELLING_LOSS = 0.02
 """Cap on the fraction of a district's troops lost to shelling in one day (assumption: men dig in)."""
 
 
+def guns_and_men(f: Forces, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(2, N) active artillery pieces and personnel of each side in each district."""
+    key = f.side.astype(np.int64) * n + f.node
+    guns = np.bincount(key, f.artillery * f.active, minlength=2 * n).reshape(2, n)
+    men = np.bincount(key, f.personnel * f.active, minlength=2 * n).reshape(2, n)
+    return guns, men
+
+
 def incoming_fire(f: Forces, adjacency: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Today's enemy fire into each district where a side has troops, and those troops.
 
@@ -29,10 +37,7 @@ def incoming_fire(f: Forces, adjacency: np.ndarray) -> tuple[np.ndarray, np.ndar
     ``s``'s active personnel there. Shared by the troops' losses and the civilians' flight
     (:mod:`model.dynamics.flight`).
     """
-    n = len(adjacency)
-    key = f.side.astype(np.int64) * n + f.node
-    guns = np.bincount(key, f.artillery * f.active, minlength=2 * n).reshape(2, n)
-    men = np.bincount(key, f.personnel * f.active, minlength=2 * n).reshape(2, n)
+    guns, men = guns_and_men(f, len(adjacency))
     targets = (men[::-1] > 0) @ adjacency  # row s: districts next to each of side s's where the other side has men
     incoming = ((guns / np.maximum(targets, 1.0)) @ adjacency)[::-1]  # row s: the other side's fire into each district
     return incoming, men

@@ -4,7 +4,8 @@ Early in the war neither side had one: Azerbaijan's battalions answered to inter
 ministry, Popular Front or local leaders, the Karabakh Armenians' self-defence detachments
 to their villages (HRW/Helsinki 1994; de Waal 2003). Cohesion grows as an army is built,
 toward the government's legitimacy, and falls at each change of power (new ministers,
-purges). It acts on the orders already given, human or built-in alike:
+purges) — less when an armed opposition rises and takes power, its battalions with it
+(``uprising_cohesion_loss_share``). It acts on the orders already given, human or built-in alike:
 
 * an attack order is executed with probability equal to the cohesion;
 * a commander whose loyalty is below ``fragmentation_loyalty`` executes no offensive order
@@ -44,8 +45,10 @@ class Command(Mechanism):
         for gov in model.governments:
             changes = len(gov.regime_history) - self.regimes_seen[gov.index]
             if changes:
+                for change in gov.regime_history[-changes:]:
+                    share = p["uprising_cohesion_loss_share"] if change["how"] == "uprising" else 1.0
+                    gov.cohesion *= 1.0 - p["regime_change_cohesion_loss"] * share
                 self.regimes_seen[gov.index] += changes
-                gov.cohesion *= (1.0 - p["regime_change_cohesion_loss"]) ** changes
             gov.cohesion += p["cohesion_build_per_day"] * (gov.legitimacy - gov.cohesion)
         cohesion = np.array([g.cohesion for g in model.governments])
         attacking = (f.target >= 0).nonzero()[0]
