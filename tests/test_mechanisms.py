@@ -389,3 +389,68 @@ def test_units_whose_defence_broke_rout_under_a_command_that_has_come_apart():
     assert np.array_equal(f.node[elsewhere], node0[elsewhere])
     here, _, (node0, _, _), f = after_rout(1.0)
     assert np.array_equal(f.node[here], node0[here])  # a command that holds together does not rout
+
+
+def test_an_uprising_costs_its_share_of_the_cohesion_a_change_of_power_costs():
+    """An armed opposition that rises takes power with its battalions (the Popular Front, May 1992):
+    ``uprising_cohesion_loss_share`` of the loss; a commander's revolt costs the whole of it."""
+    def cut(how, share):
+        m = synthetic_model(seed=3, days=30, cohesion_build_per_day=0.0, uprising_cohesion_loss_share=share)
+        gov = m.government("azerbaijan")
+        before = gov.cohesion
+        install_regime(m, gov, gov.successors[0], how)
+        m.mechanism(Command).step(m, Today(situation=m.situation()))
+        return gov.cohesion / before
+
+    loss = synthetic_model(seed=3, days=30).p["regime_change_cohesion_loss"]
+    assert cut("uprising", 0.25) == pytest.approx(1 - 0.25 * loss)
+    assert cut("uprising", 1.0) == pytest.approx(1 - loss)
+    assert cut("coup", 0.25) == pytest.approx(1 - loss)
+
+
+def test_the_security_zone_values_districts_by_the_enemy_guns_that_fire_into_the_aims():
+    """The Karabakh staff, its opportunity open: a district beyond its aims is worth security_value in
+    proportion to the Azerbaijani guns there that fire into its aims; the one that fires most gets the
+    whole; Zangilan, which borders none of its aims, nothing; with the gate shut, nothing anywhere."""
+    m = KarabakhWar(rng=0, exploitation_gap=-1.0, aims_secured_share=0.0, security_value=0.5)
+    nk = m.government("nagorno_karabakh")
+    g_side = np.array([nk.side_index])
+    f, w = m.forces, m.world
+    outside = ~nk.war_aims & ~w.beyond_border[nk.side_index]
+    added = BuiltinAI._security(m, [nk], g_side, None, 0.5)[0]
+    assert added.max() == pytest.approx(0.5)
+    assert np.all(added[nk.war_aims] == 0.0) and np.all(added[~outside] == 0.0)
+    assert added[w.index["zangilan"]] == 0.0
+    # Move every Azerbaijani gun out of the district that fires most: it is then worth nothing.
+    top = int(added.argmax())
+    assert f.artillery[(f.node == top) & (f.side == 0) & f.active].sum() > 0
+    f.artillery[(f.node == top) & (f.side == 0)] = 0.0
+    assert BuiltinAI._security(m, [nk], g_side, None, 0.5)[0][top] == 0.0
+    shut = KarabakhWar(rng=0, exploitation_gap=1.0, security_value=0.5)
+    nk = shut.government("nagorno_karabakh")
+    assert not BuiltinAI._security(shut, [nk], g_side, None, 0.5).any()
+
+
+def test_with_full_axis_focus_the_staff_attacks_beyond_a_units_district_only_on_its_axis():
+    """One operation at a time: with axis_focus 1 every attack the built-in staff orders beyond a
+    unit's own district is on its government's axis; with 0 (the committed value) some are not."""
+    def off_axis_attacks(focus):
+        m = KarabakhWar(rng=5, axis_focus=focus, until=dt.date(1993, 12, 31))
+        ai = m.governments[0].strategy
+        count, days = 0, 0
+        while m.running:
+            axis = {g.index: ai._axis.get(g.index, (-1, 0))[0] for g in m.governments}
+            orders = ai.decide_many(m, list(m.governments), m.situation())
+            f = m.forces
+            gov = f.government[orders.units]
+            beyond = (orders.target >= 0) & (orders.target != f.node[orders.units])
+            has_axis = np.array([axis[int(g)] >= 0 for g in gov])
+            on_axis = orders.target == np.array([axis[int(g)] for g in gov])
+            count += int((beyond & has_axis & ~on_axis).sum())
+            days += int((beyond & has_axis).any())
+            m.step()
+        return count, days
+
+    focused, days = off_axis_attacks(1.0)
+    assert days > 0 and focused == 0  # the staff did attack on its axes, and nowhere else
+    assert off_axis_attacks(0.0)[0] > 0

@@ -21,7 +21,7 @@ from ..inputs.params import load_parameters
 from ..inputs.patrons import load_patrons
 from ..outputs.files import atomic_file
 from .runner import RunSpec, replicate_seeds, run_many
-from .scoring import W_CASUALTIES, W_PATTERNS, W_STATE
+from .scoring import W_CASUALTIES, W_PATTERNS, W_SHARES, W_STATE, share_miss
 from .validation import VALIDATION_ROOT_SEED
 
 FREE_PARAMETERS = ("security_value", "axis_focus", "uprising_cohesion_loss_share", "force_generation_days", "rout_rate", "revanche_futility", "wounded_return_share", "recruit_training_gap", "ceasefire_advantage_saturation",
@@ -221,7 +221,8 @@ def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, 
             for col in ("fit_capture_months", "fit_state", "fit_casualties_miss", "fit_displaced_miss", "fit_forces_miss",
                         "fit_patterns_miss", "fit_capture_days_major"):
                 trial.set_user_attr(col, float(table[col].median()))
-            return float(table["fit_loss"].median())
+            trial.set_user_attr("fit_share_miss", share_miss(table))
+            return objective_value(table)
 
         done = len([t for t in study.trials if t.state.is_finished()])
         if progress and done:  # a resumed study: the bar starts at the trials already finished
@@ -233,6 +234,13 @@ def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, 
             if progress:
                 progress(1)
     return study
+
+
+def objective_value(table) -> float:
+    """What a fit minimises, from the scored runs of one parameter set: the median of the per-run loss
+    (scoring.score) plus W_SHARES x how far the shares of runs showing the documented patterns lie
+    outside their target ranges (scoring.share_miss)."""
+    return float(table["fit_loss"].median()) + W_SHARES * share_miss(table)
 
 
 def holdout_seeds(root_seed: int, seeds: int, holdout: int) -> list[int]:
@@ -276,7 +284,7 @@ def choose_on_holdout(study, run_specs, seeds: list[int], jobs: int, top: int = 
             table = run_many(run_specs(dict(t.params), seeds), executor=pool)
             ok = (table["error"] == "").all()
             held.append({"trial": t.number, "score": float(t.value),
-                         "holdout": float(table["fit_loss"].median()) if ok else float("inf")})
+                         "holdout": objective_value(table) if ok else float("inf")})
     best = min(range(len(candidates)), key=lambda i: (held[i]["holdout"], held[i]["score"]))
     return candidates[best], held
 
@@ -288,7 +296,7 @@ def _record(name: str, chosen, study, fit_until: str, seed_list: list[int], root
     return {"name": name, "date": dt.date.today().isoformat(), "score": chosen.value,
             "score_components": {k.removeprefix("fit_"): v for k, v in chosen.user_attrs.items() if k.startswith("fit_")},
             "score_definition": "median over the seeds of the loss in model/experiments/scoring.py (capture months + "
-                                f"{W_STATE} x state + {W_CASUALTIES} x (casualties miss + displaced miss + forces miss) + {W_PATTERNS} x patterns missed)",
+                                f"{W_STATE} x state + {W_CASUALTIES} x (casualties miss + displaced miss + forces miss) + {W_PATTERNS} x patterns missed), plus {W_SHARES} x the distance of the shares of seeds showing each pattern from their target ranges (scoring.share_miss)",
             "fit_until": fit_until, "seeds": seed_list, "root_seed": root_seed, "trials": sum(t.state.is_finished() for t in study.trials),
             "best_trial": chosen.number, "data_version": data_version(), "free_parameters": free, "command": command,
             **({"holdout_seeds": held_seeds, "holdout": held} if held else {})}
