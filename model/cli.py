@@ -361,7 +361,9 @@ def build_parser() -> argparse.ArgumentParser:
                          formatter_class=fmt, epilog=EPILOG_CALIBRATE,
                          description="Fit the free parameters (model.experiments.calibration.FREE_PARAMETERS) within their "
                                      "documented ranges to calibration/timeline.csv and targets.toml with optuna "
-                                     "(TPE). Each trial runs the historical scenario on the same seeds; the study "
+                                     "(TPE). Each trial runs the historical scenario on the same seeds and is scored by the median loss "
+                                     "plus 5 x how far the shares of seeds showing the documented patterns lie outside "
+                                     "their target ranges (docs/ODD.md section 9); the study "
                                      "is kept in SQLite, so an interrupted calibration resumes.")
     cal.add_argument("--trials", type=_positive, default=60, help="total trials of the study (default: 60)")
     cal.add_argument("--jobs", type=_positive, default=None, help="processes per trial (default: all cores)")
@@ -649,6 +651,7 @@ def cmd_calibrate(args) -> int:
     from tqdm import tqdm
 
     from .experiments.calibration import calibrate, calibrate_patrons, fresh_starts
+    from .experiments.scoring import W_SHARES
     from .inputs.scenario import load_scenario
     from .experiments.runner import default_workers
     from .inputs.history import load_targets, load_timeline
@@ -679,10 +682,12 @@ def cmd_calibrate(args) -> int:
     if c.get("holdout"):
         kept = next(h for h in c["holdout"] if h["trial"] == c["best_trial"])
         print(f"kept trial {c['best_trial']} of {c['trials']}, the best on {len(c['holdout_seeds'])} held-out seeds "
-              f"among {len(c['holdout'])} (its best and its starts): loss {c['score']:.3f} on the {len(c['seeds'])} fit seeds, "
+              f"among {len(c['holdout'])} (its best and its starts): score {c['score']:.3f} on the {len(c['seeds'])} fit seeds, "
               f"{kept['holdout']:.3f} held out; written to calibration/params/{name}.toml")
     else:
-        print(f"best of {c['trials']} trials: loss {c['score']:.3f} (median over {len(c['seeds'])} seeds); "
+        print(f"best of {c['trials']} trials: score {c['score']:.3f} (median loss over {len(c['seeds'])} seeds "
+              f"{c['score'] - W_SHARES * c['score_components'].get('share_miss', 0.0):.3f} + {W_SHARES:g} x shares' miss "
+              f"{c['score_components'].get('share_miss', 0.0):.3f}); "
               f"written to calibration/params/{name}.toml")
     return 0
 

@@ -123,6 +123,25 @@ def test_patterns_count_when_the_run_reaches_the_day_they_are_judged_on():
     assert scoring.pattern_miss(shown, to_end - 1) == 0  # one day short of the day it is judged on
 
 
+def test_the_fit_scores_how_far_the_shares_of_seeds_showing_each_pattern_lie_from_their_targets():
+    """Issue 10's targets are shares of seeds: no early collapse in >= 90 % of them, Khankendi/Stepanakert held
+    in >= 95 %, no coup attempt on the arm side in <= 10 %. Per pattern, the distance of the share from its
+    range counts; patterns not judged in the runs (NaN) do not."""
+    t = history.load_targets()
+    n = 20
+    table = pd.DataFrame({f"fit_shown_{k}": [1.0] * n for k in scoring.SHARE_PATTERNS})
+    table["fit_shown_pattern_arm_coup_attempts"] = 0.0
+    table["fit_shown_pattern_ceasefire_holds"] = np.nan  # not judged (a run that stops on 1994-05-12)
+    assert scoring.share_miss(table) == 0.0
+    table.loc[:9, "fit_shown_pattern_no_early_collapse"] = 0.0  # 50 % against at least 90 %
+    table.loc[:3, "fit_shown_pattern_arm_coup_attempts"] = 1.0  # 20 % against at most 10 %
+    low = t["pattern_no_early_collapse"]["low"]
+    high = t["pattern_arm_coup_attempts"]["high"]
+    assert scoring.share_miss(table) == pytest.approx((low - 0.5) + (0.2 - high))
+    table["fit_shown_pattern_ceasefire_holds"] = 0.0  # judged now: every run misses it
+    assert scoring.share_miss(table) == pytest.approx((low - 0.5) + (0.2 - high) + t["pattern_ceasefire_holds"]["low"])
+
+
 def test_personnel_in_service_counts_units_and_guards_and_is_recorded_daily():
     from model.model import KarabakhWar
 
@@ -151,8 +170,10 @@ def test_the_committed_parameters_reproduce_their_reported_score():
     # As the fit ran them: to the end of 1994 (the ceasefire pattern), scored on the history to 1994-05-12.
     specs = [RunSpec(seed=s, until=None, score=True, fit_until=c["fit_until"]) for s in c["seeds"]]
     table = run_many(specs, workers=2)
-    # Same seeds, same parameters: the reported median loss is reproduced exactly (tolerance for float noise).
-    assert float(table["fit_loss"].median()) == pytest.approx(c["score"], rel=1e-9, abs=1e-9)
+    # Same seeds, same parameters: the reported score (median loss + the shares' term) is reproduced exactly
+    # (tolerance for float noise).
+    assert scoring.objective_value(table) == pytest.approx(c["score"], rel=1e-9, abs=1e-9)
+    assert scoring.share_miss(table) == pytest.approx(c["score_components"]["share_miss"], rel=1e-9, abs=1e-9)
 
 
 def test_the_historical_scenario_uses_the_calibrated_parameters_and_is_not_scripted():

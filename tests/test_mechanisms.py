@@ -417,7 +417,7 @@ def test_the_security_zone_values_districts_by_the_enemy_guns_that_fire_into_the
     g_side = np.array([nk.side_index])
     f, w = m.forces, m.world
     outside = ~nk.war_aims & ~w.beyond_border[nk.side_index]
-    added = BuiltinAI._security(m, [nk], g_side, None, 0.5)[0]
+    added = BuiltinAI._security(m, [nk], g_side, 0.5)[0]
     assert added.max() == pytest.approx(0.5)
     assert np.all(added[nk.war_aims] == 0.0) and np.all(added[~outside] == 0.0)
     assert added[w.index["zangilan"]] == 0.0
@@ -425,10 +425,10 @@ def test_the_security_zone_values_districts_by_the_enemy_guns_that_fire_into_the
     top = int(added.argmax())
     assert f.artillery[(f.node == top) & (f.side == 0) & f.active].sum() > 0
     f.artillery[(f.node == top) & (f.side == 0)] = 0.0
-    assert BuiltinAI._security(m, [nk], g_side, None, 0.5)[0][top] == 0.0
+    assert BuiltinAI._security(m, [nk], g_side, 0.5)[0][top] == 0.0
     shut = KarabakhWar(rng=0, exploitation_gap=1.0, security_value=0.5)
     nk = shut.government("nagorno_karabakh")
-    assert not BuiltinAI._security(shut, [nk], g_side, None, 0.5).any()
+    assert not BuiltinAI._security(shut, [nk], g_side, 0.5).any()
 
 
 def test_with_full_axis_focus_the_staff_attacks_beyond_a_units_district_only_on_its_axis():

@@ -130,7 +130,7 @@ class BuiltinAI:
         return value
 
     @staticmethod
-    def _security(model, governments, g_side, value, weight: float) -> np.ndarray:
+    def _security(model, governments, g_side, weight: float) -> np.ndarray:
         """(G, N) value added to districts beyond a government's war aims (and inside its side's
         border region) in proportion to the enemy artillery there that fires into its war aims,
         relative to the district that fires most: ``weight`` for that one, 0 where no gun reaches
@@ -197,7 +197,7 @@ class BuiltinAI:
         enemy_stand = reported_enemy(governments, situation.stand_padded[1 - g_side], model.rng_reports)
         value = self._value(model, governments, p["opportunism"], p["cross_border_value"])
         if p["security_value"] > 0:  # computed daily: the guns move
-            value = value + self._security(model, governments, g_side, value, p["security_value"])
+            value = value + self._security(model, governments, g_side, p["security_value"])
 
         # --- attacks. Converging odds: a target counts the CP of every own district that
         # can strike it (its neighbours, and itself if contested), weighted by war aims.

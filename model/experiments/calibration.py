@@ -21,7 +21,7 @@ from ..inputs.params import load_parameters
 from ..inputs.patrons import load_patrons
 from ..outputs.files import atomic_file
 from .runner import RunSpec, replicate_seeds, run_many
-from .scoring import W_CASUALTIES, W_PATTERNS, W_SHARES, W_STATE, share_miss
+from .scoring import W_CASUALTIES, W_PATTERNS, W_SHARES, W_STATE, objective_value, share_miss
 from .validation import VALIDATION_ROOT_SEED
 
 FREE_PARAMETERS = ("security_value", "axis_focus", "uprising_cohesion_loss_share", "force_generation_days", "rout_rate", "revanche_futility", "wounded_return_share", "recruit_training_gap", "ceasefire_advantage_saturation",
@@ -234,13 +234,6 @@ def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, 
             if progress:
                 progress(1)
     return study
-
-
-def objective_value(table) -> float:
-    """What a fit minimises, from the scored runs of one parameter set: the median of the per-run loss
-    (scoring.score) plus W_SHARES x how far the shares of runs showing the documented patterns lie
-    outside their target ranges (scoring.share_miss)."""
-    return float(table["fit_loss"].median()) + W_SHARES * share_miss(table)
 
 
 def holdout_seeds(root_seed: int, seeds: int, holdout: int) -> list[int]:

@@ -310,3 +310,9 @@ def patterns(model) -> dict[str, bool]:
     out["pattern_ceasefire_holds"] = any(inside(c["start"], window) and c["end"] is None for c in model.ceasefires) \
         and model.day >= day(t["pattern_ceasefire_holds"]["judged"])
     return out
+
+
+def objective_value(table: pd.DataFrame) -> float:
+    """What ``karabakh calibrate`` minimises, from the scored runs of one parameter set (columns ``fit_*``): the
+    median of the per-run loss (:func:`score`) plus W_SHARES x :func:`share_miss`."""
+    return float(table["fit_loss"].median()) + W_SHARES * share_miss(table)

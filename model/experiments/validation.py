@@ -29,7 +29,7 @@ from ..model import KarabakhWar
 from ..outputs.numbers import readable
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds, run_many
-from .scoring import baselines, documented, first_documented_changes
+from .scoring import W_SHARES, baselines, documented, first_documented_changes, objective_value, share_miss
 
 METRICS = (("loss", "loss (lower is better)"), ("capture_months", "capture-date error, months (all documented changes)"),
            ("capture_days_major", "capture-date error, days (major captures)"), ("state", "state error at checkpoints (share)"),
@@ -112,6 +112,9 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     card["ceasefires_broken"] = {side: {"per_run": float(ok[f"ceasefires_broken_{side}"].mean()),
                                         "share_of_runs": float((ok[f"ceasefires_broken_{side}"] > 0).mean())}
                                  for side in SIDES}
+    # What the fit minimises on these seeds: the median loss and how far the patterns' shares miss their targets.
+    card["share_miss"] = share_miss(ok)
+    card["objective"] = objective_value(ok)
     first_doc = first_documented_changes(doc).sort_index()  # the card lists districts by name
     card["capture_dates"] = {}
     for district, ch in first_doc.iterrows():
@@ -177,6 +180,10 @@ def card_markdown(card: dict) -> str:
     for pt in card["patterns"].values():
         lines.append(f"| {pt['what']} | {pt['target'][0]:.0%}–{pt['target'][1]:.0%} | {pt['share']:.0%} | "
                      f"{'yes' if pt['met'] else 'no'} |")
+    if "share_miss" in card:
+        lines += ["", f"Shares of seeds outside their target ranges, summed over the patterns: {card['share_miss']:.2f}; "
+                      f"the fit's objective (median loss + {W_SHARES:g} × that sum, `karabakh calibrate`): "
+                      f"{card['objective']:.2f}."]
     lines += ["", "| district | first documented change of holder | simulated (median) | runs with a change | median error, days |",
               "|---|---|---|---|---|"]
     for d, c in card["capture_dates"].items():
