@@ -362,8 +362,8 @@ def build_parser() -> argparse.ArgumentParser:
                          description="Fit the free parameters (model.experiments.calibration.FREE_PARAMETERS) within their "
                                      "documented ranges to calibration/timeline.csv and targets.toml with optuna "
                                      "(TPE). Each trial runs the historical scenario on the same seeds and is scored by the median loss "
-                                     "plus 5 x how far the shares of seeds showing the documented patterns lie outside "
-                                     "their target ranges (docs/ODD.md section 9); the study "
+                                     "plus W_SHARES (model.experiments.scoring) times how far the shares of seeds showing "
+                                     "the documented patterns lie outside their target ranges (docs/ODD.md section 9); the study "
                                      "is kept in SQLite, so an interrupted calibration resumes.")
     cal.add_argument("--trials", type=_positive, default=60, help="total trials of the study (default: 60)")
     cal.add_argument("--jobs", type=_positive, default=None, help="processes per trial (default: all cores)")

@@ -261,14 +261,14 @@ def pattern_miss(shown: dict[str, bool], days: int, from_day: int = 0) -> float:
     return float(np.mean(misses)) if misses else float("nan")
 
 
-def share_miss(table: pd.DataFrame, prefix: str = "fit_") -> float:
+def share_miss(table: pd.DataFrame) -> float:
     """How far the shares of runs showing each pattern of SHARE_PATTERNS lie outside their target
     ranges (targets.toml ``low``..``high``, shares of seeds), summed over the patterns judged in the runs
-    of ``table`` (columns ``<prefix>shown_<pattern>``, from :func:`score`); 0 when all are inside."""
+    of ``table`` (columns ``fit_shown_<pattern>``, from :func:`score`); 0 when all are inside."""
     t = load_targets()
     total = 0.0
     for key in SHARE_PATTERNS:
-        col = f"{prefix}shown_{key}"
+        col = f"fit_shown_{key}"
         if col in table and table[col].notna().any():
             share = float(table[col].mean())
             total += max(t[key]["low"] - share, 0.0) + max(share - t[key]["high"], 0.0)
