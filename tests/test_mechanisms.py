@@ -11,7 +11,7 @@ import pytest
 
 from conftest import synthetic_model
 from model import KarabakhWar
-from model.actors.politics import install_regime
+from model.actors.politics import blame_share, install_regime, update_legitimacy
 from model.actors.strategy import BuiltinAI
 from model.dynamics.combat import fight
 from model.inputs.forces import MILITIA
@@ -406,6 +406,33 @@ def test_an_uprising_costs_its_share_of_the_cohesion_a_change_of_power_costs():
     assert cut("uprising", 0.25) == pytest.approx(1 - 0.25 * loss)
     assert cut("uprising", 1.0) == pytest.approx(1 - loss)
     assert cut("coup", 0.25) == pytest.approx(1 - loss)
+
+
+def test_a_new_leadership_bears_the_blame_for_defeats_only_as_its_honeymoon_ends():
+    """honeymoon_days: a leadership that took power d days ago bears d / honeymoon_days of the legitimacy
+    a defeat costs (all of it after the honeymoon, and always with 0); the one in power at the start
+    bears all of it; a caretaker (regimes.toml) carries on its predecessor's tenure."""
+    m = synthetic_model(seed=3, days=30, honeymoon_days=100.0)
+    gov, p = m.government("azerbaijan"), m.p
+    caretaker, front = gov.successors[0], gov.successors[1]  # mammadov_interim, popular_front
+    assert blame_share(gov, m.day, 100.0) == 1.0  # in power long before the start
+
+    def cost(days_from_now: int, honeymoon: float) -> float:
+        gov.legitimacy = 0.5
+        update_legitimacy(m.governments, np.array([1.0, 0.0]), {**p, "honeymoon_days": honeymoon,
+                                                                "legitimacy_recovery_per_day": 0.0},
+                          day=m.day + days_from_now)
+        return 0.5 - gov.legitimacy
+
+    install_regime(m, gov, caretaker, "resignation")
+    assert gov.in_power_since < 0  # the caretaker inherits Mutalibov's tenure: no honeymoon
+    assert cost(0, 100.0) == pytest.approx(p["legitimacy_loss_per_capture"])
+    install_regime(m, gov, front, "uprising")
+    assert gov.in_power_since == m.day
+    assert cost(0, 100.0) == 0.0
+    assert cost(25, 100.0) == pytest.approx(0.25 * p["legitimacy_loss_per_capture"])
+    assert cost(150, 100.0) == pytest.approx(p["legitimacy_loss_per_capture"])
+    assert cost(0, 0.0) == pytest.approx(p["legitimacy_loss_per_capture"])  # off: the whole blame at once
 
 
 def test_the_security_zone_values_districts_by_the_enemy_guns_that_fire_into_the_aims():

@@ -156,6 +156,7 @@ class Government(Agent):
         self.alignment_russia = 0.0
         self.mediation_appetite = 0.5
         self.regime_history: list[dict] = []
+        self.in_power_since = -10**9  # day the leadership in power took it (politics.blame_share); long before the start
         self._aims_area: tuple[np.ndarray, np.ndarray, float] | None = None  # (the mask, its km² per district, total)
 
     def aims_held(self) -> float:

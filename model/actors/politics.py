@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 
 def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, float],
-                      displaced_today: np.ndarray | None = None) -> None:
+                      displaced_today: np.ndarray | None = None, day: int = 0) -> None:
     """Defeats cost legitimacy, victories restore some; each day restores a little of what is missing.
 
     ``districts_lost[s]`` counts the districts whose holder changed away from side ``s``
@@ -63,6 +63,8 @@ def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, floa
     ``displaced_today[s]`` are the civilians of side ``s``'s nation who fled today: a government
     that cannot protect its people loses standing even where no district changed hands
     (Mutalibov resigned over the fall of Khojaly, a town inside a district his side kept).
+    A leadership that came to power ``day - gov.in_power_since`` days ago bears only that share of
+    ``honeymoon_days`` of the blame for defeats (:func:`blame_share`).
     """
     loss_rate, gain_rate = p["legitimacy_loss_per_capture"], p["legitimacy_gain_per_capture"]
     recovery = p["legitimacy_recovery_per_day"]
@@ -70,10 +72,27 @@ def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, floa
     districts_lost = districts_lost.tolist()  # Python floats: the same arithmetic, cheaper on three governments
     for gov in governments:
         s = gov.side_index
-        value = (gov.legitimacy - loss_rate * districts_lost[s] + gain_rate * districts_lost[1 - s]
-                 - p["legitimacy_loss_per_100k_displaced"] * fled[s] / 1e5
-                 + recovery * (1.0 - gov.legitimacy))
+        captured = loss_rate * districts_lost[s]
+        flight = p["legitimacy_loss_per_100k_displaced"] * fled[s] / 1e5
+        blame = blame_share(gov, day, p["honeymoon_days"])
+        if blame < 1.0:
+            captured, flight = captured * blame, flight * blame
+        value = (gov.legitimacy - captured + gain_rate * districts_lost[1 - s]
+                 - flight + recovery * (1.0 - gov.legitimacy))
         gov.legitimacy = min(max(float(value), 0.0), 1.0)
+
+
+def blame_share(gov: Government, day: int, honeymoon_days: float) -> float:
+    """The share of the blame for today's defeats that the leadership in power bears: rising linearly
+    from 0 on the day it took power to 1 after ``honeymoon_days`` (0: always 1; a leadership in power
+    at the start has been in power long since). A new leadership blames its predecessors: the Popular
+    Front came to power in May 1992 on the losses of Shusha and Lachin and kept it through the summer;
+    Aliyev, in power from June 1993, lost Aghdam, Fuzuli, Jabrayil, Qubadli and Zangilan by November
+    and won a referendum in August and the presidential election in October 1993 (LoC Country Study;
+    de Waal 2003, ch. 12)."""
+    if honeymoon_days <= 0:
+        return 1.0
+    return min(max((day - gov.in_power_since) / honeymoon_days, 0.0), 1.0)
 
 
 def install_regime(model: KarabakhWar, gov: Government, regime: Regime, how: str) -> None:
@@ -88,6 +107,8 @@ def install_regime(model: KarabakhWar, gov: Government, regime: Regime, how: str
         gov.alignment_russia = pol.alignment_russia
         gov.mediation_appetite = pol.mediation_appetite
     if how != "start":
+        if pol is None or not pol.caretaker:  # a caretaker carries on its predecessor's tenure (blame_share)
+            gov.in_power_since = model.day
         if pol is not None:
             gov.legitimacy = pol.legitimacy_start
         purge = pol.purge_on_takeover if pol is not None else model.p["purge_on_takeover_uncoded"]

@@ -64,6 +64,7 @@ class RegimePolicy(BaseModel):
     mediation_appetite: float = Field(ge=0, le=1)
     purge_on_takeover: float = Field(ge=0, le=1)
     armed_wing: list[str] = Field(default_factory=list)  # units.csv keys of the movement's own battalions
+    caretaker: bool = False  # an acting successor from its predecessor's establishment: no honeymoon of its own
     source: str = Field(min_length=1)
 
 
