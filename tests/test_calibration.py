@@ -213,6 +213,26 @@ def test_patterns_are_read_from_the_run():
     assert scoring.patterns(m)["pattern_aze_few_attempts"] is False
 
 
+def test_the_popular_front_year_is_a_run_without_a_change_of_power_from_july_1992_to_april_1993():
+    """pattern_aze_no_change_of_power_1992_1993: no successful coup, uprising or resignation in Azerbaijan in
+    its window; failed attempts, other countries and changes outside the window do not count; a run that
+    stops before the window ends does not show it."""
+    from model.model import KarabakhWar
+
+    short = KarabakhWar(rng=0, until="1993-04-03").run()
+    short.coups[:] = []
+    assert scoring.patterns(short)["pattern_aze_no_change_of_power_1992_1993"] is False
+    m = KarabakhWar(rng=0, until="1993-04-04").run()
+    key = "pattern_aze_no_change_of_power_1992_1993"
+    m.coups[:] = [{"date": "1992-05-15", "country": "azerbaijan", "kind": "uprising", "success": True},
+                  {"date": "1992-09-01", "country": "azerbaijan", "kind": "coup", "success": False},
+                  {"date": "1992-10-01", "country": "armenia", "kind": "coup", "success": True},
+                  {"date": "1993-04-05", "country": "azerbaijan", "kind": "coup", "success": True}]
+    assert scoring.patterns(m)[key] is True
+    m.coups.append({"date": "1993-01-10", "country": "azerbaijan", "kind": "resignation", "success": True})
+    assert scoring.patterns(m)[key] is False
+
+
 def test_validate_writes_a_score_card_with_the_patterns(tmp_path):
     from model.cli import main
 

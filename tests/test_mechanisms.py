@@ -462,7 +462,9 @@ def test_with_full_axis_focus_the_staff_attacks_beyond_a_units_district_only_on_
     """One operation at a time: with axis_focus 1 every attack the built-in staff orders beyond a
     unit's own district is on its government's axis; with 0 (the committed value) some are not."""
     def off_axis_attacks(focus):
-        m = KarabakhWar(rng=5, axis_focus=focus, until=dt.date(1993, 12, 31))
+        # seed 3: a run whose staffs attack beyond their units' districts with and without focus (not every
+        # seed's does before 1994: seed 5's, which this test used before stop 27's set, no longer does)
+        m = KarabakhWar(rng=3, axis_focus=focus, until=dt.date(1993, 12, 31))
         ai = m.governments[0].strategy
         count, days = 0, 0
         while m.running:
