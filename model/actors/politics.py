@@ -63,8 +63,8 @@ def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, floa
     ``displaced_today[s]`` are the civilians of side ``s``'s nation who fled today: a government
     that cannot protect its people loses standing even where no district changed hands
     (Mutalibov resigned over the fall of Khojaly, a town inside a district his side kept).
-    A leadership that came to power ``day - gov.in_power_since`` days ago bears only that share of
-    ``honeymoon_days`` of the blame for defeats (:func:`blame_share`).
+    A leadership in power for fewer than ``honeymoon_days`` days bears only a share of the blame for
+    both (:func:`blame_share`).
     """
     loss_rate, gain_rate = p["legitimacy_loss_per_capture"], p["legitimacy_gain_per_capture"]
     recovery = p["legitimacy_recovery_per_day"]
