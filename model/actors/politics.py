@@ -54,7 +54,7 @@ if TYPE_CHECKING:
 
 
 def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, float],
-                      displaced_today: np.ndarray | None = None, day: int = 0) -> None:
+                      displaced_today: np.ndarray | None = None, *, day: int) -> None:
     """Defeats cost legitimacy, victories restore some; each day restores a little of what is missing.
 
     ``districts_lost[s]`` counts the districts whose holder changed away from side ``s``
@@ -63,8 +63,9 @@ def update_legitimacy(governments, districts_lost: np.ndarray, p: dict[str, floa
     ``displaced_today[s]`` are the civilians of side ``s``'s nation who fled today: a government
     that cannot protect its people loses standing even where no district changed hands
     (Mutalibov resigned over the fall of Khojaly, a town inside a district his side kept).
-    A leadership in power for fewer than ``honeymoon_days`` days bears only a share of the blame for
-    both (:func:`blame_share`).
+    A leadership in power for fewer than ``honeymoon_days`` days on ``day`` (the model's day; required,
+    so that no caller measures tenure from day 0 by default) bears only a share of the blame for both
+    (:func:`blame_share`).
     """
     loss_rate, gain_rate = p["legitimacy_loss_per_capture"], p["legitimacy_gain_per_capture"]
     recovery = p["legitimacy_recovery_per_day"]
