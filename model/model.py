@@ -199,6 +199,7 @@ class KarabakhWar(mesa.Model):
         gov_index = {g.key: i for i, g in enumerate(self.governments)}
         gov_side = {g.key: g.side_index for g in self.governments}
         self.forces = Forces.from_table(units, w.index, gov_index, gov_side, self._unit_seed)
+        self.raised_in = self.forces.node.copy()  # where each unit was raised (its base): set again as it forms
         self.unit_keys = list(units["key"])
         self.unit_index = {k: i for i, k in enumerate(self.unit_keys)}
         self.units: list[Unit] = []
@@ -241,6 +242,7 @@ class KarabakhWar(mesa.Model):
         self.displaced_front = np.zeros(2)  # ... of whom fled shelling rather than a capture (mechanisms.flight)
         self.captures: list[dict] = []
         self.coups: list[dict] = []
+        self.dismissals: list[dict] = []  # commanders relieved for a lost district (actors.politics.dismiss_scapegoats)
         self.ceasefires: list[dict] = []
         self.mediations: list[dict] = []
         self.patron_decisions: list[dict] = []  # each patron decision: date, patron, action, quantity, trigger
@@ -259,6 +261,7 @@ class KarabakhWar(mesa.Model):
         self.gov_loyalty_gain = np.zeros(len(self.governments))  # screening's pull toward loyalty
         self.patron_backing = np.zeros(len(self.forces))  # 1 where a patron courts the unit's commander
         self.foreign = np.zeros(len(self.forces), dtype=bool)  # patron forces: fight, never plot coups
+        self.off_front = np.zeros(len(self.forces), dtype=bool)  # relieved commanders who took their unit off the front
         self._hops_cache: dict[int, np.ndarray] = {}  # road hops from a capital (coup contests)
 
     def _init_regimes(self, profiles: dict[str, dict[str, float]]) -> None:
@@ -388,8 +391,13 @@ class KarabakhWar(mesa.Model):
         self.event_log.append({"date": str(self.date), "type": ev.type, "id": ev.id, "message": message})
         return message
 
-    def activate_unit(self, row: int, district: str | None = None, government: str | None = None) -> None:
-        """Put a unit on the map (formation, mercenary arrival)."""
+    def activate_unit(self, row: int, district: str | None = None, government: str | None = None,
+                      behind_the_line: bool = False) -> str | None:
+        """Put a unit on the map (formation, mercenary arrival). ``behind_the_line`` (units that form or
+        arrive during the run): if its side does not hold the district, the unit forms in the nearest
+        district its side holds (fewest road hops; ties: the lowest index) — a brigade raised for a sector
+        the enemy has since taken forms behind the front line, not inside the enemy's lines (until
+        2026-12-03 it appeared there, cut off). Returns that district's key when moved, else None."""
         f = self.forces
         if government:
             gov = self.government(government)
@@ -397,9 +405,17 @@ class KarabakhWar(mesa.Model):
             self.units[row].government = gov
         if district:
             f.node[row] = self.world.index[district]
+        moved = None
+        if behind_the_line and not self.side_held[f.side[row], f.node[row]]:
+            held = np.flatnonzero(self.side_held[f.side[row]])
+            if len(held):
+                f.node[row] = int(held[np.argmin(self.hops_from(int(f.node[row]))[held])])
+                moved = self.world.keys[f.node[row]]
+        self.raised_in[row] = f.node[row]
         f.active[row] = True
         f.supply[row] = 1.0
         self.units[row].place(int(f.node[row]))
+        return moved
 
     def deactivate_unit(self, row: int) -> None:
         """Take a unit off the map (destroyed, disbanded, contract over)."""
@@ -465,6 +481,8 @@ class KarabakhWar(mesa.Model):
         self.reinforce_weight = np.append(self.reinforce_weight, 1.0)
         self.patron_backing = np.append(self.patron_backing, 0.0)
         self.foreign = np.append(self.foreign, True)
+        self.off_front = np.append(self.off_front, False)
+        self.raised_in = np.append(self.raised_in, f.node[row])
         self.activate_unit(row)
 
     def withdraw_patron_unit(self, patron: Patron, ev) -> None:

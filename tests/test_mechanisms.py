@@ -11,11 +11,12 @@ import pytest
 
 from conftest import synthetic_model
 from model import KarabakhWar
-from model.actors.politics import blame_share, install_regime, update_legitimacy
-from model.actors.strategy import BuiltinAI
+from model.actors.politics import blame_share, dismiss_scapegoats, install_regime, refuses_orders, update_legitimacy
+from model.actors.strategy import BuiltinAI, Orders
 from model.dynamics.combat import fight
-from model.inputs.forces import MILITIA
+from model.inputs.forces import BRIGADE, MILITIA
 from model.mechanisms import DAILY_CYCLE, Command, Control, Mechanism, Recruitment, Season, Today
+from model.mechanisms import Orders as OrdersMechanism
 
 
 class AttackProbe(Mechanism):
@@ -433,6 +434,58 @@ def test_a_new_leadership_bears_the_blame_for_defeats_only_as_its_honeymoon_ends
     assert cost(25, 100.0) == pytest.approx(0.25 * p["legitimacy_loss_per_capture"])
     assert cost(150, 100.0) == pytest.approx(p["legitimacy_loss_per_capture"])
     assert cost(0, 0.0) == pytest.approx(p["legitimacy_loss_per_capture"])  # off: the whole blame at once
+
+
+def test_a_government_blames_the_sector_commander_for_a_lost_district_and_a_disloyal_one_leaves_the_front():
+    """scapegoat_rate: the strongest brigade of the losing side in or next to a lost district has its
+    commander relieved (loyalty - dismissal_loyalty_loss); above fragmentation_loyalty he stays at his post,
+    below it he takes his unit to its base, its government's cohesion falls by his unit's share of its
+    men, and his unit obeys no order until his loyalty recovers. At rate 0 nothing happens and nothing is
+    drawn."""
+    m = synthetic_model(seed=3, days=30, scapegoat_rate=1.0, dismissal_loyalty_loss=0.3)
+    f, p = m.forces, m.p
+    aze = m.government("azerbaijan")
+    rows = np.flatnonzero(f.active & (f.side == 0) & (f.kind == BRIGADE))
+    v = int(f.node[rows[0]])
+    near = rows[m.world.closed_adjacency[v, f.node[rows]] > 0]
+    blamed = int(near[np.argmax(f.personnel[near])])
+    m.held_by_arm = m.held_by_arm.copy()
+    m.held_by_arm[v] = True  # the aze side lost it today
+    m.side_held = np.array([~m.held_by_arm, m.held_by_arm])
+    f.loyalty[blamed] = 0.9
+    state = m.rng_politics.bit_generator.state
+    dismiss_scapegoats(m, np.array([v]))
+    assert f.loyalty[blamed] == pytest.approx(0.6) and not m.off_front[blamed]
+    assert m.dismissals[-1]["unit"] == m.unit_keys[blamed] and not m.dismissals[-1]["refused"]
+    assert m.rng_politics.bit_generator.state != state  # one draw per changed district
+
+    f.loyalty[blamed] = p["fragmentation_loyalty"] + 0.1  # falls below it: he refuses and leaves
+    cohesion, share = aze.cohesion, f.personnel[blamed] / f.personnel[f.active & (f.government == aze.index)].sum()
+    dismiss_scapegoats(m, np.array([v]))
+    assert m.off_front[blamed] and m.dismissals[-1]["refused"]
+    base = int(m.raised_in[blamed])
+    assert f.node[blamed] == (base if m.side_held[0, base] else aze.capital)
+    assert aze.cohesion == pytest.approx(cohesion * (1 - share))
+    here = int(f.node[blamed])
+    own = [int(x) for x in np.flatnonzero(m.world.adjacency[here] > 0) if m.side_held[0, x]]
+    enemy = [int(x) for x in np.flatnonzero(m.world.adjacency[here] > 0) if m.side_share[0, x] < 1.0]
+    orders = m.mechanism(OrdersMechanism)
+    for trusted in (True, False):  # the built-in AI's path and a player's (checked) path
+        move = Orders(np.array([blamed]), np.array([-1]), np.array([own[0]]), np.ones(1), trusted=trusted)
+        attack = Orders(np.array([blamed]), np.array([(enemy or [here])[0]]), np.array([-1]), np.ones(1), trusted=trusted)
+        assert orders.apply(m, move, [aze.index]) == 0 and f.node[blamed] == here
+        orders.apply(m, attack, [aze.index])
+        assert f.target[blamed] == -1
+    f.loyalty[blamed] = p["fragmentation_loyalty"]  # recovered (or replaced): back to duty
+    assert orders.apply(m, Orders(np.array([blamed]), np.array([-1]), np.array([own[0]]), np.ones(1)), [aze.index]) == 1
+    f.loyalty[blamed] = 0.0
+    assert m.off_front[blamed] == False  # noqa: E712 - the flag was cleared when he obeyed again
+    assert not refuses_orders(m)[blamed]
+
+    off = synthetic_model(seed=3, days=30)  # scapegoat_rate 0 (documented default)
+    state, before = off.rng_politics.bit_generator.state, off.forces.loyalty.copy()
+    dismiss_scapegoats(off, np.array([v]))
+    assert off.rng_politics.bit_generator.state == state and (off.forces.loyalty == before).all() and not off.dismissals
 
 
 def test_the_security_zone_values_districts_by_the_enemy_guns_that_fire_into_the_aims():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from model.errors import InputError
-from model.inputs.events import ArmsTransfer, ParameterChange
+from model.inputs.events import ArmsTransfer, ParameterChange, UnitFormation
 from model.inputs.params import load_parameters
 from model.model import KarabakhWar
 from model.actors.strategy import ExternalStrategy
@@ -102,6 +102,30 @@ def test_disputed_quantities_are_drawn_per_run_within_their_range():
     assert a == b and a != c
     assert 100 <= a <= 300 and 100 <= c <= 300
     assert delivered(1, (other, ranged)) == pytest.approx(a)
+
+
+def test_a_unit_raised_for_a_district_the_enemy_holds_forms_behind_the_line():
+    """A unit that forms during the run in a district its side no longer holds forms in the nearest district
+    its side holds (fewest road hops, then the lowest index), and that is its base; where its side holds
+    the district, it forms there."""
+    m = KarabakhWar("historical", rng=0)
+    row, key = m.unit_index["az_brigades_lachin_sector"], "az_brigades_lachin_sector"
+    qubadli = m.world.index["qubadli"]
+    assert m.forces.node[row] == qubadli and not m.forces.active[row]
+    formation = UnitFormation(type="unit_formation", date=dt.date(1992, 9, 1), unit=key, source="test")
+    m.side_held = m.side_held.copy()
+    m.side_held[:, qubadli] = [False, True]  # the arm side took Qubadli before the brigade formed
+    message = formation.apply(m)
+    node = int(m.forces.node[row])
+    held = np.flatnonzero(m.side_held[0])
+    hops = m.hops_from(qubadli)
+    assert node != qubadli and m.side_held[0, node] and hops[node] == hops[held].min()
+    assert node == held[hops[held] == hops[held].min()].min() and m.raised_in[row] == node
+    assert message.endswith(f"formed in {m.world.keys[node]} (the enemy holds its district)") and m.forces.active[row]
+    again = KarabakhWar("historical", rng=0)  # Qubadli still held: it forms where units.csv says
+    assert UnitFormation(type="unit_formation", date=dt.date(1992, 9, 1), unit=key, source="test").apply(again) == \
+        f"unit {key} formed"
+    assert again.forces.node[row] == qubadli == again.raised_in[row]
 
 
 def test_the_builtin_ai_only_gives_legal_orders():

@@ -171,6 +171,61 @@ def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction
     f.loyalty.clip(0.0, 1.0, out=f.loyalty)
 
 
+def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
+    """A government that lost a district today relieves, with probability ``scapegoat_rate``, the
+    commander of its strongest brigade in or next to it: his loyalty falls by
+    ``dismissal_loyalty_loss``. If that leaves it below ``fragmentation_loyalty`` he refuses to go,
+    takes his unit off the front to its base (where it was raised, if his side holds it; else the
+    capital) and obeys no order until his loyalty recovers or he is replaced (``refuses_orders``); his
+    government's command cohesion falls by his unit's share of its men (a command is as cohesive as the
+    share of its forces that obey it; it rebuilds as cohesion does, 7.11).
+
+    Why: the Popular Front blamed the fall of Aghdara/Mardakert in February 1993 on Colonel Surat
+    Huseynov and relieved him; he kept his 709th brigade in Ganja and rose in June 1993 (seed
+    002_ab05866d2733586f.txt; de Waal 2003, ch. 12). Whether a dismissal breaks a front or hands a
+    plotter his motive depends on the commander's loyalty and his unit's strength, both the war's.
+    One draw per changed district (the losing side's), none while the rate is 0.
+    """
+    p = model.p
+    if p["scapegoat_rate"] <= 0 or len(changed) == 0:
+        return
+    f, w = model.forces, model.world
+    draws = model.rng_politics.random(len(changed)).tolist()
+    for v, draw in zip(changed.tolist(), draws):
+        loser = 0 if model.held_by_arm[v] else 1  # the side that held it until today
+        if draw >= p["scapegoat_rate"]:
+            continue
+        near = (f.active & (f.side == loser) & (f.kind == BRIGADE) & ~model.foreign & (f.personnel > 0)
+                & (w.closed_adjacency[v, f.node] > 0))
+        rows = np.flatnonzero(near)
+        if len(rows) == 0:
+            continue
+        row = int(rows[np.argmax(f.personnel[rows])])  # the sector's strongest brigade (ties: lowest row)
+        f.loyalty[row] = max(0.0, f.loyalty[row] - p["dismissal_loyalty_loss"])
+        refused = bool(f.loyalty[row] < p["fragmentation_loyalty"])
+        gov = model.governments[int(f.government[row])]
+        if refused:  # his brigade leaves the command, and takes its share of the command's cohesion with it
+            mine = f.active & (f.government == gov.index) & ~model.foreign
+            gov.cohesion *= 1.0 - f.personnel[row] / max(float(f.personnel[mine].sum()), 1.0)
+            model.off_front[row] = True
+            f.target[row] = -1
+            base = int(model.raised_in[row])
+            model.units[row].place(base if model.side_held[f.side[row], base] else int(gov.capital))
+        model.dismissals.append({"date": str(model.date), "country": gov.key, "unit": model.unit_keys[row],
+                                 "commander": model.units[row].commander or None,
+                                 "district": w.keys[v], "refused": refused})
+
+
+def refuses_orders(model: KarabakhWar) -> np.ndarray:
+    """Units whose relieved commander took them off the front and still refuses orders (loyalty below
+    ``fragmentation_loyalty``); a commander whose loyalty has recovered, or who was replaced, returns to
+    duty (his flag is cleared)."""
+    off = model.off_front
+    if off.any():
+        off &= model.forces.loyalty < model.p["fragmentation_loyalty"]
+    return off
+
+
 def effective_loyalty(model: KarabakhWar) -> np.ndarray:
     """Commanders' loyalty as it counts for plotting: screening's pull toward loyalty closes ``loyalty_gain``
     of the gap to 1."""

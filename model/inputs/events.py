@@ -200,7 +200,8 @@ class MercenaryContract(_Event):
         row = model.unit_index[self.unit]
         if model.forces.kind[row] != MERCENARY:
             raise ValueError(f"unit {self.unit!r} is not a mercenary contingent")
-        model.activate_unit(row, district=self.district or None, government=self.government or None)
+        moved = model.activate_unit(row, district=self.district or None, government=self.government or None,
+                                    behind_the_line=True)
         f = model.forces
         # A new contract is a fresh start: full cohesion, and "bled" is judged against today's strength.
         f.cohesion[row] = 1.0
@@ -209,7 +210,8 @@ class MercenaryContract(_Event):
             model.forces.contract_end_day[row] = model.day + self.contract_days
         if self.pay_usd_month is not None:
             model.forces.pay_usd_month[row] = self.pay_usd_month
-        return f"mercenary contingent {self.unit} enters service"
+        return f"mercenary contingent {self.unit} enters service" + (f" in {moved} (the enemy holds its district)"
+                                                                      if moved else "")
 
 
 class UnitFormation(_Event):
@@ -222,8 +224,8 @@ class UnitFormation(_Event):
         return {"unit": [self.unit]}
 
     def apply(self, model):
-        model.activate_unit(model.unit_index[self.unit])
-        return f"unit {self.unit} formed"
+        moved = model.activate_unit(model.unit_index[self.unit], behind_the_line=True)
+        return f"unit {self.unit} formed" + (f" in {moved} (the enemy holds its district)" if moved else "")
 
 
 class CoupConstraint(_Event):

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
 
 NO_LOSSES = np.zeros(2)
 """Shared, never written: no district changed holder today."""
+NO_CHANGE = np.zeros(0, dtype=np.int64)
+"""Shared, never written: the districts that changed holder on a quiet day (none)."""
 
 
 @dataclass
@@ -26,6 +28,7 @@ class Today:
     combat: DayResult | None = None  # today's engagements
     arm_delta: np.ndarray | None = None  # change of the arm side's share per district
     districts_lost: np.ndarray = field(default_factory=lambda: NO_LOSSES)  # districts whose holder changed away from side s today
+    changed: np.ndarray = field(default_factory=lambda: NO_CHANGE)  # the districts whose holder changed today
     displaced: np.ndarray = field(default_factory=lambda: NO_LOSSES)  # civilians of each nation who fled today
     advance_factor: np.ndarray | None = None  # per district: multiplier on advances today (seasons)
     exposure_factor: np.ndarray | None = None  # per district: multiplier on attackers' losses today (seasons)

@@ -80,6 +80,7 @@ class Control(Mechanism):
         to_arm = int(held[changed].sum())
         lost = np.array([to_arm, len(changed) - to_arm], dtype=float) if len(changed) else NO_LOSSES
         model.held_by_arm = held
+        today.changed = changed
         model.side_held = np.array([~held, held])
         date = str(model.start + dt.timedelta(days=model.day))
         for v in changed:

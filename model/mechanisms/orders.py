@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..actors.politics import refuses_orders
 from ..inputs.world import FULL
 from .base import Mechanism, Today
 
@@ -54,15 +55,17 @@ class Orders(Mechanism):
     def apply(self, model: KarabakhWar, orders: OrderSet, government_indices: list[int]) -> int:
         """Check orders against the map, then apply them: a unit may attack its own district
         (if contested) or a neighbour not fully held by its side, and move to a neighbour its
-        side holds; anything else is ignored (the unit holds). Returns the number of moves."""
+        side holds; anything else is ignored (the unit holds). A unit whose relieved commander took it
+        off the front obeys none (:func:`~model.actors.politics.refuses_orders`). Returns the number of moves."""
         f, w = model.forces, model.world
         rows = np.asarray(orders.units, dtype=np.int64)
         if len(rows) == 0:
             return 0
+        obeys = ~refuses_orders(model)[rows] if model.off_front.any() else True  # most runs: everyone obeys
         if orders.trusted and not model.check_all_orders:
             # Built-in AI: legal by construction (tests run it with check_all_orders=True to prove it).
-            f.target[rows] = orders.target
-            movers = (orders.move_to >= 0).nonzero()[0]
+            f.target[rows] = np.where(obeys, orders.target, -1)
+            movers = ((orders.move_to >= 0) & obeys).nonzero()[0]
             for i in movers:
                 model.units[rows[i]].place(int(orders.move_to[i]))
             model.reinforce_weight[rows] = orders.reinforce
@@ -75,12 +78,12 @@ class Orders(Mechanism):
         tgt = np.asarray(orders.target, dtype=np.int64)
         valid_t = (tgt >= 0) & (tgt < w.n)
         t = np.where(valid_t, tgt, 0)
-        ok_t = valid_t & (self.adjacent[here, t] | (t == here)) & (model.side_share[side, t] < FULL)
+        ok_t = valid_t & (self.adjacent[here, t] | (t == here)) & (model.side_share[side, t] < FULL) & obeys
         f.target[rows] = np.where(ok_t, tgt, -1)
         mv = np.asarray(orders.move_to, dtype=np.int64)
         valid_m = (mv >= 0) & (mv < w.n)
         m = np.where(valid_m, mv, 0)
-        ok_m = valid_m & self.adjacent[here, m] & model.side_held[side, m] & (f.target[rows] < 0)
+        ok_m = valid_m & self.adjacent[here, m] & model.side_held[side, m] & (f.target[rows] < 0) & obeys
         movers = np.flatnonzero(ok_m)
         for i in movers:
             model.units[rows[i]].place(int(mv[i]))

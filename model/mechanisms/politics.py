@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..actors.politics import (commit_guards, coup_step, follow_codings, update_legitimacy, update_loyalty,
-                               vet_commanders)
+from ..actors.politics import (commit_guards, coup_step, dismiss_scapegoats, follow_codings, update_legitimacy,
+                               update_loyalty, vet_commanders)
 from .base import Mechanism, Today
 
 if TYPE_CHECKING:
@@ -29,6 +29,7 @@ class RegimePolitics(Mechanism):
         else:  # no ground changed hands today (most days): nobody bled in defeat
             bled = 0.0
         update_loyalty(model, today.districts_lost, bled)
+        dismiss_scapegoats(model, today.changed)
         follow_codings(model)
         vet_commanders(model)
         commit_guards(model)

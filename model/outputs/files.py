@@ -60,6 +60,7 @@ def summary(model: KarabakhWar, seed) -> dict:
         "outcomes": json_ready(outcomes(model)),
         "captures": model.captures,
         "coups": model.coups,
+        "dismissals": model.dismissals,
         "regimes": {g.key: g.regime_history for g in model.governments},
         "ceasefires": model.ceasefires,
         "mediations": model.mediations,
