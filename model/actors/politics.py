@@ -192,9 +192,9 @@ def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
     f, w = model.forces, model.world
     draws = model.rng_politics.random(len(changed)).tolist()
     for v, draw in zip(changed.tolist(), draws):
-        loser = 0 if model.held_by_arm[v] else 1  # the side that held it until today
         if draw >= p["scapegoat_rate"]:
             continue
+        loser = 0 if model.held_by_arm[v] else 1  # the side that held it until today
         near = (f.active & (f.side == loser) & (f.kind == BRIGADE) & ~model.foreign & (f.personnel > 0)
                 & (w.closed_adjacency[v, f.node] > 0))
         rows = np.flatnonzero(near)

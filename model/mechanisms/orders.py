@@ -64,8 +64,9 @@ class Orders(Mechanism):
         obeys = ~refuses_orders(model)[rows] if model.off_front.any() else True  # most runs: everyone obeys
         if orders.trusted and not model.check_all_orders:
             # Built-in AI: legal by construction (tests run it with check_all_orders=True to prove it).
-            f.target[rows] = np.where(obeys, orders.target, -1)
-            movers = ((orders.move_to >= 0) & obeys).nonzero()[0]
+            everyone = obeys is True  # no unit refuses (most days of most runs): no masking
+            f.target[rows] = orders.target if everyone else np.where(obeys, orders.target, -1)
+            movers = (orders.move_to >= 0 if everyone else (orders.move_to >= 0) & obeys).nonzero()[0]
             for i in movers:
                 model.units[rows[i]].place(int(orders.move_to[i]))
             model.reinforce_weight[rows] = orders.reinforce
