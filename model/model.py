@@ -168,11 +168,13 @@ class KarabakhWar(mesa.Model):
                 strategy=strategies.get(key) or default_ai,
                 recruits_param=cfg.recruits_param or RECRUIT_PARAM.get(key, "recruits_per_day_arm"),
                 cohesion=cfg.command_cohesion, opportunism=cfg.opportunism,
-                force_generation_start=cfg.force_generation_start))
+                force_generation_start=cfg.force_generation_start, training_capacity_param=cfg.training_capacity_param))
         for g in self.governments:
-            if g.recruits_param not in self.p:
-                raise InputError("model/data/governments.toml", f"[{g.key}].recruits_param",
-                                 f"{g.recruits_param!r} is not a parameter of data/parameters.toml")
+            for field in ("recruits_param", "training_capacity_param"):
+                name = getattr(g, field)
+                if name and name not in self.p:
+                    raise InputError("model/data/governments.toml", f"[{g.key}].{field}",
+                                     f"{name!r} is not a parameter of data/parameters.toml")
         self._gov_by_key = {g.key: g for g in self.governments}
         policy = PatronPolicy()  # the built-in rules, for every patron that decides (scenario mode)
         settings = {k: self.war_scenario.patron_setting(k) for k in pat_cfg}
@@ -594,13 +596,15 @@ class KarabakhWar(mesa.Model):
                                    doc="Armenian civilians displaced by shelling (part of displaced_arm).")
 
     def personnel_in_service(self) -> np.ndarray:
-        """Personnel by side (aze, arm) in the active units and the regime guards: what a count of a
+        """Personnel by side (aze, arm) in the active units, the regime guards and the depots: what a count of a
         country's forces in being holds (calibration/targets.toml, forces_*)."""
         f = self.forces
         out = np.bincount(f.side[f.active].astype(np.int64), f.personnel[f.active], minlength=2)[:2]
         if "guard_withheld" not in self.knockouts:  # otherwise the guard is notional: its men are in the units
             for gov in self.governments:
                 out[gov.side_index] += gov.guard_personnel
+        for gov in self.governments:  # recruits in the depots, waiting to be trained
+            out[gov.side_index] += gov.depot_personnel
         return out
 
     def side_names(self) -> tuple[str, ...]:

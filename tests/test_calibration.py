@@ -142,23 +142,27 @@ def test_the_fit_scores_how_far_the_shares_of_seeds_showing_each_pattern_lie_fro
     assert scoring.share_miss(table) == pytest.approx((low - 0.5) + (0.2 - high) + t["pattern_ceasefire_holds"]["low"])
 
 
-def test_personnel_in_service_counts_units_and_guards_and_is_recorded_daily():
+def test_personnel_in_service_counts_units_guards_and_depots_and_is_recorded_daily():
     from model.model import KarabakhWar
 
-    m = KarabakhWar(rng=0, until="1992-06-01").run()
+    m = KarabakhWar(rng=0, until="1992-06-01", training_capacity_per_day_aze=12.0, recruits_per_day_aze=120.0).run()
     f = m.forces
+    assert sum(g.depot_personnel for g in m.governments if g.side_index == 0) > 0  # recruits are waiting
     for s in (0, 1):
         units = f.personnel[f.active & (f.side == s)].sum()
         guards = sum(g.guard_personnel for g in m.governments if g.side_index == s)
-        assert m.personnel_history[m.day, s] == pytest.approx(units + guards)
+        depots = sum(g.depot_personnel for g in m.governments if g.side_index == s)
+        assert m.personnel_history[m.day, s] == pytest.approx(units + guards + depots)
     assert m.headline()["personnel_aze"] == m.personnel_history[m.day, 0]  # before 1994-05-12: the last day
     assert (m.personnel_history[: m.day + 1] > 0).all()
     assert not np.array_equal(m.personnel_history[0], m.personnel_history[m.day])  # recruits and losses move it
     # With guard_withheld knocked out the guard is notional (its men stay in the units): counted once.
     k = KarabakhWar(rng=0, until="1992-06-01", knockouts=["guard_withheld"]).run()
     assert any(g.guard_personnel > 0 for g in k.governments)
+    depots = [sum(g.depot_personnel for g in k.governments if g.side_index == s) for s in (0, 1)]
     assert k.personnel_in_service() == pytest.approx(
-        np.bincount(k.forces.side[k.forces.active], k.forces.personnel[k.forces.active], minlength=2)[:2])
+        np.bincount(k.forces.side[k.forces.active], k.forces.personnel[k.forces.active], minlength=2)[:2]
+        + np.array(depots))
 
 
 def test_the_committed_parameters_reproduce_their_reported_score():
@@ -277,15 +281,18 @@ def test_the_pattern_search_probes_one_parameter_at_a_time_around_the_best_trial
 
 def test_validate_scores_a_parameter_set_with_a_value_changed(tmp_path, capsys):
     """`karabakh validate --set NAME=VALUE` scores the parameter set with that value (the card says so, and
-    the runs differ); a value the model cannot take is one line, exit 2."""
+    the runs differ); `--seed` scores other seeds (the card says which root); a value the model cannot take
+    is one line, exit 2."""
     from model.cli import main
 
     cards = {}
-    for name, extra in (("base", []), ("set", ["--set", "attrition_rate=0.03"])):
+    for name, extra in (("base", []), ("set", ["--set", "attrition_rate=0.03"]), ("root", ["--seed", "777"])):
         assert main(["validate", "--runs", "2", "--workers", "1", "--json", "--quiet", *extra]) == 0
         cards[name] = json.loads(capsys.readouterr().out)
     assert cards["set"]["overrides"] == {"attrition_rate": 0.03} and cards["base"]["overrides"] == {}
     assert cards["set"]["metrics"]["loss"] != cards["base"]["metrics"]["loss"]
+    assert (cards["base"]["root_seed"], cards["root"]["root_seed"]) == (12345, 777)
+    assert cards["root"]["metrics"]["loss"] != cards["base"]["metrics"]["loss"]
     assert main(["validate", "--runs", "2", "--set", "attrition_rate=-1", "--out", str(tmp_path / "v"), "--quiet"]) == 2
     assert "attrition_rate" in capsys.readouterr().err and not (tmp_path / "v").exists()
 

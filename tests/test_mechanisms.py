@@ -254,12 +254,11 @@ def test_losing_war_aims_raises_recruits():
     aze = m.government("azerbaijan")
     assert held[aze.index] < 1.0  # the arm side holds most of the NKAO on 1 December 1991
 
-    def recruited(gain):  # men the day's recruitment gives Azerbaijan's units
+    def recruited(gain):  # men the day's recruitment raises for Azerbaijan (its units, guard and depots)
         model = KarabakhWar(rng=1, until=dt.date(1992, 1, 1), mobilisation_gain=gain)
-        f = model.forces
-        before = f.personnel[f.government == aze.index].sum()
+        before = model.personnel_in_service()[0]
         model.mechanism(Recruitment).step(model, Today(situation=model.situation()))
-        return f.personnel[f.government == aze.index].sum() - before
+        return model.personnel_in_service()[0] - before
 
     assert recruited(2.0) > recruited(0.0) > 0
 
@@ -272,13 +271,11 @@ def test_force_generation_grows_from_its_start_share_to_full_capacity():
 
     from model.mechanisms.recruitment import force_generation
 
-    def recruited(days):  # Azerbaijan's recruits on the first day
+    def recruited(days):  # Azerbaijan's recruits on the first day (its units, guard and depots)
         model = KarabakhWar(rng=1, until=dt.date(1992, 1, 1), force_generation_days=days)
-        aze = model.government("azerbaijan")
-        f = model.forces
-        before = f.personnel[f.government == aze.index].sum()
+        before = model.personnel_in_service()[0]
         model.mechanism(Recruitment).step(model, Today(situation=model.situation()))
-        return f.personnel[f.government == aze.index].sum() - before
+        return model.personnel_in_service()[0] - before
 
     model = KarabakhWar(rng=1, until=dt.date(1992, 1, 1))
     start = model.government("azerbaijan").force_generation_start
@@ -293,6 +290,39 @@ def test_force_generation_grows_from_its_start_share_to_full_capacity():
     assert capacity(400.0, dt.date(1991, 12, 1) + dt.timedelta(days=200)) == [pytest.approx((start + 1) / 2), 1.0]
     assert capacity(400.0, dt.date(1993, 1, 5)) == [1.0, 1.0] == capacity(400.0, dt.date(1994, 5, 1))
     assert capacity(0.0, dt.date(1991, 12, 1)) == [1.0, 1.0]
+
+
+def test_recruits_beyond_the_training_capacity_wait_in_the_depots_and_count_in_service():
+    """With training_capacity_per_day_aze c, Azerbaijan's units gain c men a day however many it raises;
+    the rest wait in its depots, counted in service; when it raises fewer than c the depots send their
+    men first. Armenia, without a capacity, is untouched; at c = 0 (no limit) nothing waits."""
+    def run(days, cap, recruits=200.0):
+        model = KarabakhWar(rng=1, until=dt.date(1992, 3, 1), recruits_per_day_aze=recruits,
+                            training_capacity_per_day_aze=cap, force_generation_days=0.0, mobilisation_gain=0.0)
+        aze, arm = model.government("azerbaijan"), model.government("armenia")
+        f = model.forces
+        units = lambda g: f.personnel[(f.government == g.index) & f.active].sum()
+        before, in_service, arm_before = units(aze), model.personnel_in_service()[0], units(arm)
+        for _ in range(days):
+            model.mechanism(Recruitment).step(model, Today(situation=model.situation()))
+        return model, aze, units(aze) - before, model.personnel_in_service()[0] - in_service, units(arm) - arm_before
+
+    model, aze, to_units, to_service, arm_gain = run(10, 5.0)
+    raised = 200.0 * aze.legitimacy * (1.0 - model.gov_guard_share[aze.index])  # for the units, per day
+    assert raised > 5.0
+    assert to_units == pytest.approx(50.0)  # 10 days at the capacity, not at the rate raised
+    assert aze.depot_personnel == pytest.approx(10 * raised - 50.0)
+    assert to_service == pytest.approx(10 * 200.0 * aze.legitimacy)  # all raised (guard's share too): the depot counts
+    free, free_aze, free_units, _, free_arm = run(10, 0.0)
+    assert free_aze.depot_personnel == 0.0 and free_units == pytest.approx(10 * raised)
+    assert arm_gain == pytest.approx(free_arm)  # only Azerbaijan has a capacity
+    # fewer raised than the capacity: the depot sends its men first, so the units still gain the capacity
+    model.p["recruits_per_day_aze"] = 0.0
+    f = model.forces
+    before, depot = f.personnel[(f.government == aze.index) & f.active].sum(), aze.depot_personnel
+    model.mechanism(Recruitment).step(model, Today(situation=model.situation()))
+    assert f.personnel[(f.government == aze.index) & f.active].sum() - before == pytest.approx(5.0)
+    assert aze.depot_personnel == pytest.approx(depot - 5.0)
 
 
 def test_recovered_wounded_rejoin_their_units_and_casualties_still_count_them():

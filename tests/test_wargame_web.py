@@ -210,6 +210,15 @@ def test_a_role_page_names_districts_in_both_forms(client, game):
     assert "Khankendi/Stepanakert" in client.get(f"/umpire/{game.tokens[UMPIRE]}").text
 
 
+def test_azerbaijans_page_shows_its_depots_in_numbers_for_people(client, game):
+    """Recruits waiting to be trained (ODD 7.7) are on Azerbaijan's page as 12,345, not 12345; a government
+    without a training capacity has no depot row."""
+    game.model.government("azerbaijan").depot_personnel = 12345.4
+    page = client.get(f"/play/{game.tokens['azerbaijan']}").text
+    assert re.search(r"<th>Depots</th><td>12,345 recruits waiting", page)
+    assert "<th>Depots</th>" not in client.get(f"/play/{game.tokens['armenia']}").text
+
+
 def test_the_debrief_reruns_the_ai_only_when_the_game_moved_on(client, game, monkeypatch):
     runs = []
     real = web.debrief.ai_run

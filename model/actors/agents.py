@@ -123,7 +123,8 @@ class Government(Agent):
     def __init__(self, model: KarabakhWar, key: str, name: str, side: str, capital: int, leader: str,
                  legitimacy: float, budget_musd_per_year: float, war_aims: np.ndarray, strategy: Strategy,
                  recruits_param: str = "recruits_per_day_arm", cohesion: float = 0.5,
-                 opportunism: float | None = None, force_generation_start: float = 1.0):
+                 opportunism: float | None = None, force_generation_start: float = 1.0,
+                 training_capacity_param: str = ""):
         super().__init__(model)
         self.index = len(model.governments)  # position in model.governments = the Forces.government code
         self.key = key
@@ -141,6 +142,8 @@ class Government(Agent):
         self.cohesion = cohesion  # command cohesion 0..1 (model.mechanisms.command)
         self.opportunism = opportunism  # value of districts outside its war aims; None: the parameter's
         self.force_generation_start = force_generation_start  # recruiting capacity on 1991-12-01 (recruitment.py)
+        self.training_capacity_param = training_capacity_param  # parameter capping recruits sent to units a day; "" = none
+        self.depot_personnel = 0.0  # recruits waiting to be trained (recruitment.py): in service, not at the front
         self.coup_constraint: str | None = None  # "forbid"/"force"/None, set by coup_constraint events
         self.coup_constraint_until = None
         # Regime politics (model.actors.politics): the regime in power, its listed successors, what its

@@ -83,7 +83,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     world = load_world()
     n_days = (CEASEFIRE_DATE - START).days + 1
     doc = documented(world, n_days)
-    card: dict = {"scenario": base.war_scenario.name, "runs": len(table), "failed": int((table["error"] != "").sum()),
+    card: dict = {"scenario": base.war_scenario.name, "runs": len(table), "root_seed": root_seed, "failed": int((table["error"] != "").sum()),
                   "parameter_set": calibration or (record.get("calibration", {}).get("name") or "documented defaults"),
                   "overrides": overrides,
                   "fit_until": fit_until, "metrics": {}, "baselines": baselines(world, doc)}
@@ -145,7 +145,7 @@ def card_markdown(card: dict) -> str:
     changed = ", ".join(f"{k} = {v:g}" for k, v in card.get("overrides", {}).items())
     lines = [f"# Validation score card — parameter set: {card['parameter_set']}" + (f", with {changed}" if changed else ""),
              "",
-             f"{card['runs']} seeds ({card['failed']} failed), {card.get('scenario', 'historical')} scenario to the end of "
+             f"{card['runs']} seeds (root {card.get('root_seed', VALIDATION_ROOT_SEED)}; {card['failed']} failed), {card.get('scenario', 'historical')} scenario to the end of "
              "1994, scored on the history to 1994-05-12; "
              f"fitted up to {card['fit_until'] or '–'}. Median [10th–90th percentile] over seeds.", "",
              "| metric | model | persistence | everything at once |", "|---|---|---|---|"]

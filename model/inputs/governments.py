@@ -23,6 +23,7 @@ class GovernmentConfig(BaseModel):
     budget_musd_per_year: float = Field(ge=0, le=100_000)
     war_aims: list[str]
     recruits_param: str = ""
+    training_capacity_param: str = ""  # parameter capping the recruits it can train and send to units a day; "" = none
     command_cohesion: float = Field(0.5, ge=0, le=1)  # how far it commands its forces as one army at the start
     opportunism: float | None = Field(None, ge=0, le=1)  # value of districts outside its aims (default: the parameter)
     force_generation_start: float = Field(1.0, ge=0, le=1)  # share of full recruiting capacity on 1991-12-01

@@ -1,7 +1,11 @@
 """Recruitment: each government's daily recruits (scaled by its legitimacy and by the capacity to raise
 men that its state has built so far, and raised by mobilisation while the enemy holds its war aims)
-shared among its units by the reinforcement weights of its orders; the regime guard takes its share first. Raw recruits dilute the training of the units they
-join (``recruit_training_gap``), so an army that replaces heavy losses fights worse than one that
+shared among its units by the reinforcement weights of its orders; the regime guard takes its share first.
+A government whose army can train only so many men a day (``training_capacity_param`` in governments.toml:
+Azerbaijan's, which "was able to field no more than a few thousand well-trained troops" in early 1993 with
+56,000 men in service in 1994, LoC Country Study) sends its units no more than that; the rest wait in its
+depots, counted in service but not at the front, and join the units as the capacity allows. Raw recruits
+dilute the training of the units they join (``recruit_training_gap``), so an army that replaces heavy losses fights worse than one that
 keeps its men. Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
 1 / ``wounded_recovery_days`` of those recovering each day; a unit that has left the map gets none back."""
 
@@ -46,7 +50,7 @@ def force_generation(model: KarabakhWar) -> list[float]:
 
 
 class Recruitment(Mechanism):
-    """Writes personnel of the units and of the regime guards."""
+    """Writes personnel of the units, of the regime guards and of the depots."""
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         f = model.forces
@@ -69,7 +73,13 @@ class Recruitment(Mechanism):
             committed = gov.guard_committed is not None
             gov.guard_personnel += rate * guard * (0.0 if committed else 1.0)
             withheld = 0.0 if committed or knocked_out else guard
-            share.append(rate * (1.0 - withheld) / units_weight if units_weight > 0 else 0.0)
+            to_units = rate * (1.0 - withheld)
+            cap = model.p[gov.training_capacity_param] if gov.training_capacity_param else 0.0
+            if cap > 0:  # no more than the army can train reach the units; the rest wait in the depots
+                waiting = gov.depot_personnel + to_units
+                to_units = min(waiting, cap) if units_weight > 0 else 0.0  # with no unit to join, all wait
+                gov.depot_personnel = waiting - to_units
+            share.append(to_units / units_weight if units_weight > 0 else 0.0)
         joining = weight * np.array(share)[f.government]
         gap = model.p["recruit_training_gap"]
         if gap > 0:  # recruits arrive with (1 - gap) x the unit's documented training: the mean moves toward it

@@ -59,9 +59,9 @@ OUTCOMES: dict[str, Outcome] = {
                                    "Azerbaijani civilians who fled shelling", "people"),
     "displaced_front_arm": Outcome("of displaced_arm, those who fled shelling of their district (no capture)",
                                    "Armenian civilians who fled shelling", "people"),
-    "personnel_aze": Outcome("personnel in the aze side's units and regime guards on 1994-05-12 (at the end if the "
+    "personnel_aze": Outcome("personnel in the aze side's units, regime guards and depots on 1994-05-12 (at the end if the "
                              "run stops earlier)", "personnel in service, aze side, 1994-05-12", "people"),
-    "personnel_arm": Outcome("personnel in the arm side's units and regime guards on 1994-05-12 (at the end if the "
+    "personnel_arm": Outcome("personnel in the arm side's units, regime guards and depots on 1994-05-12 (at the end if the "
                              "run stops earlier)", "personnel in service, arm side, 1994-05-12", "people"),
     "captures": Outcome("changes of holder of any district", "changes of holder of districts", "count"),
     "ceasefires": Outcome("ceasefires agreed (durable or not)", "ceasefires agreed", "count"),

@@ -51,7 +51,7 @@ def government_state(game: Game, role: str) -> dict:
     return {"role": role, "name": gov.name, "leader": gov.leader, "regime": getattr(gov.regime, "key", ""),
             "treasury_musd": round(float(gov.treasury_musd), 1), "legitimacy": round(float(gov.legitimacy), 2),
             "loyalty": round(float(f.loyalty[mine].mean()), 2) if mine.any() else None,
-            "guard": round(float(gov.guard_personnel)), "played_by": "human" if role in game.config.human else "AI"}
+            "guard": round(float(gov.guard_personnel)), "depot": round(float(gov.depot_personnel)), "played_by": "human" if role in game.config.human else "AI"}
 
 
 def context(game: Game) -> list[str]:

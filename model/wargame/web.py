@@ -26,6 +26,7 @@ from starlette.staticfiles import StaticFiles
 
 from ..errors import InputError
 from ..inputs.locations import SCENARIO_DIR
+from ..outputs.numbers import readable
 from ..outputs.plots import plot_view_map
 from . import debrief
 from .game import Game
@@ -43,6 +44,7 @@ HEADERS = {
 }
 ENV = Environment(loader=PackageLoader("model.wargame", "templates"), autoescape=select_autoescape(["html"]))
 ENV.filters["ceasefire"] = debrief.ceasefire_text
+ENV.filters["readable"] = readable  # 12,345 men, not 12345
 STATIC = Path(__file__).parent / "static"
 
 
