@@ -57,10 +57,15 @@ def test_knocking_out_the_channel_that_carries_most_of_a_finding_shrinks_it(knoc
 
 def test_without_battlefield_costs_the_harness_reports_no_battlefield_effect(knocked_report):
     """With no channel by which coup-proofing can cost the army, the literature's battlefield direction
-    should not appear, and the report says so (and names the knock-out that removes it)."""
+    should not appear, and the report says so (and names the knock-out that removes it). What remains can
+    help the army: with stop 29's set (an untrained army whose guard bypasses the depots) a committed guard
+    and plots stopped before they start improve Azerbaijan's exchange ratio (-0.59 [-1.01, -0.13] on these
+    8 seeds; with guard_committed and detection also off, -0.11 [-0.28, +0.02]), so the report may say
+    'opposite of the literature' as well as 'no clear effect', never 'reproduced'."""
     report, stats = knocked_report
     cells = row(report, "## 5. Which channels", "loss-exchange ratio")
-    assert "(reproduced)" in cells[1] and "(no clear effect)" in cells[3]
+    assert "(reproduced)" in cells[1]
+    assert "(no clear effect)" in cells[3] or "(opposite of the literature)" in cells[3]
     assert verdict(stats["knockouts"][BATTLEFIELD_OFF]["slope_loss_exchange_ratio"], +1) != "reproduced"
     assert cells[-1] == BATTLEFIELD_OFF
 
