@@ -325,6 +325,38 @@ def test_recruits_beyond_the_training_capacity_wait_in_the_depots_and_count_in_s
     assert aze.depot_personnel == pytest.approx(depot - 5.0)
 
 
+def test_depot_garrison_sends_a_share_of_the_depots_to_threatened_home_militias_only():
+    """With depot_garrison_share g, each day g of Azerbaijan's depots joins its militias standing in their own
+    home district, which its side holds, in proportion to the enemy's strength next to each; no other unit
+    gets any of it, the men in service stay the same, and at g = 0 the depots keep their men."""
+    from model.mechanisms.recruitment import garrison_weights
+
+    def day(share):
+        model = KarabakhWar(rng=1, until=dt.date(1992, 3, 1), recruits_per_day_aze=0.0, depot_garrison_share=share,
+                            training_capacity_per_day_aze=5.0, force_generation_days=0.0, wounded_return_share=0.0)
+        aze = model.government("azerbaijan")
+        aze.depot_personnel = 10_000.0
+        today = Today(situation=model.situation())
+        before, in_service = model.forces.personnel.copy(), model.personnel_in_service()[0]
+        model.mechanism(Recruitment).step(model, today)
+        return model, aze, model.forces.personnel - before, in_service, garrison_weights(model, today)
+
+    model, aze, gained, in_service, weights = day(0.01)
+    f, situation = model.forces, model.situation()
+    home_militia = f.active & (f.kind == MILITIA) & (f.home == f.node) & (f.government == aze.index)
+    held = situation.side_held[0, f.node]
+    mine = f.government == aze.index
+    assert (weights[home_militia & held] > 0).any() and (weights[mine & ~(home_militia & held)] == 0).all()
+    sent = 0.01 * (10_000.0 - 5.0)  # 5 trained go to the units first, then 1 % of the rest to the garrisons
+    assert aze.depot_personnel == pytest.approx(10_000.0 - 5.0 - sent)
+    garrisoned = gained - day(0.0)[2]  # what the garrison added beyond the trained recruits
+    assert garrisoned.sum() == pytest.approx(sent) and (garrisoned[~mine] == 0).all()  # no depot elsewhere
+    assert np.allclose(garrisoned[mine], sent * weights[mine] / weights[mine].sum())
+    assert model.personnel_in_service()[0] == pytest.approx(in_service)  # moved from the depots, not raised
+    off = day(0.0)[1]
+    assert off.depot_personnel == pytest.approx(10_000.0 - 5.0)
+
+
 def test_recovered_wounded_rejoin_their_units_and_casualties_still_count_them():
     """With wounded_return_share w, w of each unit's losses join its pool of recovering men, of which
     1 / wounded_recovery_days rejoin each day; the casualty count is the same as with w = 0."""

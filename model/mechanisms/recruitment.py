@@ -4,7 +4,9 @@ shared among its units by the reinforcement weights of its orders; the regime gu
 A government whose army can train only so many men a day (``training_capacity_param`` in governments.toml:
 Azerbaijan's, which "was able to field no more than a few thousand well-trained troops" in early 1993 with
 56,000 men in service in 1994, LoC Country Study) sends its units no more than that; the rest wait in its
-depots, counted in service but not at the front, and join the units as the capacity allows. Raw recruits
+depots, counted in service but not at the front, and join the units as the capacity allows; with
+``depot_garrison_share`` a share of the depots goes each day to hold the threatened home districts in their
+territorial self-defence battalions (:func:`garrison_weights`). Raw recruits
 dilute the training of the units they join (``recruit_training_gap``), so an army that replaces heavy losses fights worse than one that
 keeps its men. Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
 1 / ``wounded_recovery_days`` of those recovering each day; a unit that has left the map gets none back."""
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..inputs.forces import MERCENARY
+from ..inputs.forces import MERCENARY, MILITIA
 from ..inputs.history import START
 from .base import Mechanism, Today
 
@@ -47,6 +49,18 @@ def force_generation(model: KarabakhWar) -> list[float]:
         return [1.0] * len(model.governments)
     grown = min(max((model.date - START).days / days, 0.0), 1.0)
     return [g.force_generation_start + (1.0 - g.force_generation_start) * grown for g in model.governments]
+
+
+def garrison_weights(model: KarabakhWar, today: Today) -> np.ndarray:
+    """(U,) weight of each unit in the sharing of its government's depot garrison: militias standing in their
+    own home district, which their side holds, weighted by the enemy's defensive strength in the neighbouring
+    districts (the enemy massing across the line); 0 for every other unit."""
+    f, w = model.forces, model.world
+    situation = today.situation if today.situation is not None else model.situation()
+    across = situation.stand_cp[::-1] @ w.adjacency  # (2, N): the other side's strength next to each district
+    side = f.side.astype(np.int64)
+    eligible = f.active & (f.kind == MILITIA) & (f.home == f.node) & situation.side_held[side, f.node]
+    return np.where(eligible, across[side, f.node], 0.0)
 
 
 class Recruitment(Mechanism):
@@ -81,7 +95,24 @@ class Recruitment(Mechanism):
                 gov.depot_personnel = waiting - to_units
             share.append(to_units / units_weight if units_weight > 0 else 0.0)
         joining = weight * np.array(share)[f.government]
+        if model.p["depot_garrison_share"] > 0:
+            joining = joining + self._garrison(model, today)
         gap = model.p["recruit_training_gap"]
         if gap > 0:  # recruits arrive with (1 - gap) x the unit's documented training: the mean moves toward it
             f.training += (joining / np.maximum(f.personnel + joining, 1.0)) * ((1.0 - gap) * f.base_training - f.training)
         f.personnel += joining
+
+    @staticmethod
+    def _garrison(model: KarabakhWar, today: Today) -> np.ndarray:
+        """(U,) men each unit receives today from its government's depot as garrison (and the depots emptied by
+        as much): ``depot_garrison_share`` of each depot, shared by :func:`garrison_weights`; none where no
+        home district is threatened."""
+        f = model.forces
+        weights = garrison_weights(model, today)
+        totals = np.bincount(f.government, weights, minlength=len(model.governments)).tolist()
+        sent = []
+        for gov, total in zip(model.governments, totals):
+            out = gov.depot_personnel * model.p["depot_garrison_share"] if total > 0 else 0.0
+            gov.depot_personnel -= out
+            sent.append(out / total if total > 0 else 0.0)
+        return weights * np.array(sent)[f.government]
