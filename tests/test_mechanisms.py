@@ -416,6 +416,33 @@ def test_raw_recruits_dilute_the_training_of_the_units_they_join():
     assert (f.training[grew] >= 0.5 * f.base_training[grew]).all()
 
 
+def test_units_that_fight_learn_toward_the_ceiling_and_the_others_keep_their_training():
+    """experience_gain x: each unit engaged today closes x of the gap between its training and
+    experience_ceiling; units that did not fight, and units already above the ceiling, keep theirs; x = 0
+    changes nothing."""
+    from model.mechanisms import Combat
+
+    def day(gain):
+        m = KarabakhWar(rng=0, until="1992-06-01", experience_gain=gain, experience_ceiling=0.6).run()
+        f = m.forces
+        f.training[f.active & (f.side == 1)] = np.linspace(0.3, 0.8, int((f.active & (f.side == 1)).sum()))
+        for u in np.flatnonzero(f.active & (f.side == 0)):  # every Azerbaijani unit attacks where it can
+            f.target[u] = next((v for v in m.world.neighbourhood[f.node[u]] if v < m.world.n
+                                and m.side_share[0, v] < 1.0), -1)
+        before = f.training.copy()
+        today = Today(situation=m.situation())
+        m.mechanism(Combat).step(m, today)
+        return before, f.training.copy(), today.combat.engaged
+
+    before, after, engaged = day(0.1)
+    assert engaged.any() and (~engaged).any()
+    assert after == pytest.approx(before + 0.1 * engaged * np.maximum(0.6 - before, 0.0))
+    assert (after[engaged & (before < 0.6)] > before[engaged & (before < 0.6)]).all()
+    assert (after <= np.maximum(before, 0.6) + 1e-12).all()  # never past the ceiling by experience
+    before, after, _ = day(0.0)
+    assert np.array_equal(before, after)
+
+
 def test_a_patron_unit_that_joins_mid_war_has_a_pool_of_wounded():
     """A patron force that fights as a unit gets every per-unit array, the wounded pool included."""
     from model.mechanisms.combat import count_losses

@@ -1,4 +1,5 @@
-"""Combat: every engagement of the day fought at once (:mod:`model.dynamics.combat`); losses and morale."""
+"""Combat: every engagement of the day fought at once (:mod:`model.dynamics.combat`); losses, morale and
+experience (units that fight learn: ``experience_gain``)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ def count_losses(model: KarabakhWar, loss_fraction: np.ndarray, attack_fraction:
 
 class Combat(Mechanism):
     """Fight, remove losses, count casualties, move morale (losses and broken defences lower it,
-    quiet days restore it toward its base)."""
+    quiet days restore it toward its base) and training (each day a unit fights it closes
+    ``experience_gain`` of the gap to ``experience_ceiling``)."""
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         f, p = model.forces, model.p
@@ -47,6 +49,8 @@ class Combat(Mechanism):
             f.morale += np.where(result.engaged, 0.0, p["morale_recovery_per_day"]) * (f.morale < f.base_morale)
             broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke
             f.morale -= p["break_morale_loss"] * broke_here
+            if p["experience_gain"] > 0:  # the survivors learn; recruits dilute it again (Recruitment)
+                f.training += p["experience_gain"] * result.engaged * np.maximum(p["experience_ceiling"] - f.training, 0.0)
         else:  # nobody fought (no losses, no broken defence): every unit's morale recovers
             f.morale += p["morale_recovery_per_day"] * (f.morale < f.base_morale)
         f.morale.clip(0.0, 1.0, out=f.morale)
