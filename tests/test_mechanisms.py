@@ -61,6 +61,23 @@ def test_cohesion_grows_toward_legitimacy_and_falls_at_a_change_of_power():
     assert gov.cohesion == pytest.approx(cut + p["cohesion_build_per_day"] * (gov.legitimacy - cut))
 
 
+def test_with_a_lower_legitimacy_weight_cohesion_builds_partly_toward_a_built_army():
+    """cohesion_legitimacy_weight w: cohesion closes cohesion_build_per_day of the gap to w x legitimacy +
+    (1 - w); an unpopular government's army still builds its order, a popular one's no faster than at w = 1."""
+    def one_day(w, legitimacy):
+        m = synthetic_model(seed=3, days=30, cohesion_legitimacy_weight=w)
+        gov = m.government("azerbaijan")
+        gov.legitimacy, gov.cohesion = legitimacy, 0.4
+        m.mechanism(Command).step(m, Today(situation=m.situation()))
+        return gov.cohesion, m.p["cohesion_build_per_day"]
+
+    low, build = one_day(0.5, 0.2)
+    assert low == pytest.approx(0.4 + build * (0.5 * 0.2 + 0.5 - 0.4))
+    assert low > one_day(1.0, 0.2)[0]  # at w = 1 it falls toward the low legitimacy
+    assert one_day(1.0, 0.2)[0] == pytest.approx(0.4 + build * (0.2 - 0.4))
+    assert one_day(0.0, 0.2)[0] == pytest.approx(one_day(0.0, 0.9)[0])  # at w = 0 legitimacy plays no part
+
+
 def test_resting_governments_fight_only_in_their_own_districts():
     moving = synthetic_model(seed=2, days=150).run()
     resting = synthetic_model(seed=2, days=150, offensive_rest_days=3650).run()  # its max: longer than the run
