@@ -600,11 +600,9 @@ class KarabakhWar(mesa.Model):
         country's forces in being holds (calibration/targets.toml, forces_*)."""
         f = self.forces
         out = np.bincount(f.side[f.active].astype(np.int64), f.personnel[f.active], minlength=2)[:2]
-        if "guard_withheld" not in self.knockouts:  # otherwise the guard is notional: its men are in the units
-            for gov in self.governments:
-                out[gov.side_index] += gov.guard_personnel
-        for gov in self.governments:  # recruits in the depots, waiting to be trained
-            out[gov.side_index] += gov.depot_personnel
+        guard = "guard_withheld" not in self.knockouts  # otherwise the guard is notional: its men are in the units
+        for gov in self.governments:  # the guard, and the recruits in the depots waiting to be trained
+            out[gov.side_index] += (gov.guard_personnel if guard else 0.0) + gov.depot_personnel
         return out
 
     def side_names(self) -> tuple[str, ...]:

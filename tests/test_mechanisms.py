@@ -366,11 +366,11 @@ def test_depot_garrison_sends_a_share_of_the_depots_to_threatened_home_militias_
     assert (weights[home_militia & held] > 0).any() and (weights[mine & ~(home_militia & held)] == 0).all()
     sent = 0.01 * (10_000.0 - 5.0)  # 5 trained go to the units first, then 1 % of the rest to the garrisons
     assert aze.depot_personnel == pytest.approx(10_000.0 - 5.0 - sent)
-    garrisoned = gained - day(0.0)[2]  # what the garrison added beyond the trained recruits
+    _, off, trained_only, _, _ = day(0.0)
+    garrisoned = gained - trained_only  # what the garrison added beyond the trained recruits
     assert garrisoned.sum() == pytest.approx(sent) and (garrisoned[~mine] == 0).all()  # no depot elsewhere
     assert np.allclose(garrisoned[mine], sent * weights[mine] / weights[mine].sum())
     assert model.personnel_in_service()[0] == pytest.approx(in_service)  # moved from the depots, not raised
-    off = day(0.0)[1]
     assert off.depot_personnel == pytest.approx(10_000.0 - 5.0)
 
 

@@ -49,8 +49,8 @@ class Command(Mechanism):
                     share = p["uprising_cohesion_loss_share"] if change["how"] == "uprising" else 1.0
                     gov.cohesion *= 1.0 - p["regime_change_cohesion_loss"] * share
                 self.regimes_seen[gov.index] += changes
-            w = p["cohesion_legitimacy_weight"]  # 1: toward the legitimacy; below it, partly toward a built army
-            target = gov.legitimacy if w >= 1.0 else w * gov.legitimacy + (1.0 - w)
+            weight = p["cohesion_legitimacy_weight"]  # 1: toward the legitimacy (exactly); below, partly toward 1
+            target = weight * gov.legitimacy + (1.0 - weight)
             gov.cohesion += p["cohesion_build_per_day"] * (target - gov.cohesion)
         cohesion = np.array([g.cohesion for g in model.governments])
         attacking = (f.target >= 0).nonzero()[0]
