@@ -61,13 +61,15 @@ def test_without_battlefield_costs_the_harness_reports_no_battlefield_effect(kno
     help the army: with stop 29's set (an untrained army whose guard bypasses the depots) a committed guard
     and plots stopped before they start improve Azerbaijan's exchange ratio (-0.59 [-1.01, -0.13] on these
     8 seeds; with guard_committed and detection also off, -0.11 [-0.28, +0.02]), so the report may say
-    'opposite of the literature' as well as 'no clear effect', never 'reproduced'."""
+    'opposite of the literature' as well as 'no clear effect', never 'reproduced'. With stop 31's set the
+    training loss alone also removes the finding on these seeds, so the report may name it beside the
+    four together."""
     report, stats = knocked_report
     cells = row(report, "## 5. Which channels", "loss-exchange ratio")
     assert "(reproduced)" in cells[1]
     assert "(no clear effect)" in cells[3] or "(opposite of the literature)" in cells[3]
     assert verdict(stats["knockouts"][BATTLEFIELD_OFF]["slope_loss_exchange_ratio"], +1) != "reproduced"
-    assert cells[-1] == BATTLEFIELD_OFF
+    assert BATTLEFIELD_OFF in cells[-1].split(", ")
 
 
 # ------------------------------------------------------------------------------ the verdict logic
