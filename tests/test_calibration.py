@@ -217,6 +217,32 @@ def test_patterns_are_read_from_the_run():
     assert scoring.patterns(m)["pattern_aze_few_attempts"] is False
 
 
+def test_what_became_of_the_may_1994_ceasefire_is_read_from_the_run():
+    """scoring.ceasefire_outcome: the one run-level reason behind pattern_ceasefire_holds ('holds' exactly
+    when the pattern is shown), for each way the pattern can be missed."""
+    from model.model import KarabakhWar
+
+    assert scoring.ceasefire_outcome(KarabakhWar(rng=0, until="1994-12-30").run()) == "not judged"
+    m = KarabakhWar(rng=0).run()
+
+    def truce(start, end=None, by=None):
+        return {"start": start, "end": end, "broken_by": by}
+
+    cases = {
+        "holds": [truce("1993-10-01", "1993-12-01", "azerbaijan"), truce("1994-05-12")],
+        "broken by arm": [truce("1994-05-12", "1994-06-01", "nagorno_karabakh"), truce("1994-08-01")],
+        "broken by aze": [truce("1994-04-01", "1994-09-01", "azerbaijan")],
+        "earlier": [truce("1993-10-01")],
+        "later": [truce("1993-10-01", "1993-11-01", "armenia"), truce("1994-08-01")],
+        "none": [truce("1993-10-01", "1994-10-01", "azerbaijan")],
+    }
+    for expected, ceasefires in cases.items():
+        m.ceasefires[:] = ceasefires
+        assert scoring.ceasefire_outcome(m) == expected, (expected, ceasefires)
+        assert scoring.patterns(m)["pattern_ceasefire_holds"] is (expected == "holds")
+    assert set(cases) | {"not judged"} == set(scoring.CEASEFIRE_OUTCOMES)
+
+
 def test_the_popular_front_year_is_a_run_without_a_change_of_power_from_july_1992_to_april_1993():
     """pattern_aze_no_change_of_power_1992_1993: no successful coup, uprising or resignation in Azerbaijan in
     its window; failed attempts, other countries and changes outside the window do not count; a run that
@@ -250,6 +276,12 @@ def test_validate_writes_a_score_card_with_the_patterns(tmp_path):
     posture = json.loads((tmp_path / "v" / "card.json").read_text())["casualties_by_posture"]
     for side in ("aze", "arm"):
         assert 0 <= posture[side]["attacking"]["median"] <= posture[side]["total"]["median"] > 0
+    # what became of the May 1994 ceasefire: shares of runs that add up, and 'holds' is the pattern's share
+    card_json = json.loads((tmp_path / "v" / "card.json").read_text())
+    outcome = card_json["ceasefire_outcome"]
+    assert set(outcome) == set(scoring.CEASEFIRE_OUTCOMES) and sum(outcome.values()) == pytest.approx(1.0)
+    assert outcome["holds"] == card_json["patterns"]["pattern_ceasefire_holds"]["share"]
+    assert "| the May 1994 ceasefire (window of the pattern below) | share of runs |" in card
 
 
 def test_the_pattern_search_probes_one_parameter_at_a_time_around_the_best_trial(tmp_path):

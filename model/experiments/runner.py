@@ -32,7 +32,7 @@ from ..model import KarabakhWar
 from ..outputs.indices import side_indices
 from ..outputs.outcomes import SIDE_GOVERNMENTS, outcomes, territory_series
 from ..outputs.patrons import decision_counts
-from .scoring import patterns, score_model
+from .scoring import ceasefire_outcome, patterns, score_model
 
 CEASEFIRE_ISO = str(CEASEFIRE_DATE)
 
@@ -97,6 +97,7 @@ def run_one(spec: RunSpec) -> dict[str, object]:
             row.update({f"oos_{k}": v for k, v in oos.items()})
     if spec.patterns:
         row.update(patterns(model))
+        row["ceasefire_outcome"] = ceasefire_outcome(model)
     if spec.series:
         row["series"] = territory_series(model)
     if spec.patrons:

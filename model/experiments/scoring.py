@@ -315,6 +315,40 @@ def patterns(model) -> dict[str, bool]:
     return out
 
 
+CEASEFIRE_OUTCOMES = {
+    "holds": "a ceasefire started in the window and still holds at the end of 1994 (the pattern is shown)",
+    "broken by aze": "a ceasefire started in the window, and the aze side broke it",
+    "broken by arm": "a ceasefire started in the window, and the arm side broke it",
+    "earlier": "none started in the window; one that started before it holds at the end of 1994",
+    "later": "none started in the window; one that started after it holds at the end of 1994",
+    "none": "no ceasefire started in the window or holds at the end of 1994",
+    "not judged": "the run ended before the end of 1994",
+}
+"""What became of the May 1994 ceasefire in a run (:func:`ceasefire_outcome`): why
+``pattern_ceasefire_holds`` is shown or missed, which the share of seeds alone does not say (a war that
+ended in the autumn of 1993 misses it as surely as a truce broken in June 1994)."""
+
+
+def ceasefire_outcome(model) -> str:
+    """The key of :data:`CEASEFIRE_OUTCOMES` that describes ``model``'s run (the window and the day it is
+    judged on are those of ``pattern_ceasefire_holds`` in calibration/targets.toml). A ceasefire in the
+    window that was broken counts as broken even if a later one holds."""
+    t = load_targets()["pattern_ceasefire_holds"]
+    if model.day <= (dt.date.fromisoformat(t["judged"]) - START).days:
+        return "not judged"
+    lo, hi = t["window"]
+    in_window = [c for c in model.ceasefires if lo <= c["start"] <= hi]
+    if any(c["end"] is None for c in in_window):
+        return "holds"
+    if in_window:
+        side = {g.key: g.side for g in model.governments}
+        return f"broken by {side[in_window[0]['broken_by']]}"
+    holding = [c for c in model.ceasefires if c["end"] is None]
+    if holding:
+        return "earlier" if holding[0]["start"] < lo else "later"
+    return "none"
+
+
 def objective_value(table: pd.DataFrame) -> float:
     """What ``karabakh calibrate`` minimises, from the scored runs of one parameter set (columns ``fit_*``): the
     median of the per-run loss (:func:`score`) plus W_SHARES x :func:`share_miss`."""

@@ -29,7 +29,7 @@ from ..model import KarabakhWar
 from ..outputs.numbers import readable
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds, run_many
-from .scoring import W_SHARES, baselines, documented, first_documented_changes, objective_value, share_miss
+from .scoring import CEASEFIRE_OUTCOMES, W_SHARES, baselines, documented, first_documented_changes, objective_value, share_miss
 
 METRICS = (("loss", "loss (lower is better)"), ("capture_months", "capture-date error, months (all documented changes)"),
            ("capture_days_major", "capture-date error, days (major captures)"), ("state", "state error at checkpoints (share)"),
@@ -112,6 +112,9 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     card["ceasefires_broken"] = {side: {"per_run": float(ok[f"ceasefires_broken_{side}"].mean()),
                                         "share_of_runs": float((ok[f"ceasefires_broken_{side}"] > 0).mean())}
                                  for side in SIDES}
+    # What became of the May 1994 ceasefire: why its pattern is missed (too early a peace, a broken truce, ...).
+    outcome = ok["ceasefire_outcome"].value_counts(normalize=True)
+    card["ceasefire_outcome"] = {key: float(outcome.get(key, 0.0)) for key in CEASEFIRE_OUTCOMES}
     # What the fit minimises on these seeds: the median loss and how far the patterns' shares miss their targets.
     card["share_miss"] = share_miss(ok)
     card["objective"] = objective_value(ok)
@@ -176,6 +179,10 @@ def card_markdown(card: dict) -> str:
                   "|---|---|---|"]
         lines += [f"| by the {side} side | {b['per_run']:.2f} | {b['share_of_runs']:.0%} |"
                   for side, b in card["ceasefires_broken"].items()]
+    if "ceasefire_outcome" in card:
+        lines += ["", "| the May 1994 ceasefire (window of the pattern below) | share of runs |", "|---|---|"]
+        lines += [f"| {CEASEFIRE_OUTCOMES[key]} | {share:.0%} |" for key, share in card["ceasefire_outcome"].items()
+                  if share > 0 or key != "not judged"]
     lines += ["", "| pattern | target share of seeds | simulated | met |", "|---|---|---|---|"]
     for pt in card["patterns"].values():
         lines.append(f"| {pt['what']} | {pt['target'][0]:.0%}–{pt['target'][1]:.0%} | {pt['share']:.0%} | "
