@@ -625,6 +625,30 @@ def test_the_security_zone_values_districts_by_the_enemy_guns_that_fire_into_the
     assert not BuiltinAI._security(shut, [nk], g_side, 0.5).any()
 
 
+def test_security_first_withholds_the_opportunities_that_silence_no_gun_while_any_gun_fires():
+    """security_first on the staff's values (G, N): while some gun fires into a government's aims, the
+    opportunism of each district beyond them that fires into none is cut by that share; its aims, the
+    districts that fire and districts worth nothing keep their values; a government whose aims are under
+    no fire keeps all of them. In a run's first day: with security_first 1 Zangilan, which borders none of
+    the Karabakh aims, is worth nothing to its staff while guns fire from elsewhere."""
+    aims = np.array([[True, False, False, False], [True, False, False, False]])
+    value = np.array([[1.0, 0.3, 0.3, 0.0], [1.0, 0.3, 0.3, 0.0]])
+    security = np.array([[0.0, 0.5, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])  # only the first government's aims under fire
+    out = BuiltinAI._guns_first(value, security, aims, 0.75)
+    assert out[0].tolist() == pytest.approx([1.0, 0.3, 0.075, 0.0]) and out[1].tolist() == value[1].tolist()
+    assert BuiltinAI._guns_first(value, security, aims, 1.0)[0, 2] == 0.0
+
+    m = KarabakhWar(rng=0, exploitation_gap=-1.0, aims_secured_share=0.0, security_value=0.5, security_first=1.0)
+    nk = m.government("nagorno_karabakh")
+    ai = nk.strategy
+    security = BuiltinAI._security(m, [nk], np.array([nk.side_index]), 0.5)[0]
+    zangilan = m.world.index["zangilan"]
+    assert security.any() and security[zangilan] == 0.0
+    plain = ai._value(m, [nk], m.p["opportunism"], m.p["cross_border_value"])[0]
+    first = ai._guns_first(plain[None, :], security[None, :], nk.war_aims[None, :], 1.0)[0]
+    assert plain[zangilan] > 0 and first[zangilan] == 0.0
+
+
 def test_with_full_axis_focus_the_staff_attacks_beyond_a_units_district_only_on_its_axis():
     """One operation at a time: with axis_focus 1 every attack the built-in staff orders beyond a
     unit's own district is on its government's axis; with 0 (the committed value) some are not."""

@@ -156,6 +156,21 @@ class BuiltinAI:
         eligible = ~aims & ~w.beyond_border[g_side]
         return np.where(eligible & (peak > 0), weight * gate * threat / np.maximum(peak, 1e-12), 0.0)
 
+    @staticmethod
+    def _guns_first(value: np.ndarray, security: np.ndarray, aims: np.ndarray, first: float) -> np.ndarray:
+        """``value`` (G, N) with the opportunism of districts beyond the aims from which no gun fires into
+        them cut by the share ``first``, for each government some of whose aims are under fire.
+
+        The Karabakh side took the districts whose guns and bases hit Nagorno-Karabakh first (Kalbajar
+        in April 1993, Aghdam in July, Fuzuli in August) and Zangilan, which threatened none of it,
+        last, at the end of October, though little more than local militia held it all year
+        (de Waal 2003, ch. 12; HRW/Helsinki 1994): an opportunity that silences no gun waits until
+        none fires. Without this a staff whose odds against a militia are 50 to 1 attacks it at any
+        value, so the weakest-held districts fall first whatever the security zone is worth."""
+        firing = (security > 0).any(axis=1, keepdims=True)  # (G, 1): some aim of the government is under fire
+        idle = ~aims & (value > 0) & (security == 0)  # opportunities beyond the aims that silence no gun
+        return np.where(firing & idle, value * (1.0 - first), value)
+
     def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray, bool]:
         """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1,
         whether ``governments`` are all the model's)."""
@@ -197,7 +212,11 @@ class BuiltinAI:
         enemy_stand = reported_enemy(governments, situation.stand_padded[1 - g_side], model.rng_reports)
         value = self._value(model, governments, p["opportunism"], p["cross_border_value"])
         if p["security_value"] > 0:  # computed daily: the guns move
-            value = value + self._security(model, governments, g_side, p["security_value"])
+            security = self._security(model, governments, g_side, p["security_value"])
+            if p["security_first"] > 0:
+                aims = np.vstack([g.war_aims for g in governments]).astype(bool)
+                value = self._guns_first(value, security, aims, p["security_first"])
+            value = value + security
 
         # --- attacks. Converging odds: a target counts the CP of every own district that
         # can strike it (its neighbours, and itself if contested), weighted by war aims.
