@@ -243,6 +243,46 @@ def test_what_became_of_the_may_1994_ceasefire_is_read_from_the_run():
     assert set(cases) | {"not judged"} == set(scoring.CEASEFIRE_OUTCOMES)
 
 
+def test_changes_of_power_by_path_are_counted_per_run_beside_the_documented_ones():
+    """validation.changes_of_power: per country and path, the share of runs with an attempt and with a success,
+    the median date of the first success (of the first attempt where none succeeded), and the documented dates."""
+    from model.experiments.validation import changes_of_power
+
+    runs = pd.Series([
+        [("azerbaijan", "resignation", "1992-04-01", True), ("azerbaijan", "coup", "1993-05-01", False),
+         ("azerbaijan", "coup", "1993-06-10", True)],
+        [("azerbaijan", "resignation", "1992-05-01", True), ("armenia", "coup", "1993-01-01", False)],
+        [("azerbaijan", "resignation", "1992-06-01", True)],
+        [],
+    ])
+    rows = {(r["country"], r["path"]): r for r in changes_of_power(runs, ["azerbaijan", "armenia"])}
+    assert len(rows) == 6
+    res = rows[("azerbaijan", "resignation")]
+    assert (res["attempted"], res["succeeded"], res["first_median"]) == (0.75, 0.75, "1992-05-01")
+    assert res["documented"] == ["1992-03-06"]
+    coup = rows[("azerbaijan", "coup")]
+    assert (coup["attempted"], coup["succeeded"], coup["first_median"], coup["first_of"]) == (0.25, 0.25, "1993-06-10", "success")
+    arm = rows[("armenia", "coup")]
+    assert (arm["attempted"], arm["succeeded"], arm["first_median"], arm["first_of"]) == (0.25, 0.0, "1993-01-01", "attempt")
+    assert rows[("armenia", "uprising")]["first_median"] is None and rows[("armenia", "uprising")]["documented"] == []
+
+
+@pytest.mark.parametrize("column,value,expected", [
+    ("country", "azerbaidjan", "row 2, column 'country': unknown government 'azerbaidjan'"),
+    ("path", "putsch", "row 2, column 'path': 'putsch'; expected one of ['resignation', 'uprising', 'coup']"),
+    ("date", "6 March 1992", "row 2, column 'date': '6 March 1992'; expected an ISO date"),
+    ("source", " ", "row 2, column 'source': empty"),
+])
+def test_a_bad_documented_change_of_power_is_one_clear_error(tmp_path, column, value, expected):
+    row = {"country": "azerbaijan", "path": "resignation", "date": "1992-03-06", "source": "seed 000", "note": ""}
+    row[column] = value
+    path = tmp_path / "changes_of_power.csv"
+    pd.DataFrame([row]).to_csv(path, index=False)
+    with pytest.raises(InputError) as err:
+        history.load_changes_of_power.__wrapped__(path)
+    assert str(path) in str(err.value) and expected in str(err.value)
+
+
 def test_the_popular_front_year_is_a_run_without_a_change_of_power_from_july_1992_to_april_1993():
     """pattern_aze_no_change_of_power_1992_1993: no successful coup, uprising or resignation in Azerbaijan in
     its window; failed attempts, other countries and changes outside the window do not count; a run that
@@ -282,6 +322,11 @@ def test_validate_writes_a_score_card_with_the_patterns(tmp_path):
     assert set(outcome) == set(scoring.CEASEFIRE_OUTCOMES) and sum(outcome.values()) == pytest.approx(1.0)
     assert outcome["holds"] == card_json["patterns"]["pattern_ceasefire_holds"]["share"]
     assert "| the May 1994 ceasefire (window of the pattern below) | share of runs |" in card
+    # changes of power by path beside the documented ones (calibration/changes_of_power.csv)
+    power = {(c["country"], c["path"]): c for c in card_json["changes_of_power"]}
+    assert power[("azerbaijan", "uprising")]["documented"] == ["1992-05-15"]
+    assert all(0 <= c["succeeded"] <= c["attempted"] <= 1 for c in power.values())
+    assert "| azerbaijan, coup | 1993-06-04 |" in card
 
 
 def test_the_pattern_search_probes_one_parameter_at_a_time_around_the_best_trial(tmp_path):

@@ -98,6 +98,7 @@ def run_one(spec: RunSpec) -> dict[str, object]:
     if spec.patterns:
         row.update(patterns(model))
         row["ceasefire_outcome"] = ceasefire_outcome(model)
+        row["changes_of_power"] = [(c["country"], c["kind"], c["date"], bool(c["success"])) for c in model.coups]
     if spec.series:
         row["series"] = territory_series(model)
     if spec.patrons:

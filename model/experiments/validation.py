@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 
 from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
-from ..inputs.history import CEASEFIRE_DATE, START, load_targets
+from ..inputs.history import CEASEFIRE_DATE, POWER_PATHS, START, load_changes_of_power, load_targets
 from ..inputs.locations import PARAMS_DIR
 from ..inputs.params import checked
 from ..inputs.world import SIDES, World, load_world
@@ -115,6 +115,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     # What became of the May 1994 ceasefire: why its pattern is missed (too early a peace, a broken truce, ...).
     outcome = ok["ceasefire_outcome"].value_counts(normalize=True)
     card["ceasefire_outcome"] = {key: float(outcome.get(key, 0.0)) for key in CEASEFIRE_OUTCOMES}
+    card["changes_of_power"] = changes_of_power(ok["changes_of_power"], [g.key for g in base.governments])
     # What the fit minimises on these seeds: the median loss and how far the patterns' shares miss their targets.
     card["share_miss"] = share_miss(ok)
     card["objective"] = objective_value(ok)
@@ -138,6 +139,33 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
             card["patterns"][key] = {"what": t["unit"], "target": [float(t["low"]), float(t["high"])], "share": share,
                                      "met": bool(t["low"] <= share <= t["high"])}
     return card, table
+
+
+def changes_of_power(runs: pd.Series, countries: list[str]) -> list[dict]:
+    """Per country and path (resignation, uprising, coup): the documented changes of power
+    (calibration/changes_of_power.csv), the share of runs with an attempt by that path and with a change of
+    power by it, and the median date of the first change (of the first attempt where none succeeded). ``runs``:
+    each run's (country, path, date, success) list, in order."""
+    documented = load_changes_of_power()
+    out = []
+    for country in countries:
+        for path in POWER_PATHS:
+            doc = documented[(documented["country"] == country) & (documented["path"] == path)]["date"].tolist()
+            tries = [[d for c, k, d, _ in run if c == country and k == path] for run in runs]
+            wins = [[d for c, k, d, ok in run if c == country and k == path and ok] for run in runs]
+            first = [w[0] for w in wins if w] or [t[0] for t in tries if t]
+            out.append({"country": country, "path": path, "documented": doc,
+                        "attempted": float(np.mean([bool(t) for t in tries])) if len(runs) else float("nan"),
+                        "succeeded": float(np.mean([bool(w) for w in wins])) if len(runs) else float("nan"),
+                        "first_median": _median_date(first) if first else None,
+                        "first_of": "success" if any(wins) else "attempt"})
+    return out
+
+
+def _median_date(dates: list[str]) -> str:
+    """The median of ISO dates, as the card's capture dates take it (days since the start, rounded down)."""
+    days = [(dt.date.fromisoformat(d) - START).days for d in dates]
+    return str(START + dt.timedelta(days=int(np.median(days))))
 
 
 def card_markdown(card: dict) -> str:
@@ -183,6 +211,14 @@ def card_markdown(card: dict) -> str:
         lines += ["", "| the May 1994 ceasefire (window of the pattern below) | share of runs |", "|---|---|"]
         lines += [f"| {CEASEFIRE_OUTCOMES[key]} | {share:.0%} |" for key, share in card["ceasefire_outcome"].items()
                   if share > 0 or key != "not judged"]
+    if "changes_of_power" in card:
+        lines += ["", "| changes of power (to the end of the run) | documented | runs with an attempt | runs with a change "
+                      "of power | first one (median date) |", "|---|---|---|---|---|"]
+        for c in card["changes_of_power"]:
+            if c["documented"] or c["attempted"] > 0:
+                first = c["first_median"] and (c["first_median"] + ("" if c["first_of"] == "success" else " (attempt)"))
+                lines.append(f"| {c['country']}, {c['path']} | {', '.join(c['documented']) or 'none listed'} | "
+                             f"{c['attempted']:.0%} | {c['succeeded']:.0%} | {first or '–'} |")
     lines += ["", "| pattern | target share of seeds | simulated | met |", "|---|---|---|---|"]
     for pt in card["patterns"].values():
         lines.append(f"| {pt['what']} | {pt['target'][0]:.0%}–{pt['target'][1]:.0%} | {pt['share']:.0%} | "

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, read_csv_columns, read_text
-from .locations import DATA_DIR, TARGETS, TIMELINE
+from .governments import load_governments
+from .locations import CHANGES_OF_POWER, DATA_DIR, TARGETS, TIMELINE
 from .world import load_world
 
 START = dt.date(1991, 12, 1)
@@ -89,6 +90,34 @@ def load_targets(path: Path = TARGETS) -> dict[str, dict]:
         if missing:
             raise InputError(path, f"[{key}]", f"missing {missing}")
     return raw
+
+
+POWER_PATHS = ("resignation", "uprising", "coup")
+"""The paths by which power changes hands in the model (model.actors.politics): a leader who resigns, an armed
+opposition's uprising, a commander's revolt."""
+
+
+@cache
+def load_changes_of_power(path: Path = CHANGES_OF_POWER) -> pd.DataFrame:
+    """The documented changes of power in the war (country, path, date, source, note), validated: the score
+    card sets the model's changes of power beside them (errors name the row and column). Not part of the fit:
+    the fit scores the patterns of power in targets.toml."""
+    df = read_csv_columns(path, ("country", "path", "date", "source", "note"))
+    countries = set(load_governments())
+    for i, row in df.iterrows():
+        where = f"row {i + 2}"
+        if row["country"] not in countries:
+            raise InputError(path, f"{where}, column 'country'",
+                             f"unknown government {row['country'][:40]!r}; expected one of {sorted(countries)}")
+        if row["path"] not in POWER_PATHS:
+            raise InputError(path, f"{where}, column 'path'", f"{row['path'][:40]!r}; expected one of {list(POWER_PATHS)}")
+        try:
+            dt.date.fromisoformat(row["date"])
+        except ValueError:
+            raise InputError(path, f"{where}, column 'date'", f"{row['date'][:40]!r}; expected an ISO date (YYYY-MM-DD)") from None
+        if not row["source"].strip():
+            raise InputError(path, f"{where}, column 'source'", "empty; every documented change needs a source")
+    return df
 
 
 def data_version() -> str:

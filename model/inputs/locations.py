@@ -27,4 +27,5 @@ SCENARIO_DIR = _shipped("scenarios")
 CALIBRATION_DIR = _shipped("calibration")
 TIMELINE = CALIBRATION_DIR / "timeline.csv"
 TARGETS = CALIBRATION_DIR / "targets.toml"
+CHANGES_OF_POWER = CALIBRATION_DIR / "changes_of_power.csv"
 PARAMS_DIR = CALIBRATION_DIR / "params"
