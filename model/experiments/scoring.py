@@ -331,8 +331,9 @@ ended in the autumn of 1993 misses it as surely as a truce broken in June 1994).
 
 def ceasefire_outcome(model) -> str:
     """The key of :data:`CEASEFIRE_OUTCOMES` that describes ``model``'s run (the window and the day it is
-    judged on are those of ``pattern_ceasefire_holds`` in calibration/targets.toml). A ceasefire in the
-    window that was broken counts as broken even if a later one holds."""
+    judged on are those of ``pattern_ceasefire_holds`` in calibration/targets.toml). A run whose ceasefires
+    of the window were all broken counts as broken, by the side that broke the first of them, even if a
+    later one holds."""
     t = load_targets()["pattern_ceasefire_holds"]
     if model.day <= (dt.date.fromisoformat(t["judged"]) - START).days:
         return "not judged"

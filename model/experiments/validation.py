@@ -152,7 +152,7 @@ def changes_of_power(runs: pd.Series, countries: list[str]) -> list[dict]:
         for path in POWER_PATHS:
             doc = documented[(documented["country"] == country) & (documented["path"] == path)]["date"].tolist()
             tries = [[d for c, k, d, _ in run if c == country and k == path] for run in runs]
-            wins = [[d for c, k, d, ok in run if c == country and k == path and ok] for run in runs]
+            wins = [[d for c, k, d, won in run if c == country and k == path and won] for run in runs]
             first = [w[0] for w in wins if w] or [t[0] for t in tries if t]
             out.append({"country": country, "path": path, "documented": doc,
                         "attempted": float(np.mean([bool(t) for t in tries])) if len(runs) else float("nan"),
