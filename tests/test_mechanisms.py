@@ -674,3 +674,37 @@ def test_with_full_axis_focus_the_staff_attacks_beyond_a_units_district_only_on_
     focused, days = off_axis_attacks(1.0)
     assert days > 0 and focused == 0  # the staff did attack on its axes, and nowhere else
     assert off_axis_attacks(0.0)[0] > 0
+
+
+def test_tracks_and_passes_carry_the_rough_factor_of_an_attack_and_roads_all_of_it():
+    """World.approach: rough_attack_factor along the links of class track or pass (roads.csv), 1 along
+    roads and highways and in a unit's own district, 0 where no road leads; at 1 it is closed_adjacency."""
+    w = KarabakhWar(rng=0, until="1991-12-02").world
+    a = w.approach(0.4)
+    i = w.index
+    assert a[i["mardakert"], i["shahumyan"]] == a[i["shahumyan"], i["mardakert"]] == pytest.approx(0.4)  # track
+    assert a[i["kalbajar"], i["dashkasan"]] == pytest.approx(0.4)  # the Omar pass
+    assert a[i["goranboy"], i["shahumyan"]] == 1.0 and a[i["mardakert"], i["kalbajar"]] == 1.0  # roads
+    assert a[i["shahumyan"], i["shahumyan"]] == 1.0 and a[i["lachin"], i["baku"]] == 0.0
+    assert w.approach(1.0) is w.closed_adjacency
+    rough = (w.adjacency > 0) & (a < 1.0)
+    assert rough.sum() == 2 * sum(w.roads["road_class"].isin(["track", "pass"]))
+
+
+@pytest.mark.parametrize("factor", [0.3, 1.0])
+def test_an_attack_across_a_track_brings_the_rough_factor_of_its_strength(factor):
+    """Two Azerbaijani units attack Shahumyan, one from Goranboy by road and one from Kalbajar across
+    the Murovdag track: the day's attack on Shahumyan is the first's CP plus ``factor`` x the second's."""
+    from model.mechanisms import Combat
+
+    m = KarabakhWar(rng=0, until="1991-12-05", rough_attack_factor=factor).run()
+    f, i = m.forces, m.world.index
+    road, track = [int(u) for u in np.flatnonzero(f.active & (f.side == 0) & (f.kind == BRIGADE))[:2]]
+    m.units[road].place(i["goranboy"])
+    m.units[track].place(i["kalbajar"])
+    f.target[:] = -1
+    f.target[[road, track]] = i["shahumyan"]
+    today = Today(situation=m.situation())
+    cp = today.situation.attack_cp
+    m.mechanism(Combat).step(m, today)
+    assert today.combat.attack_cp[0, i["shahumyan"]] == pytest.approx(cp[road] + factor * cp[track])

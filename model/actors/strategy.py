@@ -222,7 +222,7 @@ class BuiltinAI:
         # can strike it (its neighbours, and itself if contested), weighted by war aims.
         own_att = np.bincount(ug * n + nodes, situation.attack_cp[units],
                               minlength=G * n).reshape(G, n) * p["offensive_commitment"]
-        converging = own_att @ w.closed_adjacency  # (G, N): CP that can strike each district
+        converging = own_att @ w.approach(p["rough_attack_factor"])  # (G, N): CP that can strike each district
         options = np.empty((G, n + 1))
         options[:, n] = -1.0
         options[:, :n] = np.where(own_share < FULL, converging / np.maximum(enemy_stand[:, :n], 1.0) * value, -1.0)

@@ -30,6 +30,8 @@ REGIONS = ("nkao", "shahumyan", "surrounding", "az_rear", "az_capital", "nakhchi
 TERRAINS = ("plain", "foothills", "mountain", "high_mountain")
 ASSETS = ("capital", "city", "airport", "depot", "rail", "reservoir", "border_crossing", "fortress_town")
 ROAD_CLASSES = ("highway", "road", "track", "pass", "none")
+ROUGH_CLASSES = ("track", "pass")
+"""Road classes along which an attack brings only part of its strength to bear (``World.approach``)."""
 CORRIDORS = ("lachin_corridor", "omar_pass", "tartar_kalbajar_road", "horadiz_junction")
 BORDERS = ("international", "nkao")
 BEYOND_BORDER = {"aze": ("armenia",), "arm": ("az_rear", "az_capital", "nakhchivan")}
@@ -80,6 +82,16 @@ class World:
     # adjacency restricted to roads inside one region: where self-defence detachments support each other
     region_adjacency: np.ndarray = field(repr=False)
     azssr_area: np.ndarray = field(repr=False)  # km2 of each district inside the Azerbaijan SSR (0 in Armenia)
+    # (N, N) 1 where the only road between two districts is a mountain track or pass (ROUGH_CLASSES)
+    rough_adjacency: np.ndarray = field(repr=False)
+
+    def approach(self, rough_factor: float) -> np.ndarray:
+        """(N, N) share of an attacker's strength that reaches district w from district v: 1 in its own
+        district and along highways and roads, ``rough_factor`` along tracks and passes, 0 where no road
+        leads (``closed_adjacency`` itself at 1)."""
+        if rough_factor == 1.0:
+            return self.closed_adjacency
+        return self.closed_adjacency - (1.0 - rough_factor) * self.rough_adjacency
 
     @property
     def n(self) -> int:
@@ -249,6 +261,10 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame, control: pd.DataFr
         neighbourhood[v, : len(row)] = row
     adjacency = np.zeros((n, n))
     adjacency[edges[:, 0], edges[:, 1]] = 1.0
+    rough = np.zeros((n, n))
+    for r in roads.itertuples(index=False):
+        if r.road_class in ROUGH_CLASSES:
+            rough[index[r.u], index[r.v]] = rough[index[r.v], index[r.u]] = 1.0
     region_code = np.array([REGIONS.index(r) for r in districts["region"]])
     pop = districts["pop_1989"].to_numpy(dtype=float)
     area = np.nan_to_num(districts["area_km2"].to_numpy(dtype=float))
@@ -267,6 +283,7 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame, control: pd.DataFr
         adjacency=adjacency, closed_adjacency=adjacency + np.eye(n),
         region_code=region_code, region_adjacency=adjacency * (region_code[:, None] == region_code[None, :]),
         azssr_area=area * (districts["region"].to_numpy() != "armenia"),
+        rough_adjacency=rough,
     )
 
 
