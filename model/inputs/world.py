@@ -84,6 +84,7 @@ class World:
     azssr_area: np.ndarray = field(repr=False)  # km2 of each district inside the Azerbaijan SSR (0 in Armenia)
     # (N, N) 1 where the only road between two districts is a mountain track or pass (ROUGH_CLASSES)
     rough_adjacency: np.ndarray = field(repr=False)
+    _approach: dict = field(default_factory=dict, repr=False, compare=False)  # approach() per factor, built once
 
     def approach(self, rough_factor: float) -> np.ndarray:
         """(N, N) share of an attacker's strength that reaches district w from district v: 1 in its own
@@ -91,7 +92,11 @@ class World:
         leads (``closed_adjacency`` itself at 1)."""
         if rough_factor == 1.0:
             return self.closed_adjacency
-        return self.closed_adjacency - (1.0 - rough_factor) * self.rough_adjacency
+        matrix = self._approach.get(rough_factor)
+        if matrix is None:  # asked twice a day (combat, the staffs' odds): built once per factor
+            matrix = self._approach[rough_factor] = self.closed_adjacency - (1.0 - rough_factor) * self.rough_adjacency
+            matrix.flags.writeable = False
+        return matrix
 
     @property
     def n(self) -> int:
