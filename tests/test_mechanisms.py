@@ -708,3 +708,26 @@ def test_an_attack_across_a_track_brings_the_rough_factor_of_its_strength(factor
     cp = today.situation.attack_cp
     m.mechanism(Combat).step(m, today)
     assert today.combat.attack_cp[0, i["shahumyan"]] == pytest.approx(cp[road] + factor * cp[track])
+
+
+@pytest.mark.parametrize("factor, draw", [(0.25, 0.5), (0.25, 0.1), (1.0, None)])
+def test_a_move_along_a_track_arrives_only_with_the_rough_move_factor_and_a_move_by_road_always(factor, draw):
+    """Two Karabakh units in Aghdara/Mardakert are ordered on the same day, one to Shahumyan across the
+    Murovdag track and one to Askeran by road: the road move is made; the track move only if the day's draw
+    is below ``rough_move_factor`` (the draw is fixed here). At 1 no random number is drawn."""
+    m = KarabakhWar(rng=0, until="1991-12-05", rough_move_factor=factor).run()
+    f, i = m.forces, m.world.index
+    track, road = [int(u) for u in np.flatnonzero(f.active & (f.side == 1))[:2]]
+    for u in (track, road):
+        m.units[u].place(i["mardakert"])
+    f.target[[track, road]] = -1
+    draws = []
+    m.rng = type("FixedDraws", (), {"random": lambda self, n: draws.append(n) or np.full(n, draw)})()
+    moved = m.mechanism(OrdersMechanism).apply(
+        m, Orders(np.array([track, road]), np.array([-1, -1]), np.array([i["shahumyan"], i["askeran"]]), np.ones(2),
+                  trusted=True), sorted({int(f.government[track]), int(f.government[road])}))
+    arrives = factor == 1.0 or draw < factor
+    assert f.node[road] == i["askeran"]
+    assert f.node[track] == (i["shahumyan"] if arrives else i["mardakert"])
+    assert moved == 1 + arrives
+    assert draws == ([] if factor == 1.0 else [2])

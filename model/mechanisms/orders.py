@@ -52,6 +52,20 @@ class Orders(Mechanism):
                     moved += self.apply(model, strategy.decide(model, gov, situation), [gov.index])
         return moved
 
+    @staticmethod
+    def over_rough_roads(model: KarabakhWar, rows: np.ndarray, movers: np.ndarray, move_to: np.ndarray) -> np.ndarray:
+        """The ``movers`` (positions in ``rows``) that arrive today: a move along a mountain track or pass
+        (roads.csv) is made on a given day with probability ``rough_move_factor``, else the unit stays and
+        may try again (a track takes longer than a road; the Omar pass in the snow). At 1, and on days when no
+        mover crosses such a link, no draw is made."""
+        factor = model.p["rough_move_factor"]
+        if factor >= 1.0 or len(movers) == 0:
+            return movers
+        rough = model.world.rough_adjacency[model.forces.node[rows[movers]], move_to[movers]] > 0
+        if not rough.any():
+            return movers
+        return movers[~rough | (model.rng.random(len(movers)) < factor)]
+
     def apply(self, model: KarabakhWar, orders: OrderSet, government_indices: list[int]) -> int:
         """Check orders against the map, then apply them: a unit may attack its own district
         (if contested) or a neighbour not fully held by its side, and move to a neighbour its
@@ -67,6 +81,7 @@ class Orders(Mechanism):
             everyone = obeys is True  # no unit refuses (most days of most runs): no masking
             f.target[rows] = orders.target if everyone else np.where(obeys, orders.target, -1)
             movers = (orders.move_to >= 0 if everyone else (orders.move_to >= 0) & obeys).nonzero()[0]
+            movers = self.over_rough_roads(model, rows, movers, orders.move_to)
             for i in movers:
                 model.units[rows[i]].place(int(orders.move_to[i]))
             model.reinforce_weight[rows] = orders.reinforce
@@ -85,7 +100,7 @@ class Orders(Mechanism):
         valid_m = (mv >= 0) & (mv < w.n)
         m = np.where(valid_m, mv, 0)
         ok_m = valid_m & self.adjacent[here, m] & model.side_held[side, m] & (f.target[rows] < 0) & obeys
-        movers = np.flatnonzero(ok_m)
+        movers = self.over_rough_roads(model, rows, np.flatnonzero(ok_m), mv)
         for i in movers:
             model.units[rows[i]].place(int(mv[i]))
         model.reinforce_weight[rows] = np.maximum(np.asarray(orders.reinforce, dtype=float), 0.0)
