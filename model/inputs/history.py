@@ -37,6 +37,20 @@ MAJOR = ("askeran", "shusha", "lachin", "kalbajar", "aghdam", "fuzuli", "jabrayi
 """Districts of the major documented captures (Khojaly is in Askeran) and the 1992 Azerbaijani gains."""
 
 
+def _row_date(path: Path, where: str, column: str, value: str) -> dt.date:
+    """A documented row's ISO date, or one clear error naming the file, row and column."""
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(path, f"{where}, column '{column}'", f"{value[:40]!r}; expected an ISO date (YYYY-MM-DD)") from None
+
+
+def _row_source(path: Path, where: str, value: str) -> None:
+    """Every documented row names its source (one clear error otherwise)."""
+    if not value.strip():
+        raise InputError(path, f"{where}, column 'source'", "empty: every documented change needs a source")
+
+
 @cache
 def load_timeline(path: Path = TIMELINE) -> pd.DataFrame:
     """The documented changes of control, validated (errors name the row and column)."""
@@ -49,10 +63,7 @@ def load_timeline(path: Path = TIMELINE) -> pd.DataFrame:
             raise InputError(path, f"{where}, column 'district'", f"unknown district {row['district']!r}")
         dates = {}
         for col in ("date", "date_low", "date_high"):
-            try:
-                dates[col] = dt.date.fromisoformat(row[col])
-            except ValueError:
-                raise InputError(path, f"{where}, column '{col}'", f"expected YYYY-MM-DD, got {row[col]!r}") from None
+            dates[col] = _row_date(path, where, col, row[col])
             if not START <= dates[col] <= CEASEFIRE_DATE:
                 raise InputError(path, f"{where}, column '{col}'", f"{dates[col]} outside {START}..{CEASEFIRE_DATE}")
         if not dates["date_low"] <= dates["date"] <= dates["date_high"]:
@@ -69,8 +80,7 @@ def load_timeline(path: Path = TIMELINE) -> pd.DataFrame:
             raise InputError(path, f"{where}, column 'arm_share_after_low'", "expected numbers in [0, 1]") from None
         if not 0 <= lo <= hi <= 1:
             raise InputError(path, f"{where}, column 'arm_share_after_high'", f"need 0 <= low <= high <= 1, got {lo}..{hi}")
-        if not row["source"].strip():
-            raise InputError(path, f"{where}, column 'source'", "empty: every documented change needs a source")
+        _row_source(path, where, row["source"])
         for col, day in dates.items():
             out.at[i, col] = day
     out["arm_share_after_low"] = out["arm_share_after_low"].astype(float)
@@ -111,12 +121,8 @@ def load_changes_of_power(path: Path = CHANGES_OF_POWER) -> pd.DataFrame:
                              f"unknown government {row['country'][:40]!r}; expected one of {sorted(countries)}")
         if row["path"] not in POWER_PATHS:
             raise InputError(path, f"{where}, column 'path'", f"{row['path'][:40]!r}; expected one of {list(POWER_PATHS)}")
-        try:
-            dt.date.fromisoformat(row["date"])
-        except ValueError:
-            raise InputError(path, f"{where}, column 'date'", f"{row['date'][:40]!r}; expected an ISO date (YYYY-MM-DD)") from None
-        if not row["source"].strip():
-            raise InputError(path, f"{where}, column 'source'", "empty; every documented change needs a source")
+        _row_date(path, where, "date", row["date"])
+        _row_source(path, where, row["source"])
     return df
 
 
