@@ -51,7 +51,7 @@ __all__ = ["CEASEFIRE_DATE", "HEADLINE", "KarabakhWar"]
 
 HEADLINE = ("days", "arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm",
             "casualties_attacking_aze", "casualties_attacking_arm", "loss_exchange_ratio", "displaced_aze",
-            "displaced_arm", "displaced_front_aze", "displaced_front_arm",
+            "displaced_arm", "displaced_front_aze", "displaced_front_arm", "deserted_aze", "deserted_arm",
             "personnel_aze", "personnel_arm", "captures", "ceasefires", "coup_attempts_aze", "coups_successful_aze",
             "coup_attempts_arm", "coups_successful_arm")
 """The numeric headline outcomes that :meth:`KarabakhWar.headline` computes and Mesa's DataCollector
@@ -242,6 +242,7 @@ class KarabakhWar(mesa.Model):
         self.offensives: list[dict] = []  # offensives launched (model.mechanisms.tempo)
         self.displaced = np.zeros(2)  # all who fled, by nation ...
         self.displaced_front = np.zeros(2)  # ... of whom fled shelling rather than a capture (mechanisms.flight)
+        self.deserted = np.zeros(2)  # soldiers who left under attack, by side (mechanisms.desertion)
         self.captures: list[dict] = []
         self.coups: list[dict] = []
         self.dismissals: list[dict] = []  # commanders relieved for a lost district (actors.politics.dismiss_scapegoats)
@@ -569,6 +570,8 @@ class KarabakhWar(mesa.Model):
             "displaced_arm": float(self.displaced[1]),
             "displaced_front_aze": float(self.displaced_front[0]),
             "displaced_front_arm": float(self.displaced_front[1]),
+            "deserted_aze": float(self.deserted[0]),
+            "deserted_arm": float(self.deserted[1]),
             "personnel_aze": float(self.personnel_history[then, 0]),
             "personnel_arm": float(self.personnel_history[then, 1]),
             "captures": len(self.captures),

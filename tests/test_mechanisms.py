@@ -13,9 +13,9 @@ from conftest import synthetic_model
 from model import KarabakhWar
 from model.actors.politics import blame_share, dismiss_scapegoats, install_regime, refuses_orders, update_legitimacy
 from model.actors.strategy import BuiltinAI, Orders
-from model.dynamics.combat import fight
+from model.dynamics.combat import DayResult, fight
 from model.inputs.forces import BRIGADE, MILITIA
-from model.mechanisms import DAILY_CYCLE, Command, Control, Mechanism, Recruitment, Season, Today
+from model.mechanisms import DAILY_CYCLE, Command, Control, Desertion, Mechanism, Recruitment, Season, Today
 from model.mechanisms import Orders as OrdersMechanism
 
 
@@ -731,3 +731,35 @@ def test_a_move_along_a_track_arrives_only_with_the_rough_move_factor_and_a_move
     assert f.node[track] == (i["shahumyan"] if arrives else i["mardakert"])
     assert moved == 1 + arrives
     assert draws == ([] if factor == 1.0 else [2])
+
+
+def test_men_leave_an_attacked_district_as_their_command_comes_apart():
+    """desertion_rate r: in a district the enemy attacks today, each unit loses r x (1 - its government's
+    cohesion) x min(odds / breakthrough_ratio, 1) of its men and arms, counted as deserters, not casualties;
+    self-defence in its home district stays, units elsewhere and a cohesive army keep their men."""
+    def after_desertion(cohesion, odds):
+        m = KarabakhWar(rng=0, until="1992-03-01", desertion_rate=0.4)
+        f, w = m.forces, m.world
+        m.government("azerbaijan").cohesion = cohesion
+        node = w.index["aghdam"]
+        attack, defense = np.zeros((2, w.n)), np.ones((2, w.n)) * 1000.0
+        attack[1, node] = odds * 1000.0  # the arm side attacks Aghdam at these odds
+        today = Today(combat=DayResult(np.zeros(len(f)), np.zeros(len(f)), np.zeros(len(f), dtype=bool),
+                                       np.zeros((2, w.n)), np.zeros((2, w.n), dtype=bool), attack, defense))
+        before = (f.personnel.copy(), f.tanks.copy(), m.casualties.copy())
+        m.mechanism(Desertion).step(m, today)
+        home = (f.kind == MILITIA) & (f.home == f.node)
+        here = f.active & (f.node == node) & (f.side == 0)
+        return m, before, here & ~home, here & home, f.active & (f.node != node)
+    m, (men0, tanks0, cas0), leaving, staying, elsewhere = after_desertion(0.25, 3.0)
+    share = 0.4 * 0.75 * min(3.0 / m.p["breakthrough_ratio"], 1.0)
+    assert leaving.any() and staying.any()  # Aghdam's brigades and its own self-defence
+    assert np.allclose(m.forces.personnel[leaving], (1 - share) * men0[leaving])
+    assert np.allclose(m.forces.tanks[leaving], (1 - share) * tanks0[leaving])
+    assert np.array_equal(m.forces.personnel[staying | elsewhere], men0[staying | elsewhere])
+    assert m.deserted[0] == pytest.approx(share * men0[leaving].sum()) and m.deserted[1] == 0
+    assert np.array_equal(m.casualties, cas0)
+    m, (men0, _, _), leaving, _, _ = after_desertion(0.25, 0.5)  # weaker odds: fewer leave
+    assert np.allclose(m.forces.personnel[leaving], (1 - 0.4 * 0.75 * 0.5 / m.p["breakthrough_ratio"]) * men0[leaving])
+    m, (men0, _, _), _, _, _ = after_desertion(1.0, 3.0)  # a cohesive army: nobody leaves
+    assert np.array_equal(m.forces.personnel, men0) and m.deserted.sum() == 0

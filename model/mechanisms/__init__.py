@@ -14,6 +14,7 @@ from .base import Mechanism, Today
 from .combat import Combat
 from .command import Command
 from .control import Control
+from .desertion import Desertion
 from .flight import CivilianFlight
 from .orders import Orders
 from .patrons import PatronDecisions
@@ -26,11 +27,11 @@ from .shelling import Shelling
 from .supply import Supply
 from .tempo import Tempo
 
-DAILY_CYCLE: tuple[type[Mechanism], ...] = (PatronDecisions, Orders, Tempo, Command, Season, Combat, Shelling, Control,
-                                            CivilianFlight, RegimePolitics, Supply, Recruitment, Pay, Recording)
+DAILY_CYCLE: tuple[type[Mechanism], ...] = (PatronDecisions, Orders, Tempo, Command, Season, Combat, Desertion, Shelling,
+                                            Control, CivilianFlight, RegimePolitics, Supply, Recruitment, Pay, Recording)
 """The default day: the patrons' monthly decisions (only patrons that decide), orders (with diplomacy),
-operational tempo, command cohesion, season, combat, shelling, control, civilians' flight from shelling,
+operational tempo, command cohesion, season, combat, desertion under fire, shelling, control, civilians' flight from shelling,
 regime politics, supply, recruits, pay, recording."""
 
-__all__ = ["DAILY_CYCLE", "CivilianFlight", "Combat", "Command", "Control", "Mechanism", "Orders", "PatronDecisions",
+__all__ = ["DAILY_CYCLE", "CivilianFlight", "Combat", "Command", "Control", "Desertion", "Mechanism", "Orders", "PatronDecisions",
            "Pay", "RegimePolitics", "Recording", "Recruitment", "Season", "Shelling", "Supply", "Tempo", "Today"]
