@@ -161,7 +161,7 @@ def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction
     f, p = model.forces, model.p
     # Most days no district changes hands: fortune is then 0 for everyone (both rates are >= 0).
     fortune = (p["victory_loyalty_gain"] * districts_lost[1 - f.side] - p["defeat_loyalty_loss"] * districts_lost[f.side]
-               if districts_lost.any() else 0.0)
+               if np.count_nonzero(districts_lost) else 0.0)
     lag = max(p["purge_lag_days"], 1.0)
     per_gov = np.array([(p["purge_loyalty_loss"] * g.purge[1] / lag
                          if g.purge is not None and model.day - g.purge[0] <= lag else 0.0)
@@ -319,7 +319,8 @@ def coup_step(model: KarabakhWar) -> None:
     motive_u = np.where(can_plot, np.maximum(threshold - loyal, 0.0) / threshold, 0.0)
     motive = np.zeros(len(govs))
     np.maximum.at(motive, f.government, motive_u)
-    draws = model.rng_politics.random(len(govs))
+    motive = motive.tolist()  # Python floats for the per-government hazards: the same arithmetic, cheaper
+    draws = model.rng_politics.random(len(govs)).tolist()
     today = model.date
     for gov in govs:
         forced = _constraint(gov, today)
