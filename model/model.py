@@ -602,7 +602,7 @@ class KarabakhWar(mesa.Model):
         """Personnel by side (aze, arm) in the active units, the regime guards and the depots: what a count of a
         country's forces in being holds (calibration/targets.toml, forces_*)."""
         f = self.forces
-        out = np.bincount(f.side[f.active].astype(np.int64), f.personnel[f.active], minlength=2)[:2]
+        out = np.bincount(f.side[f.active], f.personnel[f.active], minlength=2)[:2]
         guard = "guard_withheld" not in self.knockouts  # otherwise the guard is notional: its men are in the units
         for gov in self.governments:  # the guard, and the recruits in the depots waiting to be trained
             out[gov.side_index] += (gov.guard_personnel if guard else 0.0) + gov.depot_personnel

@@ -179,7 +179,7 @@ class Government(Agent):
         gate decides the built-in AI's attacks and whether opportunism is at stake in breaking a
         ceasefire (BuiltinAI._value, Diplomacy)."""
         m = self.model
-        enemy = max((g.cohesion for g in m.governments if g.side_index != self.side_index), default=0.0)
+        enemy = max([g.cohesion for g in m.governments if g.side_index != self.side_index], default=0.0)
         return (self.cohesion - max(enemy, 0.0) >= m.p["exploitation_gap"]
                 and self.aims_held() >= m.p["aims_secured_share"])
 

@@ -118,8 +118,9 @@ class Diplomacy:
         """Decide open proposals; in a ceasefire, violations and possible breakdown."""
         m, p = self.model, self.model.p
         if self.active is not None:
-            self._violations()
-            self._maybe_break(situation)
+            front = self._front()  # one front for both (the holders do not change in between)
+            self._violations(front)
+            self._maybe_break(situation, front)
             return
         if not self.proposals:
             return
@@ -155,20 +156,19 @@ class Diplomacy:
         front[src[held[src] != held[dst]]] = True
         return front
 
-    def _violations(self) -> None:
-        """Incidents along the front: a Poisson number per day, each with a few casualties per side."""
+    def _violations(self, front: np.ndarray) -> None:
+        """Incidents along the ``front`` (:meth:`_front`): a Poisson number per day, each with a few casualties per side."""
         m, p = self.model, self.model.p
-        n = int(m.rng_diplomacy.poisson(p["violation_rate"] * self._front().sum()))
+        n = int(m.rng_diplomacy.poisson(p["violation_rate"] * front.sum()))
         if n:
             lost = p["violation_casualties"] * n
             m.casualties += lost
             self.active["violations"] += n
             self.active["violation_casualties"] += 2 * lost
 
-    def _maybe_break(self, situation: Situation) -> None:
+    def _maybe_break(self, situation: Situation, front: np.ndarray) -> None:
         """A government may resume the war (:meth:`breakdown_hazard`); a player decides for itself."""
         m = self.model
-        front = self._front()
         draws = m.rng_diplomacy.random(len(m.governments))
         for gov in m.governments:
             if gov.index in self.answers:  # a player decides for itself (break_off)

@@ -159,14 +159,16 @@ def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction
     in arrears while the government's treasury is empty. (Patron courting: ``court_unit``.)
     """
     f, p = model.forces, model.p
-    # Most days no district changes hands: fortune is then 0 for everyone (both rates are >= 0).
-    fortune = (p["victory_loyalty_gain"] * districts_lost[1 - f.side] - p["defeat_loyalty_loss"] * districts_lost[f.side]
-               if districts_lost.any() else 0.0)
     lag = max(p["purge_lag_days"], 1.0)
-    per_gov = np.array([(p["purge_loyalty_loss"] * g.purge[1] / lag
-                         if g.purge is not None and model.day - g.purge[0] <= lag else 0.0)
-                        + (p["unpaid_loyalty_loss"] if g.treasury_musd < 0 else 0.0) for g in model.governments])
-    f.loyalty += fortune - p["combat_loss_loyalty_sensitivity"] * loss_fraction - per_gov[f.government]
+    per_gov = [(p["purge_loyalty_loss"] * g.purge[1] / lag if g.purge is not None and model.day - g.purge[0] <= lag
+                else 0.0) + (p["unpaid_loyalty_loss"] if g.treasury_musd < 0 else 0.0) for g in model.governments]
+    defeats = np.count_nonzero(districts_lost)
+    # Most days no district changes hands, nobody bled in defeat (loss_fraction 0.0) and no government purges or
+    # owes pay: every term is then 0 and adding them would leave each loyalty as it is (it is never -0.0).
+    if defeats or not isinstance(loss_fraction, float) or loss_fraction != 0.0 or any(per_gov):
+        fortune = (p["victory_loyalty_gain"] * districts_lost[1 - f.side] - p["defeat_loyalty_loss"] * districts_lost[f.side]
+                   if defeats else 0.0)  # both rates are >= 0
+        f.loyalty += fortune - p["combat_loss_loyalty_sensitivity"] * loss_fraction - np.array(per_gov)[f.government]
     f.loyalty += p["loyalty_recovery_per_day"] * np.maximum(f.base_loyalty - f.loyalty, 0.0)
     f.loyalty.clip(0.0, 1.0, out=f.loyalty)
 
@@ -319,7 +321,8 @@ def coup_step(model: KarabakhWar) -> None:
     motive_u = np.where(can_plot, np.maximum(threshold - loyal, 0.0) / threshold, 0.0)
     motive = np.zeros(len(govs))
     np.maximum.at(motive, f.government, motive_u)
-    draws = model.rng_politics.random(len(govs))
+    motive = motive.tolist()  # Python floats for the per-government hazards: the same arithmetic, cheaper
+    draws = model.rng_politics.random(len(govs)).tolist()
     today = model.date
     for gov in govs:
         forced = _constraint(gov, today)

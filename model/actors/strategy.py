@@ -188,8 +188,8 @@ class BuiltinAI:
         into it (in the order of ``world.edges``), and the region codes with -1 appended (the region of
         district -1: no target, no home)."""
         if self._map_cache is None or self._map_cache[0] is not world:
-            src, dst = world.edges[:, 0], world.edges[:, 1]
-            self._map_cache = (world, [src[dst == v] for v in range(world.n)], np.append(world.region_code, -1))
+            into = [np.array(r, dtype=world.edges.dtype) for r in world.roads_into()]
+            self._map_cache = (world, into, np.append(world.region_code, -1))
         return self._map_cache[1:]
 
     def decide(self, model: KarabakhWar, government: Government, situation: Situation) -> Orders:
@@ -220,8 +220,8 @@ class BuiltinAI:
 
         # --- attacks. Converging odds: a target counts the CP of every own district that
         # can strike it (its neighbours, and itself if contested), weighted by war aims.
-        own_att = np.bincount(ug * n + nodes, situation.attack_cp[units],
-                              minlength=G * n).reshape(G, n) * p["offensive_commitment"]
+        cell = ug * n + nodes  # each unit's cell in the flattened (G, N) arrays
+        own_att = np.bincount(cell, situation.attack_cp[units], minlength=G * n).reshape(G, n) * p["offensive_commitment"]
         converging = own_att @ w.approach(p["rough_attack_factor"])  # (G, N): CP that can strike each district
         options = np.empty((G, n + 1))
         options[:, n] = -1.0
@@ -231,7 +231,8 @@ class BuiltinAI:
         reach = w.neighbourhood[nodes]
         scores = options[ug[:, None], reach]
         pick = scores.argmax(axis=1)
-        tgt = np.where(scores.max(axis=1) >= p["attack_ratio_threshold"], reach[np.arange(len(units)), pick], -1)
+        row = np.arange(len(units))  # the best score is the one at the argmax: no second reduction
+        tgt = np.where(scores[row, pick] >= p["attack_ratio_threshold"], reach[row, pick], -1)
         militia = f.kind[units] == MILITIA
         # Militias fight only in their home region (e.g. the NKAO): self-defence detachments joined
         # operations in neighbouring rayons of the oblast (Khojaly, Shusha) but not beyond it.
@@ -252,10 +253,10 @@ class BuiltinAI:
         threat = np.where(held, pressure / own_stand, 0.0)
         # Each government's goal and the next hop toward it from every district (-1: none), in Python
         # scalars (a few governments); the highest threat is the value at its argmax.
-        hot, peak = threat.argmax(axis=1).tolist(), threat.max(axis=1).tolist()
+        hot = threat.argmax(axis=1).tolist()
         goal, hop = [], []
         for k, gov in enumerate(governments):
-            if peak[k] >= p["breakthrough_ratio"]:
+            if threat[k, hot[k]] >= p["breakthrough_ratio"]:
                 goal.append(hot[k])
             else:
                 goal.append(self._staging(model, gov, situation, own_share[k], held[k], enemy_stand[k, :n], value[k]))
@@ -265,12 +266,12 @@ class BuiltinAI:
         unit_goal = np.array(goal)[ug]
         leaving = ((target < 0) & ~militia & (nodes != unit_goal) & (unit_goal >= 0)
                    & (draws[1] < p["redeploy_share"]))
-        safe = threat[ug, nodes] < 1.0  # units whose own district is not under pressure may leave ...
+        safe = threat.take(cell) < 1.0  # units whose own district is not under pressure may leave ...
         leaving &= safe
         # ... as many as their sector can spare (garrison_cover 0: all of them, without the count)
         moves = leaving if p["garrison_cover"] <= 0 else leaving & self._spare(
             ug, nodes, leaving, situation.defense_cp[units], own_stand - p["garrison_cover"] * pressure)
-        move_to = np.where(moves, hop[ug, nodes], -1)
+        move_to = np.where(moves, hop.take(cell), -1)
 
         # --- recruits go where units are most depleted.
         initial = f.initial_personnel[units]

@@ -58,8 +58,9 @@ class Command(Mechanism):
             draws = model.rng.random(len(attacking))
             refuse = (draws >= cohesion[f.government[attacking]]) | (f.loyalty[attacking] < p["fragmentation_loyalty"])
             f.target[attacking[refuse]] = -1
+        unit_cohesion = cohesion[f.government]
         w = p["cohesion_attack_weight"]
-        today.attack_cp = today.situation.attack_cp * ((1.0 - w) + w * cohesion[f.government])
+        today.attack_cp = today.situation.attack_cp * ((1.0 - w) + w * unit_cohesion)
         w = p["cohesion_defense_weight"]
         if w > 0:
-            today.defense_cp = today.situation.defense_cp * ((1.0 - w) + w * cohesion[f.government])
+            today.defense_cp = today.situation.defense_cp * ((1.0 - w) + w * unit_cohesion)

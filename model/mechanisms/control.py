@@ -53,13 +53,13 @@ class Control(Mechanism):
     def update(self, model: KarabakhWar, gain: np.ndarray, today: Today) -> np.ndarray:
         """Shift district shares by today's gains; record captures and flight; return the
         number of districts each side lost to the other today (index 0 aze, 1 arm)."""
-        if not gain.any():  # nobody gained ground (quiet days): no share moves
+        if not np.count_nonzero(gain):  # nobody gained ground (quiet days): no share moves (count_nonzero: cheaper than any())
             today.arm_delta = self.no_change
             return NO_LOSSES
         old = model.arm_share
         new = (old + gain[1] - gain[0]).clip(0.0, 1.0)
         delta = today.arm_delta = new - old
-        if not delta.any():
+        if not np.count_nonzero(delta):
             return NO_LOSSES
         # Only the few districts that moved today: the share of each side's part that was lost.
         idx = delta.nonzero()[0]

@@ -34,7 +34,7 @@ class CivilianFlight(Mechanism):
         np.minimum(self.exposed, model.civilians, out=self.exposed)  # captures since took their share
         incoming, men = incoming_fire(model.forces, model.world.adjacency)
         fled = shelling_flight(self.exposed, incoming, men, rate)
-        if not fled.any():
+        if not np.count_nonzero(fled):  # (cheaper than fled.any() on floats)
             return
         self.exposed -= fled
         model.civilians -= fled

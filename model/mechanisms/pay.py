@@ -27,12 +27,13 @@ class Pay(Mechanism):
         if not mercs.any():
             return
         cost = np.bincount(f.government[mercs], f.personnel[mercs] * f.pay_usd_month[mercs] / 30.0 / 1e6,
-                           minlength=len(model.governments))
+                           minlength=len(model.governments)).tolist()
         for gov in model.governments:
             gov.treasury_musd -= cost[gov.index]
-        broke = np.array([g.treasury_musd < 0 for g in model.governments])
-        unpaid = mercs & broke[f.government]
-        f.cohesion -= p["mercenary_unpaid_cohesion_loss"] * unpaid
+        broke = [g.treasury_musd < 0 for g in model.governments]
+        if any(broke):  # otherwise nobody's cohesion moves
+            unpaid = mercs & np.array(broke)[f.government]
+            f.cohesion -= p["mercenary_unpaid_cohesion_loss"] * unpaid
         leave = mercs & ((f.cohesion < p["mercenary_desertion_cohesion"])
                          | (f.personnel < BLED_FRACTION * f.initial_personnel)
                          | (f.contract_end_day <= model.day))

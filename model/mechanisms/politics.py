@@ -23,7 +23,7 @@ class RegimePolitics(Mechanism):
     def step(self, model: KarabakhWar, today: Today) -> None:
         f = model.forces
         update_legitimacy(model.governments, today.districts_lost, model.p, today.displaced, day=model.day)
-        if today.arm_delta.any():
+        if np.count_nonzero(today.arm_delta):  # (cheaper than .any() on floats)
             losing_ground = np.where(f.side == 1, today.arm_delta[f.node] < 0, today.arm_delta[f.node] > 0)
             bled = today.combat.unit_loss_fraction * losing_ground
         else:  # no ground changed hands today (most days): nobody bled in defeat

@@ -22,24 +22,28 @@ class Supply(Mechanism):
     def __init__(self, model: KarabakhWar) -> None:
         self.version = model.control_version
         self.target = supply_targets(model.world, model.held_by_arm, model.p["airlift_supply_cap"])
+        self.keep: list[float] | None = None  # the blockade of self.blockaded (None: not computed yet)
+        self.blockaded = self.target  # self.target with the blockade applied
 
     def step(self, model: KarabakhWar, today: Today) -> None:
-        if model.control_version != self.version:
-            self.version = model.control_version
-            self.target = supply_targets(model.world, model.held_by_arm, model.p["airlift_supply_cap"])
         f, p = model.forces, model.p
-        keep = blockade(model.patrons)
-        target = self.target if (keep == 1.0).all() else self.target * keep[:, None]
-        update_supply(f.supply, target[f.side, f.node], p["supply_recovery_per_day"], p["supply_decay_per_day"])
+        keep = blockade(model.patrons).tolist()
+        if model.control_version != self.version or keep != self.keep:  # a holder or an embargo changed
+            if model.control_version != self.version:
+                self.version = model.control_version
+                self.target = supply_targets(model.world, model.held_by_arm, p["airlift_supply_cap"])
+            self.keep = keep
+            self.blockaded = self.target if keep == [1.0] * len(keep) else self.target * np.array(keep)[:, None]
+        update_supply(f.supply, self.blockaded[f.side, f.node], p["supply_recovery_per_day"], p["supply_decay_per_day"])
 
 
 def blockade(patrons) -> np.ndarray:
     """Share of its supply each side (aze, arm) keeps while patrons close their borders to it: a patron's
     embargo on a side takes its ``blockade_supply_loss`` (Turkey's closure of April 1993 cut the Kars-Gyumri
     railway; data/patrons.toml). Only the blockaded side is touched."""
-    keep = np.ones(len(SIDES))
+    keep = [1.0] * len(SIDES)  # Python floats: the same products as in an array, without numpy per element
     for patron in patrons:
         if patron.blockade_supply_loss:
             for side in sorted(patron.embargo_on):
                 keep[SIDES.index(side)] *= 1.0 - patron.blockade_supply_loss
-    return keep
+    return np.array(keep)
