@@ -27,11 +27,13 @@ from .shelling import Shelling
 from .supply import Supply
 from .tempo import Tempo
 
-DAILY_CYCLE: tuple[type[Mechanism], ...] = (PatronDecisions, Orders, Tempo, Command, Season, Combat, Desertion, Shelling,
-                                            Control, CivilianFlight, RegimePolitics, Supply, Recruitment, Pay, Recording)
+DAILY_CYCLE: tuple[type[Mechanism], ...] = (PatronDecisions, Orders, Tempo, Command, Season, Combat, Desertion,
+                                            Shelling, Control, CivilianFlight, RegimePolitics, Supply, Recruitment, Pay,
+                                            Recording)
 """The default day: the patrons' monthly decisions (only patrons that decide), orders (with diplomacy),
-operational tempo, command cohesion, season, combat, desertion under fire, shelling, control, civilians' flight from shelling,
-regime politics, supply, recruits, pay, recording."""
+operational tempo, command cohesion, season, combat, desertion under fire, shelling, control, civilians'
+flight from shelling, regime politics, supply, recruits, pay, recording."""
 
-__all__ = ["DAILY_CYCLE", "CivilianFlight", "Combat", "Command", "Control", "Desertion", "Mechanism", "Orders", "PatronDecisions",
-           "Pay", "RegimePolitics", "Recording", "Recruitment", "Season", "Shelling", "Supply", "Tempo", "Today"]
+__all__ = ["DAILY_CYCLE", "CivilianFlight", "Combat", "Command", "Control", "Desertion", "Mechanism", "Orders",
+           "PatronDecisions", "Pay", "RegimePolitics", "Recording", "Recruitment", "Season", "Shelling", "Supply",
+           "Tempo", "Today"]

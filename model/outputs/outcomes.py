@@ -59,8 +59,10 @@ OUTCOMES: dict[str, Outcome] = {
                                    "Azerbaijani civilians who fled shelling", "people"),
     "displaced_front_arm": Outcome("of displaced_arm, those who fled shelling of their district (no capture)",
                                    "Armenian civilians who fled shelling", "people"),
-    "deserted_aze": Outcome("soldiers of the aze side who left their units under attack (not counted as casualties)", "deserters, aze side", "people"),
-    "deserted_arm": Outcome("soldiers of the arm side who left their units under attack", "deserters, arm side", "people"),
+    "deserted_aze": Outcome("soldiers of the aze side who left their units under attack (not counted as casualties)",
+                            "deserters, aze side", "people"),
+    "deserted_arm": Outcome("soldiers of the arm side who left their units under attack", "deserters, arm side",
+                            "people"),
     "personnel_aze": Outcome("personnel in the aze side's units, regime guards and depots on 1994-05-12 (at the end if the "
                              "run stops earlier)", "personnel in service, aze side, 1994-05-12", "people"),
     "personnel_arm": Outcome("personnel in the arm side's units, regime guards and depots on 1994-05-12 (at the end if the "
