@@ -79,7 +79,7 @@ def combat_power(f: Forces, terrain: Terrain, p: dict[str, float], gov_factor: n
     cp = raw * quality * np.where(f.kind == MERCENARY, f.cohesion, 1.0) * f.active
     militia = f.kind == MILITIA
     attack = cp * np.where(militia, p["militia_attack_factor"], 1.0)
-    home = np.where(militia & (f.home == f.node), p["militia_home_defense_factor"], 1.0)
+    home = np.where(f.at_home(), p["militia_home_defense_factor"], 1.0)
     return attack, cp * terrain.defense[f.node] * home
 
 

@@ -166,6 +166,11 @@ class Forces:
         """Personnel of active units (the quantity casualties are counted in)."""
         return self.personnel * self.active
 
+    def at_home(self) -> np.ndarray:
+        """Self-defence detachments standing in their own home district: they defend it harder (combat),
+        take the depot's garrison there (recruitment) and do not desert it (desertion)."""
+        return (self.kind == MILITIA) & (self.home == self.node)
+
 
 def synthetic_units(world, per_district: int = 1, seed: int = 0, arm_training: float = 0.9) -> pd.DataFrame:
     """An order of battle for a synthetic world (tests, scaling benchmarks): brigades of the

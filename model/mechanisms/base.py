@@ -18,6 +18,11 @@ NO_CHANGE = np.zeros(0, dtype=np.int64)
 """Shared, never written: the districts that changed holder on a quiet day (none)."""
 
 
+def cohesion_by_government(model: KarabakhWar) -> np.ndarray:
+    """(G,) each government's command cohesion today, in government order (index it by ``forces.government``)."""
+    return np.array([g.cohesion for g in model.governments])
+
+
 @dataclass
 class Today:
     """What one day's mechanisms hand to the later ones (reset every day)."""

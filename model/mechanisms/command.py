@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .base import Mechanism, Today
+from .base import Mechanism, Today, cohesion_by_government
 
 if TYPE_CHECKING:
     from ..model import KarabakhWar
@@ -52,7 +52,7 @@ class Command(Mechanism):
             weight = p["cohesion_legitimacy_weight"]  # 1: toward the legitimacy (exactly); below, partly toward 1
             target = weight * gov.legitimacy + (1.0 - weight)
             gov.cohesion += p["cohesion_build_per_day"] * (target - gov.cohesion)
-        cohesion = np.array([g.cohesion for g in model.governments])
+        cohesion = cohesion_by_government(model)
         attacking = (f.target >= 0).nonzero()[0]
         if len(attacking):
             draws = model.rng.random(len(attacking))

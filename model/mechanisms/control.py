@@ -11,7 +11,7 @@ import numpy as np
 
 from ..inputs.forces import MILITIA
 from ..inputs.world import FULL
-from .base import NO_LOSSES, Mechanism, Today
+from .base import NO_LOSSES, Mechanism, Today, cohesion_by_government
 
 if TYPE_CHECKING:
     from ..model import KarabakhWar
@@ -45,7 +45,7 @@ class Control(Mechanism):
         rows = (f.active & broke[1 - f.side, f.node]).nonzero()[0]
         if len(rows) == 0:
             return
-        cohesion = np.array([g.cohesion for g in model.governments])
+        cohesion = cohesion_by_government(model)
         draws = model.rng.random(len(rows))
         for row in rows[draws < model.p["rout_rate"] * (1.0 - cohesion[f.government[rows]])]:
             self.fall_back(model, int(row), surrender=False)

@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..dynamics.combat import apply_losses
-from ..inputs.forces import MILITIA
-from .base import Mechanism, Today
+from .base import Mechanism, Today, cohesion_by_government
 
 if TYPE_CHECKING:
     from ..model import KarabakhWar
@@ -42,11 +41,11 @@ class Desertion(Mechanism):
         f, result = model.forces, today.combat
         enemy = 1 - f.side
         attack = result.attack_cp[enemy, f.node]  # the enemy's attack on each unit's district today
-        stays = ~f.active | (attack <= 0) | ((f.kind == MILITIA) & (f.home == f.node))
+        stays = ~f.active | (attack <= 0) | f.at_home()
         if stays.all():
             return
         odds = attack / np.maximum(result.defense_cp[enemy, f.node], 1.0)
-        cohesion = np.array([g.cohesion for g in model.governments])
+        cohesion = cohesion_by_government(model)
         share = rate * (1.0 - cohesion[f.government]) * np.minimum(odds / model.p["breakthrough_ratio"], 1.0)
         left = apply_losses(f, np.where(stays, 0.0, np.clip(share, 0.0, 1.0)))
         model.deserted += np.bincount(f.side, left, minlength=2)

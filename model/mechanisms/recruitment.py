@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..inputs.forces import MERCENARY, MILITIA
+from ..inputs.forces import MERCENARY
 from ..inputs.history import START
 from .base import Mechanism, Today
 
@@ -59,7 +59,7 @@ def garrison_weights(model: KarabakhWar, today: Today) -> np.ndarray:
     situation = today.situation if today.situation is not None else model.situation()
     across = situation.stand_cp[::-1] @ w.adjacency  # (2, N): the other side's strength next to each district
     side = f.side.astype(np.int64)
-    eligible = f.active & (f.kind == MILITIA) & (f.home == f.node) & situation.side_held[side, f.node]
+    eligible = f.active & f.at_home() & situation.side_held[side, f.node]
     return np.where(eligible, across[side, f.node], 0.0)
 
 
