@@ -105,6 +105,29 @@ def test_front_line_advantage_saturates():
     assert hazard(0.0, 1) < hazard(0.0, 40)
 
 
+def test_what_a_truce_breaker_could_take_is_worth_what_its_staff_would_attack_it_for():
+    """The stake of breaking a ceasefire is the staff's value of the enemy-held front (strategy.staff_values):
+    with its gate open and aims it holds entirely, the Karabakh side risks a truce for enemy-held districts
+    beyond its aims at their opportunism; faded with the road links from its aims, less; for districts across
+    the 1991 border only, at cross_border_value 0, not at all."""
+    def hazard(front_keys, **params):
+        m = _in_ceasefire(ceasefire_revanche_weight=0.0, ceasefire_breakdown_rate=0.5, exploitation_gap=-1.0,
+                          aims_secured_share=0.0, opportunism=0.4, cross_border_value=0.0, **params)
+        nk = m.government("nagorno_karabakh")
+        nk.war_aims = np.zeros(m.world.n, dtype=bool)
+        nk.war_aims[m.world.index["stepanakert"]] = True  # an aim it holds: nothing to win back
+        m.forces.personnel[m.forces.side == nk.side_index] *= 40  # a clear advantage everywhere
+        front = np.zeros(m.world.n, dtype=bool)
+        front[[m.world.index[k] for k in front_keys]] = True
+        assert m.side_held[0][front].all()  # Azerbaijani-held districts
+        return m.diplomacy.breakdown_hazard(nk, m.situation(), front=front | nk.war_aims)
+    beyond = hazard(["aghdam"], opportunism_depth_decay=1.0)  # two links from Khankendi/Stepanakert (via Askeran)
+    assert beyond > 0
+    assert hazard(["aghdam"], opportunism_depth_decay=0.5) == pytest.approx(0.5 * beyond)
+    assert hazard(["tartar", "barda"], opportunism_depth_decay=1.0) == 0.0  # across the 1991 border: worth nothing to the staff
+    assert hazard(["tartar", "aghdam"], opportunism_depth_decay=1.0) > 0  # the most valued district counts (Tartar's defenders lower the advantage)
+
+
 def test_a_truce_broken_for_nothing_weakens_revanche_and_one_that_won_ground_back_does_not():
     """revanche_futility f: a government that broke a truce and held no more of its aims when the next
     ceasefire started has its revanche term multiplied by 1 - f; one that won revanche_futile_gain back

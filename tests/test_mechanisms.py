@@ -649,6 +649,33 @@ def test_security_first_withholds_the_opportunities_that_silence_no_gun_while_an
     assert plain[zangilan] > 0 and first[zangilan] == 0.0
 
 
+def test_opportunism_fades_with_the_road_links_between_a_district_and_the_war_aims():
+    """opportunism_depth_decay on the Karabakh staff's values, its opportunity open: the districts that
+    border its aims (Kalbajar, Aghdam's town and west) keep the whole opportunism, those one link further
+    out (Zangilan, the plain east of Aghdam) the decay's share of it, and two links further its square; the
+    aims stay at 1 and the districts across the 1991 border at cross_border_value. At 1 nothing fades."""
+    def values(decay):
+        m = KarabakhWar(rng=0, exploitation_gap=-1.0, opportunism=0.4, aims_secured_share=0.0,
+                        opportunism_depth_decay=decay)
+        nk = m.government("nagorno_karabakh")
+        return m, nk, BuiltinAI()._value(m, [nk], m.p["opportunism"], m.p["cross_border_value"])[0]
+
+    m, nk, faded = values(0.25)
+    w = m.world
+    depth = w.links_from(nk.war_aims)
+    assert depth[w.index["kalbajar"]] == depth[w.index["aghdam"]] == 1
+    assert depth[w.index["zangilan"]] == depth[w.index["aghdam_plain"]] == 2
+    assert np.all(depth[nk.war_aims] == 0)
+    outside = ~nk.war_aims & ~w.beyond_border[nk.side_index]
+    assert np.all(faded[nk.war_aims] == 1.0)
+    assert faded[w.index["kalbajar"]] == faded[w.index["aghdam"]] == pytest.approx(0.4)
+    assert faded[w.index["zangilan"]] == faded[w.index["aghdam_plain"]] == pytest.approx(0.1)
+    assert np.allclose(faded[outside], 0.4 * 0.25 ** np.maximum(depth[outside] - 1, 0))
+    assert np.all(faded[w.beyond_border[nk.side_index]] == m.p["cross_border_value"])
+    _, _, flat = values(1.0)
+    assert np.all(flat[outside] == 0.4)
+
+
 def test_with_full_axis_focus_the_staff_attacks_beyond_a_units_district_only_on_its_axis():
     """One operation at a time: with axis_focus 1 every attack the built-in staff orders beyond a
     unit's own district is on its government's axis; with 0 (the committed value) some are not."""

@@ -207,7 +207,7 @@ def test_mixed_patrons_decide_monthly_and_the_decisions_are_logged():
 
 def test_a_counterfactual_that_prevents_the_trigger_changes_the_patrons_later_actions(tmp_path):
     """Turkey and the CSCE decide (endogenous). When the Karabakh forces never go beyond their war aims
-    (opportunism 0: no Kalbajar, Aghdam or Fuzuli), Turkey never closes its border and the CSCE takes
+    (opportunism 0 and no security zone, security_value 0: no Kalbajar, Aghdam or Fuzuli), Turkey never closes its border and the CSCE takes
     fewer initiatives; the same seed with the default opportunism does both."""
     path = tmp_path / "deciding.toml"
     path.write_text('extends = "historical"\n[patrons.turkey]\nmode = "endogenous"\n'
@@ -217,7 +217,7 @@ def test_a_counterfactual_that_prevents_the_trigger_changes_the_patrons_later_ac
         m = KarabakhWar(path, rng=0, until="1994-05-01", **params).run()
         return [(d["patron"], d["action"]) for d in m.patron_decisions]
 
-    default, restrained = actions(), actions(opportunism=0.0)
+    default, restrained = actions(), actions(opportunism=0.0, security_value=0.0)
     assert ("turkey", "embargo") in default and ("turkey", "embargo") not in restrained
     assert default.count(("csce_un", "mediate")) > restrained.count(("csce_un", "mediate"))
 

@@ -27,6 +27,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .strategy import staff_values
+
 if TYPE_CHECKING:
     from .agents import Government
     from ..model import KarabakhWar
@@ -181,8 +183,10 @@ class Diplomacy:
         """Daily probability that ``gov`` breaks the ceasefire in force.
 
         A government that sees a clear advantage at the front, and something there worth taking,
-        may resume the war (beyond its war aims only when it would attack there today: the Karabakh
-        side kept the May 1994 truce with its aims and a buffer held); the mediator's pressure
+        may resume the war (beyond its war aims only when it would attack there today, and what lies
+        there is worth to it what it is worth to its staff: strategy.staff_values, so nothing across the
+        1991 border at cross_border_value 0, and less further from its aims with opportunism_depth_decay;
+        the Karabakh side kept the May 1994 truce with its aims and a buffer held); the mediator's pressure
         (its guarantee) deters it, and so does the exhaustion that brought it to the ceasefire (the
         hazard is divided by 1 + its weariness: by May 1994 both sides had lost tens of thousands,
         and the truce held with violations). The advantage e beyond what an attack needs counts as
@@ -209,10 +213,11 @@ class Diplomacy:
         own = situation.standing_cp[s][front & m.side_held[s]].sum()
         enemy = situation.standing_cp[1 - s][enemy_front].sum()
         advantage = own / max(enemy, 1.0) / p["attack_ratio_threshold"]
-        # At stake: the most valued enemy-held front district (1 = a war aim, else opportunism, if
-        # the government's strategy would fight beyond its aims today: Government.opportunity_open).
+        # At stake: the most valued enemy-held front district by the staff's values (1 = a war aim,
+        # opportunism beyond them if the government would fight there today, cross_border_value across
+        # the 1991 border: strategy.staff_values).
         opportunism = (p["opportunism"] if gov.opportunism is None else gov.opportunism) * gov.opportunity_open()
-        stake = 1.0 if (gov.war_aims & enemy_front).any() else (opportunism if enemy_front.any() else 0.0)
+        stake = float(staff_values(m, [gov], (opportunism,), p["cross_border_value"])[0][enemy_front].max(initial=0.0))
         readiness = min(advantage, 1.0) ** p["revanche_readiness_exponent"]
         revanche = p["ceasefire_revanche_weight"] * (1.0 - gov.aims_held()) * readiness
         if p["revanche_futility"] > 0 and self.futile[gov.index]:

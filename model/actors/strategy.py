@@ -81,6 +81,43 @@ class Strategy(Protocol):
     def decide(self, model: KarabakhWar, government: Government, situation: Situation) -> Orders: ...
 
 
+def staff_values(model: KarabakhWar, governments: list[Government], opp: tuple[float, ...],
+                 cross_border: float) -> np.ndarray:
+    """(G, N) value of each district to each government: 1 for war aims, ``cross_border``
+    beyond the 1991 border outside the disputed area, and elsewhere its entry of ``opp``: its
+    opportunism (the government's own, else ``opportunism``) once its command cohesion exceeds the
+    enemy's by ``exploitation_gap`` and its side holds ``aims_secured_share`` of the area of its war
+    aims, 0 before (:meth:`Government.opportunity_open`). The built-in staff attacks by these values
+    (:meth:`BuiltinAI._value`), and a government weighs what it could take by breaking a ceasefire by
+    them (:meth:`Diplomacy.breakdown_hazard`).
+
+    The enemy's cohesion is the highest among the other side's governments. The Karabakh
+    forces, one army under one command from 1992, went beyond the NKAO and the Lachin
+    corridor when Azerbaijan's army came apart in 1993 (Kalbajar after Huseynov's brigade
+    left the front; Aghdam, Fuzuli, Jabrayil, Qubadli and Zangilan after the Ganja revolt),
+    not while the two were matched in 1992, though districts such as Qubadli were then held
+    by little more than local militia (de Waal 2003, ch. 12; HRW/Helsinki 1994). A value
+    that weighs odds could not express this restraint: against a militia the odds make any
+    value worth an attack. A gap of -1 makes opportunism unconditional.
+
+    Opportunism fades with distance from the aims: a district k road links from the nearest of them
+    gets ``opportunism_depth_decay`` ** (k - 1) of it (1: no fading). The Karabakh side spoke of a
+    security zone, a belt of districts around Nagorno-Karabakh: it took the districts bordering it
+    (Kalbajar, Lachin, Qubadli, Jabrayil, and Aghdam and Fuzuli up to the edge of the plain) and, of
+    those one link further out, only Zangilan, last, once it was cut off (29 Oct - 5 Nov 1993); the
+    plains east of Aghdam and Fuzuli, as weakly held, were not taken (de Waal 2003, ch. 12;
+    HRW/Helsinki 1994; calibration/timeline.csv).
+    """
+    aims = np.vstack([g.war_aims for g in governments])
+    beyond = model.world.beyond_border[[g.side_index for g in governments]]
+    beyond_aims = np.array(opp)[:, None]
+    decay = model.p["opportunism_depth_decay"]
+    if decay < 1.0:  # 1: the array of the model before the fading, bit for bit
+        links = np.vstack([model.world.links_from(a) for a in aims])
+        beyond_aims = beyond_aims * decay ** np.maximum(links - 1, 0)
+    return np.where(aims, 1.0, np.where(beyond, cross_border, beyond_aims))
+
+
 class BuiltinAI:
     """A greedy, vectorised staff: attack where the local force ratio and war aims favour it,
     mass reserves behind an offensive axis (or at the most threatened district), send
@@ -100,30 +137,13 @@ class BuiltinAI:
         self._none = np.empty(0, np.int64)  # _no_hop's row
 
     def _value(self, model, governments, opportunism: float, cross_border: float) -> np.ndarray:
-        """(G, N) value of each district to each government: 1 for war aims, ``cross_border``
-        beyond the 1991 border outside the disputed area, and elsewhere its opportunism (the
-        government's own, else ``opportunism``) once its command cohesion exceeds the enemy's by
-        ``exploitation_gap`` and its side holds ``aims_secured_share`` of the area of its war
-        aims, 0 before.
-
-        The enemy's cohesion is the highest among the other side's governments. The Karabakh
-        forces, one army under one command from 1992, went beyond the NKAO and the Lachin
-        corridor when Azerbaijan's army came apart in 1993 (Kalbajar after Huseynov's brigade
-        left the front; Aghdam, Fuzuli, Jabrayil, Qubadli and Zangilan after the Ganja revolt),
-        not while the two were matched in 1992, though districts such as Qubadli were then held
-        by little more than local militia (de Waal 2003, ch. 12; HRW/Helsinki 1994). A value
-        that weighs odds could not express this restraint: against a militia the odds make any
-        value worth an attack. A gap of -1 makes opportunism unconditional.
-        """
+        """:func:`staff_values`, rebuilt only when a gate opens or closes (rarely)."""
         opp = tuple([(opportunism if g.opportunism is None else g.opportunism) * g.opportunity_open()
                      for g in governments])
-        # The gates open and close rarely: the (G, N) array is rebuilt only when one does.
-        key = (tuple([id(g.war_aims) for g in governments]), opp, cross_border)
+        key = (tuple([id(g.war_aims) for g in governments]), opp, cross_border, model.p["opportunism_depth_decay"])
         value = self._value_cache.get(key)
         if value is None:
-            aims = np.vstack([g.war_aims for g in governments])
-            beyond = model.world.beyond_border[[g.side_index for g in governments]]
-            value = np.where(aims, 1.0, np.where(beyond, cross_border, np.array(opp)[:, None]))
+            value = staff_values(model, governments, opp, cross_border)
             if len(self._value_cache) > 16:
                 self._value_cache.clear()
             self._value_cache[key] = value

@@ -24,7 +24,7 @@ from .runner import RunSpec, replicate_seeds, run_many
 from .scoring import W_CASUALTIES, W_PATTERNS, W_SHARES, W_STATE, objective_value, share_miss
 from .validation import VALIDATION_ROOT_SEED
 
-FREE_PARAMETERS = ("desertion_rate", "rough_move_factor", "rough_attack_factor", "security_first", "cohesion_legitimacy_weight", "training_capacity_per_day_aze", "recruits_per_day_aze", "scapegoat_rate", "dismissal_loyalty_loss", "honeymoon_days", "security_value", "axis_focus", "uprising_cohesion_loss_share", "force_generation_days", "rout_rate", "revanche_futility", "wounded_return_share", "recruit_training_gap", "ceasefire_advantage_saturation",
+FREE_PARAMETERS = ("opportunism_depth_decay", "desertion_rate", "rough_move_factor", "rough_attack_factor", "security_first", "cohesion_legitimacy_weight", "training_capacity_per_day_aze", "recruits_per_day_aze", "scapegoat_rate", "dismissal_loyalty_loss", "honeymoon_days", "security_value", "axis_focus", "uprising_cohesion_loss_share", "force_generation_days", "rout_rate", "revanche_futility", "wounded_return_share", "recruit_training_gap", "ceasefire_advantage_saturation",
                    "ceasefire_breakdown_rate", "ceasefire_revanche_weight", "weariness_scale",
                    "recruits_per_day_arm", "cohesion_defense_weight", "mobilisation_gain",
                    "garrison_cover", "training_effect", "attrition_rate", "breakthrough_ratio",

@@ -117,6 +117,19 @@ class World:
             names = self._lists["names"] = [str(x) for x in self.districts["name"]]
         return names[node]
 
+    def links_from(self, nodes: np.ndarray) -> np.ndarray:
+        """(N,) road links from each district to the nearest of ``nodes`` (a bool mask; 0 on them,
+        ``n + 1`` where none can be reached), built once per set of nodes (a government's war aims)."""
+        key = ("links", nodes.tobytes())
+        links = self._lists.get(key)
+        if links is None:
+            links = np.full(self.n, self.n + 1, dtype=np.int64)
+            for v in np.flatnonzero(nodes):
+                np.minimum(links, hop_distances(self, int(v)), out=links)
+            links.flags.writeable = False
+            self._lists[key] = links
+        return links
+
     def roads_into(self) -> list[list[int]]:
         """For each district, the districts with a road into it, in the order of ``edges`` (built once)."""
         into = self._lists.get("into")
