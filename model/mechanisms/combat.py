@@ -39,11 +39,11 @@ class Combat(Mechanism):
         s = today.situation
         attack = s.attack_cp if today.attack_cp is None else today.attack_cp
         defense = s.defense_cp if today.defense_cp is None else today.defense_cp
-        if p["rough_attack_factor"] < 1.0:  # attacks along mountain tracks and passes bring less to bear
-            attack = attack * model.world.approach(p["rough_attack_factor"])[f.node, np.maximum(f.target, 0)]
+        # attacks along mountain tracks and passes bring less to bear
+        approach = model.world.approach(p["rough_attack_factor"]) if p["rough_attack_factor"] < 1.0 else None
         result = today.combat = fight(f, attack, defense, p, model.rng, model.world.n,
                                       advance_factor=today.advance_factor, exposure_factor=today.exposure_factor,
-                                      support_adjacency=model.world.region_adjacency)
+                                      support_adjacency=model.world.region_adjacency, approach=approach)
         if result.engaged.any():
             model.combat_days += np.bincount(f.side[result.engaged], minlength=2) > 0
             count_losses(model, result.unit_loss_fraction, result.attack_loss_fraction)
