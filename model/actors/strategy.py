@@ -41,6 +41,7 @@ class Situation:
     control_version: int  # increments whenever any district changes holder
     quality: np.ndarray | None = field(default=None, repr=False)  # (U,) CP per personnel-equivalent (unit_quality)
     standing: np.ndarray | None = field(default=None, repr=False)  # (2, N) stand_cp without militia support; None: the same
+    support: np.ndarray | None = field(default=None, repr=False)  # (2, N) the militia support in stand_cp; None: none
 
     @property
     def stand_cp(self) -> np.ndarray:
