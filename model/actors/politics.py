@@ -318,10 +318,13 @@ def coup_step(model: KarabakhWar) -> None:
                      "uprising", regime, popular=1.0 + (1.0 - gov.legitimacy))
     threshold = p["plot_loyalty_threshold"]
     can_plot = f.active & (f.kind != MERCENARY) & (f.personnel > 0) & ~model.foreign
-    motive_u = np.where(can_plot, np.maximum(threshold - loyal, 0.0) / threshold, 0.0)
-    motive = np.zeros(len(govs))
-    np.maximum.at(motive, f.government, motive_u)
-    motive = motive.tolist()  # Python floats for the per-government hazards: the same arithmetic, cheaper
+    if np.count_nonzero(can_plot & (loyal < threshold)):
+        motive_u = np.where(can_plot, np.maximum(threshold - loyal, 0.0) / threshold, 0.0)
+        motive = np.zeros(len(govs))
+        np.maximum.at(motive, f.government, motive_u)
+        motive = motive.tolist()  # Python floats for the per-government hazards: the same arithmetic, cheaper
+    else:  # nobody who could plot is below the threshold (six days in seven): every motive is 0
+        motive = [0.0] * len(govs)
     draws = model.rng_politics.random(len(govs)).tolist()
     today = model.date
     for gov in govs:
