@@ -211,8 +211,12 @@ class Diplomacy:
         advantage = own / max(enemy, 1.0) / p["attack_ratio_threshold"]
         # At stake: the most valued enemy-held front district (1 = a war aim, else opportunism, if
         # the government's strategy would fight beyond its aims today: Government.opportunity_open).
-        opportunism = (p["opportunism"] if gov.opportunism is None else gov.opportunism) * gov.opportunity_open()
-        stake = 1.0 if (gov.war_aims & enemy_front).any() else (opportunism if enemy_front.any() else 0.0)
+        if (gov.war_aims & enemy_front).any():
+            stake = 1.0
+        elif enemy_front.any():  # the gate is asked only here: it costs more than the masks
+            stake = (p["opportunism"] if gov.opportunism is None else gov.opportunism) * gov.opportunity_open()
+        else:
+            stake = 0.0
         readiness = min(advantage, 1.0) ** p["revanche_readiness_exponent"]
         revanche = p["ceasefire_revanche_weight"] * (1.0 - gov.aims_held()) * readiness
         if p["revanche_futility"] > 0 and self.futile[gov.index]:

@@ -116,8 +116,9 @@ class BuiltinAI:
         that weighs odds could not express this restraint: against a militia the odds make any
         value worth an attack. A gap of -1 makes opportunism unconditional.
         """
-        opp = tuple([(opportunism if g.opportunism is None else g.opportunism) * g.opportunity_open()
-                     for g in governments])
+        own = [opportunism if g.opportunism is None else g.opportunism for g in governments]
+        # (a government whose opportunism is 0 needs no gate: its value is 0 either way)
+        opp = tuple([v * g.opportunity_open() if v else v for v, g in zip(own, governments)])
         # The gates open and close rarely: the (G, N) array is rebuilt only when one does.
         key = (tuple([id(g.war_aims) for g in governments]), opp, cross_border)
         value = self._value_cache.get(key)
