@@ -49,8 +49,9 @@ class Combat(Mechanism):
             count_losses(model, result.unit_loss_fraction, result.attack_loss_fraction)
             f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction
             f.morale += np.where(result.engaged, 0.0, p["morale_recovery_per_day"]) * (f.morale < f.base_morale)
-            broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke
-            f.morale -= p["break_morale_loss"] * broke_here
+            if np.count_nonzero(result.broke):  # most days of fighting no defence breaks: nobody's morale falls
+                broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke
+                f.morale -= p["break_morale_loss"] * broke_here
             if p["experience_gain"] > 0:  # the survivors learn; recruits dilute it again (Recruitment)
                 f.training += p["experience_gain"] * result.engaged * np.maximum(p["experience_ceiling"] - f.training, 0.0)
         else:  # nobody fought (no losses, no broken defence): every unit's morale recovers

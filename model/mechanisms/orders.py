@@ -72,7 +72,8 @@ class Orders(Mechanism):
         """Check orders against the map, then apply them: a unit may attack its own district
         (if contested) or a neighbour not fully held by its side, and move to a neighbour its
         side holds; anything else is ignored (the unit holds). A unit whose relieved commander took it
-        off the front obeys none (:func:`~model.actors.politics.refuses_orders`). Returns the rows of the units that moved."""
+        off the front obeys none (:func:`~model.actors.politics.refuses_orders`). Returns the rows of the
+        units that moved."""
         f, w = model.forces, model.world
         rows = np.asarray(orders.units, dtype=np.int64)
         if len(rows) == 0:
