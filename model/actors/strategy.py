@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from ..model import KarabakhWar
 
 
-@dataclass(frozen=True)
+@dataclass
 class Situation:
-    """The shared picture of the day, computed once by the model."""
+    """The shared picture of the day, computed once by the model; read-only by convention (a plain
+    dataclass: a frozen one's ``__init__`` costs three times as much, and a picture is built up to twice a day)."""
 
     day: int
     arm_share: np.ndarray  # (N,) share held by the arm side
