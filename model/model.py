@@ -495,24 +495,36 @@ class KarabakhWar(mesa.Model):
             self.deactivate_unit(row)
 
     # ------------------------------------------------------------------ step
-    def situation(self, since: Situation | None = None) -> Situation:
+    def situation(self, since: Situation | None = None, moved: list[int] | None = None) -> Situation:
         """Today's shared picture (combat power of every unit and district). ``since``: an earlier
         picture of this state in which units stood elsewhere (orders moved them, nothing else
-        changed): what does not depend on where units stand is taken from it."""
+        changed): what does not depend on where units stand is taken from it; ``moved``: the rows of
+        the units that moved since (if known), so that the militias' support is taken from it too
+        when none of them is a militia."""
         f, n = self.forces, self.world.n
         quality = unit_quality(f, self.p, self.gov_cp_factor) if since is None else since.quality
         attack, defense = combat_power(f, self.terrain, self.p, quality=quality)
         stand = np.bincount(f.side.astype(np.int64) * (n + 1) + f.node, defense,
                             minlength=2 * (n + 1)).reshape(2, n + 1)
-        standing = None
+        standing = support = None
         if self.p["militia_support_share"] > 0:  # staffs count on the neighbours' detachments too
             standing = stand[:, :n].copy()
-            stand[:, :n] += militia_support(f, defense, self.p, self.world.region_adjacency,
-                                            (f.kind == MILITIA) & f.active)
+            support = self._militia_support(defense, since, moved)
+            stand[:, :n] += support
         return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm, side_held=self.side_held,
                          side_share=self.side_share, attack_cp=attack, defense_cp=defense,
-                         stand_padded=stand, standing=standing,
+                         stand_padded=stand, standing=standing, support=support,
                          control_version=self.control_version, quality=quality)
+
+    def _militia_support(self, defense: np.ndarray, since: Situation | None, moved: list[int] | None) -> np.ndarray:
+        """(2, N) the active militias' support to the neighbouring districts of their region; that of
+        ``since`` if only the units ``moved`` have moved since and none is a militia (it depends only on where
+        the militias stand and their defensive CP there)."""
+        f = self.forces
+        if since is not None and since.support is not None and moved is not None and all(
+                f.kind[row] != MILITIA for row in moved):
+            return since.support
+        return militia_support(f, defense, self.p, self.world.region_adjacency, (f.kind == MILITIA) & f.active)
 
     def mechanism(self, cls: type[Mechanism]) -> Mechanism:
         """The instance of a mechanism class in this model's daily cycle (e.g. ``Orders``)."""

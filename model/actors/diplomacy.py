@@ -216,8 +216,13 @@ class Diplomacy:
         # At stake: the most valued enemy-held front district by the staff's values (1 = a war aim,
         # opportunism beyond them if the government would fight there today, cross_border_value across
         # the 1991 border: strategy.staff_values).
-        opportunism = (p["opportunism"] if gov.opportunism is None else gov.opportunism) * gov.opportunity_open()
-        stake = float(staff_values(m, [gov], (opportunism,), p["cross_border_value"])[0][enemy_front].max(initial=0.0))
+        if (gov.war_aims & enemy_front).any():
+            stake = 1.0
+        elif enemy_front.any():  # the gate is asked only here: it costs more than the masks
+            opportunism = (p["opportunism"] if gov.opportunism is None else gov.opportunism) * gov.opportunity_open()
+            stake = float(staff_values(m, [gov], (opportunism,), p["cross_border_value"])[0][enemy_front].max())
+        else:
+            stake = 0.0
         readiness = min(advantage, 1.0) ** p["revanche_readiness_exponent"]
         revanche = p["ceasefire_revanche_weight"] * (1.0 - gov.aims_held()) * readiness
         if p["revanche_futility"] > 0 and self.futile[gov.index]:

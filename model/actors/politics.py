@@ -317,11 +317,16 @@ def coup_step(model: KarabakhWar) -> None:
             _contest(model, gov, _own_forces(model, gov), rebels, int(rows[np.argmax(f.personnel[rows])]), loyal,
                      "uprising", regime, popular=1.0 + (1.0 - gov.legitimacy))
     threshold = p["plot_loyalty_threshold"]
-    can_plot = f.active & (f.kind != MERCENARY) & (f.personnel > 0) & ~model.foreign
-    motive_u = np.where(can_plot, np.maximum(threshold - loyal, 0.0) / threshold, 0.0)
-    motive = np.zeros(len(govs))
-    np.maximum.at(motive, f.government, motive_u)
-    motive = motive.tolist()  # Python floats for the per-government hazards: the same arithmetic, cheaper
+    below = loyal < threshold
+    # Who can plot is asked only when someone is below the threshold or a coup is attempted (most days neither).
+    can_plot = _can_plot(model) if np.count_nonzero(below) else None
+    if can_plot is not None and np.count_nonzero(can_plot & below):
+        motive_u = np.where(can_plot, np.maximum(threshold - loyal, 0.0) / threshold, 0.0)
+        motive = np.zeros(len(govs))
+        np.maximum.at(motive, f.government, motive_u)
+        motive = motive.tolist()  # Python floats for the per-government hazards: the same arithmetic, cheaper
+    else:  # nobody who could plot is below the threshold (six days in seven): every motive is 0
+        motive = [0.0] * len(govs)
     draws = model.rng_politics.random(len(govs)).tolist()
     today = model.date
     for gov in govs:
@@ -334,12 +339,20 @@ def coup_step(model: KarabakhWar) -> None:
         if forced == "force" or draws[gov.index] < hazard:
             if forced == "force":
                 gov.coup_constraint = None
+            if can_plot is None:  # as it was before this loop: nothing has changed since
+                can_plot = _can_plot(model)
             mine = np.flatnonzero(can_plot & (f.government == gov.index))
             if len(mine) == 0:
                 continue
             # The plotter: the commander with the most motive and the most men (ties: lowest row).
             score = (1.0 - loyal[mine]) * np.sqrt(f.personnel[mine])
             _attempt(model, gov, int(mine[np.argmax(score)]), loyal)
+
+
+def _can_plot(model: KarabakhWar) -> np.ndarray:
+    """The units whose commanders can plot a coup: on the map, with men, neither mercenaries nor patron forces."""
+    f = model.forces
+    return f.active & (f.kind != MERCENARY) & (f.personnel > 0) & ~model.foreign
 
 
 def _constraint(gov: Government, today: dt.date) -> str | None:

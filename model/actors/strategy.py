@@ -26,9 +26,10 @@ if TYPE_CHECKING:
     from ..model import KarabakhWar
 
 
-@dataclass(frozen=True)
+@dataclass
 class Situation:
-    """The shared picture of the day, computed once by the model."""
+    """The shared picture of the day, computed once by the model; read-only by convention (a plain
+    dataclass: a frozen one's ``__init__`` costs three times as much, and a picture is built up to twice a day)."""
 
     day: int
     arm_share: np.ndarray  # (N,) share held by the arm side
@@ -41,6 +42,7 @@ class Situation:
     control_version: int  # increments whenever any district changes holder
     quality: np.ndarray | None = field(default=None, repr=False)  # (U,) CP per personnel-equivalent (unit_quality)
     standing: np.ndarray | None = field(default=None, repr=False)  # (2, N) stand_cp without militia support; None: the same
+    support: np.ndarray | None = field(default=None, repr=False)  # (2, N) the militia support in stand_cp; None: none
 
     @property
     def stand_cp(self) -> np.ndarray:
@@ -138,8 +140,9 @@ class BuiltinAI:
 
     def _value(self, model, governments, opportunism: float, cross_border: float) -> np.ndarray:
         """:func:`staff_values`, rebuilt only when a gate opens or closes (rarely)."""
-        opp = tuple([(opportunism if g.opportunism is None else g.opportunism) * g.opportunity_open()
-                     for g in governments])
+        own = [opportunism if g.opportunism is None else g.opportunism for g in governments]
+        # (a government whose opportunism is 0 needs no gate: its value is 0 either way)
+        opp = tuple([v * g.opportunity_open() if v else v for v, g in zip(own, governments)])
         key = (tuple([id(g.war_aims) for g in governments]), opp, cross_border, model.p["opportunism_depth_decay"])
         value = self._value_cache.get(key)
         if value is None:

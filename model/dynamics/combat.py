@@ -109,7 +109,7 @@ class DayResult:
 def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str, float],
           rng: np.random.Generator, n_districts: int, intensity: float = 1.0,
           advance_factor: np.ndarray | None = None, exposure_factor: np.ndarray | None = None,
-          support_adjacency: np.ndarray | None = None) -> DayResult:
+          support_adjacency: np.ndarray | None = None, approach: np.ndarray | None = None) -> DayResult:
     """Resolve one day of every engagement on the map.
 
     ``intensity`` scales attrition and advances (1 in the model: ceasefires stop attacks
@@ -120,6 +120,9 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     multiply the advance into a district and the attacker's losses there (seasons).
     ``support_adjacency`` (N x N, e.g. roads inside one region) lets militias that are not
     attacking add ``militia_support_share`` of their defensive CP to each neighbour's defence.
+    ``approach`` (N x N, default none) scales the attack CP a unit in v brings to its target w
+    (:meth:`model.inputs.world.World.approach`: less along mountain tracks); applied here, after the
+    check for a day without attacks, so that such a day does not pay for it.
     """
     n = n_districts
     side = f.side.astype(np.int64)
@@ -129,6 +132,8 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     D = np.bincount(def_key, defense_cp, minlength=2 * n)
     if not attacking.any():  # no attack ordered (about half the days: ceasefires, pauses): nothing to draw
         return quiet_day(len(f), D.reshape(2, n))
+    if approach is not None:
+        attack_cp = attack_cp * approach[f.node, np.maximum(f.target, 0)]
     att_key = side * n + np.where(attacking, f.target, 0)
     A = np.bincount(att_key[attacking], attack_cp[attacking], minlength=2 * n)
     supporting = None

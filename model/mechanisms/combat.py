@@ -39,18 +39,19 @@ class Combat(Mechanism):
         s = today.situation
         attack = s.attack_cp if today.attack_cp is None else today.attack_cp
         defense = s.defense_cp if today.defense_cp is None else today.defense_cp
-        if p["rough_attack_factor"] < 1.0:  # attacks along mountain tracks and passes bring less to bear
-            attack = attack * model.world.approach(p["rough_attack_factor"])[f.node, np.maximum(f.target, 0)]
+        # attacks along mountain tracks and passes bring less to bear
+        approach = model.world.approach(p["rough_attack_factor"]) if p["rough_attack_factor"] < 1.0 else None
         result = today.combat = fight(f, attack, defense, p, model.rng, model.world.n,
                                       advance_factor=today.advance_factor, exposure_factor=today.exposure_factor,
-                                      support_adjacency=model.world.region_adjacency)
+                                      support_adjacency=model.world.region_adjacency, approach=approach)
         if result.engaged.any():
             model.combat_days += np.bincount(f.side[result.engaged], minlength=2) > 0
             count_losses(model, result.unit_loss_fraction, result.attack_loss_fraction)
             f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction
             f.morale += np.where(result.engaged, 0.0, p["morale_recovery_per_day"]) * (f.morale < f.base_morale)
-            broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke
-            f.morale -= p["break_morale_loss"] * broke_here
+            if np.count_nonzero(result.broke):  # most days of fighting no defence breaks: nobody's morale falls
+                broke_here = result.broke[1 - f.side, f.node]  # the defence of this unit's district broke
+                f.morale -= p["break_morale_loss"] * broke_here
             if p["experience_gain"] > 0:  # the survivors learn; recruits dilute it again (Recruitment)
                 f.training += p["experience_gain"] * result.engaged * np.maximum(p["experience_ceiling"] - f.training, 0.0)
         else:  # nobody fought (no losses, no broken defence): every unit's morale recovers

@@ -53,14 +53,14 @@ class Command(Mechanism):
             target = weight * gov.legitimacy + (1.0 - weight)
             gov.cohesion += p["cohesion_build_per_day"] * (target - gov.cohesion)
         cohesion = cohesion_by_government(model)
+        unit_cohesion = cohesion[f.government]
         attacking = (f.target >= 0).nonzero()[0]
-        if len(attacking):
+        if len(attacking):  # (no attack ordered: no attack CP to scale, Combat fights no engagement)
             draws = model.rng.random(len(attacking))
             refuse = (draws >= cohesion[f.government[attacking]]) | (f.loyalty[attacking] < p["fragmentation_loyalty"])
             f.target[attacking[refuse]] = -1
-        unit_cohesion = cohesion[f.government]
-        w = p["cohesion_attack_weight"]
-        today.attack_cp = today.situation.attack_cp * ((1.0 - w) + w * unit_cohesion)
+            w = p["cohesion_attack_weight"]
+            today.attack_cp = today.situation.attack_cp * ((1.0 - w) + w * unit_cohesion)
         w = p["cohesion_defense_weight"]
         if w > 0:
             today.defense_cp = today.situation.defense_cp * ((1.0 - w) + w * unit_cohesion)

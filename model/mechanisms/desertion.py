@@ -39,6 +39,8 @@ class Desertion(Mechanism):
         if rate <= 0 or today.combat is None:  # off (the value until calibrated): runs as before
             return
         f, result = model.forces, today.combat
+        if not np.count_nonzero(result.attack_cp):  # no attack today (about half the days): nobody leaves
+            return
         enemy = 1 - f.side
         attack = result.attack_cp[enemy, f.node]  # the enemy's attack on each unit's district today
         stays = ~f.active | (attack <= 0) | f.at_home()

@@ -27,20 +27,24 @@ class Orders(Mechanism):
 
     def __init__(self, model: KarabakhWar) -> None:
         self.adjacent = model.world.adjacency > 0
+        self.moved: list[int] = []  # rows of the units moved by the orders applied today (decide resets it)
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         situation = today.situation = model.situation()
         model.diplomacy.step(situation)
         if model.day % max(int(model.p["decision_interval_days"]), 1) == 0 and self.decide(model, situation):
-            today.situation = model.situation(since=situation)  # units moved: their combat power where they now stand
+            # units moved: their combat power where they now stand
+            today.situation = model.situation(since=situation, moved=self.moved)
         if model.diplomacy.in_force:
             model.forces.target[:] = -1
 
     def decide(self, model: KarabakhWar, situation: Situation) -> int:
-        """Ask every strategy for orders, then check and apply them; return how many units moved."""
+        """Ask every strategy for orders, then check and apply them; return how many units moved (their rows:
+        ``self.moved``)."""
         groups: dict[int, list[Government]] = {}
         for gov in model.governments:
             groups.setdefault(id(gov.strategy), []).append(gov)
+        self.moved = []
         moved = 0
         for govs in groups.values():
             strategy = govs[0].strategy
@@ -70,7 +74,8 @@ class Orders(Mechanism):
         """Check orders against the map, then apply them: a unit may attack its own district
         (if contested) or a neighbour not fully held by its side, and move to a neighbour its
         side holds; anything else is ignored (the unit holds). A unit whose relieved commander took it
-        off the front obeys none (:func:`~model.actors.politics.refuses_orders`). Returns the number of moves."""
+        off the front obeys none (:func:`~model.actors.politics.refuses_orders`). Returns the number of moves
+        (the units' rows are added to ``self.moved``)."""
         f, w = model.forces, model.world
         rows = np.asarray(orders.units, dtype=np.int64)
         if len(rows) == 0:
@@ -84,6 +89,7 @@ class Orders(Mechanism):
             movers = self.over_rough_roads(model, rows, movers, orders.move_to)
             for i in movers:
                 model.units[rows[i]].place(int(orders.move_to[i]))
+            self.moved += rows[movers].tolist()
             model.reinforce_weight[rows] = orders.reinforce
             return len(movers)
         allowed = np.zeros(len(model.governments), dtype=bool)
@@ -103,6 +109,7 @@ class Orders(Mechanism):
         movers = self.over_rough_roads(model, rows, np.flatnonzero(ok_m), mv)
         for i in movers:
             model.units[rows[i]].place(int(mv[i]))
+        self.moved += rows[movers].tolist()
         model.reinforce_weight[rows] = np.maximum(np.asarray(orders.reinforce, dtype=float), 0.0)
         model.rejected_orders += int((tgt >= 0).sum() - ok_t.sum() + (mv >= 0).sum() - len(movers))
         return len(movers)

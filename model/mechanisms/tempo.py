@@ -60,5 +60,7 @@ class Tempo(Mechanism):
                 model.offensives.append(self.current[i])
             self.on_offensive[i] = not on
             self.since[i] = model.day
-        resting = ~self.on_offensive[f.government] & (f.target >= 0) & (f.target != f.node)
-        f.target[resting] = -1
+        ordered = f.target >= 0
+        if np.count_nonzero(ordered):  # (about half the days no attack is ordered: nobody to hold back)
+            resting = ~self.on_offensive[f.government] & ordered & (f.target != f.node)
+            f.target[resting] = -1
