@@ -138,11 +138,15 @@ class BuiltinAI:
         self._map_cache: tuple | None = None  # (world, _map's lookups)
         self._none = np.empty(0, np.int64)  # _no_hop's row
 
-    def _value(self, model, governments, opportunism: float, cross_border: float) -> np.ndarray:
-        """:func:`staff_values`, rebuilt only when a gate opens or closes (rarely)."""
+    def _value(self, model, governments, opportunism: float, cross_border: float,
+               gates: list[bool] | None = None) -> np.ndarray:
+        """:func:`staff_values`, rebuilt only when a gate opens or closes (rarely). ``gates``: each
+        government's :meth:`Government.opportunity_open` today, if already asked."""
         own = [opportunism if g.opportunism is None else g.opportunism for g in governments]
-        # (a government whose opportunism is 0 needs no gate: its value is 0 either way)
-        opp = tuple([v * g.opportunity_open() if v else v for v, g in zip(own, governments)])
+        if gates is None:  # (a government whose opportunism is 0 needs no gate: its value is 0 either way)
+            opp = tuple([v * g.opportunity_open() if v else v for v, g in zip(own, governments)])
+        else:
+            opp = tuple([v * gate if v else v for v, gate in zip(own, gates)])
         key = (tuple([id(g.war_aims) for g in governments]), opp, cross_border, model.p["opportunism_depth_decay"])
         value = self._value_cache.get(key)
         if value is None:
@@ -153,7 +157,8 @@ class BuiltinAI:
         return value
 
     @staticmethod
-    def _security(model, governments, g_side, weight: float) -> np.ndarray:
+    def _security(model, governments, g_side, weight: float, aims: np.ndarray | None = None,
+                  gates: list[bool] | None = None) -> np.ndarray:
         """(G, N) value added to districts beyond a government's war aims (and inside its side's
         border region) in proportion to the enemy artillery there that fires into its war aims,
         relative to the district that fires most: ``weight`` for that one, 0 where no gun reaches
@@ -164,18 +169,22 @@ class BuiltinAI:
         Khankendi/Stepanakert; Fuzuli's on Martuni and Hadrut) and the bases of attacks into it
         (Kalbajar on Aghdara/Mardakert), and took those first; Zangilan, which threatened no part
         of it, last (de Waal 2003, ch. 12; HRW/Helsinki 1994). With equal value for every district
-        beyond the aims, the weakest-held fall first, whatever they threaten.
+        beyond the aims, the weakest-held fall first, whatever they threaten. ``aims`` (G, N) and
+        ``gates`` (:meth:`Government.opportunity_open`), if the caller has them.
         """
         w = model.world
         guns, men = guns_and_men(model.forces, w.n)
-        aims = np.vstack([g.war_aims for g in governments]).astype(bool)  # (G, N)
+        if aims is None:
+            aims = np.vstack([g.war_aims for g in governments]).astype(bool)  # (G, N)
         present = men[g_side] > 0  # (G, N): own men there (the guns' targets)
         # Share of each district's fire (split evenly among neighbours with own men) landing on own aims.
         targets = present.astype(float) @ w.adjacency
         on_aims = (present & aims).astype(float) @ w.adjacency / np.maximum(targets, 1.0)
         threat = guns[1 - g_side] * on_aims  # (G, N)
         peak = threat.max(axis=1, keepdims=True)
-        gate = np.array([g.opportunity_open() for g in governments], dtype=float)[:, None]
+        if gates is None:
+            gates = [g.opportunity_open() for g in governments]
+        gate = np.array(gates, dtype=float)[:, None]
         eligible = ~aims & ~w.beyond_border[g_side]
         return np.where(eligible & (peak > 0), weight * gate * threat / np.maximum(peak, 1e-12), 0.0)
 
@@ -206,6 +215,14 @@ class BuiltinAI:
             self._slot_cache[key] = cached
         return cached
 
+    def _aims(self, governments) -> np.ndarray:
+        """(G, N) bool war aims of ``governments``, rebuilt only when an aim list is replaced."""
+        key = ("aims",) + tuple([id(g.war_aims) for g in governments])
+        aims = self._slot_cache.get(key)
+        if aims is None:
+            aims = self._slot_cache[key] = np.vstack([g.war_aims for g in governments]).astype(bool)
+        return aims
+
     def _map(self, world) -> tuple[list[np.ndarray], np.ndarray]:
         """Lookups computed once per world, used every day: for each district the districts with a road
         into it (in the order of ``world.edges``), and the region codes with -1 appended (the region of
@@ -233,13 +250,16 @@ class BuiltinAI:
         own_share = situation.side_share[g_side]  # (G, N)
         # (G, N+1): the enemy's strength as each staff sees it (distorted under internal intelligence)
         enemy_stand = reported_enemy(governments, situation.stand_padded[1 - g_side], model.rng_reports)
-        value = self._value(model, governments, p["opportunism"], p["cross_border_value"])
         if p["security_value"] > 0:  # computed daily: the guns move
-            security = self._security(model, governments, g_side, p["security_value"])
+            gates = [g.opportunity_open() for g in governments]  # asked once for both
+            value = self._value(model, governments, p["opportunism"], p["cross_border_value"], gates)
+            aims = self._aims(governments)
+            security = self._security(model, governments, g_side, p["security_value"], aims, gates)
             if p["security_first"] > 0:
-                aims = np.vstack([g.war_aims for g in governments]).astype(bool)
                 value = self._guns_first(value, security, aims, p["security_first"])
             value = value + security
+        else:
+            value = self._value(model, governments, p["opportunism"], p["cross_border_value"])
 
         # --- attacks. Converging odds: a target counts the CP of every own district that
         # can strike it (its neighbours, and itself if contested), weighted by war aims.
