@@ -172,6 +172,11 @@ class Government(Agent):
         _, aims_km2, total = self._aims_area
         return float(aims_km2 @ self.model.side_share[self.side_index]) / total
 
+    def own_opportunism(self, default: float) -> float:
+        """Its value of districts beyond its war aims: its own (governments.toml), else ``default``
+        (the ``opportunism`` parameter)."""
+        return default if self.opportunism is None else self.opportunism
+
     def opportunity_open(self) -> bool:
         """Whether districts beyond its war aims are worth fighting for today: its command cohesion
         exceeds the enemy's (the highest among the other side's governments) by

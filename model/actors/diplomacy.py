@@ -219,7 +219,7 @@ class Diplomacy:
         if (gov.war_aims & enemy_front).any():
             stake = 1.0
         elif enemy_front.any():  # the gate is asked only here: it costs more than the masks
-            opportunism = (p["opportunism"] if gov.opportunism is None else gov.opportunism) * gov.opportunity_open()
+            opportunism = gov.own_opportunism(p["opportunism"]) * gov.opportunity_open()
             stake = float(staff_values(m, [gov], (opportunism,), p["cross_border_value"])[0][enemy_front].max())
         else:
             stake = 0.0

@@ -135,6 +135,7 @@ class BuiltinAI:
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
         self._value_cache: dict[tuple, np.ndarray] = {}
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}
+        self._aims_cache: dict[tuple, np.ndarray] = {}  # _aims: (G, N) war aims by the aim lists' ids
         self._map_cache: tuple | None = None  # (world, _map's lookups)
         self._none = np.empty(0, np.int64)  # _no_hop's row
 
@@ -142,7 +143,7 @@ class BuiltinAI:
                gates: list[bool] | None = None) -> np.ndarray:
         """:func:`staff_values`, rebuilt only when a gate opens or closes (rarely). ``gates``: each
         government's :meth:`Government.opportunity_open` today, if already asked."""
-        own = [opportunism if g.opportunism is None else g.opportunism for g in governments]
+        own = [g.own_opportunism(opportunism) for g in governments]
         if gates is None:  # (a government whose opportunism is 0 needs no gate: its value is 0 either way)
             opp = tuple([v * g.opportunity_open() if v else v for v, g in zip(own, governments)])
         else:
@@ -217,10 +218,10 @@ class BuiltinAI:
 
     def _aims(self, governments) -> np.ndarray:
         """(G, N) bool war aims of ``governments``, rebuilt only when an aim list is replaced."""
-        key = ("aims",) + tuple([id(g.war_aims) for g in governments])
-        aims = self._slot_cache.get(key)
+        key = tuple([id(g.war_aims) for g in governments])
+        aims = self._aims_cache.get(key)
         if aims is None:
-            aims = self._slot_cache[key] = np.vstack([g.war_aims for g in governments]).astype(bool)
+            aims = self._aims_cache[key] = np.vstack([g.war_aims for g in governments]).astype(bool)
         return aims
 
     def _map(self, world) -> tuple[list[np.ndarray], np.ndarray]:
