@@ -14,8 +14,8 @@ from model import KarabakhWar
 from model.actors.politics import blame_share, dismiss_scapegoats, install_regime, refuses_orders, update_legitimacy
 from model.actors.strategy import BuiltinAI, Orders
 from model.dynamics.combat import DayResult, fight
-from model.inputs.forces import BRIGADE, MILITIA
-from model.mechanisms import DAILY_CYCLE, Command, Control, Desertion, Mechanism, Recruitment, Season, Today
+from model.inputs.forces import BRIGADE, MERCENARY, MILITIA
+from model.mechanisms import DAILY_CYCLE, Command, Control, Desertion, Mechanism, Recruitment, Season, Tempo, Today
 from model.mechanisms import Orders as OrdersMechanism
 
 
@@ -316,6 +316,38 @@ def test_force_generation_grows_from_its_start_share_to_full_capacity():
     assert capacity(400.0, dt.date(1991, 12, 1) + dt.timedelta(days=200)) == [pytest.approx((start + 1) / 2), 1.0]
     assert capacity(400.0, dt.date(1993, 1, 5)) == [1.0, 1.0] == capacity(400.0, dt.date(1994, 5, 1))
     assert capacity(0.0, dt.date(1991, 12, 1)) == [1.0, 1.0]
+
+
+def test_an_offensive_levies_its_governments_depots_untrained():
+    """At launch, offensive_levy_share of the government's depots joins its units by their reinforcement
+    weights, with training levy_training (the units' mean training moves toward it); the men stay in
+    service; another government's units are untouched; at share 0 nothing moves."""
+    def launch(share):
+        model = KarabakhWar(rng=1, until=dt.date(1992, 3, 1), offensive_levy_share=share, levy_training=0.1)
+        aze, arm = model.government("azerbaijan"), model.government("armenia")
+        aze.depot_personnel = 10_000.0
+        f = model.forces
+        mine = (f.government == aze.index) & f.active & (f.kind != MERCENARY)
+        model.reinforce_weight[:] = 0.0
+        model.reinforce_weight[np.nonzero(mine)[0][:2]] = [3.0, 1.0]  # two units share the levy 3:1
+        tempo = model.mechanism(Tempo)
+        tempo.since[:] = -10_000  # rested long enough
+        model.p["offensive_launch_hazard"] = 1.0  # every government launches today
+        before, training, service = f.personnel.copy(), f.training.copy(), model.personnel_in_service()[0]
+        tempo.step(model, Today(situation=model.situation()))
+        return model, aze, arm, f.personnel - before, training, service
+
+    model, aze, arm, gained, training, service = launch(0.4)
+    f = model.forces
+    first, second = np.nonzero(model.reinforce_weight > 0)[0]
+    assert gained[first] == pytest.approx(3000.0) and gained[second] == pytest.approx(1000.0)
+    assert aze.depot_personnel == pytest.approx(6000.0)
+    assert model.personnel_in_service()[0] == pytest.approx(service)  # moved from the depots, not raised
+    assert f.training[first] < training[first] and f.training[first] > 0.1  # diluted toward 0.1
+    assert np.all(gained[f.government == arm.index] == 0.0)
+    assert [o["levied"] for o in model.offensives if o["government"] == "azerbaijan"] == [4000]
+    _, still, _, none, _, _ = launch(0.0)
+    assert still.depot_personnel == 10_000.0 and np.all(none == 0.0)
 
 
 def test_recruits_beyond_the_training_capacity_wait_in_the_depots_and_count_in_service():

@@ -8,7 +8,8 @@ While resting its units fight only inside their own district (holding, local
 counter-attacks); once ``offensive_rest_days`` have passed an offensive starts with a daily
 probability ``offensive_launch_hazard``; it culminates when the losses since launch reach
 ``culmination_loss_share`` of the forces at launch, or after ``offensive_max_days``. Each
-offensive is logged (``model.offensives``: government, start, end, why it ended).
+offensive is logged (``model.offensives``: government, start, end, why it ended, men levied). At launch a
+share of the government's depots joins its units untrained (:func:`model.mechanisms.recruitment.levy`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .base import Mechanism, Today
+from .recruitment import levy
 
 if TYPE_CHECKING:
     from ..model import KarabakhWar
@@ -52,11 +54,12 @@ class Tempo(Mechanism):
                 self.current[i].update(end=str(model.date), ended_by="culmination" if culminated else "duration")
                 self.current[i] = None
             else:
+                levied = levy(model, i)  # (before the strength at launch: the levy is part of the offensive)
                 mine = f.active & (f.government == i)
                 self.strength_at_launch[i] = max(float(f.personnel[mine].sum()), 1.0)
                 self.losses_at_launch[i] = model.gov_casualties[i]
                 self.current[i] = {"government": model.governments[i].key, "start": str(model.date), "end": None,
-                                   "ended_by": None}
+                                   "ended_by": None, "levied": round(levied)}
                 model.offensives.append(self.current[i])
             self.on_offensive[i] = not on
             self.since[i] = model.day
