@@ -84,10 +84,15 @@ def levy(model: KarabakhWar, gov_index: int) -> float:
         return 0.0
     men = gov.depot_personnel * share
     gov.depot_personnel -= men
-    joining = weight * (men / total)
-    f.training += (joining / np.maximum(f.personnel + joining, 1.0)) * (model.p["levy_training"] - f.training)
-    f.personnel += joining
+    join(f, weight * (men / total), model.p["levy_training"])
     return men
+
+
+def join(f, joining: np.ndarray, training) -> None:
+    """Add ``joining`` men (per unit) who arrive with ``training`` (a level, or one per unit): a unit's training
+    is the mean of its men's, so raw men lower it."""
+    f.training += (joining / np.maximum(f.personnel + joining, 1.0)) * (training - f.training)
+    f.personnel += joining
 
 
 class Recruitment(Mechanism):
@@ -126,8 +131,9 @@ class Recruitment(Mechanism):
             joining = joining + self._garrison(model, today)
         gap = model.p["recruit_training_gap"]
         if gap > 0:  # recruits arrive with (1 - gap) x the unit's documented training: the mean moves toward it
-            f.training += (joining / np.maximum(f.personnel + joining, 1.0)) * ((1.0 - gap) * f.base_training - f.training)
-        f.personnel += joining
+            join(f, joining, (1.0 - gap) * f.base_training)
+        else:
+            f.personnel += joining
 
     @staticmethod
     def _garrison(model: KarabakhWar, today: Today) -> np.ndarray:
