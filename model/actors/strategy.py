@@ -137,6 +137,8 @@ class BuiltinAI:
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}
         self._aims_cache: dict[tuple, np.ndarray] = {}  # _aims: (G, N) war aims by the aim lists' ids
         self._map_cache: tuple | None = None  # (world, _map's lookups)
+        self._zone_cache: tuple | None = None  # (world, g_side, aims, gates, weight, _zone's arrays)
+        self._idle_cache: tuple | None = None  # (value, aims, first, _idle's arrays)
         self._none = np.empty(0, np.int64)  # _no_hop's row
 
     def _value(self, model, governments, opportunism: float, cross_border: float,
@@ -157,8 +159,7 @@ class BuiltinAI:
             self._value_cache[key] = value
         return value
 
-    @staticmethod
-    def _security(model, governments, g_side, weight: float, aims: np.ndarray | None = None,
+    def _security(self, model, governments, g_side, weight: float, aims: np.ndarray | None = None,
                   gates: list[bool] | None = None) -> np.ndarray:
         """(G, N) value added to districts beyond a government's war aims (and inside its side's
         border region) in proportion to the enemy artillery there that fires into its war aims,
@@ -177,20 +178,32 @@ class BuiltinAI:
         guns, men = guns_and_men(model.forces, w.n)
         if aims is None:
             aims = np.vstack([g.war_aims for g in governments]).astype(bool)  # (G, N)
+        if gates is None:
+            gates = [g.opportunity_open() for g in governments]
+        enemy, eligible, scale = self._zone(w, g_side, aims, gates, weight)
         present = men[g_side] > 0  # (G, N): own men there (the guns' targets)
         # Share of each district's fire (split evenly among neighbours with own men) landing on own aims.
         targets = present.astype(float) @ w.adjacency
         on_aims = (present & aims).astype(float) @ w.adjacency / np.maximum(targets, 1.0)
-        threat = guns[1 - g_side] * on_aims  # (G, N)
+        threat = guns[enemy] * on_aims  # (G, N)
         peak = threat.max(axis=1, keepdims=True)
-        if gates is None:
-            gates = [g.opportunity_open() for g in governments]
-        gate = np.array(gates, dtype=float)[:, None]
-        eligible = ~aims & ~w.beyond_border[g_side]
-        return np.where(eligible & (peak > 0), weight * gate * threat / np.maximum(peak, 1e-12), 0.0)
+        return np.where(eligible & (peak > 0), scale * threat / np.maximum(peak, 1e-12), 0.0)
 
-    @staticmethod
-    def _guns_first(value: np.ndarray, security: np.ndarray, aims: np.ndarray, first: float) -> np.ndarray:
+    def _zone(self, world, g_side: np.ndarray, aims: np.ndarray, gates: list[bool],
+              weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_security`'s terms that do not depend on where units stand, kept while the aims, gates and
+        weight stay (for months): each row's enemy side, the districts beyond its aims inside its side's
+        border region, and ``weight`` times the gate as a (G, 1) column."""
+        gates = tuple(gates)
+        cached = self._zone_cache
+        if (cached is None or cached[0] is not world or cached[1] is not g_side or cached[2] is not aims
+                or cached[3] != gates or cached[4] != weight):
+            cached = self._zone_cache = (world, g_side, aims, gates, weight, 1 - g_side,
+                                         ~aims & ~world.beyond_border[g_side],
+                                         weight * np.array(gates, dtype=float)[:, None])
+        return cached[5:]
+
+    def _guns_first(self, value: np.ndarray, security: np.ndarray, aims: np.ndarray, first: float) -> np.ndarray:
         """``value`` (G, N) with the opportunism of districts beyond the aims from which no gun fires into
         them cut by the share ``first``, for each government some of whose aims are under fire.
 
@@ -200,9 +213,19 @@ class BuiltinAI:
         (de Waal 2003, ch. 12; HRW/Helsinki 1994): an opportunity that silences no gun waits until
         none fires. Without this a staff whose odds against a militia are 50 to 1 attacks it at any
         value, so the weakest-held districts fall first whatever the security zone is worth."""
+        beyond, cut = self._idle(value, aims, first)
         firing = (security > 0).any(axis=1, keepdims=True)  # (G, 1): some aim of the government is under fire
-        idle = ~aims & (value > 0) & (security == 0)  # opportunities beyond the aims that silence no gun
-        return np.where(firing & idle, value * (1.0 - first), value)
+        idle = beyond & (security == 0)  # opportunities beyond the aims that silence no gun
+        return np.where(firing & idle, cut, value)
+
+    def _idle(self, value: np.ndarray, aims: np.ndarray, first: float) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_guns_first`'s terms of the staff's values alone, kept while they stay (the values are
+        rebuilt only when a gate opens or closes): the opportunities beyond the aims, and the values cut by
+        ``first``."""
+        cached = self._idle_cache
+        if cached is None or cached[0] is not value or cached[1] is not aims or cached[2] != first:
+            cached = self._idle_cache = (value, aims, first, ~aims & (value > 0), value * (1.0 - first))
+        return cached[3:]
 
     def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray, bool]:
         """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1,
