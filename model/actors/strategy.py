@@ -120,6 +120,30 @@ def staff_values(model: KarabakhWar, governments: list[Government], opp: tuple[f
     return np.where(aims, 1.0, np.where(beyond, cross_border, beyond_aims))
 
 
+class StaffValues:
+    """:func:`staff_values`, memoised: they change only when a gate opens or closes or an aim list is
+    replaced (a few times a war), but the staff asks every day and a government weighing a ceasefire's
+    breakdown (:meth:`Diplomacy.breakdown_hazard`) every day of a truce."""
+
+    def __init__(self):
+        self._cache: dict[tuple, tuple[tuple[np.ndarray, ...], np.ndarray]] = {}  # key -> (the aim lists, values)
+
+    def __call__(self, model: KarabakhWar, governments: list[Government], opp: tuple[float, ...],
+                 cross_border: float) -> np.ndarray:
+        """The (G, N) values of :func:`staff_values`; read-only (shared between calls)."""
+        aims = tuple([g.war_aims for g in governments])
+        key = (tuple([(id(a), g.side_index) for a, g in zip(aims, governments)]), opp, cross_border,
+               model.p["opportunism_depth_decay"])
+        cached = self._cache.get(key)
+        if cached is not None and all(a is b for a, b in zip(cached[0], aims)):  # not a reused id
+            return cached[1]
+        value = staff_values(model, governments, opp, cross_border)
+        if len(self._cache) > 16:
+            self._cache.clear()
+        self._cache[key] = (aims, value)
+        return value
+
+
 class BuiltinAI:
     """A greedy, vectorised staff: attack where the local force ratio and war aims favour it,
     mass reserves behind an offensive axis (or at the most threatened district), send
@@ -133,7 +157,7 @@ class BuiltinAI:
     def __init__(self):
         self._route_cache: dict[tuple[int, int, int], np.ndarray] = {}
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
-        self._value_cache: dict[tuple, np.ndarray] = {}
+        self._staff_values = StaffValues()
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}
         self._aims_cache: dict[tuple, np.ndarray] = {}  # _aims: (G, N) war aims by the aim lists' ids
         self._map_cache: tuple | None = None  # (world, _map's lookups)
@@ -143,21 +167,14 @@ class BuiltinAI:
 
     def _value(self, model, governments, opportunism: float, cross_border: float,
                gates: list[bool] | None = None) -> np.ndarray:
-        """:func:`staff_values`, rebuilt only when a gate opens or closes (rarely). ``gates``: each
+        """:func:`staff_values`, rebuilt only when a gate opens or closes (:class:`StaffValues`). ``gates``: each
         government's :meth:`Government.opportunity_open` today, if already asked."""
         own = [g.own_opportunism(opportunism) for g in governments]
         if gates is None:  # (a government whose opportunism is 0 needs no gate: its value is 0 either way)
             opp = tuple([v * g.opportunity_open() if v else v for v, g in zip(own, governments)])
         else:
             opp = tuple([v * gate if v else v for v, gate in zip(own, gates)])
-        key = (tuple([id(g.war_aims) for g in governments]), opp, cross_border, model.p["opportunism_depth_decay"])
-        value = self._value_cache.get(key)
-        if value is None:
-            value = staff_values(model, governments, opp, cross_border)
-            if len(self._value_cache) > 16:
-                self._value_cache.clear()
-            self._value_cache[key] = value
-        return value
+        return self._staff_values(model, governments, opp, cross_border)
 
     def _security(self, model, governments, g_side, weight: float, aims: np.ndarray | None = None,
                   gates: list[bool] | None = None) -> np.ndarray:
