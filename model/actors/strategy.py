@@ -163,6 +163,7 @@ class BuiltinAI:
         self._map_cache: tuple | None = None  # (world, _map's lookups)
         self._zone_cache: tuple | None = None  # (world, g_side, aims, gates, weight, _zone's arrays)
         self._idle_cache: tuple | None = None  # (value, aims, first, _idle's arrays)
+        self._on_aims_cache: tuple = (None, None, {})  # (world, aims, {pattern of presence: _on_aims})
         self._none = np.empty(0, np.int64)  # _no_hop's row
 
     def _value(self, model, governments, opportunism: float, cross_border: float,
@@ -198,11 +199,7 @@ class BuiltinAI:
         if gates is None:
             gates = [g.opportunity_open() for g in governments]
         enemy, eligible, scale = self._zone(w, g_side, aims, gates, weight)
-        present = men[g_side] > 0  # (G, N): own men there (the guns' targets)
-        # Share of each district's fire (split evenly among neighbours with own men) landing on own aims.
-        targets = present.astype(float) @ w.adjacency
-        on_aims = (present & aims).astype(float) @ w.adjacency / np.maximum(targets, 1.0)
-        threat = guns[enemy] * on_aims  # (G, N)
+        threat = guns[enemy] * self._on_aims(w, men[g_side] > 0, aims)  # (G, N)
         peak = threat.max(axis=1, keepdims=True)
         return np.where(eligible & (peak > 0), scale * threat / np.maximum(peak, 1e-12), 0.0)
 
@@ -219,6 +216,20 @@ class BuiltinAI:
                                          ~aims & ~world.beyond_border[g_side],
                                          weight * np.array(gates, dtype=float)[:, None])
         return cached[5:]
+
+    def _on_aims(self, world, present: np.ndarray, aims: np.ndarray) -> np.ndarray:
+        """(G, N) share of each district's fire (split evenly among the neighbours where the government's side
+        has men, ``present``) that lands on its ``aims``; kept by the pattern of ``present`` (the same on two
+        days in three, as units come and go) while the world and aims stay."""
+        cache = self._on_aims_cache
+        if cache[0] is not world or cache[1] is not aims or len(cache[2]) > 512:
+            cache = self._on_aims_cache = (world, aims, {})
+        key = present.tobytes()
+        on_aims = cache[2].get(key)
+        if on_aims is None:
+            targets = present.astype(float) @ world.adjacency
+            on_aims = cache[2][key] = (present & aims).astype(float) @ world.adjacency / np.maximum(targets, 1.0)
+        return on_aims
 
     def _guns_first(self, value: np.ndarray, security: np.ndarray, aims: np.ndarray, first: float) -> np.ndarray:
         """``value`` (G, N) with the opportunism of districts beyond the aims from which no gun fires into
