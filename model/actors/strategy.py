@@ -138,6 +138,7 @@ class StaffValues:
         if cached is not None and all(a is b for a, b in zip(cached[0], aims)):  # not a reused id
             return cached[1]
         value = staff_values(model, governments, opp, cross_border)
+        value.flags.writeable = False  # shared: the staff's caches keep derived arrays by its identity
         if len(self._cache) > 16:
             self._cache.clear()
         self._cache[key] = (aims, value)
