@@ -644,7 +644,7 @@ def test_the_security_zone_values_districts_by_the_enemy_guns_that_fire_into_the
     g_side = np.array([nk.side_index])
     f, w = m.forces, m.world
     outside = ~nk.war_aims & ~w.beyond_border[nk.side_index]
-    added = BuiltinAI._security(m, [nk], g_side, 0.5)[0]
+    added = BuiltinAI()._security(m, [nk], g_side, 0.5)[0]
     assert added.max() == pytest.approx(0.5)
     assert np.all(added[nk.war_aims] == 0.0) and np.all(added[~outside] == 0.0)
     assert added[w.index["zangilan"]] == 0.0
@@ -652,10 +652,10 @@ def test_the_security_zone_values_districts_by_the_enemy_guns_that_fire_into_the
     top = int(added.argmax())
     assert f.artillery[(f.node == top) & (f.side == 0) & f.active].sum() > 0
     f.artillery[(f.node == top) & (f.side == 0)] = 0.0
-    assert BuiltinAI._security(m, [nk], g_side, 0.5)[0][top] == 0.0
+    assert BuiltinAI()._security(m, [nk], g_side, 0.5)[0][top] == 0.0
     shut = KarabakhWar(rng=0, exploitation_gap=1.0, security_value=0.5)
     nk = shut.government("nagorno_karabakh")
-    assert not BuiltinAI._security(shut, [nk], g_side, 0.5).any()
+    assert not BuiltinAI()._security(shut, [nk], g_side, 0.5).any()
 
 
 def test_security_first_withholds_the_opportunities_that_silence_no_gun_while_any_gun_fires():
@@ -667,14 +667,14 @@ def test_security_first_withholds_the_opportunities_that_silence_no_gun_while_an
     aims = np.array([[True, False, False, False], [True, False, False, False]])
     value = np.array([[1.0, 0.3, 0.3, 0.0], [1.0, 0.3, 0.3, 0.0]])
     security = np.array([[0.0, 0.5, 0.0, 0.0], [0.0, 0.0, 0.0, 0.0]])  # only the first government's aims under fire
-    out = BuiltinAI._guns_first(value, security, aims, 0.75)
+    out = BuiltinAI()._guns_first(value, security, aims, 0.75)
     assert out[0].tolist() == pytest.approx([1.0, 0.3, 0.075, 0.0]) and out[1].tolist() == value[1].tolist()
-    assert BuiltinAI._guns_first(value, security, aims, 1.0)[0, 2] == 0.0
+    assert BuiltinAI()._guns_first(value, security, aims, 1.0)[0, 2] == 0.0
 
     m = KarabakhWar(rng=0, exploitation_gap=-1.0, aims_secured_share=0.0, security_value=0.5, security_first=1.0)
     nk = m.government("nagorno_karabakh")
     ai = nk.strategy
-    security = BuiltinAI._security(m, [nk], np.array([nk.side_index]), 0.5)[0]
+    security = BuiltinAI()._security(m, [nk], np.array([nk.side_index]), 0.5)[0]
     zangilan = m.world.index["zangilan"]
     assert security.any() and security[zangilan] == 0.0
     plain = ai._value(m, [nk], m.p["opportunism"], m.p["cross_border_value"])[0]

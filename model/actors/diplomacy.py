@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .strategy import staff_values
+from .strategy import StaffValues
 
 if TYPE_CHECKING:
     from .agents import Government
@@ -62,6 +62,7 @@ class Diplomacy:
         # broke the last truce, and how many truces it broke without winning much of them back.
         self.broke_holding: dict[int, float] = {}
         self.futile = np.zeros(len(model.governments), dtype=np.int64)
+        self.staff_values = StaffValues()  # the stake of breaking a truce, asked daily while one holds
 
     # ------------------------------------------------------------------ proposals
     def propose(self, mediator: str, pressure: float, terms: str) -> bool:
@@ -220,7 +221,7 @@ class Diplomacy:
             stake = 1.0
         elif enemy_front.any():  # the gate is asked only here: it costs more than the masks
             opportunism = gov.own_opportunism(p["opportunism"]) * gov.opportunity_open()
-            stake = float(staff_values(m, [gov], (opportunism,), p["cross_border_value"])[0][enemy_front].max())
+            stake = float(self.staff_values(m, [gov], (opportunism,), p["cross_border_value"])[0][enemy_front].max())
         else:
             stake = 0.0
         readiness = min(advantage, 1.0) ** p["revanche_readiness_exponent"]

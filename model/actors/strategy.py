@@ -120,6 +120,31 @@ def staff_values(model: KarabakhWar, governments: list[Government], opp: tuple[f
     return np.where(aims, 1.0, np.where(beyond, cross_border, beyond_aims))
 
 
+class StaffValues:
+    """:func:`staff_values`, memoised: they change only when a gate opens or closes or an aim list is
+    replaced (a few times a war), but the staff asks every day and a government weighing a ceasefire's
+    breakdown (:meth:`Diplomacy.breakdown_hazard`) every day of a truce."""
+
+    def __init__(self):
+        self._cache: dict[tuple, tuple[tuple[np.ndarray, ...], np.ndarray]] = {}  # key -> (the aim lists, values)
+
+    def __call__(self, model: KarabakhWar, governments: list[Government], opp: tuple[float, ...],
+                 cross_border: float) -> np.ndarray:
+        """The (G, N) values of :func:`staff_values`; read-only (shared between calls)."""
+        aims = tuple([g.war_aims for g in governments])
+        key = (tuple([(id(a), g.side_index) for a, g in zip(aims, governments)]), opp, cross_border,
+               model.p["opportunism_depth_decay"])
+        cached = self._cache.get(key)
+        if cached is not None and all(a is b for a, b in zip(cached[0], aims)):  # not a reused id
+            return cached[1]
+        value = staff_values(model, governments, opp, cross_border)
+        value.flags.writeable = False  # shared: the staff's caches keep derived arrays by its identity
+        if len(self._cache) > 16:
+            self._cache.clear()
+        self._cache[key] = (aims, value)
+        return value
+
+
 class BuiltinAI:
     """A greedy, vectorised staff: attack where the local force ratio and war aims favour it,
     mass reserves behind an offensive axis (or at the most threatened district), send
@@ -133,32 +158,27 @@ class BuiltinAI:
     def __init__(self):
         self._route_cache: dict[tuple[int, int, int], np.ndarray] = {}
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
-        self._value_cache: dict[tuple, np.ndarray] = {}
+        self._staff_values = StaffValues()
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}
         self._aims_cache: dict[tuple, np.ndarray] = {}  # _aims: (G, N) war aims by the aim lists' ids
         self._map_cache: tuple | None = None  # (world, _map's lookups)
+        self._zone_cache: tuple | None = None  # (world, g_side, aims, gates, weight, _zone's arrays)
+        self._idle_cache: tuple | None = None  # (value, aims, first, _idle's arrays)
+        self._on_aims_cache: tuple = (None, None, {})  # (world, aims, {pattern of presence: _on_aims})
         self._none = np.empty(0, np.int64)  # _no_hop's row
 
     def _value(self, model, governments, opportunism: float, cross_border: float,
                gates: list[bool] | None = None) -> np.ndarray:
-        """:func:`staff_values`, rebuilt only when a gate opens or closes (rarely). ``gates``: each
+        """:func:`staff_values`, rebuilt only when a gate opens or closes (:class:`StaffValues`). ``gates``: each
         government's :meth:`Government.opportunity_open` today, if already asked."""
         own = [g.own_opportunism(opportunism) for g in governments]
         if gates is None:  # (a government whose opportunism is 0 needs no gate: its value is 0 either way)
             opp = tuple([v * g.opportunity_open() if v else v for v, g in zip(own, governments)])
         else:
             opp = tuple([v * gate if v else v for v, gate in zip(own, gates)])
-        key = (tuple([id(g.war_aims) for g in governments]), opp, cross_border, model.p["opportunism_depth_decay"])
-        value = self._value_cache.get(key)
-        if value is None:
-            value = staff_values(model, governments, opp, cross_border)
-            if len(self._value_cache) > 16:
-                self._value_cache.clear()
-            self._value_cache[key] = value
-        return value
+        return self._staff_values(model, governments, opp, cross_border)
 
-    @staticmethod
-    def _security(model, governments, g_side, weight: float, aims: np.ndarray | None = None,
+    def _security(self, model, governments, g_side, weight: float, aims: np.ndarray | None = None,
                   gates: list[bool] | None = None) -> np.ndarray:
         """(G, N) value added to districts beyond a government's war aims (and inside its side's
         border region) in proportion to the enemy artillery there that fires into its war aims,
@@ -177,20 +197,42 @@ class BuiltinAI:
         guns, men = guns_and_men(model.forces, w.n)
         if aims is None:
             aims = np.vstack([g.war_aims for g in governments]).astype(bool)  # (G, N)
-        present = men[g_side] > 0  # (G, N): own men there (the guns' targets)
-        # Share of each district's fire (split evenly among neighbours with own men) landing on own aims.
-        targets = present.astype(float) @ w.adjacency
-        on_aims = (present & aims).astype(float) @ w.adjacency / np.maximum(targets, 1.0)
-        threat = guns[1 - g_side] * on_aims  # (G, N)
-        peak = threat.max(axis=1, keepdims=True)
         if gates is None:
             gates = [g.opportunity_open() for g in governments]
-        gate = np.array(gates, dtype=float)[:, None]
-        eligible = ~aims & ~w.beyond_border[g_side]
-        return np.where(eligible & (peak > 0), weight * gate * threat / np.maximum(peak, 1e-12), 0.0)
+        enemy, eligible, scale = self._zone(w, g_side, aims, gates, weight)
+        threat = guns[enemy] * self._on_aims(w, men[g_side] > 0, aims)  # (G, N)
+        peak = threat.max(axis=1, keepdims=True)
+        return np.where(eligible & (peak > 0), scale * threat / np.maximum(peak, 1e-12), 0.0)
 
-    @staticmethod
-    def _guns_first(value: np.ndarray, security: np.ndarray, aims: np.ndarray, first: float) -> np.ndarray:
+    def _zone(self, world, g_side: np.ndarray, aims: np.ndarray, gates: list[bool],
+              weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """:meth:`_security`'s terms that do not depend on where units stand, kept while the aims, gates and
+        weight stay (for months): each row's enemy side, the districts beyond its aims inside its side's
+        border region, and ``weight`` times the gate as a (G, 1) column."""
+        gates = tuple(gates)
+        cached = self._zone_cache
+        if (cached is None or cached[0] is not world or cached[1] is not g_side or cached[2] is not aims
+                or cached[3] != gates or cached[4] != weight):
+            cached = self._zone_cache = (world, g_side, aims, gates, weight, 1 - g_side,
+                                         ~aims & ~world.beyond_border[g_side],
+                                         weight * np.array(gates, dtype=float)[:, None])
+        return cached[5:]
+
+    def _on_aims(self, world, present: np.ndarray, aims: np.ndarray) -> np.ndarray:
+        """(G, N) share of each district's fire (split evenly among the neighbours where the government's side
+        has men, ``present``) that lands on its ``aims``; kept by the pattern of ``present`` (the same on two
+        days in three, as units come and go) while the world and aims stay."""
+        cache = self._on_aims_cache
+        if cache[0] is not world or cache[1] is not aims or len(cache[2]) > 512:
+            cache = self._on_aims_cache = (world, aims, {})
+        key = present.tobytes()
+        on_aims = cache[2].get(key)
+        if on_aims is None:
+            targets = present.astype(float) @ world.adjacency
+            on_aims = cache[2][key] = (present & aims).astype(float) @ world.adjacency / np.maximum(targets, 1.0)
+        return on_aims
+
+    def _guns_first(self, value: np.ndarray, security: np.ndarray, aims: np.ndarray, first: float) -> np.ndarray:
         """``value`` (G, N) with the opportunism of districts beyond the aims from which no gun fires into
         them cut by the share ``first``, for each government some of whose aims are under fire.
 
@@ -200,9 +242,19 @@ class BuiltinAI:
         (de Waal 2003, ch. 12; HRW/Helsinki 1994): an opportunity that silences no gun waits until
         none fires. Without this a staff whose odds against a militia are 50 to 1 attacks it at any
         value, so the weakest-held districts fall first whatever the security zone is worth."""
+        beyond, cut = self._idle(value, aims, first)
         firing = (security > 0).any(axis=1, keepdims=True)  # (G, 1): some aim of the government is under fire
-        idle = ~aims & (value > 0) & (security == 0)  # opportunities beyond the aims that silence no gun
-        return np.where(firing & idle, value * (1.0 - first), value)
+        idle = beyond & (security == 0)  # opportunities beyond the aims that silence no gun
+        return np.where(firing & idle, cut, value)
+
+    def _idle(self, value: np.ndarray, aims: np.ndarray, first: float) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`_guns_first`'s terms of the staff's values alone, kept while they stay (the values are
+        rebuilt only when a gate opens or closes): the opportunities beyond the aims, and the values cut by
+        ``first``."""
+        cached = self._idle_cache
+        if cached is None or cached[0] is not value or cached[1] is not aims or cached[2] != first:
+            cached = self._idle_cache = (value, aims, first, ~aims & (value > 0), value * (1.0 - first))
+        return cached[3:]
 
     def _slots(self, model, governments) -> tuple[np.ndarray, np.ndarray, bool]:
         """(side of each of ``governments``, row of each model government in the (G, N) arrays or -1,
