@@ -9,7 +9,7 @@ depots, counted in service but not at the front, and join the units as the capac
 territorial self-defence battalions (:func:`garrison_weights`). Raw recruits
 dilute the training of the units they join (``recruit_training_gap``), so an army that replaces heavy losses fights worse than one that
 keeps its men. When a government launches an offensive, ``offensive_levy_share`` of its depots goes to its
-units at once, untrained (:func:`levy`, called by :mod:`model.mechanisms.tempo`). Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
+units at once, with training ``levy_training`` (:func:`levy`, called by :mod:`model.mechanisms.tempo`). Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
 1 / ``wounded_recovery_days`` of those recovering each day; a unit that has left the map gets none back."""
 
 from __future__ import annotations

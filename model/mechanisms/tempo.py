@@ -9,7 +9,7 @@ counter-attacks); once ``offensive_rest_days`` have passed an offensive starts w
 probability ``offensive_launch_hazard``; it culminates when the losses since launch reach
 ``culmination_loss_share`` of the forces at launch, or after ``offensive_max_days``. Each
 offensive is logged (``model.offensives``: government, start, end, why it ended, men levied). At launch a
-share of the government's depots joins its units untrained (:func:`model.mechanisms.recruitment.levy`).
+share of the government's depots joins its units with training ``levy_training`` (:func:`model.mechanisms.recruitment.levy`).
 """
 
 from __future__ import annotations
