@@ -381,7 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--start", type=Path, action="append", default=[], metavar="FILE",
                      help="a fresh study starts from the committed set with the values of FILE's [params] "
                           "table (free parameters, inside their fit ranges; repeatable) instead of the committed "
-                          "set itself: to refit where several parameters must move together")
+                          "set itself, which is tried last and compared on the held-out seeds but never refined "
+                          "around: to refit where several parameters must move together")
     cal.add_argument("--holdout", type=_count, default=None, metavar="N",
                      help="score the 5 best trials and the start trials again on N seeds that chose nothing and keep the "
                           "best there (default: as many as --seeds; 0 keeps the best trial on the fit's seeds, which with "

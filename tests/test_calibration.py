@@ -356,6 +356,28 @@ def test_the_pattern_search_probes_one_parameter_at_a_time_around_the_best_trial
     assert study.best_value < objective(optuna.trial.FixedTrial({"a": 0.95, "b": 5.0}))
 
 
+def test_the_pattern_search_never_refines_around_the_incumbent(tmp_path):
+    """A committed set tried in a --start study (user attribute 'incumbent') is a candidate on the held-out
+    seeds but not the centre of the probes, even when it scores best: the search refines the starts."""
+    optuna = pytest.importorskip("optuna")
+    from model.experiments.calibration import enqueue_probes
+
+    ranges = {"a": (0.0, 1.0), "b": (0.0, 10.0)}
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="t")
+    study.enqueue_trial({"a": 0.9, "b": 5.0}, user_attrs={"start": True})
+    study.enqueue_trial({"a": 0.5, "b": 2.0}, user_attrs={"start": True, "incumbent": True})  # the optimum
+    def objective(trial):  # best at a = 0.5, b = 2: the incumbent
+        return (trial.suggest_float("a", *ranges["a"]) - 0.5) ** 2 + (trial.suggest_float("b", *ranges["b"]) - 2.0) ** 2
+
+    study.optimize(objective, n_trials=2)
+    assert study.best_trial.user_attrs.get("incumbent")
+    enqueue_probes(study, ranges)
+    study.optimize(objective, n_trials=2)
+    probes = [t for t in study.trials if "probe" in t.user_attrs]
+    assert len(probes) == 2 and all(t.params["b"] == 5.0 for t in probes)  # around the start (a moves), not 0.5 / 2
+    assert all(t.params["a"] != 0.9 for t in probes)
+
+
 def test_validate_scores_a_parameter_set_with_a_value_changed(tmp_path, capsys):
     """`karabakh validate --set NAME=VALUE` scores the parameter set with that value (the card says so, and
     the runs differ); `--seed` scores other seeds (the card says which root); a value the model cannot take
@@ -376,7 +398,8 @@ def test_validate_scores_a_parameter_set_with_a_value_changed(tmp_path, capsys):
 
 def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypatch):
     """`karabakh calibrate --start FILE`: the study starts from the committed set with the file's values
-    (instead of the committed set itself);
+    (instead of the committed set itself, which is tried last as the incumbent, so that the held-out seeds
+    compare the kept set with it);
     a name that is not a free parameter, a value outside its fit range, or a study that already exists
     is an input error naming the file or study."""
     from model.experiments import calibration
@@ -396,8 +419,8 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
     class Stop(Exception):
         pass
 
-    def capture(name, study_dir, sampler_seed, starts, *rest):
-        seen["starts"] = starts
+    def capture(name, study_dir, sampler_seed, starts, *rest, incumbent=None):
+        seen["starts"], seen["incumbent"] = starts, incumbent
         raise Stop
 
     monkeypatch.setattr(calibration, "_study", capture)
@@ -408,6 +431,7 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
     newer = {k: documented[k] for k in calibration.FREE_PARAMETERS if k not in committed}  # at documented values
     assert started == {**newer, **{k: pytest.approx(v) for k, v in committed.items()}, "recruits_per_day_aze": 80.0,
                        "culmination_loss_share": 0.1}
+    assert seen["incumbent"] == {**newer, **{k: pytest.approx(v) for k, v in committed.items()}}  # ... but tried
     assert documented["attrition_rate"] != pytest.approx(committed["attrition_rate"])
     (tmp_path / "studies").mkdir()
     (tmp_path / "studies" / "default.db").write_text("")
