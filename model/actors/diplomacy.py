@@ -220,7 +220,7 @@ class Diplomacy:
         if (gov.war_aims & enemy_front).any():
             stake = 1.0
         elif enemy_front.any():  # the gate is asked only here: it costs more than the masks
-            opportunism = gov.own_opportunism(p["opportunism"]) * gov.opportunity_open()
+            opportunism = gov.open_opportunism(p["opportunism"])
             stake = float(self.staff_values(m, [gov], (opportunism,), p["cross_border_value"])[0][enemy_front].max())
         else:
             stake = 0.0

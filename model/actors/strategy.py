@@ -171,10 +171,10 @@ class BuiltinAI:
                gates: list[bool] | None = None) -> np.ndarray:
         """:func:`staff_values`, rebuilt only when a gate opens or closes (:class:`StaffValues`). ``gates``: each
         government's :meth:`Government.opportunity_open` today, if already asked."""
-        own = [g.own_opportunism(opportunism) for g in governments]
-        if gates is None:  # (a government whose opportunism is 0 needs no gate: its value is 0 either way)
-            opp = tuple([v * g.opportunity_open() if v else v for v, g in zip(own, governments)])
-        else:
+        if gates is None:
+            opp = tuple([g.open_opportunism(opportunism) for g in governments])
+        else:  # the same with the gates already asked
+            own = [g.own_opportunism(opportunism) for g in governments]
             opp = tuple([v * gate if v else v for v, gate in zip(own, gates)])
         return self._staff_values(model, governments, opp, cross_border)
 
@@ -196,7 +196,7 @@ class BuiltinAI:
         w = model.world
         guns, men = guns_and_men(model.forces, w.n)
         if aims is None:
-            aims = np.vstack([g.war_aims for g in governments]).astype(bool)  # (G, N)
+            aims = self._aims(governments)
         if gates is None:
             gates = [g.opportunity_open() for g in governments]
         enemy, eligible, scale = self._zone(w, g_side, aims, gates, weight)
