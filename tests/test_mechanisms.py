@@ -218,6 +218,31 @@ def test_districts_beyond_war_aims_wait_until_the_aims_are_held():
         assert np.all(value[outside] == (0.4 if open_ else 0.0)), secured
 
 
+def test_a_staff_that_reckons_with_its_command_orders_only_attacks_its_command_can_carry():
+    """staff_cohesion_foresight: on the same day with the same draws, a staff that counts its units' attack CP
+    as its command will bring it (1 − w + w·cohesion) orders a subset of the attacks it orders at full
+    strength, fewer when its command is weak; with a whole command (cohesion 1) it orders the same."""
+    m = KarabakhWar(rng=1, until=dt.date(1992, 6, 20))
+    m.run()
+    aze = m.government("azerbaijan")
+    situation, state = m.situation(), (m.rng.bit_generator.state, m.rng_reports.bit_generator.state)
+    ai = BuiltinAI()
+
+    def attacks(foresight, cohesion):
+        m.p["staff_cohesion_foresight"], aze.cohesion = foresight, cohesion
+        m.rng.bit_generator.state, m.rng_reports.bit_generator.state = state  # the same draws
+        orders = ai.decide_many(m, [aze], situation)
+        return orders.target >= 0
+
+    blind = attacks(0.0, 0.3)
+    assert blind.sum() > 0  # Azerbaijan's staff orders attacks that day
+    weak = attacks(1.0, 0.3)
+    assert not np.any(weak & ~blind) and weak.sum() < blind.sum()
+    assert np.array_equal(attacks(1.0, 1.0), blind)
+    assert ai._command_factor([aze], {"staff_cohesion_foresight": 0.5, "cohesion_attack_weight": 0.8}) == \
+        pytest.approx(1 - 0.4 + 0.4 * 1.0)
+
+
 def test_a_sector_spares_only_the_reserves_above_its_cover():
     # Government 0, district 2: defence 10 above its cover; three reserves of 4 CP want to leave,
     # so two may go (4, 8 <= 10) and the third stays. District 5 has no surplus: nobody leaves.

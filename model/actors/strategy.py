@@ -318,6 +318,8 @@ class BuiltinAI:
         # can strike it (its neighbours, and itself if contested), weighted by war aims.
         cell = ug * n + nodes  # each unit's cell in the flattened (G, N) arrays
         own_att = np.bincount(cell, situation.attack_cp[units], minlength=G * n).reshape(G, n) * p["offensive_commitment"]
+        if p["staff_cohesion_foresight"] > 0:  # the staff reckons with the CP its command will bring (7.11)
+            own_att *= self._command_factor(governments, p)[:, None]
         converging = own_att @ w.approach(p["rough_attack_factor"])  # (G, N): CP that can strike each district
         options = np.empty((G, n + 1))
         options[:, n] = -1.0
@@ -373,6 +375,16 @@ class BuiltinAI:
         initial = f.initial_personnel[units]
         deficit = np.maximum(initial - f.personnel[units], 0.0)
         return Orders(units, target, move_to, deficit + p["recruit_floor_share"] * initial, trusted=True)
+
+    @staticmethod
+    def _command_factor(governments, p) -> np.ndarray:
+        """(G,): the share of its units' attack CP a staff expects its command to bring, with foresight
+        ``staff_cohesion_foresight`` f: 1 − f·w + f·w·cohesion, w = ``cohesion_attack_weight`` (Command scales the
+        attack CP it executes by 1 − w + w·cohesion). Why: a staff that counts its battalions at full strength
+        orders attacks its fragmented command cannot carry, and its units bleed in them (docs/notes/capture_order.md,
+        "Stop 37"); a staff that knows its army attacks where the odds are good for the army it has."""
+        fw = p["staff_cohesion_foresight"] * p["cohesion_attack_weight"]
+        return np.array([1.0 - fw + fw * g.cohesion for g in governments])
 
     def _focus(self, model, governments, units, ug, nodes, target, focus: float) -> np.ndarray:
         """Drop, each with probability ``focus``, the attacks beyond a unit's own district on any
