@@ -472,3 +472,19 @@ def test_a_fit_keeps_the_best_of_its_best_trials_on_held_out_seeds(tmp_path, mon
     kept = next(h for h in held if h["trial"] == chosen.number)
     assert kept["score"] == pytest.approx(0.01) and kept["holdout"] == pytest.approx(0.0004)
     assert calibration.choose_on_holdout(study, run_specs, [], jobs=1) == (study.best_trial, [])
+
+
+def test_the_objectives_standard_error_grows_with_noisy_pattern_shares_and_shrinks_with_more_seeds():
+    """validation.objective_se: a bootstrap over the scored seeds, reproducible from the root; a pattern shown in half
+    the seeds (a share that moves with each resample) adds to it, and four times the seeds about halve it."""
+    from model.experiments.validation import objective_se
+
+    rng = np.random.default_rng(5)
+    loss = rng.normal(10.0, 2.0, 100)
+    flat = pd.DataFrame({"fit_loss": loss})
+    shown = pd.DataFrame({"fit_loss": loss, "fit_shown_pattern_ceasefire_holds": np.arange(100) % 2 == 0})
+    assert objective_se(flat, 12345) == objective_se(flat, 12345)
+    assert objective_se(pd.DataFrame({"fit_loss": np.full(100, 10.0)}), 12345) == 0.0
+    assert objective_se(shown, 12345) > objective_se(flat, 12345)
+    many = pd.DataFrame({"fit_loss": rng.normal(10.0, 2.0, 400)})
+    assert 0.3 < objective_se(many, 12345) / objective_se(flat, 12345) < 0.75

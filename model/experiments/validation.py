@@ -51,6 +51,25 @@ VALIDATION_ROOT_SEED = 12345
 """Root of the seeds ``karabakh validate`` scores on; no fit uses them (calibration's root is 0)."""
 
 
+BOOTSTRAP_RESAMPLES = 200
+"""Resamples of the seeds behind the objective's standard error (:func:`objective_se`). Assumption: 200 put the
+error itself within about 5 % (a standard error's relative error is about 1 / sqrt(2 x resamples))."""
+
+
+def objective_se(table: pd.DataFrame, root_seed: int, resamples: int = BOOTSTRAP_RESAMPLES) -> float:
+    """Bootstrap standard error of the objective (:func:`objective_value`) over the scored seeds: how far another
+    set of as many seeds could move it. Why: the objective adds to a median loss the shares of seeds that show each
+    pattern, and shares of 30-100 seeds are noisy; over four roots of 100 seeds stop 36's set scored 9.78-11.47
+    (calibration/README.md, "Stop 37"), so two sets whose objectives differ by less than about twice this are not
+    told apart by these seeds. Drawn from its own generator, spawned from the validation root: the runs' draws and
+    the card's other numbers are untouched, and the same seeds give the same error."""
+    if len(table) < 2:
+        return float("nan")
+    rng = np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(0xB007,)))
+    picks = rng.integers(0, len(table), size=(resamples, len(table)))
+    return float(np.std([objective_value(table.iloc[rows]) for rows in picks], ddof=1))
+
+
 def validate(runs: int, workers: int = 1, calibration: str | None = None, root_seed: int = VALIDATION_ROOT_SEED,
              progress=None, scenario: str = "historical", overrides: dict[str, float] | None = None
              ) -> tuple[dict, pd.DataFrame]:
@@ -119,6 +138,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     # What the fit minimises on these seeds: the median loss and how far the patterns' shares miss their targets.
     card["share_miss"] = share_miss(ok)
     card["objective"] = objective_value(ok)
+    card["objective_se"] = objective_se(ok, root_seed)
     first_doc = first_documented_changes(doc).sort_index()  # the card lists districts by name
     card["capture_dates"] = {}
     for district, ch in first_doc.iterrows():
@@ -226,7 +246,10 @@ def card_markdown(card: dict) -> str:
     if "share_miss" in card:
         lines += ["", f"Shares of seeds outside their target ranges, summed over the patterns: {card['share_miss']:.2f}; "
                       f"the fit's objective (median loss + {W_SHARES:g} × that sum, `karabakh calibrate`): "
-                      f"{card['objective']:.2f}."]
+                      f"{card['objective']:.2f}"
+                      + (f" (bootstrap standard error over these seeds {card['objective_se']:.2f}: two parameter sets "
+                         f"whose objectives differ by less than about twice that are not told apart by them)."
+                         if np.isfinite(card.get("objective_se", float("nan"))) else ".")]
     lines += ["", "| district | first documented change of holder | simulated (median) | runs with a change | median error, days |",
               "|---|---|---|---|---|"]
     for d, c in card["capture_dates"].items():
