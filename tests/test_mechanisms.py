@@ -46,6 +46,27 @@ def test_a_government_without_command_cohesion_executes_no_attack():
     assert probe.attacked[arm.index] > 0  # the other side, whose command holds, does attack
 
 
+def test_with_operation_draws_an_attack_goes_ahead_with_all_its_units_or_none():
+    """operation_draw_share 1: the units one government sends against one target share one execution draw, so a
+    fragmented command's attack goes in whole or not at all; with a draw per unit (0) some go and some do not."""
+    def outcomes(share):
+        m = synthetic_model(seed=3, days=30, operation_draw_share=share, cohesion_build_per_day=0.0)
+        aze, f, command = m.government("azerbaijan"), m.forces, m.mechanism(Command)
+        aze.cohesion = 0.5
+        mine = np.flatnonzero(f.active & (f.government == aze.index))[:4]
+        f.loyalty[mine] = 1.0
+        seen = set()
+        for _ in range(40):
+            f.target[:] = -1
+            f.target[mine] = 0
+            command.step(m, Today(situation=m.situation()))
+            seen.add(int((f.target[mine] >= 0).sum()))
+        return seen
+
+    assert outcomes(1.0) == {0, 4}
+    assert outcomes(0.0) - {0, 4}  # units drawn alone: some attacks go in with only part of their units
+
+
 def test_cohesion_grows_toward_legitimacy_and_falls_at_a_change_of_power():
     m = synthetic_model(seed=3, days=30)
     gov = m.government("azerbaijan")

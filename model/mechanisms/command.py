@@ -7,7 +7,8 @@ toward the government's legitimacy, and falls at each change of power (new minis
 purges) — less when an armed opposition rises and takes power, its battalions with it
 (``uprising_cohesion_loss_share``). It acts on the orders already given, human or built-in alike:
 
-* an attack order is executed with probability equal to the cohesion;
+* an attack order is executed with probability equal to the cohesion (drawn per unit, or per operation with
+  ``operation_draw_share``);
 * a commander whose loyalty is below ``fragmentation_loyalty`` executes no offensive order
   (units that obey their commander or a politician first);
 * the attack combat power of a government's units is scaled by
@@ -40,6 +41,18 @@ class Command(Mechanism):
     def __init__(self, model: KarabakhWar) -> None:
         self.regimes_seen = [len(g.regime_history) for g in model.governments]
 
+    @staticmethod
+    def _operation_draws(model: KarabakhWar, attacking: np.ndarray, own: np.ndarray, share: float) -> np.ndarray:
+        """Each attacking unit's execution draw: with probability ``share`` (``operation_draw_share``) the one draw of
+        its operation (its government's attack on that target today), else its own. Why: with a draw per unit a
+        fragmented command's battalions go in one by one against the whole defence (docs/notes/capture_order.md,
+        "Stop 37"); with one per operation a fragmented command mounts fewer attacks, each with all its units."""
+        f = model.forces
+        _, operation = np.unique(f.government[attacking] * model.world.n + f.target[attacking], return_inverse=True)
+        together = model.rng.random(int(operation.max()) + 1)[operation]
+        follows = model.rng.random(len(attacking)) < share
+        return np.where(follows, together, own)
+
     def step(self, model: KarabakhWar, today: Today) -> None:
         p, f = model.p, model.forces
         for gov in model.governments:
@@ -57,6 +70,8 @@ class Command(Mechanism):
         attacking = (f.target >= 0).nonzero()[0]
         if len(attacking):  # (no attack ordered: no attack CP to scale, Combat fights no engagement)
             draws = model.rng.random(len(attacking))
+            if p["operation_draw_share"] > 0:  # (no extra draw when off: runs without it stay as they were)
+                draws = self._operation_draws(model, attacking, draws, p["operation_draw_share"])
             refuse = (draws >= cohesion[f.government[attacking]]) | (f.loyalty[attacking] < p["fragmentation_loyalty"])
             f.target[attacking[refuse]] = -1
             w = p["cohesion_attack_weight"]
