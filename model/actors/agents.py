@@ -177,12 +177,14 @@ class Government(Agent):
         (the ``opportunism`` parameter)."""
         return default if self.opportunism is None else self.opportunism
 
-    def open_opportunism(self, default: float) -> float:
-        """Its opportunism (:meth:`own_opportunism`) while its opportunity is open (:meth:`opportunity_open`),
-        else 0: what a district beyond its aims is worth to it today. A government whose opportunism is 0
-        needs no gate (its value is 0 either way), so the gate is not asked."""
+    def open_opportunism(self, default: float, gate: bool | None = None) -> float:
+        """Its opportunism (:meth:`own_opportunism`) while its opportunity is open (:meth:`opportunity_open`,
+        or ``gate`` if already asked today), else 0: what a district beyond its aims is worth to it today. A
+        government whose opportunism is 0 needs no gate (its value is 0 either way), so the gate is not asked."""
         own = self.own_opportunism(default)
-        return own * self.opportunity_open() if own else own
+        if not own:
+            return own
+        return own * (self.opportunity_open() if gate is None else gate)
 
     def opportunity_open(self) -> bool:
         """Whether districts beyond its war aims are worth fighting for today: its command cohesion

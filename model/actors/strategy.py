@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ..errors import InputError
+from ..dynamics.combat import command_scale
 from ..dynamics.shelling import guns_and_men
 from ..inputs.forces import MILITIA
 from ..inputs.world import FULL, hop_distances
@@ -171,11 +172,8 @@ class BuiltinAI:
                gates: list[bool] | None = None) -> np.ndarray:
         """:func:`staff_values`, rebuilt only when a gate opens or closes (:class:`StaffValues`). ``gates``: each
         government's :meth:`Government.opportunity_open` today, if already asked."""
-        if gates is None:
-            opp = tuple([g.open_opportunism(opportunism) for g in governments])
-        else:  # the same with the gates already asked
-            own = [g.own_opportunism(opportunism) for g in governments]
-            opp = tuple([v * gate if v else v for v, gate in zip(own, gates)])
+        opp = tuple([g.open_opportunism(opportunism, gate)
+                     for g, gate in zip(governments, gates if gates is not None else [None] * len(governments))])
         return self._staff_values(model, governments, opp, cross_border)
 
     def _security(self, model, governments, g_side, weight: float, aims: np.ndarray | None = None,
@@ -384,7 +382,7 @@ class BuiltinAI:
         orders attacks its fragmented command cannot carry, and its units bleed in them (docs/notes/capture_order.md,
         "Stop 37"); a staff that knows its army attacks where the odds are good for the army it has."""
         fw = p["staff_cohesion_foresight"] * p["cohesion_attack_weight"]
-        return np.array([1.0 - fw + fw * g.cohesion for g in governments])
+        return command_scale(np.array([g.cohesion for g in governments]), fw)
 
     def _focus(self, model, governments, units, ug, nodes, target, focus: float) -> np.ndarray:
         """Drop, each with probability ``focus``, the attacks beyond a unit's own district on any

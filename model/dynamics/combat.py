@@ -50,6 +50,13 @@ class Terrain:
         return cls(defense=defense, armour=armour)
 
 
+def command_scale(cohesion, weight: float):
+    """The share of its combat power a command of cohesion ``cohesion`` brings, when cohesion weighs ``weight``:
+    (1 - weight) + weight x cohesion (model.mechanisms.command scales the day's attack and defence CP by it; the
+    built-in staff's foresight, model.actors.strategy, counts its own attack CP with it)."""
+    return (1.0 - weight) + weight * cohesion
+
+
 def unit_quality(f: Forces, p: dict[str, float], gov_factor: np.ndarray | None = None) -> np.ndarray:
     """Combat power per personnel-equivalent of every unit from training, morale and supply (and
     ``gov_factor``, see :func:`combat_power`): the part that does not depend on where units stand."""

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..dynamics.combat import command_scale
 from .base import Mechanism, Today, cohesion_by_government
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class Command(Mechanism):
             refuse = (draws >= cohesion[f.government[attacking]]) | (f.loyalty[attacking] < p["fragmentation_loyalty"])
             f.target[attacking[refuse]] = -1
             w = p["cohesion_attack_weight"]
-            today.attack_cp = today.situation.attack_cp * ((1.0 - w) + w * unit_cohesion)
+            today.attack_cp = today.situation.attack_cp * command_scale(unit_cohesion, w)
         w = p["cohesion_defense_weight"]
         if w > 0:
-            today.defense_cp = today.situation.defense_cp * ((1.0 - w) + w * unit_cohesion)
+            today.defense_cp = today.situation.defense_cp * command_scale(unit_cohesion, w)
