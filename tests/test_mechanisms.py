@@ -14,6 +14,7 @@ from model import KarabakhWar
 from model.actors.politics import blame_share, dismiss_scapegoats, install_regime, refuses_orders, update_legitimacy
 from model.actors.strategy import BuiltinAI, Orders
 from model.dynamics.combat import DayResult, fight
+from model.dynamics.cover import spare
 from model.inputs.forces import BRIGADE, MERCENARY, MILITIA
 from model.mechanisms import DAILY_CYCLE, Command, Control, Desertion, Mechanism, Recruitment, Season, Tempo, Today
 from model.mechanisms import Orders as OrdersMechanism
@@ -210,6 +211,38 @@ def test_militias_hold_their_district_while_brigades_occupy_what_they_take(seed)
     assert not any(kind == MILITIA for kind, *_ in occupied)  # militias move only when their district is lost
 
 
+def test_an_assault_leaves_behind_the_cover_its_base_needs():
+    """Attackers follow into the district they took only as far as the district they set out from can
+    spare (base_cover, ODD 7.4): in unit order while what stays covers the enemy across its line."""
+    m = synthetic_model(days=5)
+    f, w = m.forces, m.world
+    base = int(w.edges[0, 0])
+    taken, beyond = (int(x) for x in w.edges[w.edges[:, 0] == base, 1][:2])
+    brigades = np.flatnonzero(f.active & (f.side == 1) & (f.kind != MILITIA))[:4]
+    f.node[brigades] = base
+    f.target[brigades] = [taken, taken, taken, base]  # the last fights in its own district: it stays put anyway
+    today = Today(situation=m.situation())
+    s = today.situation
+    s.defense_cp[:] = 0.0
+    s.defense_cp[brigades] = 4.0
+    s.stand_padded[:] = 0.0
+    s.stand_padded[1, base] = 16.0  # the base's defence: the four brigades
+    s.stand_padded[0, beyond] = 6.0  # the enemy across the base's line (not in the district just taken)
+    occupy = np.zeros(len(f.node), dtype=bool)
+    occupy[brigades] = True
+    assert (w.adjacency[beyond, base] > 0) and (w.adjacency[taken, base] > 0)
+    pressure = s.stand_cp[0] @ w.adjacency
+    cover = 1.0
+    assert 16.0 - cover * pressure[base] == pytest.approx(16.0 - 6.0 * w.adjacency[beyond, base])
+    surplus = 16.0 - cover * pressure[base]
+    moved = Control._spared(m, today, occupy, cover) & occupy
+    expected = [4.0 * (i + 1) <= surplus for i in range(3)]  # the first ones while the surplus lasts
+    assert moved[brigades].tolist() == expected + [True]
+    assert 0 < sum(expected) < 3  # some follow, some stay to hold the base
+    assert Control._spared(m, today, occupy, 10.0)[brigades].tolist() == [False, False, False, True]
+    assert Control._spared(m, today, occupy, 1e-9)[brigades].all()  # hardly any cover: all follow
+
+
 def test_districts_beyond_war_aims_are_worth_attacking_only_once_the_enemy_command_has_come_apart():
     m = KarabakhWar(rng=0, exploitation_gap=0.3, opportunism=0.4, aims_secured_share=0.0, opportunism_depth_decay=1.0)
     aze, nk = m.government("azerbaijan"), m.government("nagorno_karabakh")
@@ -274,8 +307,7 @@ def test_a_sector_spares_only_the_reserves_above_its_cover():
     surplus = np.zeros((1, 6))
     surplus[0, 2] = 10.0
     surplus[0, 5] = -1.0
-    spare = BuiltinAI._spare(ug, nodes, leaving, cp, surplus)
-    assert spare.tolist() == [True, True, False, False, False]
+    assert spare(ug, nodes, leaving, cp, surplus).tolist() == [True, True, False, False, False]
 
 
 def test_a_sector_keeps_its_garrison_when_the_cover_is_high():

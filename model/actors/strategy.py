@@ -17,6 +17,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..dynamics.combat import command_scale
+from ..dynamics.cover import spare
 from ..dynamics.shelling import guns_and_men
 from ..inputs.forces import MILITIA
 from ..inputs.world import FULL, hop_distances
@@ -365,7 +366,7 @@ class BuiltinAI:
         safe = threat.take(cell) < 1.0  # units whose own district is not under pressure may leave ...
         leaving &= safe
         # ... as many as their sector can spare (garrison_cover 0: all of them, without the count)
-        moves = leaving if p["garrison_cover"] <= 0 else leaving & self._spare(
+        moves = leaving if p["garrison_cover"] <= 0 else leaving & spare(
             ug, nodes, leaving, situation.defense_cp[units], own_stand - p["garrison_cover"] * pressure)
         move_to = np.where(moves, hop.take(cell), -1)
 
@@ -395,26 +396,6 @@ class BuiltinAI:
         off_axis = (target >= 0) & (target != nodes) & (axis >= 0) & (target != axis)
         dropped = off_axis & (model.rng.random(len(units)) < focus)
         return np.where(dropped, -1, target)
-
-    @staticmethod
-    def _spare(ug: np.ndarray, nodes: np.ndarray, leaving: np.ndarray, cp: np.ndarray,
-               surplus: np.ndarray) -> np.ndarray:
-        """Which of the ``leaving`` units their sector can spare: in each government's district,
-        units leave in row order while the defensive CP they take away stays within ``surplus``
-        (the district's defence minus the cover its front needs). A brigade holding a sector does
-        not strip it below the enemy across the line to join an offensive elsewhere."""
-        rows = np.flatnonzero(leaving)
-        spare = np.zeros(len(ug), dtype=bool)
-        if len(rows) == 0:
-            return spare
-        group = ug[rows] * surplus.shape[1] + nodes[rows]
-        order = np.argsort(group, kind="stable")
-        taken = np.cumsum(cp[rows][order])
-        first = np.r_[True, group[order][1:] != group[order][:-1]]
-        before = np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))
-        taken_here = taken - np.r_[0.0, taken][before]  # cumulative CP taken within each district
-        spare[rows[order]] = taken_here <= surplus.ravel()[group[order]] * (1.0 + 1e-9)  # sums in another order
-        return spare
 
     def _staging(self, model, government, situation, own_share, held, enemy_stand, value) -> int:
         """The own district from which the current offensive axis is attacked (-1 if none).

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..dynamics.cover import spare
 from ..inputs.forces import MILITIA
 from ..inputs.world import FULL
 from .base import NO_LOSSES, Mechanism, Today, cohesion_by_government
@@ -97,6 +98,8 @@ class Control(Mechanism):
             side_holds_target = np.where(f.side == 1, held[tg], ~held[tg])
             occupy = (f.active & (f.target >= 0) & np.isin(f.target, changed) & side_holds_target
                       & (f.kind != MILITIA))
+            if model.p["base_cover"] > 0 and occupy.any():  # off: no count, the model as before
+                occupy &= self._spared(model, today, occupy, model.p["base_cover"])
             for row in occupy.nonzero()[0]:
                 model.units[row].place(int(f.target[row]))
         # Targets fully taken are cleared; units standing in fully lost districts fall back.
@@ -106,6 +109,21 @@ class Control(Mechanism):
         for row in (f.active & (own_share_at <= 1 - FULL)).nonzero()[0]:
             self.fall_back(model, row)
         return lost
+
+    @staticmethod
+    def _spared(model: KarabakhWar, today: Today, occupy: np.ndarray, cover: float) -> np.ndarray:
+        """Which of the attackers about to occupy a district they took their own district can spare: it
+        keeps ``cover`` times the enemy's CP across its line (ODD 7.4). Why: with every attacker moving
+        in, a force that took a district and struck on from it left the first bare, and the other side
+        walked back in within days (Aghdara/Mardakert retaken six days after its capture in June 1992,
+        docs/notes/capture_order.md, "Stop 38"), where the record's captures held for months."""
+        f, s = model.forces, today.situation
+        stand = s.stand_cp
+        side = f.side.astype(np.int64)
+        pressure = stand[::-1] @ model.world.adjacency  # (2, N): the enemy's CP across each district's line
+        leaving = occupy & (f.target != f.node)
+        kept = spare(side, f.node, leaving, s.defense_cp, stand - cover * pressure)
+        return ~leaving | kept
 
     @staticmethod
     def fall_back(model: KarabakhWar, row: int, surrender: bool = True) -> None:
