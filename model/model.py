@@ -137,6 +137,7 @@ class KarabakhWar(mesa.Model):
         self._init_state()
         self._init_regimes(profiles or {})
         self.personnel_history[0] = self.personnel_in_service()
+        self.cohesion_history[0] = self.side_cohesion()
         self.diplomacy = Diplomacy(self)
         self._schedule_events()
         self.mechanisms: list[Mechanism] = [cls(self) for cls in (mechanisms or DAILY_CYCLE)]
@@ -257,6 +258,7 @@ class KarabakhWar(mesa.Model):
         self.casualty_history = np.zeros((self.n_days + 1, 2))
         self.displaced_history = np.zeros((self.n_days + 1, 2))
         self.personnel_history = np.zeros((self.n_days + 1, 2))  # in service by side (personnel_in_service)
+        self.cohesion_history = np.zeros((self.n_days + 1, 2))  # each side's highest command cohesion (side_cohesion)
         self.reinforce_weight = np.ones(len(self.forces))  # each unit's share of recruits (set by orders)
         self.gov_cp_factor = np.ones(len(self.governments))  # set by the regimes' profiles
         self.gov_commitment = np.ones(len(self.governments))
@@ -618,6 +620,14 @@ class KarabakhWar(mesa.Model):
         guard = "guard_withheld" not in self.knockouts  # otherwise the guard is notional: its men are in the units
         for gov in self.governments:  # the guard, and the recruits in the depots waiting to be trained
             out[gov.side_index] += (gov.guard_personnel if guard else 0.0) + gov.depot_personnel
+        return out
+
+    def side_cohesion(self) -> np.ndarray:
+        """(aze, arm): the highest command cohesion among each side's governments (0 where it has none), the
+        enemy's cohesion as a government's opportunity gate reads it (Government.opportunity_open)."""
+        out = np.zeros(2)
+        for gov in self.governments:
+            out[gov.side_index] = max(out[gov.side_index], gov.cohesion)
         return out
 
     def side_names(self) -> tuple[str, ...]:

@@ -257,6 +257,31 @@ def test_districts_beyond_war_aims_are_worth_attacking_only_once_the_enemy_comma
         assert np.all(value[outside] == (0.4 if open_ else 0.0)), (own, enemy)
 
 
+def test_an_enemy_command_coming_apart_opens_the_districts_beyond_the_aims_while_the_gap_does_not():
+    """collapse_window_days: with a gap the Karabakh side never reaches (1), the gate opens only while
+    Azerbaijan's cohesion lies collapse_drop below its highest of the window, and closes once that high is
+    out of the window or the cohesion has recovered; the model's own history of cohesions is what it reads."""
+    def gate(window, history, today, drop=0.1):
+        m = KarabakhWar(rng=0, exploitation_gap=1.0, aims_secured_share=0.0, collapse_window_days=window,
+                        collapse_drop=drop)
+        aze, nk = m.government("azerbaijan"), m.government("nagorno_karabakh")
+        m.day = len(history)
+        m.cohesion_history[1:m.day + 1, aze.side_index] = history
+        aze.cohesion = today
+        return nk.opportunity_open()
+
+    fell = [0.6] * 10 + [0.45] * 20  # a change of power 20 days ago cost Azerbaijan 0.15
+    assert gate(90, fell, 0.45)
+    assert not gate(0, fell, 0.45)  # off: the gap rule alone, never open here
+    assert not gate(15, fell, 0.45)  # the high is older than the memory
+    assert not gate(90, fell, 0.45, drop=0.2)  # a smaller fall than the one that counts
+    assert not gate(90, fell, 0.55)  # recovered to within the drop of its high
+    assert not gate(90, [0.45] * 30, 0.45)  # low, but not falling: the gap would have to open it
+    run = KarabakhWar(rng=0, until="1991-12-20").run()  # each day's end is recorded for the gate to read
+    assert np.array_equal(run.cohesion_history[run.day], run.side_cohesion())
+    assert np.all(run.cohesion_history[:run.day + 1] > 0) and len(np.unique(run.cohesion_history[:run.day + 1, 0])) > 1
+
+
 def test_districts_beyond_war_aims_wait_until_the_aims_are_held():
     """On 1991-12-01 the Karabakh side holds about half of the area of its aims (Shusha and
     Lachin are Azerbaijani-held): attacks beyond the aims wait for a secured share above that."""

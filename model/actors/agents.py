@@ -189,13 +189,27 @@ class Government(Agent):
     def opportunity_open(self) -> bool:
         """Whether districts beyond its war aims are worth fighting for today: its command cohesion
         exceeds the enemy's (the highest among the other side's governments) by
-        ``exploitation_gap`` and its side holds ``aims_secured_share`` of its aims' area. The same
-        gate decides the built-in AI's attacks and whether opportunism is at stake in breaking a
-        ceasefire (BuiltinAI._value, Diplomacy)."""
+        ``exploitation_gap``, or the enemy's command is coming apart (:meth:`enemy_collapsing`), and its
+        side holds ``aims_secured_share`` of its aims' area. The same gate decides the built-in AI's
+        attacks and whether opportunism is at stake in breaking a ceasefire (BuiltinAI._value, Diplomacy)."""
         m = self.model
-        enemy = max([g.cohesion for g in m.governments if g.side_index != self.side_index], default=0.0)
-        return (self.cohesion - max(enemy, 0.0) >= m.p["exploitation_gap"]
+        enemy = max(max([g.cohesion for g in m.governments if g.side_index != self.side_index], default=0.0), 0.0)
+        return ((self.cohesion - enemy >= m.p["exploitation_gap"] or self.enemy_collapsing(enemy))
                 and self.aims_held() >= m.p["aims_secured_share"])
+
+    def enemy_collapsing(self, enemy: float) -> bool:
+        """Whether the enemy's command cohesion ``enemy`` (today's) lies ``collapse_drop`` or more below its
+        highest of the last ``collapse_window_days`` days (0: never). Why: the Karabakh forces went beyond
+        the NKAO and the Lachin corridor in 1993 as Azerbaijan's army came apart — Kalbajar after
+        Huseynov's brigade left the front, Aghdam, Fuzuli, Jabrayil, Qubadli and Zangilan after the Ganja
+        revolt — not while the two were matched (de Waal 2003, ch. 12); a gap between two cohesions that
+        the better-built army keeps all war long cannot tell those months from the others (ODD 7.6)."""
+        m = self.model
+        window = int(m.p["collapse_window_days"])
+        if window <= 0:
+            return False
+        past = m.cohesion_history[max(m.day - window + 1, 0):m.day + 1, 1 - self.side_index]
+        return max(float(past.max()), enemy) - enemy >= m.p["collapse_drop"]
 
     def __repr__(self) -> str:
         return f"Government({self.key!r}, leader={self.leader!r}, legitimacy={self.legitimacy:.2f})"

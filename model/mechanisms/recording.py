@@ -20,6 +20,7 @@ class Recording(Mechanism):
         model.casualty_history[model.day] = model.casualties
         model.displaced_history[model.day] = model.displaced
         model.personnel_history[model.day] = model.personnel_in_service()
+        model.cohesion_history[model.day] = model.side_cohesion()
         if model.day >= model.n_days:
             model.running = False
             model.datacollector.collect(model)
