@@ -138,7 +138,8 @@ EPILOG_CALIBRATE = textwrap.dedent("""\
     same command continues until --trials trials exist). The set kept is the best, on
     --holdout seeds that took no part in the fit (default: as many as --seeds), of the
     study's 5 best trials and its start trials (the committed set among them), so that
-    a refit is not kept for its luck with the fit's seeds.
+    a refit is not kept for its luck with the fit's seeds; it replaces the committed set
+    only if it beats it there by 2 bootstrap standard errors of the difference.
     The historical scenario uses calibration/params/default.toml ('calibration = "default"' in scenarios/historical.toml).
 
     examples:
@@ -385,8 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "around: to refit where several parameters must move together")
     cal.add_argument("--holdout", type=_count, default=None, metavar="N",
                      help="score the 5 best trials and the start trials again on N seeds that chose nothing and keep the "
-                          "best there (default: as many as --seeds; 0 keeps the best trial on the fit's seeds, which with "
-                          "hundreds of trials is partly the best of their noise)")
+                          "best there, in place of the committed set only if it is better there by 2 standard errors "
+                          "of the difference (default: as many as --seeds; 0 keeps the best trial on the fit's seeds, "
+                          "which with hundreds of trials is partly the best of their noise)")
     cal.add_argument("--patrons", action="store_true",
                      help="fit only the patrons' policy parameters ([<patron>.policy_ranges] of data/patrons.toml) "
                           "in --scenario, the war's parameters as they are; writes calibration/params/patrons.toml "
@@ -655,7 +657,7 @@ def cmd_calibrate(args) -> int:
     """Run (or resume) the optuna study and write the calibrated parameter set."""
     from tqdm import tqdm
 
-    from .experiments.calibration import calibrate, calibrate_patrons, fresh_starts
+    from .experiments.calibration import KEEP_MARGIN_SE, calibrate, calibrate_patrons, fresh_starts
     from .experiments.scoring import W_SHARES
     from .inputs.scenario import load_scenario
     from .experiments.runner import default_workers
@@ -686,9 +688,22 @@ def cmd_calibrate(args) -> int:
     c = record["calibration"]
     if c.get("holdout"):
         kept = next(h for h in c["holdout"] if h["trial"] == c["best_trial"])
-        print(f"kept trial {c['best_trial']} of {c['trials']}, the best on {len(c['holdout_seeds'])} held-out seeds "
-              f"among {len(c['holdout'])} (its best and its starts): score {c['score']:.3f} on the {len(c['seeds'])} fit seeds, "
-              f"{kept['holdout']:.3f} held out; written to calibration/params/{name}.toml")
+        lead = min(c["holdout"], key=lambda h: (h["holdout"], h["score"]))
+        committed = next((h for h in c["holdout"] if h.get("committed")), None)
+        where = f"{len(c['holdout_seeds'])} held-out seeds"
+        if kept is committed and lead is not kept:
+            print(f"kept the committed set (trial {kept['trial']} of {c['trials']}): the best on {where}, "
+                  f"trial {lead['trial']}, scored {lead['holdout']:.3f} there against its {kept['holdout']:.3f}, "
+                  f"less than {KEEP_MARGIN_SE:g} standard errors of the difference ({lead['se_vs_committed']:.3f}) "
+                  f"better; written to calibration/params/{name}.toml")
+        else:
+            margin = ""
+            if committed is not None and kept is not committed and kept.get("se_vs_committed", 0.0) > 0:
+                ahead = (committed["holdout"] - kept["holdout"]) / kept["se_vs_committed"]
+                margin = f", {ahead:.1f} standard errors better than the committed set"
+            print(f"kept trial {c['best_trial']} of {c['trials']}, the best on {where} among {len(c['holdout'])} "
+                  f"(its best and its starts): score {c['score']:.3f} on the {len(c['seeds'])} fit seeds, "
+                  f"{kept['holdout']:.3f} held out{margin}; written to calibration/params/{name}.toml")
     else:
         print(f"best of {c['trials']} trials: score {c['score']:.3f} (median loss over {len(c['seeds'])} seeds "
               f"{c['score'] - W_SHARES * c['score_components'].get('share_miss', 0.0):.3f} + {W_SHARES:g} x shares' miss "

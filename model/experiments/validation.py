@@ -65,9 +65,29 @@ def objective_se(table: pd.DataFrame, root_seed: int, resamples: int = BOOTSTRAP
     the card's other numbers are untouched, and the same seeds give the same error."""
     if len(table) < 2:
         return float("nan")
-    rng = np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(0xB007,)))
-    picks = rng.integers(0, len(table), size=(resamples, len(table)))
-    return float(np.std([objective_value(table.iloc[rows]) for rows in picks], ddof=1))
+    return _bootstrap_se(len(table), root_seed, 0xB007, lambda rows: objective_value(table.iloc[rows]), resamples)
+
+
+def objective_difference_se(a: pd.DataFrame, b: pd.DataFrame, root_seed: int,
+                            resamples: int = BOOTSTRAP_RESAMPLES) -> float:
+    """Bootstrap standard error of the difference of two parameter sets' objectives, scored on the same seeds (row
+    i of ``a`` and of ``b`` ran on the same seed; seeds resampled together). Why: whether a refit is better than the
+    set it would replace is a question about this difference, and on the war's chaotic runs it is about as noisy as
+    the two objectives together (calibration/README.md, "Stop 37"). Its own generator, spawned from ``root_seed``."""
+    if len(a) != len(b):
+        raise ValueError(f"paired tables of {len(a)} and {len(b)} runs")
+    if len(a) < 2:
+        return float("nan")
+    return _bootstrap_se(len(a), root_seed, 0xB008,
+                         lambda rows: objective_value(a.iloc[rows]) - objective_value(b.iloc[rows]), resamples)
+
+
+def _bootstrap_se(n: int, root_seed: int, key: int, statistic, resamples: int) -> float:
+    """Standard deviation of ``statistic(rows)`` over ``resamples`` draws of n rows with replacement, from a generator
+    spawned from ``root_seed`` with ``key`` (the same seeds give the same error)."""
+    rng = np.random.default_rng(np.random.SeedSequence(root_seed, spawn_key=(key,)))
+    picks = rng.integers(0, n, size=(resamples, n))
+    return float(np.std([statistic(rows) for rows in picks], ddof=1))
 
 
 def validate(runs: int, workers: int = 1, calibration: str | None = None, root_seed: int = VALIDATION_ROOT_SEED,
