@@ -115,8 +115,8 @@ class Control(Mechanism):
         """Which of the attackers about to occupy a district they took their own district can spare: it
         keeps ``cover`` times the enemy's CP across its line (ODD 7.4). Why: with every attacker moving
         in, a force that took a district and struck on from it left the first bare, and the other side
-        walked back in within days (Aghdara/Mardakert retaken six days after its capture in June 1992,
-        docs/notes/capture_order.md, "Stop 38"), where the record's captures held for months."""
+        walked back in within days (in a run traced at stop 38, Aghdara/Mardakert taken on 3 June 1992 and
+        retaken on the 9th: docs/notes/capture_order.md), where the record's captures held for months."""
         f, s = model.forces, today.situation
         stand = s.stand_cp
         side = f.side.astype(np.int64)
