@@ -193,7 +193,7 @@ class Government(Agent):
         side holds ``aims_secured_share`` of its aims' area. The same gate decides the built-in AI's
         attacks and whether opportunism is at stake in breaking a ceasefire (BuiltinAI._value, Diplomacy)."""
         m = self.model
-        enemy = max(max([g.cohesion for g in m.governments if g.side_index != self.side_index], default=0.0), 0.0)
+        enemy = float(m.side_cohesion()[1 - self.side_index])
         return ((self.cohesion - enemy >= m.p["exploitation_gap"] or self.enemy_collapsing(enemy))
                 and self.aims_held() >= m.p["aims_secured_share"])
 
