@@ -42,7 +42,7 @@ EPILOG_RUN = textwrap.dedent("""\
                                   displaced, coups, ceasefires, events, parameters
       control_map.png             control at several dates on the district network
       territory_casualties.png    territory, casualties, displaced and personnel in service
-                                  over time
+                                  over time, each beside the documented record
 
     The same scenario and seed always give identical files; different seeds give
     different (emergent) campaigns.

@@ -3,8 +3,10 @@ that do not collide on any panel, titles that say which run a figure shows, help
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shlex
+from types import SimpleNamespace
 
 import pytest
 from matplotlib.text import Text
@@ -12,7 +14,7 @@ from matplotlib.text import Text
 from model.cli import build_parser, command_line
 from model.model import KarabakhWar
 from model.outputs.numbers import interval, p_value, readable
-from model.outputs.plots import control_map_figure, plt, time_series_figure
+from model.outputs.plots import control_map_figure, documented_territory, plt, time_series_figure
 
 
 @pytest.mark.parametrize("value, shown", [(11100.0, "11,100"), (-9.422e-10, "0"), (1.23e-5, "0.0000123"),
@@ -68,6 +70,34 @@ def test_figures_say_which_run_they_show(short_run):
     fig = time_series_figure(short_run, seed=17)
     assert "seed 17" in fig.axes[0].get_title() and "historical" in fig.axes[0].get_title()
     plt.close(fig)
+
+
+def test_a_runs_territory_panel_shows_the_documented_record_beside_it(short_run):
+    """The documented band follows calibration/timeline.csv on the run's calendar: the record of 1 December 1991
+    until the first dated change (Khojaly, February 1992), the Lachin corridor added after May 1992; and the
+    panels carry the documented totals the score card uses."""
+    low, high = documented_territory(short_run)
+    assert low.shape == high.shape == (short_run.day + 1,) and (low <= high).all()
+    start = (short_run.world.arm_share_start_low @ short_run.area_azssr_km2)
+    assert low[0] == pytest.approx(start)
+    lachin = short_run.world.azssr_area[short_run.world.index["lachin"]]
+    mid = (low + high) / 2
+    assert mid[(dt.date(1992, 6, 1) - short_run.start).days] - mid[0] > lachin  # Shusha and Lachin by then
+    fig = time_series_figure(short_run, seed=17)
+    band = [c for c in fig.axes[0].collections if c.get_label() == "documented (range)"]
+    assert len(band) == 1
+    assert "documented" in fig.axes[1].get_ylabel() and "documented" in fig.axes[2].get_ylabel()
+    plt.close(fig)
+
+
+def test_a_run_starting_before_the_record_has_no_documented_band(short_run):
+    early = SimpleNamespace(start=dt.date(1991, 11, 1), world=short_run.world, day=3,
+                            area_azssr_km2=short_run.area_azssr_km2)
+    assert documented_territory(early) is None
+    late = SimpleNamespace(start=dt.date(1993, 1, 1), world=short_run.world, day=3,
+                           area_azssr_km2=short_run.area_azssr_km2)
+    low, _ = documented_territory(late)  # a scenario starting later reads the record from its own first day
+    assert low[0] == pytest.approx(documented_territory(short_run)[0][(dt.date(1993, 1, 1) - short_run.start).days])
 
 
 @pytest.mark.skipif(os.name == "nt", reason="POSIX shell quoting; Windows records cmd.exe quoting")

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..inputs.history import CEASEFIRE_DATE, MAJOR, MIN_JUMP, START, load_targets, load_timeline
+from ..inputs.history import CEASEFIRE_DATE, MAJOR, MIN_JUMP, START, documented_shares, load_targets, load_timeline
 
 W_STATE, W_CASUALTIES, W_PATTERNS = 10.0, 2.0, 8.0
 """Weights: a state error of 0.1 (10 % of a district outside its interval on average) counts as much
@@ -91,19 +91,8 @@ class Documented:
 
 def documented(world, n_days: int, timeline: pd.DataFrame | None = None, capture_share: float = 0.6) -> Documented:
     """Build the documented share intervals and the documented changes of holder."""
-    timeline = load_timeline() if timeline is None else timeline
     n = world.n
-    low = np.tile(world.arm_share_start_low, (n_days, 1)).astype(float)
-    high = np.tile(world.arm_share_start_high, (n_days, 1)).astype(float)
-    window: dict[tuple[int, int], tuple[int, int]] = {}  # (node, day) -> documented window of the change
-    for row in timeline.itertuples(index=False):
-        day = (row.date - START).days
-        if day >= n_days:
-            continue
-        v = world.index[row.district]
-        low[day:, v] = row.arm_share_after_low
-        high[day:, v] = row.arm_share_after_high
-        window[(v, day)] = ((row.date_low - START).days, (row.date_high - START).days)
+    low, high, window = documented_shares(world, n_days, timeline)
     mid = (low + high) / 2
     changes = []
     for v in range(n):

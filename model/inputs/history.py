@@ -8,6 +8,7 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError, read_csv_columns, read_text
@@ -86,6 +87,26 @@ def load_timeline(path: Path = TIMELINE) -> pd.DataFrame:
     out["arm_share_after_low"] = out["arm_share_after_low"].astype(float)
     out["arm_share_after_high"] = out["arm_share_after_high"].astype(float)
     return out.sort_values("date", kind="stable").reset_index(drop=True)
+
+
+def documented_shares(world, n_days: int, timeline: pd.DataFrame | None = None
+                      ) -> tuple[np.ndarray, np.ndarray, dict[tuple[int, int], tuple[int, int]]]:
+    """The documented record on the model's calendar (day 0 = START): per day and district the arm share's
+    documented low and high, (n_days, N) each, and for each dated change (node, day) its documented window
+    (day_low, day_high). After the last dated change the record holds (the ceasefire of May 1994 held)."""
+    timeline = load_timeline() if timeline is None else timeline
+    low = np.tile(world.arm_share_start_low, (n_days, 1)).astype(float)
+    high = np.tile(world.arm_share_start_high, (n_days, 1)).astype(float)
+    window: dict[tuple[int, int], tuple[int, int]] = {}
+    for row in timeline.itertuples(index=False):
+        day = (row.date - START).days
+        if day >= n_days:
+            continue
+        v = world.index[row.district]
+        low[day:, v] = row.arm_share_after_low
+        high[day:, v] = row.arm_share_after_high
+        window[(v, day)] = ((row.date_low - START).days, (row.date_high - START).days)
+    return low, high, window
 
 
 @cache

@@ -16,9 +16,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.colors import LinearSegmentedColormap  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 
-from ..inputs.history import CEASEFIRE_DATE, load_targets
+from ..inputs.history import CEASEFIRE_DATE, START, documented_shares, load_targets, load_timeline
 from .time import MAP_DATES, day_index
 
 if TYPE_CHECKING:
@@ -195,32 +196,58 @@ def plot_time_series(model: KarabakhWar, path: Path, seed=None) -> None:
     plt.close(fig)
 
 
+def documented_territory(model: KarabakhWar) -> tuple[np.ndarray, np.ndarray] | None:
+    """The documented range of the Azerbaijan SSR area held by the arm side on each day of ``model``'s run
+    (calibration/timeline.csv, held after its last change), or None where the record does not apply: a run
+    that starts before the documented period or on a map without the timeline's districts."""
+    timeline = load_timeline()
+    offset = (model.start - START).days
+    if offset < 0 or not set(timeline["district"]) <= set(model.world.index):
+        return None
+    low, high, _ = documented_shares(model.world, offset + model.day + 1, timeline)
+    return low[offset:] @ model.area_azssr_km2, high[offset:] @ model.area_azssr_km2
+
+
+def _documented_bars(ax, key: str, side: str, s: int, dates: np.ndarray) -> None:
+    """A documented range (calibration/targets.toml ``key``_``side``) as an error bar on the ceasefire date, the
+    two sides' bars side by side, if the run reaches it."""
+    target = load_targets()[f"{key}_{side}"]
+    if dates[0] <= np.datetime64(CEASEFIRE_DATE) <= dates[-1]:
+        beside = np.timedelta64(12 * (2 * s - 1), "D")
+        ax.errorbar([np.datetime64(CEASEFIRE_DATE) + beside], [(target["low"] + target["high"]) / 2],
+                    yerr=[(target["high"] - target["low"]) / 2], color=SIDE_COLOURS[side], capsize=4, lw=2, alpha=0.6)
+
+
 def time_series_figure(model: KarabakhWar, seed=None):
-    """Territory held, casualties, displaced persons and personnel in service over time, by side (the
-    last with the armies' documented size in spring 1994, calibration/targets.toml forces_*)."""
+    """Territory held, casualties, displaced persons and personnel in service over time, by side, each beside
+    the record: the documented territory (calibration/timeline.csv) and the documented totals by the
+    ceasefire (calibration/targets.toml: casualties_*, displaced_* and forces_* as bars)."""
     n = model.day + 1
     dates = np.array([np.datetime64(model.start) + np.timedelta64(i, "D") for i in range(n)])
     arm_area = (model.control_history[:n] * model.area_azssr_km2).sum(axis=1)
     fig, axes = plt.subplots(4, 1, figsize=(9, 10), sharex=True)
-    axes[0].plot(dates, arm_area, color=SIDE_COLOURS["arm"])
+    record = documented_territory(model)
+    if record is not None:
+        axes[0].fill_between(dates, record[0], record[1], step="post", color="#333333", alpha=0.2,
+                             label="documented (range)")
+        axes[0].plot(dates, (record[0] + record[1]) / 2, color="#333333", drawstyle="steps-post", lw=0.8)
+    axes[0].plot(dates, arm_area, color=SIDE_COLOURS["arm"], label="this run")
+    axes[0].legend(loc="upper left", fontsize=8)
     axes[0].set_ylabel("km² of Azerbaijan SSR\nheld by arm side")
     for s, side in enumerate(("aze", "arm")):
         axes[1].plot(dates, model.casualty_history[:n, s], color=SIDE_COLOURS[side], label=side)
         axes[2].plot(dates, model.displaced_history[:n, s], color=SIDE_COLOURS[side], label=side)
         axes[3].plot(dates, model.personnel_history[:n, s], color=SIDE_COLOURS[side], label=side)
-        documented = load_targets()[f"forces_{side}"]
-        if dates[0] <= np.datetime64(CEASEFIRE_DATE) <= dates[-1]:
-            beside = np.timedelta64(12 * (2 * s - 1), "D")  # the two bars side by side
-            axes[3].errorbar([np.datetime64(CEASEFIRE_DATE) + beside], [(documented["low"] + documented["high"]) / 2],
-                             yerr=[(documented["high"] - documented["low"]) / 2], color=SIDE_COLOURS[side],
-                             capsize=4, lw=2, alpha=0.6)
-    axes[1].set_ylabel("military casualties\n(cumulative)")
-    axes[2].set_ylabel("civilians displaced\n(cumulative, by ethnicity)")
+        for ax, key in zip(axes[1:], ("casualties", "displaced", "forces")):
+            _documented_bars(ax, key, side, s, dates)
+    axes[1].set_ylabel("military casualties\n(cumulative; bars: documented,\nwhole war)")
+    axes[2].set_ylabel("civilians displaced\n(cumulative, by ethnicity;\nbars: documented)")
     axes[3].set_ylabel("personnel in service\n(bars: documented, spring 1994)")
     axes[1].legend(loc="upper left")
     for ax in axes:
         ax.axvline(np.datetime64(CEASEFIRE_DATE), color="#555555", ls="--", lw=0.8)
         ax.grid(alpha=0.3)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:,.0f}"))
     axes[0].set_title(f"{run_title(model, seed).capitalize()} — dashed line: 1994-05-12 ceasefire date")
     fig.tight_layout()
     return fig
