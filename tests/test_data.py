@@ -13,7 +13,7 @@ from model.inputs.forces import read_units
 from model.inputs.locations import DATA_DIR
 from model.inputs.governments import load_governments
 from model.inputs.patrons import load_patrons
-from model.inputs.world import load_world, read_districts, read_roads, read_start_control
+from model.inputs.world import load_world, months_closed, read_districts, read_roads, read_start_control
 
 REQUIRED = ["stepanakert", "shusha", "askeran", "hadrut", "martuni", "mardakert", "shahumyan", "lachin",
             "kalbajar", "aghdam", "fuzuli", "jabrayil", "qubadli", "zangilan", "tartar", "goranboy", "barda",
@@ -95,6 +95,24 @@ def test_unknown_road_endpoint_is_named(tmp_path):
     roads.to_csv(tmp_path / "roads.csv", index=False)
     with pytest.raises(InputError, match="unknown district key 'atlantis'"):
         read_roads(tmp_path / "roads.csv", set(df["key"]))
+
+
+@pytest.mark.parametrize("value", ["13-2", "11", "Nov-Apr", "4-"])
+def test_a_bad_snow_season_of_a_road_is_named(tmp_path, value):
+    df = _copy_data(tmp_path)
+    roads = pd.read_csv(tmp_path / "roads.csv", dtype=str, keep_default_na=False)
+    roads.loc[2, "closed_months"] = value
+    roads.to_csv(tmp_path / "roads.csv", index=False)
+    with pytest.raises(InputError) as err:
+        read_roads(tmp_path / "roads.csv", set(df["key"]))
+    msg = str(err.value)
+    assert "roads.csv" in msg and "row 4" in msg and "column 'closed_months'" in msg and repr(value) in msg
+
+
+def test_snow_seasons_wrap_over_the_new_year():
+    assert months_closed("11-4") == (11, 12, 1, 2, 3, 4)
+    assert months_closed("6-6") == (6,) and months_closed("") == ()
+    assert months_closed("3-5") == (3, 4, 5)
 
 
 def test_bad_government_and_patron_tables_are_named(tmp_path):

@@ -927,3 +927,31 @@ def test_men_leave_an_attacked_district_as_their_command_comes_apart():
     assert np.allclose(m.forces.personnel[leaving], (1 - 0.4 * 0.75 * 0.5 / m.p["breakthrough_ratio"]) * men0[leaving])
     m, (men0, _, _), _, _, _ = after_desertion(1.0, 3.0)  # a cohesive army: nobody leaves
     assert np.array_equal(m.forces.personnel, men0) and m.deserted.sum() == 0
+
+
+def test_snow_cuts_kalbajar_off_once_the_tartar_road_is_lost():
+    """From November to April the Omar pass and the Murov trails carry no supply (roads.csv closed_months):
+    Kalbajar's Azerbaijani garrison is then supplied only along the Tartar road through Aghdara/Mardakert
+    (or Lachin's), and cut off once the Karabakh side holds both; in summer the pass supplies it."""
+    from model.dynamics.supply import supply_targets
+    from model.inputs.world import load_world
+    from model.mechanisms.supply import Supply
+
+    world = load_world()
+    i = world.index
+    held = world.arm_share_start >= 0.5
+    held[[i["mardakert"], i["lachin"], i["shahumyan"]]] = True
+    held[i["kalbajar"]] = False
+    assert world.open_edges(7) is world.edges  # no road closed in July
+    summer = supply_targets(world, held, 0.0, world.open_edges(7))
+    winter = supply_targets(world, held, 0.0, world.open_edges(1))
+    assert summer[0, i["kalbajar"]] == 1.0 and winter[0, i["kalbajar"]] == 0.0
+    changed = set(np.flatnonzero((winter != summer).any(axis=0)).tolist())
+    assert changed <= {i["kalbajar"], *np.flatnonzero(world.adjacency[i["kalbajar"]]).tolist()}  # it and its front
+    held[i["mardakert"]] = False  # the Tartar road in Azerbaijani hands: supplied in winter too
+    assert supply_targets(world, held, 0.0, world.open_edges(1))[0, i["kalbajar"]] == 1.0
+    # the mechanism reads the month's roads only with the switch on
+    on = KarabakhWar(rng=0, until="1992-01-10", winter_closure=1)
+    off = KarabakhWar(rng=0, until="1992-01-10")
+    assert Supply.roads(on) is world.open_edges(12) and Supply.roads(off) is world.edges
+    assert len(world.open_edges(12)) == len(world.edges) - 6  # three roads, both ways

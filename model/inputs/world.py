@@ -46,7 +46,7 @@ DISTRICT_COLUMNS = ("node", "key", "name", "name_az", "name_hy", "region", "side
                     "lat", "lon", "area_km2", "pop_1989", "share_armenian", "share_azerbaijani", "terrain",
                     "assets", "source", "note")
 CONTROL_COLUMNS = ("key", "arm_share", "arm_share_low", "arm_share_high", "source", "note")
-ROAD_COLUMNS = ("u", "v", "road_class", "corridor", "border", "length_km", "source", "note")
+ROAD_COLUMNS = ("u", "v", "road_class", "corridor", "border", "length_km", "closed_months", "source", "note")
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,6 +84,8 @@ class World:
     azssr_area: np.ndarray = field(repr=False)  # km2 of each district inside the Azerbaijan SSR (0 in Armenia)
     # (N, N) 1 where the only road between two districts is a mountain track or pass (ROUGH_CLASSES)
     rough_adjacency: np.ndarray = field(repr=False)
+    # (12, E) True where the road of edge e is snowbound in month m + 1 (roads.csv closed_months)
+    snowbound: np.ndarray = field(repr=False)
     _approach: dict = field(default_factory=dict, repr=False, compare=False)  # approach() per factor, built once
     # Python lists built once on first use (see name() and hop_distances): no pandas or numpy per call.
     _lists: dict = field(default_factory=dict, repr=False, compare=False)
@@ -99,6 +101,19 @@ class World:
             matrix = self._approach[rough_factor] = self.closed_adjacency - (1.0 - rough_factor) * self.rough_adjacency
             matrix.flags.writeable = False
         return matrix
+
+    def open_edges(self, month: int) -> np.ndarray:
+        """``edges`` without the roads snowbound in ``month`` (1-12; roads.csv ``closed_months``): what a
+        supply line can use that month. The same array as ``edges`` in a month that closes none."""
+        shut = self.snowbound[month - 1]
+        if not shut.any():
+            return self.edges
+        key = ("open_edges", month)
+        edges = self._lists.get(key)
+        if edges is None:
+            edges = self._lists[key] = self.edges[~shut]
+            edges.flags.writeable = False
+        return edges
 
     @property
     def n(self) -> int:
@@ -268,7 +283,26 @@ def read_roads(path: Path, keys: set[str]) -> pd.DataFrame:
     _choice(df, path, "border", BORDERS, allow_empty=True)
     out = df.copy()
     out["length_km"] = _numeric(df, path, "length_km", 0, 2000, required=False)
+    for i, raw in enumerate(df["closed_months"]):
+        months_closed(raw, lambda problem, i=i: _fail(path, i, "closed_months", problem))
     return out
+
+
+def months_closed(raw: str, fail=None) -> tuple[int, ...]:
+    """The months (1-12) a road is snowbound, from roads.csv ``closed_months``: empty (open all year) or
+    ``first-last``, wrapping over the new year (``11-4``: November to April). ``fail(problem)`` reports a
+    malformed cell (by default a ValueError)."""
+    raw = str(raw).strip()
+    if not raw:
+        return ()
+    parts = raw.split("-")
+    if len(parts) != 2 or not all(x.strip().isdigit() and 1 <= int(x) <= 12 for x in parts):
+        problem = f"expected empty or two months 1-12 as first-last (e.g. 11-4), got {raw!r}"
+        if fail is None:
+            raise ValueError(problem)
+        fail(problem)
+    first, last = int(parts[0]), int(parts[1])
+    return tuple((first - 1 + k) % 12 + 1 for k in range((last - first) % 12 + 1))
 
 
 def build_world(districts: pd.DataFrame, roads: pd.DataFrame, control: pd.DataFrame) -> World:
@@ -298,6 +332,12 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame, control: pd.DataFr
         if r.road_class in ROUGH_CLASSES:
             rough[index[r.u], index[r.v]] = rough[index[r.v], index[r.u]] = 1.0
     region_code = np.array([REGIONS.index(r) for r in districts["region"]])
+    closed = {}  # (u, v) both ways -> the months the road between them is snowbound
+    for r in roads.itertuples(index=False):
+        months = months_closed(getattr(r, "closed_months", ""))
+        closed[(index[r.u], index[r.v])] = closed[(index[r.v], index[r.u])] = months
+    snowbound = np.array([[m in closed[(int(u), int(v))] for u, v in edges] for m in range(1, 13)],
+                         dtype=bool).reshape(12, len(edges))
     pop = districts["pop_1989"].to_numpy(dtype=float)
     area = np.nan_to_num(districts["area_km2"].to_numpy(dtype=float))
     return World(
@@ -315,7 +355,7 @@ def build_world(districts: pd.DataFrame, roads: pd.DataFrame, control: pd.DataFr
         adjacency=adjacency, closed_adjacency=adjacency + np.eye(n),
         region_code=region_code, region_adjacency=adjacency * (region_code[:, None] == region_code[None, :]),
         azssr_area=area * (districts["region"].to_numpy() != "armenia"),
-        rough_adjacency=rough,
+        rough_adjacency=rough, snowbound=snowbound,
     )
 
 
@@ -357,7 +397,7 @@ def synthetic_world(n_districts: int, seed: int = 0) -> World:
         for j in (i + 1 if x + 1 < side else None, i + side):
             if j is not None and j < n_districts:
                 roads.append(dict(u=f"d{i:05d}", v=f"d{j:05d}", road_class="road", corridor="", border="",
-                                  length_km=np.nan, source="synthetic", note=""))
+                                  length_km=np.nan, closed_months="", source="synthetic", note=""))
     whole = (df["side_start"] == "arm").astype(float)
     control = pd.DataFrame({"key": df["key"], "arm_share": whole, "arm_share_low": whole, "arm_share_high": whole})
     return build_world(df, pd.DataFrame(roads), control)
