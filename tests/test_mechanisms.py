@@ -758,7 +758,15 @@ def test_the_security_zone_values_districts_by_the_enemy_guns_that_fire_into_the
     assert BuiltinAI()._security(m, [nk], g_side, 0.5)[0][top] == 0.0
     shut = KarabakhWar(rng=0, exploitation_gap=1.0, security_value=0.5)
     nk = shut.government("nagorno_karabakh")
+    assert not nk.opportunity_open()
     assert not BuiltinAI()._security(shut, [nk], g_side, 0.5).any()
+    # security_always: the guns count with the gate shut too, as they would with it open
+    always = KarabakhWar(rng=0, exploitation_gap=1.0, aims_secured_share=0.0, security_value=0.5, security_always=1)
+    nk = always.government("nagorno_karabakh")
+    assert not nk.opportunity_open()
+    opened = KarabakhWar(rng=0, exploitation_gap=-1.0, aims_secured_share=0.0, security_value=0.5)
+    assert np.array_equal(BuiltinAI()._security(always, [nk], g_side, 0.5),
+                          BuiltinAI()._security(opened, [opened.government("nagorno_karabakh")], g_side, 0.5))
 
 
 def test_security_first_withholds_the_opportunities_that_silence_no_gun_while_any_gun_fires():

@@ -182,7 +182,9 @@ class BuiltinAI:
         """(G, N) value added to districts beyond a government's war aims (and inside its side's
         border region) in proportion to the enemy artillery there that fires into its war aims,
         relative to the district that fires most: ``weight`` for that one, 0 where no gun reaches
-        its aims; only while its opportunity is open (the same gate as opportunism).
+        its aims; only while its opportunity is open (the same gate as opportunism), or always with
+        ``security_always`` on: the guns are a threat whether or not the enemy is coming apart (the
+        Karabakh side took Kalbajar in April 1993, before Azerbaijan's army came apart in June).
 
         The Karabakh side justified the capture of the districts around Nagorno-Karabakh in 1993 as
         a "security zone" against the guns that shelled it (Aghdam's on Askeran and
@@ -196,7 +198,9 @@ class BuiltinAI:
         guns, men = guns_and_men(model.forces, w.n)
         if aims is None:
             aims = self._aims(governments)
-        if gates is None:
+        if model.p["security_always"]:
+            gates = [True] * len(governments)
+        elif gates is None:
             gates = [g.opportunity_open() for g in governments]
         enemy, eligible, scale = self._zone(w, g_side, aims, gates, weight)
         threat = guns[enemy] * self._on_aims(w, men[g_side] > 0, aims)  # (G, N)
