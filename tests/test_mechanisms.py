@@ -117,6 +117,23 @@ def test_offensives_culminate_when_their_losses_reach_the_share():
     assert any(o["ended_by"] == "duration" for o in long.offensives)
 
 
+def test_an_offensive_ends_once_its_side_takes_a_district_beyond_the_aims():
+    """objective_culminates: each offensive logged as ended by its objective ended the day after its side took a
+    district beyond that government's war aims; without the switch no offensive ends that way."""
+    m = KarabakhWar(rng=1, until="1993-12-31", objective_culminates=1).run()
+    by_objective = [o for o in m.offensives if o["ended_by"] == "objective"]
+    assert by_objective
+    for o in by_objective:
+        g = m.government(o["government"])
+        end = dt.date.fromisoformat(o["end"])
+        beyond = [c for c in m.captures if c["to"] == ("arm" if g.side_index == 1 else "aze")
+                  and not g.war_aims[m.world.index[c["district"]]]
+                  and o["start"] <= c["date"] < o["end"] and dt.date.fromisoformat(c["date"]) == end - dt.timedelta(days=1)]
+        assert beyond, o
+    off = KarabakhWar(rng=1, until="1993-12-31", objective_culminates=0).run()
+    assert not any(o["ended_by"] == "objective" for o in off.offensives)
+
+
 def test_winter_slows_advances_in_the_mountains_only():
     m = synthetic_model(seed=2, days=10)
     season = m.mechanism(Season)

@@ -7,7 +7,8 @@ Armenian offensives of 1993, the Azerbaijani winter offensive of 1993-94:
 While resting its units fight only inside their own district (holding, local
 counter-attacks); once ``offensive_rest_days`` have passed an offensive starts with a daily
 probability ``offensive_launch_hazard``; it culminates when the losses since launch reach
-``culmination_loss_share`` of the forces at launch, or after ``offensive_max_days``. Each
+``culmination_loss_share`` of the forces at launch, or after ``offensive_max_days``, or (with
+``objective_culminates``) once its side has taken a district beyond the government's war aims. Each
 offensive is logged (``model.offensives``: government, start, end, why it ended, men levied). At launch a
 share of the government's depots joins its units with training ``levy_training`` (:func:`model.mechanisms.recruitment.levy`).
 """
@@ -36,22 +37,26 @@ class Tempo(Mechanism):
         self.strength_at_launch = np.ones(n)
         self.losses_at_launch = np.zeros(n)
         self.current: list[dict | None] = [None] * n  # the open entry of model.offensives
+        self.captures_seen = 0  # model.captures already read for objectives taken (objective_culminates)
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         p, f = model.p, model.forces
         draws = model.rng.random(len(model.governments)).tolist()
+        taken = self.objectives_taken(model) if p["objective_culminates"] > 0 else None  # off: not read
         # Per government in Python scalars (a few governments: cheaper than small arrays, the same arithmetic).
         for i, (on, since, lost, at_launch, strength) in enumerate(zip(
                 self.on_offensive.tolist(), self.since.tolist(), model.gov_casualties.tolist(),
                 self.losses_at_launch.tolist(), self.strength_at_launch.tolist())):
             days = model.day - since
             culminated = on and lost - at_launch >= p["culmination_loss_share"] * strength
-            ending = culminated or (on and days >= p["offensive_max_days"])
+            achieved = on and taken is not None and taken[i]
+            ending = culminated or achieved or (on and days >= p["offensive_max_days"])
             launching = not on and days >= p["offensive_rest_days"] and draws[i] < p["offensive_launch_hazard"]
             if not (ending or launching):  # a few changes a year
                 continue
             if ending:
-                self.current[i].update(end=str(model.date), ended_by="culmination" if culminated else "duration")
+                self.current[i].update(end=str(model.date), ended_by=("culmination" if culminated else
+                                                                      "objective" if achieved else "duration"))
                 self.current[i] = None
             else:
                 levied = levy(model, i)  # (before the strength at launch: the levy is part of the offensive)
@@ -67,3 +72,21 @@ class Tempo(Mechanism):
         if np.count_nonzero(ordered):  # (about half the days no attack is ordered: nobody to hold back)
             resting = ~self.on_offensive[f.government] & ordered & (f.target != f.node)
             f.target[resting] = -1
+
+    def objectives_taken(self, model: KarabakhWar) -> list[bool]:
+        """For each government, whether its side took a district beyond its war aims since the last day read.
+
+        The Karabakh side's offensives of 1993 each went for one objective and stopped when it was taken —
+        Kalbajar (27 March - 3 April), Aghdam (12 June - 23 July), Fuzuli, Jabrayil and Qubadli (August),
+        Zangilan (late October - early November), with pauses of three to ten weeks between them
+        (calibration/offensives.csv; de Waal 2003, ch. 12) — instead of running on to its full length."""
+        new = model.captures[self.captures_seen:]
+        self.captures_seen = len(model.captures)
+        taken = [False] * len(model.governments)
+        for c in new:
+            v = model.world.index[c["district"]]
+            side = 1 if c["to"] == "arm" else 0
+            for i, g in enumerate(model.governments):
+                if g.side_index == side and not g.war_aims[v]:
+                    taken[i] = True
+        return taken
