@@ -956,6 +956,20 @@ def test_men_leave_an_attacked_district_as_their_command_comes_apart():
     assert np.array_equal(m.forces.personnel, men0) and m.deserted.sum() == 0
 
 
+def test_a_government_that_never_goes_beyond_its_aims_has_no_security_zone_with_the_restraint():
+    """security_restraint: the Republic of Armenia (its own opportunism 0 in governments.toml) values no district
+    beyond its aims for the guns there, while the Karabakh government's values are unchanged; off, both value them."""
+    def values(restraint):
+        m = KarabakhWar(rng=0, exploitation_gap=-1.0, aims_secured_share=0.0, security_value=0.5,
+                        security_restraint=restraint)
+        govs = [m.government("armenia"), m.government("nagorno_karabakh")]
+        g_side = np.array([g.side_index for g in govs])
+        return BuiltinAI()._security(m, govs, g_side, 0.5)
+    off, on = values(0), values(1)
+    assert off[0].max() > 0 and off[1].max() > 0  # both see guns on their aims without it
+    assert not on[0].any() and np.array_equal(on[1], off[1])
+
+
 def test_snow_cuts_kalbajar_off_once_the_tartar_road_is_lost():
     """From November to April the Omar pass and the Murov trails carry no supply (roads.csv closed_months):
     Kalbajar's Azerbaijani garrison is then supplied only along the Tartar road through Aghdara/Mardakert

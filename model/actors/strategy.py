@@ -205,6 +205,8 @@ class BuiltinAI:
         enemy, eligible, scale = self._zone(w, g_side, aims, gates, weight)
         threat = guns[enemy] * self._on_aims(w, men[g_side] > 0, aims)  # (G, N)
         peak = threat.max(axis=1, keepdims=True)
+        if model.p["security_restraint"]:  # a government that never goes beyond its aims has no security zone either
+            scale = scale * np.array([[g.own_opportunism(1.0) != 0] for g in governments], dtype=float)
         return np.where(eligible & (peak > 0), scale * threat / np.maximum(peak, 1e-12), 0.0)
 
     def _zone(self, world, g_side: np.ndarray, aims: np.ndarray, gates: list[bool],
