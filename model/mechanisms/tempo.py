@@ -77,8 +77,8 @@ class Tempo(Mechanism):
         """For each government, whether its side took a district beyond its war aims since the last day read.
 
         The Karabakh side's offensives of 1993 each went for one objective and stopped when it was taken —
-        Kalbajar (27 March - 3 April), Aghdam (12 June - 23 July), Fuzuli, Jabrayil and Qubadli (August),
-        Zangilan (late October - early November), with pauses of three to ten weeks between them
+        Kalbajar (27 March - 3 April), Aghdam (4-23 July), Fuzuli, Jabrayil and Qubadli (15-31 August),
+        Zangilan (22 October - 5 November), with pauses of three to thirteen weeks between them
         (calibration/offensives.csv; de Waal 2003, ch. 12) — instead of running on to its full length."""
         new = model.captures[self.captures_seen:]
         self.captures_seen = len(model.captures)
