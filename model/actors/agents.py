@@ -209,7 +209,9 @@ class Government(Agent):
         if window <= 0:
             return False
         past = m.cohesion_history[max(m.day - window + 1, 0):m.day + 1, 1 - self.side_index]
-        return max(float(past.max()), enemy) - enemy >= m.p["collapse_drop"]
+        high = max(float(past.max()), enemy)
+        # collapse_from: only an army that had been built (its high at least that) comes apart; 0: any army
+        return high - enemy >= m.p["collapse_drop"] and high >= m.p["collapse_from"]
 
     def __repr__(self) -> str:
         return f"Government({self.key!r}, leader={self.leader!r}, legitimacy={self.legitimacy:.2f})"
