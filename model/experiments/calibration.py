@@ -40,7 +40,7 @@ FREE_PARAMETERS = ("winter_closure", "security_always", "collapse_window_days", 
                    "shelling_casualties", "shelling_flight_rate", "exposed_fraction", "coup_contest_exponent")
 """Parameters fitted by ``karabakh calibrate`` within their documented ranges (data/parameters.toml);
 all others stay at their documented values. The pattern search (``--refine``) probes them in this
-order: the newest first (since stop 39 snow on the passes, security whatever the gate, the window and drop of the
+order: the newest first (since stop 40 snow on the passes, security whatever the gate, the window and drop of the
 collapse gate, one draw per operation and an assault's base; since stop 33 the road classes: moves and attacks along tracks and passes; since stop 32 the security zone first; since stop 31 how far command cohesion follows legitimacy; since stop 29 Azerbaijan's training capacity, with its recruits; since stop 28 the dismissal of a commander blamed for a lost district; since stop 26 the security zone, the offensive axis and the cohesion an uprising costs; since 2026-12-03 the Azerbaijani army's build-up and rout), then those of the loss's newest components (since 2026-12-02 the fit scores
 whether the May 1994 ceasefire holds and the armies' size: the ceasefire's parameters and the
 recruitment rates), then the rest. Regime-politics parameters are fitted only since the loss
