@@ -279,9 +279,9 @@ def test_an_enemy_command_coming_apart_opens_the_districts_beyond_the_aims_while
     """collapse_window_days: with a gap the Karabakh side never reaches (1), the gate opens only while
     Azerbaijan's cohesion lies collapse_drop below its highest of the window, and closes once that high is
     out of the window or the cohesion has recovered; the model's own history of cohesions is what it reads."""
-    def gate(window, history, today, drop=0.1):
+    def gate(window, history, today, drop=0.1, high_from=0.0):
         m = KarabakhWar(rng=0, exploitation_gap=1.0, aims_secured_share=0.0, collapse_window_days=window,
-                        collapse_drop=drop)
+                        collapse_drop=drop, collapse_from=high_from)
         aze, nk = m.government("azerbaijan"), m.government("nagorno_karabakh")
         m.day = len(history)
         m.cohesion_history[1:m.day + 1, aze.side_index] = history
@@ -296,17 +296,9 @@ def test_an_enemy_command_coming_apart_opens_the_districts_beyond_the_aims_while
     assert not gate(90, fell, 0.55)  # recovered to within the drop of its high
     assert not gate(90, [0.45] * 30, 0.45)  # low, but not falling: the gap would have to open it
     # collapse_from: a fall counts only from a high an army reached (a built army coming apart)
-    def built(high_from, history, today):
-        m = KarabakhWar(rng=0, exploitation_gap=1.0, aims_secured_share=0.0, collapse_window_days=90,
-                        collapse_drop=0.1, collapse_from=high_from)
-        aze, nk = m.government("azerbaijan"), m.government("nagorno_karabakh")
-        m.day = len(history)
-        m.cohesion_history[1:m.day + 1, aze.side_index] = history
-        aze.cohesion = today
-        return nk.opportunity_open()
-    assert built(0.55, fell, 0.45) and not built(0.65, fell, 0.45)  # the high was 0.6
+    assert gate(90, fell, 0.45, high_from=0.55) and not gate(90, fell, 0.45, high_from=0.65)  # the high was 0.6
     young = [0.35] * 10 + [0.2] * 20  # an army that never got past 0.35 falls to 0.2
-    assert built(0.3, young, 0.2) and not built(0.4, young, 0.2)
+    assert gate(90, young, 0.2, high_from=0.3) and not gate(90, young, 0.2, high_from=0.4)
     run = KarabakhWar(rng=0, until="1991-12-20").run()  # each day's end is recorded for the gate to read
     assert np.array_equal(run.cohesion_history[run.day], run.side_cohesion())
     assert np.all(run.cohesion_history[:run.day + 1] > 0) and len(np.unique(run.cohesion_history[:run.day + 1, 0])) > 1
