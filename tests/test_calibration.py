@@ -203,6 +203,15 @@ def test_patterns_are_read_from_the_run():
     assert p["pattern_ceasefire_holds"] is False and p["pattern_area_at_ceasefire"] is False  # stops in 1992
     lost = any(c["district"] == "stepanakert" and c["to"] == "aze" for c in m.captures)
     assert p["pattern_stepanakert_held"] is (not lost)
+    beyond = {c["district"] for c in m.captures if c["to"] == "arm"} - {
+        "stepanakert", "shusha", "askeran", "hadrut", "martuni", "mardakert", "shahumyan", "lachin"}
+    assert p["pattern_nothing_beyond_1992"] is (not beyond)
+    m.captures.append({"district": "shahumyan", "date": "1992-12-31", "from": "aze", "to": "arm"})  # inside
+    m.captures.append({"district": "kalbajar", "date": "1993-01-01", "from": "aze", "to": "arm"})  # after
+    m.captures.append({"district": "aghdam", "date": "1992-12-31", "from": "arm", "to": "aze"})  # the other way
+    assert scoring.patterns(m)["pattern_nothing_beyond_1992"] is (not beyond)
+    m.captures.append({"district": "kalbajar", "date": "1992-12-31", "from": "aze", "to": "arm"})
+    assert scoring.patterns(m)["pattern_nothing_beyond_1992"] is False
     had_revolt = p["pattern_aze_revolt_1993"]
     m.coups.append({"date": "1993-06-04", "country": "azerbaijan", "kind": "coup", "success": False})
     assert had_revolt is False and scoring.patterns(m)["pattern_aze_revolt_1993"] is True
