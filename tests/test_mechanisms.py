@@ -16,6 +16,7 @@ from model.actors.strategy import BuiltinAI, Orders
 from model.dynamics.combat import DayResult, fight
 from model.dynamics.cover import spare
 from model.inputs.forces import BRIGADE, MERCENARY, MILITIA
+from model.inputs.world import REGIONS
 from model.mechanisms import DAILY_CYCLE, Command, Control, Desertion, Mechanism, Recruitment, Season, Tempo, Today
 from model.mechanisms import Orders as OrdersMechanism
 
@@ -974,6 +975,25 @@ def test_a_government_that_never_goes_beyond_its_aims_has_no_security_zone_with_
     assert off[0].max() > 0 and off[1].max() > 0  # both see guns on their aims without it
     assert not on[0].any() and np.array_equal(on[1], off[1])
 
+
+def test_a_restrained_government_values_only_the_guns_that_fire_into_its_own_country():
+    """home_security: with the restraint the Republic of Armenia values the districts beyond its aims whose guns
+    fire into Armenia proper (Kalbajar on Vardenis, Qubadli on Goris, Zangilan on Kapan and Meghri), not Aghdam's or
+    Fuzuli's, which fire into Nagorno-Karabakh alone; the Karabakh government's values are unchanged."""
+    def values(home):
+        m = KarabakhWar(rng=0, exploitation_gap=-1.0, aims_secured_share=0.0, security_value=0.5,
+                        security_restraint=1, home_security=home)
+        govs = [m.government("armenia"), m.government("nagorno_karabakh")]
+        g_side = np.array([g.side_index for g in govs])
+        return m.world, BuiltinAI()._security(m, govs, g_side, 0.5)
+    w, off = values(0)
+    _, on = values(1)
+    i = w.index
+    borders_armenia = w.adjacency[:, w.region_code == REGIONS.index("armenia")].any(axis=1)
+    assert not off[0].any() and np.array_equal(on[1], off[1])
+    assert on[0, i["kalbajar"]] > 0 and on[0, i["zangilan"]] > 0  # their guns reach Vardenis, Kapan and Meghri
+    assert on[1, i["aghdam"]] > 0 and on[0, i["aghdam"]] == 0 and on[0, i["fuzuli"]] == 0
+    assert not on[0, ~borders_armenia].any()
 
 def test_snow_cuts_kalbajar_off_once_the_tartar_road_is_lost():
     """From November to April the Omar pass and the Murov trails carry no supply (roads.csv closed_months):

@@ -193,6 +193,12 @@ class BuiltinAI:
         of it, last (de Waal 2003, ch. 12; HRW/Helsinki 1994). With equal value for every district
         beyond the aims, the weakest-held fall first, whatever they threaten. ``aims`` (G, N) and
         ``gates`` (:meth:`Government.opportunity_open`), if the caller has them.
+
+        With ``security_restraint`` a government whose own opportunism is 0 (the Republic of Armenia)
+        values none of it; with ``home_security`` as well it values the guns that fire into its own
+        country (inside its 1991 border) alone: Kalbajar, attacked in March 1993 from four directions,
+        Armenia proper among them (Vardenis: the 555th regiment), while Aghdam's guns, which hit only
+        Nagorno-Karabakh, were the Karabakh army's business (Wikipedia "Battle of Kalbajar").
         """
         w = model.world
         guns, men = guns_and_men(model.forces, w.n)
@@ -203,10 +209,17 @@ class BuiltinAI:
         elif gates is None:
             gates = [g.opportunity_open() for g in governments]
         enemy, eligible, scale = self._zone(w, g_side, aims, gates, weight)
-        threat = guns[enemy] * self._on_aims(w, men[g_side] > 0, aims)  # (G, N)
-        peak = threat.max(axis=1, keepdims=True)
+        present = men[g_side] > 0
+        threat = guns[enemy] * self._on_aims(w, present, aims)  # (G, N)
         if model.p["security_restraint"]:  # a government that never goes beyond its aims has no security zone either
-            scale = scale * np.array([[g.own_opportunism(1.0) != 0] for g in governments], dtype=float)
+            restrained = np.array([[g.own_opportunism(1.0) == 0] for g in governments])
+            if model.p["home_security"]:  # ... but for the guns that fire into its own country
+                home = w.beyond_border[enemy]  # (G, N): inside the government's own 1991 border
+                on_home = (present & home).astype(float) @ w.adjacency / np.maximum(present.astype(float) @ w.adjacency, 1.0)
+                threat = np.where(restrained, guns[enemy] * on_home, threat)
+            else:
+                scale = scale * ~restrained
+        peak = threat.max(axis=1, keepdims=True)
         return np.where(eligible & (peak > 0), scale * threat / np.maximum(peak, 1e-12), 0.0)
 
     def _zone(self, world, g_side: np.ndarray, aims: np.ndarray, gates: list[bool],
