@@ -166,3 +166,35 @@ def test_each_broken_ceasefire_is_counted_for_the_side_that_broke_it():
     m.diplomacy.break_off(m.government("azerbaijan"))
     _start_ceasefire(m)
     assert (outcomes(m)["ceasefires_broken_aze"], outcomes(m)["ceasefires_broken_arm"], outcomes(m)["ceasefires"]) == (1, 1, 3)
+
+
+def test_a_government_counts_the_depots_it_would_throw_in_and_sends_them_when_it_breaks():
+    """revanche_levy_share: Azerbaijan's staff counts that share of its depots (at levy_training, as men like
+    those on its front) in the strength it weighs for revanche, so a truce it would keep with an empty front it
+    may break with full depots; when it breaks, that share of the depots joins its units; at 0 the depots
+    count for nothing and stay where they are."""
+    def state(share, depots):
+        m = _in_ceasefire(ceasefire_revanche_weight=30.0, ceasefire_breakdown_rate=0.5, revanche_levy_share=share)
+        aze = m.government("azerbaijan")
+        m.forces.personnel[m.forces.side == aze.side_index] *= 0.05  # a hollow front
+        aze.depot_personnel = depots
+        return m, aze
+
+    def hazard(share, depots):
+        m, aze = state(share, depots)
+        return m.diplomacy.breakdown_hazard(aze, m.situation())
+    off = hazard(0.0, 40_000.0)
+    assert off == pytest.approx(hazard(0.0, 0.0))  # off: the depots count for nothing
+    assert hazard(0.5, 40_000.0) > 10 * off
+    assert hazard(0.5, 0.0) == pytest.approx(off)  # nothing in the depots
+    m, aze = state(0.5, 40_000.0)
+    f = m.forces
+    men, service = f.personnel.copy(), m.personnel_in_service()[0]
+    m.diplomacy.break_off(aze)
+    assert not m.diplomacy.in_force
+    assert aze.depot_personnel == pytest.approx(20_000.0)
+    assert f.personnel[f.government == aze.index].sum() - men[f.government == aze.index].sum() == pytest.approx(20_000.0)
+    assert m.personnel_in_service()[0] == pytest.approx(service)  # moved from the depots, not raised
+    m, aze = state(0.0, 40_000.0)
+    m.diplomacy.break_off(aze)
+    assert aze.depot_personnel == 40_000.0

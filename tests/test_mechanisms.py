@@ -967,7 +967,7 @@ def test_a_government_that_never_goes_beyond_its_aims_has_no_security_zone_with_
     beyond its aims for the guns there, while the Karabakh government's values are unchanged; off, both value them."""
     def values(restraint):
         m = KarabakhWar(rng=0, exploitation_gap=-1.0, aims_secured_share=0.0, security_value=0.5,
-                        security_restraint=restraint)
+                        security_restraint=restraint, home_security=0)
         govs = [m.government("armenia"), m.government("nagorno_karabakh")]
         g_side = np.array([g.side_index for g in govs])
         return BuiltinAI()._security(m, govs, g_side, 0.5)

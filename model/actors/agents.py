@@ -22,7 +22,8 @@ import numpy as np
 from mesa import Agent
 from mesa.discrete_space import CellAgent
 
-from ..inputs.forces import KINDS
+from ..dynamics.training import join
+from ..inputs.forces import KINDS, MERCENARY
 
 if TYPE_CHECKING:
     from ..model import KarabakhWar
@@ -161,6 +162,24 @@ class Government(Agent):
         self.regime_history: list[dict] = []
         self.in_power_since = -10**9  # day the leadership in power took it (politics.blame_share); long before the start
         self._aims_area: tuple[np.ndarray, np.ndarray, float] | None = None  # (the mask, its km² per district, total)
+
+    def levy(self, share: float) -> float:
+        """Send ``share`` of its depots (recruits its army could not train yet, recruitment.py) to its units,
+        by the reinforcement weights of its orders, arriving with training ``levy_training``; returns the men
+        sent. Called at an offensive's launch (``offensive_levy_share``, tempo.py) and when it breaks a
+        ceasefire (``revanche_levy_share``, Diplomacy.break_off)."""
+        if share <= 0 or self.depot_personnel <= 0:
+            return 0.0
+        m = self.model
+        f = m.forces
+        weight = m.reinforce_weight * (f.active & (f.kind != MERCENARY) & (f.government == self.index))
+        total = weight.sum()
+        if total <= 0:  # no unit to join: the depots wait
+            return 0.0
+        men = self.depot_personnel * share
+        self.depot_personnel -= men
+        join(f, weight * (men / total), m.p["levy_training"])
+        return men
 
     def aims_held(self) -> float:
         """Share of the area of its war aims that its side holds today (what it fights for, what it

@@ -206,13 +206,18 @@ class Diplomacy:
         government broke without winning back ``revanche_futile_gain`` of its aims' area by the next one
         multiplies it by 1 - ``revanche_futility``: the winter offensive of December 1993-February 1994
         won back the Horadiz junction and some heights at a cost of thousands of lives (seed 002; Moscow
-        Times, Feb 1994), and Azerbaijan accepted Russian mediation and kept the May 1994 truce."""
+        Times, Feb 1994), and Azerbaijan accepted Russian mediation and kept the May 1994 truce. With
+        ``revanche_levy_share`` its staff counts on its own front the men of its depots it would throw in
+        (:meth:`_levy_cp`; :meth:`break_off` sends them): an army whose recruits wait untrained in the depots
+        still weighs them when it decides to resume the war."""
         m, p = self.model, self.model.p
         front = self._front() if front is None else front
         s = gov.side_index
         enemy_front = front & m.side_held[1 - s]
         own = situation.standing_cp[s][front & m.side_held[s]].sum()
         enemy = situation.standing_cp[1 - s][enemy_front].sum()
+        if p["revanche_levy_share"] > 0 and gov.depot_personnel > 0:  # and the depots it would throw in
+            own += self._levy_cp(gov, front & m.side_held[s], situation.standing_cp[s])
         advantage = own / max(enemy, 1.0) / p["attack_ratio_threshold"]
         # At stake: the most valued enemy-held front district by the staff's values (1 = a war aim,
         # opportunism beyond them if the government would fight there today, cross_border_value across
@@ -234,8 +239,24 @@ class Diplomacy:
         return (p["ceasefire_breakdown_rate"] * (edge * stake + revanche)
                 * (1.0 - gov.mediation_appetite) * (1.0 - pressure) / (1.0 + self.weariness(s)))
 
+    def _levy_cp(self, gov: Government, own_front: np.ndarray, standing_cp: np.ndarray) -> float:
+        """The combat power ``gov``'s staff expects from the ``revanche_levy_share`` of its depots it would send
+        to the front on resuming the war: as many men as its side's men on its front districts (``own_front``)
+        would bring at their combat power per man, scaled by ``levy_training`` over their mean training."""
+        f, p = self.model.forces, self.model.p
+        here = f.active & (f.side == gov.side_index) & own_front[f.node]
+        men = float(f.personnel[here].sum())
+        if men <= 0:
+            return 0.0
+        training = float(f.personnel[here] @ f.training[here]) / men
+        per_man = float(standing_cp[own_front].sum()) / men
+        return p["revanche_levy_share"] * gov.depot_personnel * per_man * p["levy_training"] / max(training, 1e-9)
+
     def break_off(self, gov: Government) -> None:
-        """``gov`` resumes the war: the ceasefire in force ends today."""
+        """``gov`` resumes the war: the ceasefire in force ends today, and it sends ``revanche_levy_share`` of its
+        depots to its units (:meth:`Government.levy`): Azerbaijan's winter offensive of December 1993 came after
+        the forced recruitment of 1993 and won ground "by sheer weight of numbers" (Moscow Times, Feb 1994)."""
+        gov.levy(self.model.p["revanche_levy_share"])
         self.broke_holding[gov.index] = gov.aims_held()
         self.active["end"] = str(self.model.date)
         self.active["broken_by"] = gov.key

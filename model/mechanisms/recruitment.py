@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..dynamics.training import join
 from ..inputs.forces import MERCENARY
 from ..inputs.history import START
 from .base import Mechanism, Today
@@ -65,34 +66,15 @@ def garrison_weights(model: KarabakhWar, today: Today) -> np.ndarray:
 
 
 def levy(model: KarabakhWar, gov_index: int) -> float:
-    """Send ``offensive_levy_share`` of government ``gov_index``'s depots to its units (by the reinforcement
-    weights of its orders, as recruits), arriving with training ``levy_training``; returns the men sent.
+    """Send ``offensive_levy_share`` of government ``gov_index``'s depots to its units at an offensive's launch
+    (:meth:`Government.levy`); returns the men sent.
 
     Azerbaijan's offensives were fought with men its army had not trained: the winter offensive of
     December 1993 won ground "by sheer weight of numbers" and lost thousands (Moscow Times, Feb 1994,
     "Thousands of Azeris killed in offensive"; 1,337 frostbite deaths on the Omar pass, Wikipedia
     "Operation Kalbajar"), after "forced recruitment reported in 1993" (US Library of Congress Country
     Study). Without this the men beyond the training capacity never reach the front at all."""
-    share = model.p["offensive_levy_share"]
-    gov = model.governments[gov_index]
-    if share <= 0 or gov.depot_personnel <= 0:
-        return 0.0
-    f = model.forces
-    weight = model.reinforce_weight * (f.active & (f.kind != MERCENARY) & (f.government == gov_index))
-    total = weight.sum()
-    if total <= 0:  # no unit to join: the depots wait
-        return 0.0
-    men = gov.depot_personnel * share
-    gov.depot_personnel -= men
-    join(f, weight * (men / total), model.p["levy_training"])
-    return men
-
-
-def join(f, joining: np.ndarray, training) -> None:
-    """Add ``joining`` men (per unit) who arrive with ``training`` (a level, or one per unit): a unit's training
-    is the mean of its men's, so raw men lower it."""
-    f.training += (joining / np.maximum(f.personnel + joining, 1.0)) * (training - f.training)
-    f.personnel += joining
+    return model.governments[gov_index].levy(model.p["offensive_levy_share"])
 
 
 class Recruitment(Mechanism):
