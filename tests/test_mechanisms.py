@@ -995,6 +995,7 @@ def test_a_restrained_government_values_only_the_guns_that_fire_into_its_own_cou
     assert on[1, i["aghdam"]] > 0 and on[0, i["aghdam"]] == 0 and on[0, i["fuzuli"]] == 0
     assert not on[0, ~borders_armenia].any()
 
+
 def test_snow_cuts_kalbajar_off_once_the_tartar_road_is_lost():
     """From November to April the Omar pass and the Murov trails carry no supply (roads.csv closed_months):
     Kalbajar's Azerbaijani garrison is then supplied only along the Tartar road through Aghdara/Mardakert

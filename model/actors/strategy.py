@@ -166,7 +166,7 @@ class BuiltinAI:
         self._map_cache: tuple | None = None  # (world, _map's lookups)
         self._zone_cache: tuple | None = None  # (world, g_side, aims, gates, weight, _zone's arrays)
         self._idle_cache: tuple | None = None  # (value, aims, first, _idle's arrays)
-        self._on_aims_cache: tuple = (None, None, {})  # (world, aims, {pattern of presence: _on_aims})
+        self._fire_cache: dict[int, tuple] = {}  # id(mask) -> (world, mask, {pattern of presence: _fire_on})
         self._none = np.empty(0, np.int64)  # _no_hop's row
 
     def _value(self, model, governments, opportunism: float, cross_border: float,
@@ -208,47 +208,50 @@ class BuiltinAI:
             gates = [True] * len(governments)
         elif gates is None:
             gates = [g.opportunity_open() for g in governments]
-        enemy, eligible, scale = self._zone(w, g_side, aims, gates, weight)
+        enemy, eligible, scale, home, restrained = self._zone(w, governments, g_side, aims, gates, weight)
         present = men[g_side] > 0
-        threat = guns[enemy] * self._on_aims(w, present, aims)  # (G, N)
+        threat = guns[enemy] * self._fire_on(w, present, aims)  # (G, N)
         if model.p["security_restraint"]:  # a government that never goes beyond its aims has no security zone either
-            restrained = np.array([[g.own_opportunism(1.0) == 0] for g in governments])
             if model.p["home_security"]:  # ... but for the guns that fire into its own country
-                home = w.beyond_border[enemy]  # (G, N): inside the government's own 1991 border
-                on_home = (present & home).astype(float) @ w.adjacency / np.maximum(present.astype(float) @ w.adjacency, 1.0)
-                threat = np.where(restrained, guns[enemy] * on_home, threat)
+                threat = np.where(restrained, guns[enemy] * self._fire_on(w, present, home), threat)
             else:
                 scale = scale * ~restrained
         peak = threat.max(axis=1, keepdims=True)
         return np.where(eligible & (peak > 0), scale * threat / np.maximum(peak, 1e-12), 0.0)
 
-    def _zone(self, world, g_side: np.ndarray, aims: np.ndarray, gates: list[bool],
-              weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _zone(self, world, governments, g_side: np.ndarray, aims: np.ndarray, gates: list[bool],
+              weight: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """:meth:`_security`'s terms that do not depend on where units stand, kept while the aims, gates and
-        weight stay (for months): each row's enemy side, the districts beyond its aims inside its side's
-        border region, and ``weight`` times the gate as a (G, 1) column."""
+        weight stay (for months; ``g_side`` is the same array while the governments are): each row's enemy side,
+        the districts beyond its aims inside its side's border region, ``weight`` times the gate as a (G, 1)
+        column, the districts inside the government's own 1991 border (G, N), and whether its own opportunism
+        is 0 (G, 1: ``security_restraint``)."""
         gates = tuple(gates)
         cached = self._zone_cache
         if (cached is None or cached[0] is not world or cached[1] is not g_side or cached[2] is not aims
                 or cached[3] != gates or cached[4] != weight):
             cached = self._zone_cache = (world, g_side, aims, gates, weight, 1 - g_side,
                                          ~aims & ~world.beyond_border[g_side],
-                                         weight * np.array(gates, dtype=float)[:, None])
+                                         weight * np.array(gates, dtype=float)[:, None],
+                                         world.beyond_border[1 - g_side],
+                                         np.array([[g.own_opportunism(1.0) == 0] for g in governments]))
         return cached[5:]
 
-    def _on_aims(self, world, present: np.ndarray, aims: np.ndarray) -> np.ndarray:
+    def _fire_on(self, world, present: np.ndarray, mask: np.ndarray) -> np.ndarray:
         """(G, N) share of each district's fire (split evenly among the neighbours where the government's side
-        has men, ``present``) that lands on its ``aims``; kept by the pattern of ``present`` (the same on two
-        days in three, as units come and go) while the world and aims stay."""
-        cache = self._on_aims_cache
-        if cache[0] is not world or cache[1] is not aims or len(cache[2]) > 512:
-            cache = self._on_aims_cache = (world, aims, {})
+        has men, ``present``) that lands on its ``mask`` (its aims, or its own country); kept by the pattern of
+        ``present`` (the same on two days in three, as units come and go) while the world and that mask stay."""
+        entry = self._fire_cache.get(id(mask))  # an entry holds its mask, so the id is not reused while it stays
+        if entry is None or entry[0] is not world or entry[1] is not mask or len(entry[2]) > 512:
+            if len(self._fire_cache) > 8:
+                self._fire_cache.clear()
+            entry = self._fire_cache[id(mask)] = (world, mask, {})
         key = present.tobytes()
-        on_aims = cache[2].get(key)
-        if on_aims is None:
+        share = entry[2].get(key)
+        if share is None:
             targets = present.astype(float) @ world.adjacency
-            on_aims = cache[2][key] = (present & aims).astype(float) @ world.adjacency / np.maximum(targets, 1.0)
-        return on_aims
+            share = entry[2][key] = (present & mask).astype(float) @ world.adjacency / np.maximum(targets, 1.0)
+        return share
 
     def _guns_first(self, value: np.ndarray, security: np.ndarray, aims: np.ndarray, first: float) -> np.ndarray:
         """``value`` (G, N) with the opportunism of districts beyond the aims from which no gun fires into
