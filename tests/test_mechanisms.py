@@ -651,6 +651,9 @@ def test_units_whose_defence_broke_rout_under_a_command_that_has_come_apart():
         f, w = m.forces, m.world
         m.government("azerbaijan").cohesion = cohesion
         node = w.index["aghdam"]
+        formed = m.unit_index["az_national_army_battalions"]  # forms at Aghdam on 1 April 1992 (units.csv): a brigade
+        m.activate_unit(formed)  # beside Aghdam's own self-defence, with armour to see what a retreat leaves
+        f.tanks[formed] = 10.0
         broke = np.zeros((2, w.n), dtype=bool)
         broke[1, node] = True  # the arm side broke the defence of Aghdam
         here = f.active & (f.node == node) & (f.side == 0)
@@ -771,6 +774,11 @@ def test_the_security_zone_values_districts_by_the_enemy_guns_that_fire_into_the
     nk = m.government("nagorno_karabakh")
     g_side = np.array([nk.side_index])
     f, w = m.forces, m.world
+    # A brigade with guns at Aghdam (the National Army battalions, formed there on 1 April 1992: units.csv), so that
+    # a district beyond the aims, not Shusha inside them, is the one that fires most
+    formed = m.unit_index["az_national_army_battalions"]
+    m.activate_unit(formed)
+    f.artillery[formed] = 40.0
     outside = ~nk.war_aims & ~w.beyond_border[nk.side_index]
     added = BuiltinAI()._security(m, [nk], g_side, 0.5)[0]
     assert added.max() == pytest.approx(0.5)
@@ -939,6 +947,7 @@ def test_men_leave_an_attacked_district_as_their_command_comes_apart():
         f, w = m.forces, m.world
         m.government("azerbaijan").cohesion = cohesion
         node = w.index["aghdam"]
+        m.activate_unit(m.unit_index["az_national_army_battalions"])  # a brigade at Aghdam (forms 1 April 1992)
         attack, defense = np.zeros((2, w.n)), np.ones((2, w.n)) * 1000.0
         attack[1, node] = odds * 1000.0  # the arm side attacks Aghdam at these odds
         today = Today(combat=DayResult(np.zeros(len(f)), np.zeros(len(f)), np.zeros(len(f), dtype=bool),
