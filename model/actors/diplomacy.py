@@ -214,10 +214,11 @@ class Diplomacy:
         front = self._front() if front is None else front
         s = gov.side_index
         enemy_front = front & m.side_held[1 - s]
-        own = situation.standing_cp[s][front & m.side_held[s]].sum()
+        own_front = front & m.side_held[s]
+        own = situation.standing_cp[s][own_front].sum()
         enemy = situation.standing_cp[1 - s][enemy_front].sum()
         if p["revanche_levy_share"] > 0 and gov.depot_personnel > 0:  # and the depots it would throw in
-            own += self._levy_cp(gov, front & m.side_held[s], situation.standing_cp[s])
+            own += self._levy_cp(gov, own_front, own)
         advantage = own / max(enemy, 1.0) / p["attack_ratio_threshold"]
         # At stake: the most valued enemy-held front district by the staff's values (1 = a war aim,
         # opportunism beyond them if the government would fight there today, cross_border_value across
@@ -239,17 +240,18 @@ class Diplomacy:
         return (p["ceasefire_breakdown_rate"] * (edge * stake + revanche)
                 * (1.0 - gov.mediation_appetite) * (1.0 - pressure) / (1.0 + self.weariness(s)))
 
-    def _levy_cp(self, gov: Government, own_front: np.ndarray, standing_cp: np.ndarray) -> float:
+    def _levy_cp(self, gov: Government, own_front: np.ndarray, own_cp: float) -> float:
         """The combat power ``gov``'s staff expects from the ``revanche_levy_share`` of its depots it would send
-        to the front on resuming the war: as many men as its side's men on its front districts (``own_front``)
-        would bring at their combat power per man, scaled by ``levy_training`` over their mean training."""
+        to the front on resuming the war: as many men as its side's men on its front districts (``own_front``,
+        standing CP ``own_cp`` there) would bring at their combat power per man, scaled by ``levy_training`` over
+        their mean training."""
         f, p = self.model.forces, self.model.p
         here = f.active & (f.side == gov.side_index) & own_front[f.node]
         men = float(f.personnel[here].sum())
         if men <= 0:
             return 0.0
         training = float(f.personnel[here] @ f.training[here]) / men
-        per_man = float(standing_cp[own_front].sum()) / men
+        per_man = float(own_cp) / men
         return p["revanche_levy_share"] * gov.depot_personnel * per_man * p["levy_training"] / max(training, 1e-9)
 
     def break_off(self, gov: Government) -> None:

@@ -9,7 +9,7 @@ depots, counted in service but not at the front, and join the units as the capac
 territorial self-defence battalions (:func:`garrison_weights`). Raw recruits
 dilute the training of the units they join (``recruit_training_gap``), so an army that replaces heavy losses fights worse than one that
 keeps its men. When a government launches an offensive, ``offensive_levy_share`` of its depots goes to its
-units at once, with training ``levy_training`` (:func:`levy`, called by :mod:`model.mechanisms.tempo`). Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
+units at once, with training ``levy_training`` (:meth:`model.actors.agents.Government.levy`, called by :mod:`model.mechanisms.tempo`). Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
 1 / ``wounded_recovery_days`` of those recovering each day; a unit that has left the map gets none back."""
 
 from __future__ import annotations
@@ -63,18 +63,6 @@ def garrison_weights(model: KarabakhWar, today: Today) -> np.ndarray:
     side = f.side.astype(np.int64)
     eligible = f.active & f.at_home() & situation.side_held[side, f.node]
     return np.where(eligible, across[side, f.node], 0.0)
-
-
-def levy(model: KarabakhWar, gov_index: int) -> float:
-    """Send ``offensive_levy_share`` of government ``gov_index``'s depots to its units at an offensive's launch
-    (:meth:`Government.levy`); returns the men sent.
-
-    Azerbaijan's offensives were fought with men its army had not trained: the winter offensive of
-    December 1993 won ground "by sheer weight of numbers" and lost thousands (Moscow Times, Feb 1994,
-    "Thousands of Azeris killed in offensive"; 1,337 frostbite deaths on the Omar pass, Wikipedia
-    "Operation Kalbajar"), after "forced recruitment reported in 1993" (US Library of Congress Country
-    Study). Without this the men beyond the training capacity never reach the front at all."""
-    return model.governments[gov_index].levy(model.p["offensive_levy_share"])
 
 
 class Recruitment(Mechanism):

@@ -9,8 +9,12 @@ counter-attacks); once ``offensive_rest_days`` have passed an offensive starts w
 probability ``offensive_launch_hazard``; it culminates when the losses since launch reach
 ``culmination_loss_share`` of the forces at launch, or after ``offensive_max_days``, or (with
 ``objective_culminates``) once its side has taken a district beyond the government's war aims. Each
-offensive is logged (``model.offensives``: government, start, end, why it ended, men levied). At launch a
-share of the government's depots joins its units with training ``levy_training`` (:func:`model.mechanisms.recruitment.levy`).
+offensive is logged (``model.offensives``: government, start, end, why it ended, men levied). At launch
+``offensive_levy_share`` of the government's depots joins its units with training ``levy_training``
+(:meth:`model.actors.agents.Government.levy`): Azerbaijan's offensives were fought with men its army had not trained —
+the winter offensive of December 1993 won ground "by sheer weight of numbers" and lost thousands (Moscow Times, Feb
+1994; 1,337 frostbite deaths on the Omar pass, Wikipedia "Operation Kalbajar"), after "forced recruitment reported in
+1993" (US Library of Congress Country Study). Without it the men beyond the training capacity never reach the front.
 """
 
 from __future__ import annotations
@@ -20,7 +24,6 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .base import Mechanism, Today
-from .recruitment import levy
 
 if TYPE_CHECKING:
     from ..model import KarabakhWar
@@ -59,7 +62,8 @@ class Tempo(Mechanism):
                                                                       "objective" if achieved else "duration"))
                 self.current[i] = None
             else:
-                levied = levy(model, i)  # (before the strength at launch: the levy is part of the offensive)
+                # (before the strength at launch: the levy is part of the offensive)
+                levied = model.governments[i].levy(model.p["offensive_levy_share"])
                 mine = f.active & (f.government == i)
                 self.strength_at_launch[i] = max(float(f.personnel[mine].sum()), 1.0)
                 self.losses_at_launch[i] = model.gov_casualties[i]
