@@ -16,6 +16,7 @@ from model.inputs import calibrated, history, locations
 from model.errors import InputError
 from model.experiments.runner import RunSpec, run_many
 from model.inputs.world import load_world
+from model.outputs.numbers import readable
 
 WORLD = load_world()
 N_DAYS = (history.CEASEFIRE_DATE - history.START).days + 1
@@ -55,6 +56,22 @@ def test_holder_changes_follow_the_models_hysteresis():
     path = np.array([0.2, 0.2, 0.55, 0.65, 0.45, 0.3, 0.3])
     assert scoring.holder_changes(path, held_by_arm=False, capture_share=0.6) == [(3, "arm"), (5, "aze")]
     assert scoring.holder_changes(path, held_by_arm=False, capture_share=0.5) == [(2, "arm"), (4, "aze")]
+
+
+def test_a_change_of_holder_undone_within_sixty_days_counts_as_reversed():
+    assert scoring.reversed_changes([(10, "arm"), (40, "aze"), (200, "arm"), (261, "aze")]) == 1
+    assert scoring.reversed_changes([(10, "arm")]) == scoring.reversed_changes([]) == 0
+    doc = scoring.documented(WORLD, N_DAYS)
+    documented = scoring.score(_mid(doc), WORLD, doc)
+    assert documented["changes_of_holder"] >= 10 and documented["changes_reversed"] == 0  # the record's held for months
+    # Shahumyan, lost in June 1992 (documented), retaken 25 days later and lost again 11 days after that: two more
+    # changes; the documented loss and the retaking are each undone by the next change within 60 days
+    flipped = _mid(doc).copy()
+    v = WORLD.index["shahumyan"]
+    lost = int(doc.changes.loc[doc.changes["district"] == "shahumyan", "day"].iat[0])
+    flipped[lost + 25: lost + 36, v] = 0.9
+    s = scoring.score(flipped, WORLD, doc)
+    assert s["changes_of_holder"] == documented["changes_of_holder"] + 2 and s["changes_reversed"] == 2
 
 
 def _mid(doc):
@@ -336,6 +353,11 @@ def test_validate_writes_a_score_card_with_the_patterns(tmp_path):
     assert power[("azerbaijan", "uprising")]["documented"] == ["1992-05-15"]
     assert all(0 <= c["succeeded"] <= c["attempted"] <= 1 for c in power.values())
     assert "| azerbaijan, coup | 1993-06-04 |" in card
+    # changes of holder and those undone within 60 days, beside the documented path's (none undone)
+    holder = card_json["changes_of_holder"]
+    assert holder["documented"]["reversed"] == 0 and holder["documented"]["changes"] >= 10
+    assert 0 <= holder["reversed"]["median"] <= holder["changes"]["median"] and 0 <= holder["runs_with_reversal"] <= 1
+    assert f"| of them undone by the next change within 60 days | 0 | {readable(holder['reversed']['median'])} [" in card
 
 
 def test_the_pattern_search_probes_one_parameter_at_a_time_around_the_best_trial(tmp_path):

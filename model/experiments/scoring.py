@@ -116,7 +116,21 @@ def first_documented_changes(doc: Documented) -> pd.DataFrame:
 
 
 def holder_changes(share: np.ndarray, held_by_arm: bool, capture_share: float) -> list[tuple[int, str]]:
-    """Days on which the holder of one district changes, with the model's hysteresis rule."""
+    """Days on which the holder of one district changes, with the model's hysteresis rule: the arm side takes
+    it on a day its share reaches ``capture_share``, the aze side on a day it falls to 1 - ``capture_share``, and
+    between such days the holder stays (vectorised: the score asks it for every scored district of every run)."""
+    s = np.asarray(share, dtype=float)
+    up, down = s >= capture_share, s <= 1.0 - capture_share
+    if (up & down).any():  # capture_share 0.5 and a share of exactly one half: the holder turns daily
+        return _holder_changes_daily(s, held_by_arm, capture_share)
+    days = np.flatnonzero(up | down)
+    arm = up[days]  # the holder each such day leaves behind
+    turned = arm != np.r_[held_by_arm, arm[:-1]]
+    return [(int(d), "arm" if a else "aze") for d, a in zip(days[turned], arm[turned])]
+
+
+def _holder_changes_daily(share: np.ndarray, held_by_arm: bool, capture_share: float) -> list[tuple[int, str]]:
+    """:func:`holder_changes` day by day, as Control applies the rule."""
     out = []
     held = held_by_arm
     for day, s in enumerate(share):
@@ -125,6 +139,20 @@ def holder_changes(share: np.ndarray, held_by_arm: bool, capture_share: float) -
             out.append((day, "arm" if now else "aze"))
             held = now
     return out
+
+
+REVERSAL_DAYS = 60
+"""A change of holder that the next change of the same district undoes within this many days counts as
+reversed (:func:`reversed_changes`). The record's changes of holder of 1991-1994 held for months: the
+documented path has none undone within 60 days (calibration/timeline.csv; Horadiz, taken in October 1993 and
+retaken on 6 January 1994, is one share of the Fuzuli plain that never changed its holder); a model in which
+whole districts change hands and back within days tells another war (docs/notes/capture_order.md, "Stop 44")."""
+
+
+def reversed_changes(changes: list[tuple[int, str]], within: int = REVERSAL_DAYS) -> int:
+    """How many of one district's changes of holder (``(day, to_side)`` in date order, as from
+    :func:`holder_changes`) the next change undid within ``within`` days."""
+    return sum(later[0] - earlier[0] <= within for earlier, later in zip(changes, changes[1:]))
 
 
 def state_nodes(world) -> list[int]:
@@ -167,6 +195,14 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
     cas = range_miss(casualties, ("casualties_aze", "casualties_arm")) if reaches_ceasefire else 0.0
     disp = range_miss(displaced, ("displaced_aze", "displaced_arm")) if reaches_ceasefire else 0.0
     frc = range_miss(personnel, ("forces_aze", "forces_arm")) if reaches_ceasefire else 0.0
+    # Changes of holder of the scored districts in the window, and how many the other side undid within
+    # REVERSAL_DAYS (both changes in the window): a diagnostic of the card, not part of the loss.
+    changes = reversed_count = 0
+    for v in nodes:
+        starts_arm = world.districts["side_start"].iat[v] == "arm"
+        mine = [c for c in holder_changes(h[:, v], starts_arm, capture_share) if c[0] >= from_day]
+        changes += len(mine)
+        reversed_count += reversed_changes(mine)
     major = [e for e, ch in zip(errors, scored.itertuples(index=False)) if ch.district in MAJOR]
     pat = pattern_miss(shown, len(share_history), from_day) if shown is not None else float("nan")  # NaN: none
     judged = judged_patterns(len(share_history), from_day, SHARE_PATTERNS) if shown is not None else []
@@ -176,7 +212,8 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
             "casualties_miss": cas if casualties is not None else float("nan"),
             "displaced_miss": disp if displaced is not None else float("nan"),
             "forces_miss": frc if personnel is not None else float("nan"), "capture_days_major": float(np.mean(major) * 30.0) if major else float("nan"),
-            "changes_scored": len(errors), **{f"shown_{k}": float(shown[k]) for k in judged}}
+            "changes_scored": len(errors), "changes_of_holder": float(changes), "changes_reversed": float(reversed_count),
+            **{f"shown_{k}": float(shown[k]) for k in judged}}
 
 
 def range_miss(values: np.ndarray | None, keys: tuple[str, str]) -> float:

@@ -29,7 +29,8 @@ from ..model import KarabakhWar
 from ..outputs.numbers import readable
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds, run_many
-from .scoring import CEASEFIRE_OUTCOMES, W_SHARES, baselines, documented, first_documented_changes, objective_value, share_miss
+from .scoring import (CEASEFIRE_OUTCOMES, REVERSAL_DAYS, W_SHARES, baselines, documented, first_documented_changes,
+                      objective_value, reversed_changes, share_miss, state_nodes)
 
 METRICS = (("loss", "loss (lower is better)"), ("capture_months", "capture-date error, months (all documented changes)"),
            ("capture_days_major", "capture-date error, days (major captures)"), ("state", "state error at checkpoints (share)"),
@@ -171,6 +172,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
                                            "changed_in_share_of_runs": float(sim.notna().mean()),
                                            "median_error_days": float(outside.median()) if sim.notna().any()
                                            else None}
+    card["changes_of_holder"] = changes_of_holder(ok, doc, world)
     card["seed_variation"] = {"capture_day_std_days": float(np.nanmean([ok[f"capture_day_{d}"].std() for d in first_doc.index]))}
     card["patterns"] = {}
     for key, t in targets.items():
@@ -179,6 +181,19 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
             card["patterns"][key] = {"what": t["unit"], "target": [float(t["low"]), float(t["high"])], "share": share,
                                      "met": bool(t["low"] <= share <= t["high"])}
     return card, table
+
+
+def changes_of_holder(ok: pd.DataFrame, doc, world: World) -> dict:
+    """How often the scored districts changed hands to 1994-05-12, and how many of those changes the other side
+    undid within REVERSAL_DAYS: in the documented path (the same rule, :func:`scoring.holder_changes`) and per run
+    (median and 10th-90th percentile; the share of runs with at least one undone)."""
+    nodes = set(state_nodes(world))
+    documented_changes = doc.changes[doc.changes["node"].isin(nodes)].sort_values("day")
+    per_district = [list(zip(g["day"], g["to_side"])) for _, g in documented_changes.groupby("node")]
+    return {"documented": {"changes": int(len(documented_changes)),
+                           "reversed": int(sum(reversed_changes(c) for c in per_district))},
+            "changes": _spread(ok["fit_changes_of_holder"]), "reversed": _spread(ok["fit_changes_reversed"]),
+            "runs_with_reversal": float((ok["fit_changes_reversed"] > 0).mean()), "within_days": REVERSAL_DAYS}
 
 
 def changes_of_power(runs: pd.Series, countries: list[str]) -> list[dict]:
@@ -275,6 +290,15 @@ def card_markdown(card: dict) -> str:
     for d, c in card["capture_dates"].items():
         lines.append(f"| {d} | {c['documented']} | {c['simulated_median'] or '–'} | {c['changed_in_share_of_runs']:.0%} | "
                      f"{num(c['median_error_days'])} |")
+    if "changes_of_holder" in card:
+        ch = card["changes_of_holder"]
+        lines += ["", "| changes of holder of the scored districts, to 1994-05-12 | documented | simulated median [10–90 %] |",
+                  "|---|---|---|",
+                  f"| changes of holder | {ch['documented']['changes']} | {num(ch['changes']['median'])} "
+                  f"[{num(ch['changes']['p10'])}–{num(ch['changes']['p90'])}] |",
+                  f"| of them undone by the next change within {ch['within_days']} days | {ch['documented']['reversed']} | "
+                  f"{num(ch['reversed']['median'])} [{num(ch['reversed']['p10'])}–{num(ch['reversed']['p90'])}]; "
+                  f"in {ch['runs_with_reversal']:.0%} of the runs |"]
     lines += ["", f"Capture dates vary by seed (mean standard deviation {card['seed_variation']['capture_day_std_days']:.0f} "
                   "days): the calibration does not script them.", ""]
     return "\n".join(lines)
