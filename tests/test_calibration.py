@@ -56,6 +56,17 @@ def test_holder_changes_follow_the_models_hysteresis():
     path = np.array([0.2, 0.2, 0.55, 0.65, 0.45, 0.3, 0.3])
     assert scoring.holder_changes(path, held_by_arm=False, capture_share=0.6) == [(3, "arm"), (5, "aze")]
     assert scoring.holder_changes(path, held_by_arm=False, capture_share=0.5) == [(2, "arm"), (4, "aze")]
+    # a share of exactly one half at capture_share 0.5: the rule turns the holder every day
+    assert scoring.holder_changes(np.full(3, 0.5), held_by_arm=True, capture_share=0.5) == [(0, "aze"), (1, "arm"),
+                                                                                               (2, "aze")]
+    # vectorised, it gives the days Control's rule gives day by day
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        path = np.round(rng.random(int(rng.integers(1, 40))) * 8) / 8
+        for capture_share in (0.5, 0.625, 0.8, 1.0):
+            for held in (True, False):
+                assert (scoring.holder_changes(path, held, capture_share)
+                        == scoring._holder_changes_daily(path, held, capture_share))
 
 
 def test_a_change_of_holder_undone_within_sixty_days_counts_as_reversed():
