@@ -3,7 +3,6 @@ committed without outputs, and opens with the question it answers."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest

@@ -389,7 +389,7 @@ def finish_turn(game):
 
 def test_orders_are_carried_out_at_the_close_through_the_models_paths(everyone):
     g, m = everyone, everyone.model
-    aze, arm = m.government("azerbaijan"), m.government("armenia")
+    aze = m.government("azerbaijan")
     unit = units_of(g, "armenia")[0]["key"]
     m.forces.loyalty[m.unit_index[unit]] = 0.1
     g.decide("azerbaijan", 1, {"type": "hire", "unit": "chechen_volunteers", "district": "shusha"})
