@@ -176,11 +176,17 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
     days = min(len(share_history), len(doc.low), fit_days or len(share_history))
     h = share_history[:days]
     scored = doc.changes[(doc.changes["day"] >= from_day) & (doc.changes["day"] < days)]
+    simulated: dict[int, list[tuple[int, str]]] = {}  # each district's simulated changes of holder, found once
+
+    def changes_of(v: int) -> list[tuple[int, str]]:
+        if v not in simulated:
+            simulated[v] = holder_changes(h[:, v], world.districts["side_start"].iat[v] == "arm", capture_share)
+        return simulated[v]
+
     errors = []
     for ch in scored.itertuples(index=False):
-        starts_arm = world.districts["side_start"].iat[ch.node] == "arm"
         # Days outside the documented window [day_low, day_high] (0 inside it).
-        sim = [max(ch.day_low - d, d - ch.day_high, 0) for d, to in holder_changes(h[:, ch.node], starts_arm, capture_share)
+        sim = [max(ch.day_low - d, d - ch.day_high, 0) for d, to in changes_of(ch.node)
                if to == ch.to_side and abs(d - ch.day) <= WINDOW_DAYS]
         errors.append(min(min(sim) / 30.0, CAP_MONTHS) if sim else CAP_MONTHS)
     capture = float(np.mean(errors)) if errors else 0.0
@@ -199,8 +205,7 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
     # REVERSAL_DAYS (both changes in the window): a diagnostic of the card, not part of the loss.
     changes = reversed_count = 0
     for v in nodes:
-        starts_arm = world.districts["side_start"].iat[v] == "arm"
-        mine = [c for c in holder_changes(h[:, v], starts_arm, capture_share) if c[0] >= from_day]
+        mine = [c for c in changes_of(v) if c[0] >= from_day]
         changes += len(mine)
         reversed_count += reversed_changes(mine)
     major = [e for e, ch in zip(errors, scored.itertuples(index=False)) if ch.district in MAJOR]

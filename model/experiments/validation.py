@@ -29,8 +29,8 @@ from ..model import KarabakhWar
 from ..outputs.numbers import readable
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds, run_many
-from .scoring import (CEASEFIRE_OUTCOMES, REVERSAL_DAYS, W_SHARES, baselines, documented, first_documented_changes,
-                      objective_value, reversed_changes, share_miss, state_nodes)
+from .scoring import (CEASEFIRE_OUTCOMES, REVERSAL_DAYS, W_SHARES, Documented, baselines, documented,
+                      first_documented_changes, objective_value, reversed_changes, share_miss, state_nodes)
 
 METRICS = (("loss", "loss (lower is better)"), ("capture_months", "capture-date error, months (all documented changes)"),
            ("capture_days_major", "capture-date error, days (major captures)"), ("state", "state error at checkpoints (share)"),
@@ -183,7 +183,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     return card, table
 
 
-def changes_of_holder(ok: pd.DataFrame, doc, world: World) -> dict:
+def changes_of_holder(ok: pd.DataFrame, doc: Documented, world: World) -> dict:
     """How often the scored districts changed hands to 1994-05-12, and how many of those changes the other side
     undid within REVERSAL_DAYS: in the documented path (the same rule, :func:`scoring.holder_changes`) and per run
     (median and 10th-90th percentile; the share of runs with at least one undone)."""
