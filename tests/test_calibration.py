@@ -85,6 +85,28 @@ def test_a_change_of_holder_undone_within_sixty_days_counts_as_reversed():
     assert s["changes_of_holder"] == documented["changes_of_holder"] + 2 and s["changes_reversed"] == 2
 
 
+def test_captures_hold_is_judged_on_the_changes_undone_to_the_ceasefire():
+    """pattern_captures_hold: shown when at most max_undone changes of holder of the scored districts are undone
+    within 60 days by 1994-05-12, read from the run's own share history; not judged before that day."""
+    from model.model import KarabakhWar
+
+    short = KarabakhWar(rng=0, until="1992-12-31").run()
+    assert scoring.patterns(short)["pattern_captures_hold"] is False
+    m = KarabakhWar(rng=0, until="1994-05-12").run()
+    days = m.day + 1
+    doc = scoring.documented(m.world, days)
+    m.control_history[:days] = _mid(doc)  # the documented path: 11 changes, none undone
+    assert scoring.patterns(m)["pattern_captures_hold"] is True
+    max_undone = history.load_targets()["pattern_captures_hold"]["max_undone"]
+    v = m.world.index["shahumyan"]
+    lost = int(doc.changes.loc[doc.changes["district"] == "shahumyan", "day"].iat[0])
+    m.control_history[lost + 25: lost + 36, v] = 0.9  # retaken and lost again: 2 changes undone
+    assert (scoring.patterns(m)["pattern_captures_hold"] is True) == (2 <= max_undone)
+    m.control_history[lost + 80: lost + 91, v] = 0.9  # once more: 4 undone
+    assert (scoring.patterns(m)["pattern_captures_hold"] is True) == (4 <= max_undone)
+    assert scoring.changes_undone(m.control_history[:days], m.world, m.p["capture_share"])[1] == 4
+
+
 def _mid(doc):
     return (doc.low + doc.high) / 2
 

@@ -262,6 +262,48 @@ def test_an_assault_leaves_behind_the_cover_its_base_needs():
     assert Control._spared(m, today, occupy, 1e-9)[brigades].all()  # hardly any cover: all follow
 
 
+def test_reserves_ordered_into_a_contested_district_of_their_own_side_move_in_as_far_as_their_base_can_spare():
+    """Relief (relief_moves_in, ODD 7.4): a unit whose attack order is a neighbour its side still holds moves into it
+    and fights there, within base_cover; an attack on a district the other side holds is made from where the unit
+    stands; with the switch off nobody moves."""
+    m = synthetic_model(days=5, base_cover=0.0, rough_move_factor=1.0)
+    f, w = m.forces, m.world
+    base = int(w.edges[0, 0])
+    contested, enemy_held = (int(x) for x in w.edges[w.edges[:, 0] == base, 1][:2])
+    m.arm_share = m.arm_share.copy()
+    m.arm_share[[base, contested, enemy_held]] = [1.0, 0.7, 0.2]
+    m.held_by_arm = m.held_by_arm.copy()
+    m.held_by_arm[[base, contested, enemy_held]] = [True, True, False]
+    m.side_held = np.array([~m.held_by_arm, m.held_by_arm])
+    brigades = np.flatnonzero(f.active & (f.side == 1) & (f.kind != MILITIA))[:3]
+    f.node[brigades] = base
+    f.target[brigades] = [contested, enemy_held, base]
+    orders = m.mechanism(OrdersMechanism)
+    moved = orders.relieve(m, m.situation())
+    assert moved == [int(brigades[0])]
+    assert f.node[brigades].tolist() == [contested, base, base] and f.target[brigades[0]] == contested
+    # the base cannot spare it when it must cover a strong enemy across its line
+    f.node[brigades[0]] = base
+    s = m.situation()
+    s.stand_padded[0, enemy_held] = 1e9
+    assert orders.relieve(m, s) == [int(brigades[0])]  # base_cover 0: no cover asked
+    f.node[brigades[0]] = base
+    m.p["base_cover"] = 1.0
+    assert orders.relieve(m, s) == []  # enemy_held borders the base
+    assert f.node[brigades[0]] == base
+    # off: the day's orders move nobody into its own contested district
+    m.p["relief_moves_in"] = 0.0
+    m.p["decision_interval_days"] = 1000.0  # no decision today (day 0 decides: step to day 1 first)
+    m.day = 1
+    m.p["base_cover"] = 0.0
+    before = f.node.copy()
+    orders.step(m, Today())
+    assert np.array_equal(f.node, before)
+    m.p["relief_moves_in"] = 1.0  # on, the same day moves it
+    orders.step(m, Today())
+    assert f.node[brigades[0]] == contested and np.count_nonzero(f.node != before) == 1
+
+
 def test_districts_beyond_war_aims_are_worth_attacking_only_once_the_enemy_command_has_come_apart():
     m = KarabakhWar(rng=0, exploitation_gap=0.3, opportunism=0.4, aims_secured_share=0.0, opportunism_depth_decay=1.0,
                     collapse_window_days=0)  # the gap rule alone

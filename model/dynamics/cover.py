@@ -3,7 +3,8 @@
 Economy of force as the staffs practised it: a brigade holding a sector does not strip it below the
 enemy across the line to join an offensive elsewhere or to follow an assault into the district it has
 just taken (HRW/Helsinki 1994; de Waal 2003, ch. 12). Used by the built-in staff's redeployments
-(``garrison_cover``) and by the occupation of a captured district (``base_cover``).
+(``garrison_cover``), by the occupation of a captured district and by the relief of a contested one
+(``base_cover``).
 """
 
 from __future__ import annotations
@@ -29,3 +30,12 @@ def spare(group: np.ndarray, nodes: np.ndarray, leaving: np.ndarray, cp: np.ndar
     taken_here = taken - np.r_[0.0, taken][before]  # cumulative CP taken within each district
     out[rows[order]] = taken_here <= surplus.ravel()[key[order]] * (1.0 + 1e-9)  # sums in another order
     return out
+
+
+def spared_against_pressure(side: np.ndarray, nodes: np.ndarray, leaving: np.ndarray, defense_cp: np.ndarray,
+                            stand: np.ndarray, adjacency: np.ndarray, cover: float) -> np.ndarray:
+    """Which of the ``leaving`` units (bool, U) their district can spare while what stays there keeps ``cover``
+    times the enemy's CP across its line: :func:`spare` with each side's stand (``stand``, 2 x N) less ``cover``
+    times the other side's stand in the neighbouring districts (``adjacency``, N x N)."""
+    pressure = stand[::-1] @ adjacency  # (2, N): the enemy's CP across each district's line
+    return spare(side, nodes, leaving, defense_cp, stand - cover * pressure)

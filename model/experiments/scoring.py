@@ -55,14 +55,14 @@ as a month of capture-date error; missing the casualty ranges by 50 % counts as 
 ranges of displaced persons the same, since 2026-12: before, the flight parameters were pulled
 only through legitimacy); getting
 every documented pattern wrong counts as eight months (one of eight from stop 27 to 40: one month; one of nine since
-stop 41: 27 days). The pattern
+stop 41: 27 days; one of ten since stop 45, when the fit began to score whether captures hold: 24 days). The pattern
 weight was 4 until 2026-12: fits then traded a collapse of the NKAO in 1992, or the fall of
 Khankendi/Stepanakert, in two runs of five for a few weeks on capture dates, which the users of a
 historical baseline judge the other way round."""
 FIT_PATTERNS = ("pattern_stepanakert_held", "pattern_no_early_collapse", "pattern_nothing_beyond_1992",
                 "pattern_aze_change_of_power_spring_1992",
                 "pattern_aze_no_change_of_power_1992_1993", "pattern_aze_revolt_1993", "pattern_arm_coup_attempts", "pattern_aze_few_attempts",
-                "pattern_ceasefire_holds")
+                "pattern_ceasefire_holds", "pattern_captures_hold")
 """Patterns in the fit (the area at the ceasefire is already in the state error). A pattern counts
 when the run reaches the day it is judged on: whether the May 1994 ceasefire holds is judged at the
 end of 1994, so fits of the whole war run to the end of 1994 (until 2026-12 they stopped on
@@ -155,6 +155,22 @@ def reversed_changes(changes: list[tuple[int, str]], within: int = REVERSAL_DAYS
     return sum(later[0] - earlier[0] <= within for earlier, later in zip(changes, changes[1:]))
 
 
+def changes_undone(h: np.ndarray, world, capture_share: float, from_day: int = 0,
+                   changes_of=None) -> tuple[int, int]:
+    """(changes of holder, of them undone within REVERSAL_DAYS) of the scored districts (:func:`state_nodes`)
+    on the share history ``h`` (days x districts), counting changes from ``from_day``. ``changes_of`` (node ->
+    :func:`holder_changes` on ``h``) lets :func:`score` reuse the changes it already found."""
+    if changes_of is None:
+        def changes_of(v: int) -> list[tuple[int, str]]:
+            return holder_changes(h[:, v], world.districts["side_start"].iat[v] == "arm", capture_share)
+    changes = undone = 0
+    for v in state_nodes(world):
+        mine = [c for c in changes_of(v) if c[0] >= from_day]
+        changes += len(mine)
+        undone += reversed_changes(mine)
+    return changes, undone
+
+
 def state_nodes(world) -> list[int]:
     """Districts whose documented state is scored: those in the timeline, except exclave changes in
     Armenia and Nakhchivan that the district-level model cannot represent."""
@@ -202,12 +218,9 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
     disp = range_miss(displaced, ("displaced_aze", "displaced_arm")) if reaches_ceasefire else 0.0
     frc = range_miss(personnel, ("forces_aze", "forces_arm")) if reaches_ceasefire else 0.0
     # Changes of holder of the scored districts in the window, and how many the other side undid within
-    # REVERSAL_DAYS (both changes in the window): a diagnostic of the card, not part of the loss.
-    changes = reversed_count = 0
-    for v in nodes:
-        mine = [c for c in changes_of(v) if c[0] >= from_day]
-        changes += len(mine)
-        reversed_count += reversed_changes(mine)
+    # REVERSAL_DAYS (both changes in the window): the card's counts (the fit sees them through
+    # pattern_captures_hold, read from the run by :func:`patterns`).
+    changes, reversed_count = changes_undone(h, world, capture_share, from_day, changes_of)
     major = [e for e, ch in zip(errors, scored.itertuples(index=False)) if ch.district in MAJOR]
     pat = pattern_miss(shown, len(share_history), from_day) if shown is not None else float("nan")  # NaN: none
     judged = judged_patterns(len(share_history), from_day, SHARE_PATTERNS) if shown is not None else []
@@ -346,6 +359,10 @@ def patterns(model) -> dict[str, bool]:
     few = t["pattern_aze_few_attempts"]
     out["pattern_aze_few_attempts"] = sum(c["kind"] != "resignation" and inside(c["date"], few["window"])
                                           for c in aze) <= few["max_attempts"]
+    hold = t["pattern_captures_hold"]
+    last = day(hold["window"][1])
+    out["pattern_captures_hold"] = model.day >= last and changes_undone(
+        model.control_history[: last + 1], model.world, model.p["capture_share"])[1] <= hold["max_undone"]
     window = t["pattern_ceasefire_holds"]["window"]
     out["pattern_ceasefire_holds"] = any(inside(c["start"], window) and c["end"] is None for c in model.ceasefires) \
         and model.day > day(t["pattern_ceasefire_holds"]["judged"])  # model.day: days simulated

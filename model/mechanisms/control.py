@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..dynamics.cover import spare
+from ..dynamics.cover import spared_against_pressure
 from ..inputs.forces import MILITIA
 from ..inputs.world import FULL
 from .base import NO_LOSSES, Mechanism, Today, cohesion_by_government
@@ -118,11 +118,9 @@ class Control(Mechanism):
         walked back in within days (in a run traced at stop 38, Aghdara/Mardakert taken on 3 June 1992 and
         retaken on the 9th: docs/notes/capture_order.md), where the record's captures held for months."""
         f, s = model.forces, today.situation
-        stand = s.stand_cp
-        side = f.side.astype(np.int64)
-        pressure = stand[::-1] @ model.world.adjacency  # (2, N): the enemy's CP across each district's line
         leaving = occupy & (f.target != f.node)
-        kept = spare(side, f.node, leaving, s.defense_cp, stand - cover * pressure)
+        kept = spared_against_pressure(f.side.astype(np.int64), f.node, leaving, s.defense_cp, s.stand_cp,
+                                       model.world.adjacency, cover)
         return ~leaving | kept
 
     @staticmethod

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..actors.politics import refuses_orders
+from ..dynamics.cover import spared_against_pressure
 from ..inputs.world import FULL
 from .base import Mechanism, Today
 
@@ -37,6 +38,34 @@ class Orders(Mechanism):
             today.situation = model.situation(since=situation, moved=self.moved)
         if model.diplomacy.in_force:
             model.forces.target[:] = -1
+        elif model.p["relief_moves_in"] > 0:  # off: no count, the model as before
+            relieved = self.relieve(model, today.situation)
+            if relieved:
+                today.situation = model.situation(since=today.situation, moved=relieved)
+
+    def relieve(self, model: KarabakhWar, situation: Situation) -> list[int]:
+        """Units ordered to attack a neighbouring district their side holds (a counter-attack into a contested
+        district) move into it, as many as their own district can spare (``base_cover``, the rule for the
+        occupation of a captured district: :mod:`model.dynamics.cover`); there they defend it and fight on
+        as a local counter-attack. Returns the rows of the units moved (rough roads as for any move).
+
+        Why: a holder's reserves relieved a threatened sector of their own line instead of attacking it
+        from outside. Without it the Karabakh side's reserves counter-attacked a contested NKAO district from
+        next door while its defence stood at a few hundred men, so Azerbaijani attacks at 1.25-1.4:1 took
+        Martuni on 13 February 1993 and lost it two days later (seed 0, stop 45: docs/notes/capture_order.md),
+        and about half of the model's changes of holder were undone within 60 days, none of the record's."""
+        f = model.forces
+        tg = np.maximum(f.target, 0)
+        ordered = f.active & (f.target >= 0) & (f.target != f.node) & model.side_held[f.side, tg]
+        if not ordered.any():
+            return []
+        kept = spared_against_pressure(f.side.astype(np.int64), f.node, ordered, situation.defense_cp,
+                                       situation.stand_cp, model.world.adjacency, model.p["base_cover"])
+        rows = np.flatnonzero(ordered & kept)
+        movers = rows[self.over_rough_roads(model, rows, np.arange(len(rows)), f.target[rows])]
+        for row in movers.tolist():
+            model.units[row].place(int(f.target[row]))
+        return movers.tolist()
 
     def decide(self, model: KarabakhWar, situation: Situation) -> int:
         """Ask every strategy for orders, then check and apply them; return how many units moved (their rows:
