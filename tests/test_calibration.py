@@ -104,7 +104,9 @@ def test_captures_hold_is_judged_on_the_changes_undone_to_the_ceasefire():
     assert (scoring.patterns(m)["pattern_captures_hold"] is True) == (2 <= max_undone)
     m.control_history[lost + 80: lost + 91, v] = 0.9  # once more: 4 undone
     assert (scoring.patterns(m)["pattern_captures_hold"] is True) == (4 <= max_undone)
-    assert scoring.changes_undone(m.control_history[:days], m.world, m.p["capture_share"])[1] == 4
+    h, cs = m.control_history[:days], m.p["capture_share"]
+    arm = m.world.districts["side_start"] == "arm"
+    assert scoring.changes_undone(lambda v: scoring.holder_changes(h[:, v], arm.iat[v], cs), m.world)[1] == 4
 
 
 def _mid(doc):

@@ -155,14 +155,11 @@ def reversed_changes(changes: list[tuple[int, str]], within: int = REVERSAL_DAYS
     return sum(later[0] - earlier[0] <= within for earlier, later in zip(changes, changes[1:]))
 
 
-def changes_undone(h: np.ndarray, world, capture_share: float, from_day: int = 0,
-                   changes_of=None) -> tuple[int, int]:
-    """(changes of holder, of them undone within REVERSAL_DAYS) of the scored districts (:func:`state_nodes`)
-    on the share history ``h`` (days x districts), counting changes from ``from_day``. ``changes_of`` (node ->
-    :func:`holder_changes` on ``h``) lets :func:`score` reuse the changes it already found."""
-    if changes_of is None:
-        def changes_of(v: int) -> list[tuple[int, str]]:
-            return holder_changes(h[:, v], world.districts["side_start"].iat[v] == "arm", capture_share)
+def changes_undone(changes_of, world, from_day: int = 0) -> tuple[int, int]:
+    """(changes of holder, of them undone within REVERSAL_DAYS) of the scored districts (:func:`state_nodes`),
+    counting changes from ``from_day``; ``changes_of`` gives a district's changes of holder (node -> ``(day,
+    to_side)`` in date order, as from :func:`holder_changes`): a run's (:func:`score`, :func:`patterns`) or the
+    documented path's (the score card)."""
     changes = undone = 0
     for v in state_nodes(world):
         mine = [c for c in changes_of(v) if c[0] >= from_day]
@@ -220,7 +217,7 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
     # Changes of holder of the scored districts in the window, and how many the other side undid within
     # REVERSAL_DAYS (both changes in the window): the card's counts (the fit sees them through
     # pattern_captures_hold, read from the run by :func:`patterns`).
-    changes, reversed_count = changes_undone(h, world, capture_share, from_day, changes_of)
+    changes, reversed_count = changes_undone(changes_of, world, from_day)
     major = [e for e, ch in zip(errors, scored.itertuples(index=False)) if ch.district in MAJOR]
     pat = pattern_miss(shown, len(share_history), from_day) if shown is not None else float("nan")  # NaN: none
     judged = judged_patterns(len(share_history), from_day, SHARE_PATTERNS) if shown is not None else []
@@ -361,8 +358,9 @@ def patterns(model) -> dict[str, bool]:
                                           for c in aze) <= few["max_attempts"]
     hold = t["pattern_captures_hold"]
     last = day(hold["window"][1])
-    out["pattern_captures_hold"] = model.day >= last and changes_undone(
-        model.control_history[: last + 1], model.world, model.p["capture_share"])[1] <= hold["max_undone"]
+    h, arm_start = model.control_history[: last + 1], model.world.districts["side_start"] == "arm"
+    out["pattern_captures_hold"] = model.day >= last and changes_undone(  # (not read before the day: a short run's rows are empty)
+        lambda v: holder_changes(h[:, v], arm_start.iat[v], model.p["capture_share"]), model.world)[1] <= hold["max_undone"]
     window = t["pattern_ceasefire_holds"]["window"]
     out["pattern_ceasefire_holds"] = any(inside(c["start"], window) and c["end"] is None for c in model.ceasefires) \
         and model.day > day(t["pattern_ceasefire_holds"]["judged"])  # model.day: days simulated

@@ -29,8 +29,8 @@ from ..model import KarabakhWar
 from ..outputs.numbers import readable
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds, run_many
-from .scoring import (CEASEFIRE_OUTCOMES, REVERSAL_DAYS, W_SHARES, Documented, baselines, documented,
-                      first_documented_changes, objective_value, reversed_changes, share_miss, state_nodes)
+from .scoring import (CEASEFIRE_OUTCOMES, REVERSAL_DAYS, W_SHARES, Documented, baselines, changes_undone, documented,
+                      first_documented_changes, objective_value, share_miss)
 
 METRICS = (("loss", "loss (lower is better)"), ("capture_months", "capture-date error, months (all documented changes)"),
            ("capture_days_major", "capture-date error, days (major captures)"), ("state", "state error at checkpoints (share)"),
@@ -187,11 +187,9 @@ def changes_of_holder(ok: pd.DataFrame, doc: Documented, world: World) -> dict:
     """How often the scored districts changed hands to 1994-05-12, and how many of those changes the other side
     undid within REVERSAL_DAYS: in the documented path (the same rule, :func:`scoring.holder_changes`) and per run
     (median and 10th-90th percentile; the share of runs with at least one undone)."""
-    nodes = set(state_nodes(world))
-    documented_changes = doc.changes[doc.changes["node"].isin(nodes)].sort_values("day")
-    per_district = [list(zip(g["day"], g["to_side"])) for _, g in documented_changes.groupby("node")]
-    return {"documented": {"changes": int(len(documented_changes)),
-                           "reversed": int(sum(reversed_changes(c) for c in per_district))},
+    by_node = {v: list(zip(g["day"], g["to_side"])) for v, g in doc.changes.sort_values("day").groupby("node")}
+    changes, undone = changes_undone(lambda v: by_node.get(v, []), world)
+    return {"documented": {"changes": changes, "reversed": undone},
             "changes": _spread(ok["fit_changes_of_holder"]), "reversed": _spread(ok["fit_changes_reversed"]),
             "runs_with_reversal": float((ok["fit_changes_reversed"] > 0).mean()), "within_days": REVERSAL_DAYS}
 
