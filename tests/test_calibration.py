@@ -540,6 +540,32 @@ def test_a_fit_keeps_the_best_of_its_best_trials_on_held_out_seeds(tmp_path, mon
     assert calibration.choose_on_holdout(study, run_specs, [], jobs=1) == (study.best_trial, [])
 
 
+def test_the_held_out_candidates_are_distinct_in_effect_not_only_in_values(tmp_path, monkeypatch):
+    """Trials that differ only in a parameter that changes nothing score the same on every component of the fit:
+    only the first of them is scored again on the held-out seeds, and the next best distinct trial takes its place."""
+    optuna = pytest.importorskip("optuna")
+    import pandas as pd
+
+    from model.experiments import calibration
+
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="t")
+    for x, y in ((0.5, 0.1), (0.5, 0.2), (0.5, 0.3), (0.4, 0.1), (0.3, 0.1), (0.2, 0.1), (0.1, 0.1), (0.0, 0.1)):
+        study.enqueue_trial({"x": x, "y": y})  # y changes nothing
+
+    def objective(t):
+        x, _ = t.suggest_float("x", 0.0, 1.0), t.suggest_float("y", 0.0, 1.0)
+        t.set_user_attr("fit_capture_months", x)
+        return (x - 0.5) ** 2
+
+    study.optimize(objective, n_trials=8)
+    monkeypatch.setattr(calibration, "run_many", lambda specs, executor=None: pd.DataFrame(
+        {"fit_loss": [specs[0].params["x"]] * len(specs), "error": [""] * len(specs)}))
+    run_specs = lambda params, seeds: [calibration.RunSpec(seed=s, params=params) for s in seeds]  # noqa: E731
+    _, held = calibration.choose_on_holdout(study, run_specs, calibration.holdout_seeds(7, 4, 3), jobs=1)
+    assert [(study.trials[h["trial"]].params["x"], study.trials[h["trial"]].params["y"]) for h in held] == \
+        [(0.5, 0.1), (0.4, 0.1), (0.3, 0.1), (0.2, 0.1), (0.1, 0.1)]
+
+
 @pytest.mark.parametrize("lead, replaced", [(0.1, False), (1.0, True)])
 def test_a_refit_replaces_the_committed_set_only_if_it_is_better_held_out_by_two_standard_errors(
         tmp_path, monkeypatch, lead, replaced):

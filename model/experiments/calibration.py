@@ -279,7 +279,7 @@ def choose_on_holdout(study, run_specs, seeds: list[int], jobs: int, top: int = 
     if not seeds:
         return study.best_trial, []
     done = [t for t in study.trials if t.value is not None]
-    candidates, seen = [], set()
+    candidates, seen, effects = [], set(), set()
 
     def add(t) -> None:  # distinct parameter sets only
         key = tuple(sorted(t.params.items()))
@@ -290,7 +290,13 @@ def choose_on_holdout(study, run_specs, seeds: list[int], jobs: int, top: int = 
     for t in sorted(done, key=lambda t: t.value):
         if len(candidates) == top:
             break
-        add(t)
+        # ... and of the best, distinct effects only: trials that differ in a parameter that changed nothing score
+        # the same to the bit on every component (stop 45: three of the five best differed only in
+        # dismissal_loyalty_loss, and cost 600 held-out runs)
+        effect = (t.value, tuple(sorted((k, v) for k, v in t.user_attrs.items() if k.startswith("fit_"))))
+        if effect not in effects:
+            effects.add(effect)
+            add(t)
     for t in done:
         if t.user_attrs.get("start"):
             add(t)
