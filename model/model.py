@@ -44,7 +44,7 @@ from .inputs.locations import DATA_DIR
 from .inputs.patrons import load_patrons
 from .inputs.regimes import load_regimes, regime_sequence
 from .inputs.scenario import Scenario, check_references, load_scenario
-from .inputs.world import SIDES, World, grown_population, hop_distances, load_world
+from .inputs.world import REGIONS, SIDES, World, grown_population, hop_distances, load_world
 from .mechanisms import DAILY_CYCLE, Mechanism, Today
 
 __all__ = ["CEASEFIRE_DATE", "HEADLINE", "KarabakhWar"]
@@ -163,13 +163,21 @@ class KarabakhWar(mesa.Model):
             if not aims.any():  # a synthetic world without the real districts: everything is an aim
                 aims[:] = True
             capital = w.index.get(cfg.capital, 0)
+            unknown = [r for r in cfg.theatre if r not in REGIONS]
+            if unknown:
+                raise InputError("model/data/governments.toml", f"[{key}].theatre",
+                                 f"unknown region(s) {unknown}; expected regions of districts.csv {list(REGIONS)}")
+            theatre = np.isin(w.region_code, [REGIONS.index(r) for r in cfg.theatre])
+            if not cfg.theatre or not theatre.any():  # none given, or a synthetic world without them: everywhere
+                theatre[:] = True
             self.governments.append(Government(
                 self, key=key, name=cfg.name, side=cfg.side, capital=capital, leader=cfg.leader,
                 legitimacy=cfg.legitimacy, budget_musd_per_year=cfg.budget_musd_per_year, war_aims=aims,
                 strategy=strategies.get(key) or default_ai,
                 recruits_param=cfg.recruits_param or RECRUIT_PARAM.get(key, "recruits_per_day_arm"),
                 cohesion=cfg.command_cohesion, opportunism=cfg.opportunism,
-                force_generation_start=cfg.force_generation_start, training_capacity_param=cfg.training_capacity_param))
+                force_generation_start=cfg.force_generation_start, training_capacity_param=cfg.training_capacity_param,
+                theatre=theatre))
         for g in self.governments:
             for field in ("recruits_param", "training_capacity_param"):
                 name = getattr(g, field)

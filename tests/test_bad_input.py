@@ -82,6 +82,17 @@ def test_bad_scenario_files_are_named_before_the_run(tmp_path, capsys, body, exp
     assert "Input should" not in line and "constrained" not in line and "arms_transfer." not in line
 
 
+def test_an_unknown_region_in_a_governments_theatre_is_one_line(tmp_path, capsys, monkeypatch):
+    from model.inputs import governments as gov_mod
+    bad = tmp_path / "governments.toml"
+    bad.write_text((gov_mod.DATA_DIR / "governments.toml").read_text().replace(
+        'theatre = ["nkao", "shahumyan", "surrounding"]', 'theatre = ["nkao", "karabakh"]'))
+    monkeypatch.setattr("model.model.load_governments", lambda: gov_mod.load_governments.__wrapped__(bad))
+    line = refused(["run", "--out", tmp_path / "out", "--quiet"], capsys, tmp_path / "out")
+    assert "governments.toml" in line and "[nagorno_karabakh].theatre" in line and "'karabakh'" in line, line
+    assert "expected regions of districts.csv" in line and "'surrounding'" in line, line
+
+
 def test_a_parameter_entry_without_bounds_is_refused(tmp_path):
     path = tmp_path / "parameters.toml"
     path.write_text('[x]\nvalue = 1.0\nunit = "u"\nsource = "assumption"\nnote = "n"\n')

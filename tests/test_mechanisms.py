@@ -388,6 +388,47 @@ def test_a_staff_that_reckons_with_its_command_orders_only_attacks_its_command_c
         pytest.approx(1 - 0.4 + 0.4 * 1.0)
 
 
+def test_a_staff_sends_reserves_only_to_threats_in_its_theatre():
+    """staff_theatre (ODD 7.6): a huge Azerbaijani force in Gazakh, across from Ijevan and Noyemberyan (Armenia
+    proper), becomes the goal of the Karabakh staff's reserves only with the theatre off; with it on, the Karabakh
+    goal is that of the same day without the threat, while Armenia's staff, which answers for every district its
+    side holds, turns to Armenia's border."""
+    m = KarabakhWar(rng=0, until=dt.date(1993, 3, 1))
+    m.run()
+    w = m.world
+    nk, am = m.government("nagorno_karabakh"), m.government("armenia")
+    assert not nk.theatre[w.index["ijevan"]] and nk.theatre[w.index["kalbajar"]] and am.theatre.all()
+    situation, state = m.situation(), (m.rng.bit_generator.state, m.rng_reports.bit_generator.state)
+
+    class Recording(BuiltinAI):
+        """Records the goal each side's reserves head for (the staff asks the route to it)."""
+        def __init__(self):
+            super().__init__()
+            self.goals = {}
+
+        def _next_hop(self, world, held, goal, version, side):
+            self.goals.setdefault(side, []).append(goal)
+            return super()._next_hop(world, held, goal, version, side)
+
+    def goals(theatre, threatened):
+        m.p["staff_theatre"] = theatre
+        m.rng.bit_generator.state, m.rng_reports.bit_generator.state = state  # the same draws
+        s = m.situation()
+        if threatened:
+            s.stand_padded = situation.stand_padded.copy()
+            s.stand_padded[0, w.index["gazakh"]] = 1e6
+        ai = Recording()
+        ai.decide_many(m, [am, nk], s)
+        return [w.districts["key"].iat[g] for g in ai.goals[1]]  # Armenia's, then Nagorno-Karabakh's
+
+    border = {"ijevan", "noyemberyan"}  # Armenia's districts across from Gazakh
+    calm, hot = goals(1.0, False), goals(1.0, True)
+    assert hot[0] in border and calm[0] not in border
+    assert hot[1] == calm[1] and calm[1] not in border
+    off = goals(0.0, True)
+    assert off[0] == off[1] == hot[0]  # without the theatre the Karabakh reserves answer the threat to Armenia too
+
+
 def test_a_sector_spares_only_the_reserves_above_its_cover():
     # Government 0, district 2: defence 10 above its cover; three reserves of 4 CP want to leave,
     # so two may go (4, 8 <= 10) and the third stays. District 5 has no surplus: nobody leaves.

@@ -125,7 +125,7 @@ class Government(Agent):
                  legitimacy: float, budget_musd_per_year: float, war_aims: np.ndarray, strategy: Strategy,
                  recruits_param: str = "recruits_per_day_arm", cohesion: float = 0.5,
                  opportunism: float | None = None, force_generation_start: float = 1.0,
-                 training_capacity_param: str = ""):
+                 training_capacity_param: str = "", theatre: np.ndarray | None = None):
         super().__init__(model)
         self.index = len(model.governments)  # position in model.governments = the Forces.government code
         self.key = key
@@ -138,6 +138,8 @@ class Government(Agent):
         self.income_musd_per_day = budget_musd_per_year / 365.0
         self.treasury_musd = budget_musd_per_year / 12.0  # one month's reserve (assumption)
         self.war_aims = war_aims  # bool mask over districts
+        # bool mask over districts: where its staff sends reserves and stages offensives (BuiltinAI, staff_theatre)
+        self.theatre = np.ones_like(war_aims, dtype=bool) if theatre is None else theatre
         self.strategy = strategy
         self.recruits_param = recruits_param  # name of the parameter giving daily recruits at legitimacy 1
         self.cohesion = cohesion  # command cohesion 0..1 (model.mechanisms.command)

@@ -163,6 +163,7 @@ class BuiltinAI:
         self._staff_values = StaffValues()
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}
         self._aims_cache: dict[tuple, np.ndarray] = {}  # _aims: (G, N) war aims by the aim lists' ids
+        self._theatre_cache: dict[tuple, np.ndarray] = {}  # _theatre: (G, N) by the governments' indices
         self._map_cache: tuple | None = None  # (world, _map's lookups)
         self._zone_cache: tuple | None = None  # (world, g_side, aims, gates, weight, _zone's arrays)
         self._idle_cache: tuple | None = None  # (value, aims, first, _idle's arrays)
@@ -297,6 +298,19 @@ class BuiltinAI:
             aims = self._aims_cache[key] = np.vstack([g.war_aims for g in governments]).astype(bool)
         return aims
 
+    def _theatre(self, governments) -> np.ndarray:
+        """(G, N) bool: the districts each of ``governments`` sends reserves to and stages offensives from (its
+        ``theatre`` of governments.toml), fixed for a run. Why: the Nagorno-Karabakh Defence Army fought in
+        Nagorno-Karabakh and the districts around it, while the Republic of Armenia's army held Armenia's own
+        borders (Tavush, Ararat and Syunik); with one side-wide picture the Karabakh staff sent its divisions to
+        Ijevan or Ararat whenever a few hundred Azerbaijani men outnumbered a border post there, and for months
+        in 1993 (docs/notes/capture_order.md, "Stop 46")."""
+        key = tuple([g.index for g in governments])
+        theatre = self._theatre_cache.get(key)
+        if theatre is None:
+            theatre = self._theatre_cache[key] = np.vstack([g.theatre for g in governments])
+        return theatre
+
     def _map(self, world) -> tuple[list[np.ndarray], np.ndarray]:
         """Lookups computed once per world, used every day: for each district the districts with a road
         into it (in the order of ``world.edges``), and the region codes with -1 appended (the region of
@@ -367,9 +381,11 @@ class BuiltinAI:
         # --- redeployment: reserves go to the most threatened district if the threat is
         # severe, otherwise they mass behind the government's offensive axis.
         held = situation.side_held[g_side]  # (G, N): districts each government's side holds
+        # ... and of them, those its staff answers for (staff_theatre; 0: all of them, as before)
+        mine = held & self._theatre(governments) if p["staff_theatre"] else held
         own_stand = np.maximum(situation.stand_padded[g_side, :n], 1.0)
         pressure = enemy_stand[:, :n] @ w.adjacency  # (G, N): enemy CP across the line of each district
-        threat = np.where(held, pressure / own_stand, 0.0)
+        threat = np.where(mine, pressure / own_stand, 0.0)
         # Each government's goal and the next hop toward it from every district (-1: none), in Python
         # scalars (a few governments); the highest threat is the value at its argmax.
         hot = threat.argmax(axis=1).tolist()
@@ -378,7 +394,7 @@ class BuiltinAI:
             if threat[k, hot[k]] >= p["breakthrough_ratio"]:
                 goal.append(hot[k])
             else:
-                goal.append(self._staging(model, gov, situation, own_share[k], held[k], enemy_stand[k, :n], value[k]))
+                goal.append(self._staging(model, gov, situation, own_share[k], enemy_stand[k, :n], value[k], mine[k]))
             hop.append(self._next_hop(w, held[k], goal[k], situation.control_version, gov.side_index)
                        if goal[k] >= 0 else self._no_hop(n))
         hop = np.array(hop)
@@ -419,29 +435,30 @@ class BuiltinAI:
         dropped = off_axis & (model.rng.random(len(units)) < focus)
         return np.where(dropped, -1, target)
 
-    def _staging(self, model, government, situation, own_share, held, enemy_stand, value) -> int:
+    def _staging(self, model, government, situation, own_share, enemy_stand, value, bases_ok) -> int:
         """The own district from which the current offensive axis is attacked (-1 if none).
 
         The axis is the frontier district with the weakest defence per unit of value
         (war aims first); it is kept for ``offensive_axis_days`` unless taken, so
-        that forces mass instead of dithering.
+        that forces mass instead of dithering. Its bases are the own districts next to it
+        that ``bases_ok`` allows (those its staff answers for, :meth:`_theatre`).
         """
         w, p = model.world, model.p
         into, _ = self._map(w)
         axis, since = self._axis.get(government.index, (-1, -10**9))
-        keep = (axis >= 0 and own_share[axis] < FULL and held[into[axis]].any()
+        keep = (axis >= 0 and own_share[axis] < FULL and bases_ok[into[axis]].any()
                 and situation.day - since < p["offensive_axis_days"])
         if not keep:
             src, dst = w.edges[:, 0], w.edges[:, 1]
             frontier = np.zeros(w.n, dtype=bool)
-            frontier[dst[held[src]]] = True
+            frontier[dst[bases_ok[src]]] = True
             frontier &= own_share < FULL
             score = np.where(frontier, value / np.maximum(enemy_stand, 1.0), -1.0)
             axis = int(score.argmax())
             if score[axis] <= 0:
                 return -1
             self._axis[government.index] = (axis, situation.day)
-        bases = into[axis][held[into[axis]]]
+        bases = into[axis][bases_ok[into[axis]]]
         own_cp = situation.stand_padded[government.side_index]
         return int(bases[own_cp[bases].argmax()])
 

@@ -27,6 +27,7 @@ class GovernmentConfig(BaseModel):
     command_cohesion: float = Field(0.5, ge=0, le=1)  # how far it commands its forces as one army at the start
     opportunism: float | None = Field(None, ge=0, le=1)  # value of districts outside its aims (default: the parameter)
     force_generation_start: float = Field(1.0, ge=0, le=1)  # share of full recruiting capacity on 1991-12-01
+    theatre: list[str] = []  # regions (districts.csv `region`) its staff sends reserves to; [] = wherever its side holds
 
 
 @cache
