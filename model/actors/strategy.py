@@ -303,8 +303,8 @@ class BuiltinAI:
         ``theatre`` of governments.toml), fixed for a run. Why: the Nagorno-Karabakh Defence Army fought in
         Nagorno-Karabakh and the districts around it, while the Republic of Armenia's army held Armenia's own
         borders (Tavush, Ararat and Syunik); with one side-wide picture the Karabakh staff sent its divisions to
-        Ijevan or Ararat whenever a few hundred Azerbaijani men outnumbered a border post there, and for months
-        in 1993 (docs/notes/capture_order.md, "Stop 46")."""
+        Ijevan or Ararat against threats of a few hundred Azerbaijani men to a border post there, for months
+        of 1993 (docs/notes/capture_order.md, "Stop 46")."""
         key = tuple([g.index for g in governments])
         theatre = self._theatre_cache.get(key)
         if theatre is None:
