@@ -293,7 +293,8 @@ def choose_on_holdout(study, run_specs, seeds: list[int], jobs: int, top: int = 
         # ... and of the best, distinct effects only: trials that differ in a parameter that changed nothing score
         # the same to the bit on every component (stop 45: three of the five best differed only in
         # dismissal_loyalty_loss, and cost 600 held-out runs)
-        effect = (t.value, tuple(sorted((k, v) for k, v in t.user_attrs.items() if k.startswith("fit_"))))
+        effect = (t.value, tuple(sorted((k, None if v != v else v)  # NaN (a component not scored) equals itself
+                                        for k, v in t.user_attrs.items() if k.startswith("fit_"))))
         if effect not in effects:
             effects.add(effect)
             add(t)
