@@ -168,8 +168,8 @@ class KarabakhWar(mesa.Model):
                 raise InputError("model/data/governments.toml", f"[{key}].theatre",
                                  f"unknown region(s) {unknown}; expected regions of districts.csv {list(REGIONS)}")
             theatre = np.isin(w.region_code, [REGIONS.index(r) for r in cfg.theatre])
-            if not cfg.theatre or not theatre.any():  # none given, or a synthetic world without them: everywhere
-                theatre[:] = True
+            # none given, or a synthetic world without those regions: everywhere (Government's default)
+            theatre = theatre if theatre.any() else None
             self.governments.append(Government(
                 self, key=key, name=cfg.name, side=cfg.side, capital=capital, leader=cfg.leader,
                 legitimacy=cfg.legitimacy, budget_musd_per_year=cfg.budget_musd_per_year, war_aims=aims,
