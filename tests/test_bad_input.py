@@ -100,6 +100,20 @@ def test_a_parameter_entry_without_bounds_is_refused(tmp_path):
         load_parameters.__wrapped__(path)
 
 
+@pytest.mark.parametrize("fields", ['value = 1.0\nmin = 0.0\nmax = 2.0\nswitch = true',
+                                    'value = 0.5\nmin = 0.0\nmax = 1.0\nswitch = true',
+                                    'value = 1.0\nmin = 0.0\nmax = 1.0\nswitch = "yes"'])
+def test_a_switch_that_is_not_off_or_on_is_refused(tmp_path, fields):
+    """switch = true (a fit tries 0 and 1): the value must be 0 or 1 within hard bounds [0, 1], the flag a boolean."""
+    path = tmp_path / "parameters.toml"
+    path.write_text(f'[x]\n{fields}\nbounds = "a switch"\nunit = "u"\nsource = "assumption"\nnote = "n"\n')
+    with pytest.raises(InputError, match=r"\[x\]\.switch: .*a switch is true, with value 0 or 1 and hard bounds \[0, 1\]"):
+        load_parameters.__wrapped__(path)
+    path.write_text('[x]\nvalue = 1.0\nmin = 0.0\nmax = 1.0\nswitch = true\nbounds = "a switch"\nunit = "u"\n'
+                    'source = "assumption"\nnote = "n"\n')
+    assert load_parameters.__wrapped__(path)["x"].switch is True
+
+
 @pytest.mark.parametrize("assignment, expect", [
     ("attrition_rate=-5", "--set: parameter 'attrition_rate': -5 outside"),
     ("attrition_rate=nan", "expected a finite number"),

@@ -422,6 +422,38 @@ def test_the_pattern_search_probes_one_parameter_at_a_time_around_the_best_trial
     assert study.best_value < objective(optuna.trial.FixedTrial({"a": 0.95, "b": 5.0}))
 
 
+def test_the_pattern_search_turns_a_switch_off_that_a_step_would_leave_on(tmp_path):
+    """A switch (``switch = true``: any value above 0 acts as 1) is probed once a cycle, at its other value, and
+    the sampler draws it as 0 or 1: a switch on in the start is tried off. Until stop 47 its probes from 1 were
+    0.75 and 0.5 - on, both - so a switch once on stayed on."""
+    optuna = pytest.importorskip("optuna")
+    from model.experiments.calibration import SWITCH_VALUES, enqueue_probes
+
+    ranges = {"s": (0.0, 1.0), "b": (0.0, 10.0)}
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="t")
+    study.enqueue_trial({"s": 1.0, "b": 5.0})
+
+    def objective(trial):  # best with the switch off (any value above 0 is on), b = 2
+        on = trial.suggest_categorical("s", SWITCH_VALUES) > 0
+        return float(on) + (trial.suggest_float("b", *ranges["b"]) - 2.0) ** 2
+
+    for _ in range(12):
+        enqueue_probes(study, ranges, switches={"s"})
+        study.optimize(objective, n_trials=1)
+    done = [t for t in study.trials if t.state == optuna.trial.TrialState.COMPLETE]
+    probed = [t for t in done if "probe" in t.user_attrs]
+    assert probed[0].params == {"s": 0.0, "b": 5.0}  # one probe: the switch off ...
+    assert probed[1].params["s"] == probed[2].params["s"] == 0.0 and probed[1].params["b"] != 5.0  # ... then 'b'
+    assert {t.params["s"] for t in done} <= set(SWITCH_VALUES)
+    assert study.best_trial.params["s"] == 0.0
+
+
+def test_a_fit_tries_a_switch_as_on_or_off_from_a_start_between():
+    """on_or_off: a start's switch between 0 and 1 (it acts as 1) enters the fit as 1; other values stay."""
+    from model.experiments.calibration import on_or_off
+    assert on_or_off({"s": 0.25, "t": 0.0, "x": 0.25}, {"s", "t"}) == {"s": 1.0, "t": 0.0, "x": 0.25}
+
+
 def test_the_pattern_search_never_refines_around_the_incumbent(tmp_path):
     """A committed set tried in a --start study (user attribute 'incumbent') is a candidate on the held-out
     seeds but not the centre of the probes, even when it scores best: the search refines the starts."""
@@ -485,14 +517,16 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
     class Stop(Exception):
         pass
 
-    def capture(name, study_dir, sampler_seed, starts, *rest, incumbent=None):
-        seen["starts"], seen["incumbent"] = starts, incumbent
+    def capture(name, study_dir, sampler_seed, starts, *rest, incumbent=None, switches=frozenset()):
+        seen["starts"], seen["incumbent"], seen["switches"] = starts, incumbent, switches
         raise Stop
 
     monkeypatch.setattr(calibration, "_study", capture)
     with pytest.raises(Stop):
         calibration.calibrate(1, 1, seeds=1, study_dir=tmp_path / "studies", start_files=[good])
-    committed = calibrated.load_calibrated("default")["params"]
+    # a switch between 0 and 1 (it acts as 1) enters the fit as 1
+    committed = calibration.on_or_off(calibrated.load_calibrated("default")["params"], seen["switches"])
+    assert "security_always" in seen["switches"] and "attrition_rate" not in seen["switches"]
     documented, started = seen["starts"]  # the committed set itself is left out: the search refines the start
     newer = {k: documented[k] for k in calibration.FREE_PARAMETERS if k not in committed}  # at documented values
     assert started == {**newer, **{k: pytest.approx(v) for k, v in committed.items()}, "recruits_per_day_aze": 80.0,

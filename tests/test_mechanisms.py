@@ -885,6 +885,28 @@ def test_the_security_zone_values_districts_by_the_enemy_guns_that_fire_into_the
                           BuiltinAI()._security(opened, [opened.government("nagorno_karabakh")], g_side, 0.5))
 
 
+def test_the_security_zone_can_give_its_whole_value_to_the_district_it_may_take_that_fires_most():
+    """security_peak_in_zone: with the guns of Tartar (in Azerbaijan's rear, which the zone may not take) firing
+    most into the Karabakh aims, the districts the zone may take count a fraction of security_value measured
+    against Tartar (switch off, as before); with the switch on, the one of them that fires most counts the whole
+    and the others keep their proportions to it."""
+    def added(switch):
+        m = KarabakhWar(rng=0, exploitation_gap=-1.0, aims_secured_share=0.0, security_value=0.5,
+                        security_peak_in_zone=switch)
+        nk, f, tartar = m.government("nagorno_karabakh"), m.forces, m.world.index["tartar"]
+        f.artillery[(f.node == tartar) & (f.side == 0) & f.active] = 400.0
+        zone = ~nk.war_aims & ~m.world.beyond_border[nk.side_index]
+        assert not zone[tartar]
+        return BuiltinAI()._security(m, [nk], np.array([nk.side_index]), 0.5)[0], zone
+    before, zone = added(0)
+    after, _ = added(1)
+    assert 0.0 < before[zone].max() < 0.5 / 4  # measured against Tartar's guns
+    assert after[zone].max() == pytest.approx(0.5)
+    firing = before > 0
+    assert np.array_equal(firing, after > 0) and firing.sum() >= 2
+    assert after[firing] / after[firing].max() == pytest.approx(before[firing] / before[firing].max())
+
+
 def test_security_first_withholds_the_opportunities_that_silence_no_gun_while_any_gun_fires():
     """security_first on the staff's values (G, N): while some gun fires into a government's aims, the
     opportunism of each district beyond them that fires into none is cut by that share; its aims, the

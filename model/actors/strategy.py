@@ -182,7 +182,8 @@ class BuiltinAI:
                   gates: list[bool] | None = None) -> np.ndarray:
         """(G, N) value added to districts beyond a government's war aims (and inside its side's
         border region) in proportion to the enemy artillery there that fires into its war aims,
-        relative to the district that fires most: ``weight`` for that one, 0 where no gun reaches
+        relative to the district that fires most (among those the zone may take, with ``security_peak_in_zone``;
+        else anywhere): ``weight`` for that one, 0 where no gun reaches
         its aims; only while its opportunity is open (the same gate as opportunism), or always with
         ``security_always`` on: the guns are a threat whether or not the enemy is coming apart (the
         Karabakh side took Kalbajar in April 1993, before Azerbaijan's army came apart in June).
@@ -217,7 +218,9 @@ class BuiltinAI:
                 threat = np.where(restrained, guns[enemy] * self._fire_on(w, present, home), threat)
             else:
                 scale = scale * ~restrained
-        peak = threat.max(axis=1, keepdims=True)
+        # the district that fires most: among those the zone may take (security_peak_in_zone), or anywhere (0, as
+        # before: often Tartar, whose guns outrange every district the zone may take, so those counted a few hundredths)
+        peak = (threat * eligible if model.p["security_peak_in_zone"] else threat).max(axis=1, keepdims=True)
         return np.where(eligible & (peak > 0), scale * threat / np.maximum(peak, 1e-12), 0.0)
 
     def _zone(self, world, governments, g_side: np.ndarray, aims: np.ndarray, gates: list[bool],

@@ -70,6 +70,16 @@ more costs a run per held-out seed."""
 PROBE_STEP = 0.25
 """First step of the pattern search (:func:`enqueue_probes`), as a share of each parameter's range."""
 
+SWITCH_VALUES = (0.0, 1.0)
+"""The values a fit tries for a switch (``switch = true`` in data/parameters.toml): off and on. Until stop 47 a switch
+was fitted as a number in [0, 1], and since any value above 0 acts as 1, a switch once on was never tried off again:
+the pattern search's steps from 1 (0.75, 0.5) and the sampler's draws (never exactly 0) all meant on."""
+
+
+def on_or_off(values: dict[str, float], switches) -> dict[str, float]:
+    """``values`` with each of ``switches`` as 0 or 1 (a value between acts as 1, so it is 1)."""
+    return {k: (1.0 if v > 0 else 0.0) if k in switches else v for k, v in values.items()}
+
 
 def read_start(path: Path) -> dict[str, float]:
     """A start point for a fresh study (``karabakh calibrate --start``): the ``[params]`` table of a TOML
@@ -127,6 +137,7 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     # of 1994), where whether the ceasefire held is judged (scoring.FIT_PATTERNS).
     fit_until = str(until) if until else str(CEASEFIRE_DATE)
     run_until = str(until) if until else None
+    switches = frozenset(k for k in FREE_PARAMETERS if known[k].switch)
     documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
     committed = load_calibrated(name).get("params", {})
     base = {k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
@@ -137,16 +148,21 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     starts = [documented] + ([base] if committed and not start_files else [])
     starts += [{**base, **start} for start in fresh_starts(name, start_files, study_dir)]
     incumbent = base if committed and start_files else None
+    # A switch between 0 and 1 acts as 1 (parameters.toml): the fit sees it as the on/off it is
+    starts = [on_or_off(start, switches) for start in starts]
+    incumbent = on_or_off(incumbent, switches) if incumbent is not None else None
 
     def run_specs(params: dict[str, float], seeds: list[int]) -> list[RunSpec]:
         return [RunSpec(seed=s, until=run_until, params=params, score=True, fit_until=fit_until) for s in seeds]
 
     def specs(trial):
-        return run_specs({k: trial.suggest_float(k, float(known[k].low), float(known[k].high))
+        return run_specs({k: trial.suggest_categorical(k, SWITCH_VALUES) if k in switches else
+                          trial.suggest_float(k, float(known[k].low), float(known[k].high))
                           for k in FREE_PARAMETERS}, seed_list)
 
     probes = {k: (float(known[k].low), float(known[k].high)) for k in FREE_PARAMETERS} if refine else None
-    study = _study(name, study_dir, sampler_seed, starts, specs, trials, jobs, progress, probes, incumbent=incumbent)
+    study = _study(name, study_dir, sampler_seed, starts, specs, trials, jobs, progress, probes, incumbent=incumbent,
+                   switches=switches)
     held_seeds = holdout_seeds(root_seed, seeds, holdout)
     chosen, held = choose_on_holdout(study, run_specs, held_seeds, jobs, committed=base if committed else None,
                                      root_seed=root_seed)
@@ -214,7 +230,8 @@ def _nested(values: dict[tuple[str, str], float]) -> dict[str, dict[str, float]]
 
 
 def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, trials: int, jobs: int, progress,
-           probe_ranges: dict[str, tuple[float, float]] | None = None, incumbent: dict | None = None):
+           probe_ranges: dict[str, tuple[float, float]] | None = None, incumbent: dict | None = None,
+           switches=frozenset()):
     """Run (or resume) the optuna study ``name``: a fresh study first tries ``starts`` (then ``incumbent``, a
     start the pattern search never refines around); each trial's runs (``specs(trial)``) are scored by the
     median loss; with ``probe_ranges`` (parameter -> (low, high)), the pattern search of
@@ -248,7 +265,7 @@ def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, 
             progress(min(done, trials))
         for _ in range(max(trials - done, 0)):
             if probe_ranges:
-                enqueue_probes(study, probe_ranges)
+                enqueue_probes(study, probe_ranges, switches)
             study.optimize(objective, n_trials=1)
             if progress:
                 progress(1)
@@ -340,13 +357,14 @@ def _record(name: str, chosen, study, fit_until: str, seed_list: list[int], root
             **({"holdout_seeds": held_seeds, "holdout": held} if held else {})}
 
 
-def enqueue_probes(study, ranges: dict[str, tuple[float, float]]) -> None:
+def enqueue_probes(study, ranges: dict[str, tuple[float, float]], switches=frozenset()) -> None:
     """Queue the next pair of pattern-search probes, unless trials are already waiting or the last two
     trials were probes (then the sampler has its turn).
 
     Probe pair k moves parameter k mod P of the best trial so far up and down by a step of
     ``PROBE_STEP`` of its range, halved after each full cycle over the P parameters (down to an
-    eighth); a probe beyond a bound probes twice the step on the other side instead. Everything
+    eighth); a probe beyond a bound probes twice the step on the other side instead. A switch
+    (``switches``) is probed once, at its other value (:data:`SWITCH_VALUES`). Everything
     follows from the study's own trials, so an interrupted study resumes the same search."""
     import optuna  # heavy and optional (the 'calibrate' extra)
 
@@ -361,18 +379,24 @@ def enqueue_probes(study, ranges: dict[str, tuple[float, float]]) -> None:
     if trailing >= 2 or not any(t.state == optuna.trial.TrialState.COMPLETE for t in trials):
         return
     names = list(ranges)
-    pair = sum("probe" in t.user_attrs for t in trials) // 2
+    numbered = [t.user_attrs["probe_pair"] for t in trials if "probe_pair" in t.user_attrs]
+    pair = max(numbered) + 1 if numbered else sum("probe" in t.user_attrs for t in trials) // 2
     name = names[pair % len(names)]
     low, high = ranges[name]
     step = PROBE_STEP * 0.5 ** min(pair // len(names), 3) * (high - low)
     # Around the best trial so far, the incumbent (a committed set left out of a --start study) aside.
     own = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE and not t.user_attrs.get("incumbent")]
     best = dict(min(own, key=lambda t: t.value).params if own else study.best_trial.params)
-    for sign in (1.0, -1.0):
-        value = best[name] + sign * step
-        if not low <= value <= high:
-            value = min(max(best[name] - 2.0 * sign * step, low), high)
-        study.enqueue_trial({**best, name: value}, user_attrs={"probe": f"{name} {value - best[name]:+.4g}"})
+    if name in switches:
+        values = [SWITCH_VALUES[0] if best[name] > 0 else SWITCH_VALUES[1]]
+    else:
+        values = []
+        for sign in (1.0, -1.0):
+            value = best[name] + sign * step
+            values.append(value if low <= value <= high else min(max(best[name] - 2.0 * sign * step, low), high))
+    for value in values:
+        study.enqueue_trial({**best, name: value},
+                            user_attrs={"probe": f"{name} {value - best[name]:+.4g}", "probe_pair": pair})
 
 
 def write_calibrated(record: dict, path: Path) -> None:

@@ -37,6 +37,7 @@ class Parameter:
     note: str
     low: float | None = None
     high: float | None = None
+    switch: bool = False  # a mechanism on (any value above 0) or off (0): a fit tries 0 and 1, never values between
 
 
 @cache
@@ -54,7 +55,12 @@ def load_parameters(path: Path = PARAMETERS_FILE) -> Mapping[str, Parameter]:
             raise InputError(path, f"[{name}]", f"missing field(s) {missing}; each parameter needs {list(_REQUIRED)}")
         if not str(entry["source"]).strip():
             raise InputError(path, f"[{name}].source", "empty; give a reference or 'assumption' with a note")
-        p = Parameter(name=name, **{k: entry[k] for k in _REQUIRED}, low=entry.get("low"), high=entry.get("high"))
+        p = Parameter(name=name, **{k: entry[k] for k in _REQUIRED}, low=entry.get("low"), high=entry.get("high"),
+                      switch=entry.get("switch", False))
+        if p.switch is not False and (p.switch is not True or (p.min, p.max) != (0, 1) or p.value not in (0, 1)):
+            raise InputError(path, f"[{name}].switch", f"{p.switch!r} with value {p.value} and hard bounds "
+                                                       f"[{p.min}, {p.max}]; a switch is true, with value 0 or 1 "
+                                                       "and hard bounds [0, 1]")
         if p.low is not None and p.high is not None and not p.low <= p.value <= p.high:
             raise InputError(path, f"[{name}]", f"value {p.value} outside its range [{p.low}, {p.high}]")
         if not all(math.isfinite(x) for x in (p.min, p.max)) or \
