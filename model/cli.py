@@ -562,7 +562,7 @@ def cmd_compare(args) -> int:
     workers = args.workers or default_workers()
     with tqdm(total=len(specs), unit="run", disable=args.quiet, file=sys.stderr, desc=f"compare ({workers} workers)") as bar:
         table = run_many(specs, workers=workers, progress=bar.update)
-    diffs = compare.differences(table)
+    diffs = compare.differences(table, root_seed=args.seed)
     series = compare.series_frame(table, {k: sc.start for k, sc in scenarios.items()})
     text = compare.report(scenarios["A"].name, scenarios["B"].name, table, diffs, scenarios["B"].question)
     with atomic_output_dir(out, force=args.force) as tmp:

@@ -14,6 +14,7 @@ from model.cli import main
 from model.errors import InputError
 from model.experiments.runner import RunSpec, replicate_seeds, run_many
 from model.experiments.statistics import paired_difference_ci
+from model.experiments.scoring import objective_value
 from model.model import KarabakhWar
 from model.inputs.locations import SCENARIO_DIR
 from model.inputs.scenario import load_scenario
@@ -183,6 +184,13 @@ def test_compare_scores_both_variants_against_the_record_and_refuses_another_sta
     assert diffs.loc["fit_loss", "diff"] == pytest.approx((b - a.loc[b.index]).mean())
     assert "loss against the documented record" in (out / "report.md").read_text()
     assert json.loads((out / "design.json").read_text())["score"] is True
+    # ... and the fit's objective of each (median loss + the shares of seeds outside their ranges), with B - A
+    obj = diffs.loc["fit_objective"]
+    a_rows, b_rows = (results[results["label"] == k].sort_values("seed") for k in ("A", "B"))
+    assert obj["mean_A"] == pytest.approx(objective_value(a_rows)) and obj["mean_B"] == pytest.approx(objective_value(b_rows))
+    assert obj["mean_A"] >= a.median()  # the shares of seeds outside their ranges only add
+    assert obj["diff"] == pytest.approx(obj["mean_B"] - obj["mean_A"]) and obj["ci_low"] < obj["diff"] < obj["ci_high"]
+    assert "The fit's objective" in (out / "report.md").read_text()
     late = write(tmp_path, 'start = 1992-06-01\nend = 1994-12-31\n')  # a war of its own, from mid-1992
     out2 = tmp_path / "cmp2"
     assert main(["compare", "historical", str(late), "--runs", "2", "--score", "--out", str(out2), "--quiet"]) == 2

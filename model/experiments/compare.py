@@ -22,8 +22,9 @@ from ..outputs.numbers import interval, readable
 from ..outputs.outcomes import label as outcome_label
 from ..outputs.plots import finish, finish_districts
 from .runner import RunSpec, replicate_seeds
-from .scoring import documented, first_documented_changes
+from .scoring import W_SHARES, documented, first_documented_changes, objective_value
 from .statistics import paired_difference_ci
+from .validation import objective_difference_se
 
 OUTCOMES = ("arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm", "displaced_aze",
             "displaced_arm", "coup_attempts_azerbaijan", "coups_successful_azerbaijan", "days_to_ceasefire")
@@ -33,6 +34,13 @@ OUTCOMES = ("arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "c
 SCORED = ("fit_loss", "loss against the documented record (lower: closer)")
 """With ``score``: the calibration's loss (model/experiments/scoring.py), compared like an outcome, so that
 two variants of the historical scenario (e.g. patrons scheduled or deciding) can be told apart on the record."""
+
+OBJECTIVE = ("fit_objective", "the fit's objective: median loss + 5 x shares of seeds outside their ranges "
+                              "(CI: +/- 1.96 bootstrap standard errors, seeds resampled together)")
+"""With ``score``: the objective of ``karabakh calibrate`` and ``karabakh validate`` (scoring.objective_value), one
+value per scenario over the paired seeds, B - A with its bootstrap standard error. Why: the loss alone does not see
+the patterns' shares of seeds (Khankendi/Stepanakert held, the May 1994 ceasefire holding, ...), and whether one
+variant of the historical scenario is at least as close to the record as another is a question about both."""
 
 
 def compare_specs(a: str, b: str, runs: int, root_seed: int = 0, until: str | None = None,
@@ -45,8 +53,9 @@ def compare_specs(a: str, b: str, runs: int, root_seed: int = 0, until: str | No
             for label, name in (("A", a), ("B", b)) for s in seeds]
 
 
-def differences(table: pd.DataFrame) -> pd.DataFrame:
-    """One row per outcome (and per district capture day): A mean, B mean, B − A with 95 % CI, n."""
+def differences(table: pd.DataFrame, root_seed: int = 0) -> pd.DataFrame:
+    """One row per outcome (and per district capture day): A mean, B mean, B − A with 95 % CI, n; with scored runs,
+    also the fit's objective of each (:func:`objective_row`; its bootstrap spawned from ``root_seed``)."""
     ok = table[table["error"] == ""]
     a = ok[ok["label"] == "A"].set_index("seed").sort_index()
     b = ok[ok["label"] == "B"].set_index("seed").sort_index()
@@ -70,9 +79,22 @@ def differences(table: pd.DataFrame) -> pd.DataFrame:
             est = lo = hi = np.nan
         row.update(diff=est, ci_low=lo, ci_high=hi)
         rows.append(row)
+    if SCORED[0] in table.columns and len(seeds) >= 2:
+        rows.append(objective_row(a, b, root_seed))
     out = pd.DataFrame(rows)
     # Capture days that never happened in any run of either scenario say nothing: drop them.
     return out[~((out["share_A"] == 0) & (out["share_B"] == 0))].reset_index(drop=True)
+
+
+def objective_row(a: pd.DataFrame, b: pd.DataFrame, root_seed: int) -> dict:
+    """:data:`OBJECTIVE` of the paired runs ``a`` and ``b`` (the same seeds, in the same order): each scenario's
+    objective, B - A, and an interval of 1.96 bootstrap standard errors around it
+    (validation.objective_difference_se, seeds resampled together)."""
+    obj_a, obj_b = objective_value(a), objective_value(b)
+    se = objective_difference_se(b, a, root_seed)
+    return {"outcome": OBJECTIVE[0], "label": OBJECTIVE[1], "mean_A": obj_a, "mean_B": obj_b, "share_A": 1.0,
+            "share_B": 1.0, "n_paired": len(a), "diff": obj_b - obj_a, "ci_low": obj_b - obj_a - 1.96 * se,
+            "ci_high": obj_b - obj_a + 1.96 * se, "se": se}
 
 
 def report(a: str, b: str, table: pd.DataFrame, diffs: pd.DataFrame, question: str = "") -> str:
@@ -90,13 +112,15 @@ def report(a: str, b: str, table: pd.DataFrame, diffs: pd.DataFrame, question: s
               "where it happened in both.", "",
               "| outcome | A | B | B − A [95 % CI] | share A / B |", "|---|---|---|---|---|"]
     for _, r in diffs.iterrows():
-        if r["outcome"].startswith(("capture_day_", "patron_")):
+        if r["outcome"].startswith(("capture_day_", "patron_")) or r["outcome"] == OBJECTIVE[0]:
             continue
         sig = "" if pd.isna(r["ci_low"]) or r["ci_low"] <= 0 <= r["ci_high"] else " **"
         share = f"{r['share_A']:.0%} / {r['share_B']:.0%}" if r["outcome"] == "days_to_ceasefire" else ""
         lines.append(f"| {r['label']} | {num(r['mean_A'])} | {num(r['mean_B'])} | "
                      f"{interval(r['diff'], r['ci_low'], r['ci_high'])}{sig} | {share} |")
-    lines += ["", "`**` marks intervals that exclude 0.", "", "## First capture date of each district (days from the start)",
+    lines += ["", "`**` marks intervals that exclude 0."]
+    lines += objective_lines(diffs)
+    lines += ["", "## First capture date of each district (days from the start)",
               "", "| district | A mean | B mean | B − A [95 % CI] | captured in A / B |", "|---|---|---|---|---|"]
     for _, r in diffs[diffs["outcome"].str.startswith("capture_day_")].iterrows():
         lines.append(f"| {r['outcome'].removeprefix('capture_day_')} | {num(r['mean_A'])} | {num(r['mean_B'])} | "
@@ -113,6 +137,27 @@ def report(a: str, b: str, table: pd.DataFrame, diffs: pd.DataFrame, question: s
                          f"{interval(r['diff'], r['ci_low'], r['ci_high'])} |")
     lines += ["", "Plots: `territory.png` (median and 90 % band over seeds), `capture_dates.png`.", ""]
     return "\n".join(lines)
+
+
+def objective_lines(diffs: pd.DataFrame) -> list[str]:
+    """The report's verdict on :data:`OBJECTIVE`, by the rule ``karabakh calibrate`` uses to tell two parameter sets
+    apart (a difference of at least twice its standard error); none without scored runs."""
+    rows = diffs[diffs["outcome"] == OBJECTIVE[0]]
+    if rows.empty:
+        return []
+    r = rows.iloc[0]
+    d, se = float(r["diff"]), float(r["se"])
+    if d <= -2 * se:
+        verdict = "B is closer to the record than A by more than twice that error"
+    elif d >= 2 * se:
+        verdict = "B is further from the record than A by more than twice that error"
+    else:
+        verdict = ("these seeds do not tell A and B apart (|B − A| under twice that error): B is at least as close "
+                   "to the record as A within the noise of these seeds" if d <= 0 else
+                   "these seeds do not tell A and B apart (|B − A| under twice that error), though B scores worse")
+    return ["", f"**The fit's objective** (`karabakh validate`'s: median loss + {W_SHARES:g} × the shares of seeds "
+                f"outside their target ranges; lower is closer): A {r['mean_A']:.2f}, B {r['mean_B']:.2f}; "
+                f"B − A {d:+.2f}, bootstrap standard error {se:.2f} (seeds resampled together): {verdict}."]
 
 
 def series_frame(table: pd.DataFrame, starts: dict[str, dt.date], every: int = 7) -> pd.DataFrame:
