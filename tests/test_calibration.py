@@ -533,6 +533,18 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
                        "culmination_loss_share": 0.1}
     assert seen["incumbent"] == {**newer, **{k: pytest.approx(v) for k, v in committed.items()}}  # ... but tried
     assert documented["attrition_rate"] != pytest.approx(committed["attrition_rate"])
+    # the held-out seeds compare the kept set with the committed one as the study tried it (switches as 0 or 1):
+    # until stop 47's mend a switch between 0 and 1 in the committed set hid it from the two-error rule
+    monkeypatch.setattr(calibration, "_study", lambda *args, **kwargs: None)
+
+    def chosen(study, run_specs, seeds, jobs, committed=None, root_seed=0):
+        seen["committed"] = committed
+        raise Stop
+
+    monkeypatch.setattr(calibration, "choose_on_holdout", chosen)
+    with pytest.raises(Stop):
+        calibration.calibrate(1, 1, seeds=1, study_dir=tmp_path / "studies", start_files=[good])
+    assert seen["committed"] == seen["incumbent"]
     (tmp_path / "studies").mkdir()
     (tmp_path / "studies" / "default.db").write_text("")
     with pytest.raises(InputError, match="fresh study"):

@@ -149,8 +149,10 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     starts = [documented] + ([base] if committed and not start_files else [])
     starts += [{**base, **start} for start in fresh_starts(name, start_files, study_dir)]
     incumbent = base if committed and start_files else None
-    # A switch between 0 and 1 acts as 1 (parameters.toml): the fit sees it as the on/off it is
+    # A switch between 0 and 1 acts as 1 (parameters.toml): the fit sees it as the on/off it is - the committed set
+    # too, so that the held-out seeds still recognise it among the trials (choose_on_holdout's two-error rule)
     starts = [on_or_off(start, switches) for start in starts]
+    base = on_or_off(base, switches)
     incumbent = on_or_off(incumbent, switches) if incumbent is not None else None
 
     def run_specs(params: dict[str, float], seeds: list[int]) -> list[RunSpec]:
