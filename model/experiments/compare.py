@@ -35,7 +35,7 @@ SCORED = ("fit_loss", "loss against the documented record (lower: closer)")
 """With ``score``: the calibration's loss (model/experiments/scoring.py), compared like an outcome, so that
 two variants of the historical scenario (e.g. patrons scheduled or deciding) can be told apart on the record."""
 
-OBJECTIVE = ("fit_objective", "the fit's objective: median loss + 5 x shares of seeds outside their ranges "
+OBJECTIVE = ("fit_objective", f"the fit's objective: median loss + {W_SHARES:g} x shares of seeds outside their ranges "
                               "(CI: +/- 1.96 bootstrap standard errors, seeds resampled together)")
 """With ``score``: the objective of ``karabakh calibrate`` and ``karabakh validate`` (scoring.objective_value), one
 value per scenario over the paired seeds, B - A with its bootstrap standard error. Why: the loss alone does not see
