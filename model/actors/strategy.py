@@ -162,8 +162,7 @@ class BuiltinAI:
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
         self._staff_values = StaffValues()
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}
-        self._aims_cache: dict[tuple, np.ndarray] = {}  # _aims: (G, N) war aims by the aim lists' ids
-        self._theatre_cache: dict[tuple, np.ndarray] = {}  # _theatre: (G, N) by the governments' indices
+        self._mask_cache: dict[tuple, np.ndarray] = {}  # _stacked: (G, N) masks by attribute and the masks' ids
         self._map_cache: tuple | None = None  # (world, _map's lookups)
         self._zone_cache: tuple | None = None  # (world, g_side, aims, gates, weight, _zone's arrays)
         self._idle_cache: tuple | None = None  # (value, aims, first, _idle's arrays)
@@ -219,7 +218,7 @@ class BuiltinAI:
             else:
                 scale = scale * ~restrained
         # the district that fires most: among those the zone may take (security_peak_in_zone), or anywhere (0, as
-        # before: often Tartar, whose guns outrange every district the zone may take, so those counted a few hundredths)
+        # before: often Tartar, which fires more than any district the zone may take, so those counted a fraction of it)
         peak = (threat * eligible if model.p["security_peak_in_zone"] else threat).max(axis=1, keepdims=True)
         return np.where(eligible & (peak > 0), scale * threat / np.maximum(peak, 1e-12), 0.0)
 
@@ -295,11 +294,7 @@ class BuiltinAI:
 
     def _aims(self, governments) -> np.ndarray:
         """(G, N) bool war aims of ``governments``, rebuilt only when an aim list is replaced."""
-        key = tuple([id(g.war_aims) for g in governments])
-        aims = self._aims_cache.get(key)
-        if aims is None:
-            aims = self._aims_cache[key] = np.vstack([g.war_aims for g in governments]).astype(bool)
-        return aims
+        return self._stacked(governments, "war_aims")
 
     def _theatre(self, governments) -> np.ndarray:
         """(G, N) bool: the districts each of ``governments`` sends reserves to and stages offensives from (its
@@ -308,11 +303,16 @@ class BuiltinAI:
         borders (Tavush, Ararat and Syunik); with one side-wide picture the Karabakh staff sent its divisions to
         Ijevan or Ararat against threats of a few hundred Azerbaijani men to a border post there, for months
         of 1993 (docs/notes/capture_order.md, "Stop 46")."""
-        key = tuple([g.index for g in governments])
-        theatre = self._theatre_cache.get(key)
-        if theatre is None:
-            theatre = self._theatre_cache[key] = np.vstack([g.theatre for g in governments])
-        return theatre
+        return self._stacked(governments, "theatre")
+
+    def _stacked(self, governments, attr: str) -> np.ndarray:
+        """(G, N) bool: each of ``governments``' district mask ``attr``, stacked once and kept while none of the
+        masks is replaced (keyed by their ids)."""
+        key = (attr, *[id(getattr(g, attr)) for g in governments])
+        rows = self._mask_cache.get(key)
+        if rows is None:
+            rows = self._mask_cache[key] = np.vstack([getattr(g, attr) for g in governments]).astype(bool)
+        return rows
 
     def _map(self, world) -> tuple[list[np.ndarray], np.ndarray]:
         """Lookups computed once per world, used every day: for each district the districts with a road

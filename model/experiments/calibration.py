@@ -141,19 +141,16 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     switches = frozenset(k for k in FREE_PARAMETERS if known[k].switch)
     documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
     committed = load_calibrated(name).get("params", {})
-    base = {k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
-            for k, v in documented.items()} if committed else documented
+    # A switch between 0 and 1 acts as 1 (parameters.toml): the fit sees it as the on/off it is - the committed set
+    # too, so that the held-out seeds still recognise it among the trials (choose_on_holdout's two-error rule)
+    base = on_or_off({k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
+                      for k, v in documented.items()}, switches) if committed else documented
     # With start files the committed set is tried last and never refined around (the incumbent), so that the
     # pattern search refines around the best of the starts rather than returning to the committed optimum at
     # once, while the held-out seeds still compare the kept set with it.
     starts = [documented] + ([base] if committed and not start_files else [])
-    starts += [{**base, **start} for start in fresh_starts(name, start_files, study_dir)]
+    starts += [on_or_off({**base, **start}, switches) for start in fresh_starts(name, start_files, study_dir)]
     incumbent = base if committed and start_files else None
-    # A switch between 0 and 1 acts as 1 (parameters.toml): the fit sees it as the on/off it is - the committed set
-    # too, so that the held-out seeds still recognise it among the trials (choose_on_holdout's two-error rule)
-    starts = [on_or_off(start, switches) for start in starts]
-    base = on_or_off(base, switches)
-    incumbent = on_or_off(incumbent, switches) if incumbent is not None else None
 
     def run_specs(params: dict[str, float], seeds: list[int]) -> list[RunSpec]:
         return [RunSpec(seed=s, until=run_until, params=params, score=True, fit_until=fit_until) for s in seeds]
