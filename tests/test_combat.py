@@ -161,3 +161,21 @@ def test_a_day_tells_the_losses_of_an_attack_from_those_of_a_defence():
     r = day(make_forces(1000, 3000))
     assert r.unit_loss_fraction[0] > 0 and np.isclose(r.attack_loss_fraction[0], r.unit_loss_fraction[0], rtol=1e-12)
     assert r.unit_loss_fraction[1] > 0 and r.attack_loss_fraction[1] == 0.0
+
+
+def test_the_attrition_exponent_makes_the_odds_weigh_less_on_loss_rates():
+    """Helmbold's exponent w (``attrition_exponent``): at 1 each side's loss rate is in proportion to the
+    odds it faces (square law); below 1 an attacker at high odds loses more and its victims less, and at 0
+    the odds do not matter at all (the same draws give the same fractions at odds 4:1 and 1:1)."""
+    def losses(att, w, seed=3):
+        forces = make_forces(att, 1000)
+        a, d = combat_power(forces, TERRAIN, P)
+        r = fight(forces, a, d, {**P, "attrition_exponent": w}, np.random.default_rng(seed), N)
+        return r.unit_loss_fraction
+    square, helmbold, flat = losses(4000, 1.0), losses(4000, 0.5), losses(4000, 0.0)
+    assert helmbold[0] > square[0] and helmbold[1] < square[1]  # the strong attacker bleeds more, inflicts less
+    even_flat = losses(1000, 0.0)
+    assert np.allclose(flat, even_flat, rtol=1e-12)  # w = 0: odds do not enter
+    # the square law's exponent scales the odds exactly: at w, the attacker's fraction times the odds^w is fixed
+    ratio = day(make_forces(4000, 1000)).attack_cp[1, 1] / day(make_forces(4000, 1000)).defense_cp[1, 1]
+    assert np.isclose(helmbold[0] * ratio ** 0.5, square[0] * ratio, rtol=1e-9)

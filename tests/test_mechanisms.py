@@ -5,6 +5,7 @@ same run where it is not, or checks a computed value."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -1136,3 +1137,31 @@ def test_snow_cuts_kalbajar_off_once_the_tartar_road_is_lost():
     off = KarabakhWar(rng=0, until="1992-01-10", winter_closure=0)
     assert Supply.roads(on) is world.open_edges(12) and Supply.roads(off) is world.edges
     assert len(world.open_edges(12)) == len(world.edges) - 6  # three roads, both ways
+
+
+def test_a_staff_calls_off_the_attacks_it_cannot_assemble_enough_strength_for():
+    """attack_call_off: the attack CP that actually goes to a target (over the approach: tracks count
+    rough_attack_factor), summed per government, against the defence its staff is told of; below the
+    threshold every unit of that government attacking that target holds instead, at or above it all go."""
+    w = KarabakhWar(rng=0, until="1991-12-02").world
+    i, n = w.index, w.n
+    p = {"rough_attack_factor": 0.4}
+    # units 0, 1 (government row 0) from Kalbajar on Mardakert by road; unit 2 (row 0) from Mardakert on Shahumyan
+    # by a track; unit 3 holds; unit 4 (row 1) from Kalbajar on Mardakert alone
+    nodes = np.array([i["kalbajar"], i["kalbajar"], i["mardakert"], i["kalbajar"], i["kalbajar"]])
+    target = np.array([i["mardakert"], i["mardakert"], i["shahumyan"], -1, i["mardakert"]])
+    ug = np.array([0, 0, 0, 0, 1])
+    situation = SimpleNamespace(attack_cp=np.array([600.0, 100.0, 500.0, 900.0, 100.0]))
+    enemy = np.zeros((2, n + 1))
+    enemy[:, i["mardakert"]] = 1000.0
+    enemy[:, i["shahumyan"]] = 1000.0
+
+    def orders(threshold):
+        return BuiltinAI._call_off(w, situation, np.arange(5), ug, nodes, target, enemy,
+                                   {**p, "attack_call_off": threshold})
+
+    # 700 of row 0 against 1000 on Mardakert go; 500 x 0.4 = 200 on Shahumyan and row 1's 100 do not
+    assert orders(0.5).tolist() == [i["mardakert"], i["mardakert"], -1, -1, -1]
+    assert orders(0.15).tolist() == [i["mardakert"], i["mardakert"], i["shahumyan"], -1, -1]  # 0.2 >= 0.15
+    assert orders(0.71).tolist() == [-1] * 5  # 0.7 < 0.71: the whole attack holds
+    assert orders(0.1).tolist() == target.tolist()

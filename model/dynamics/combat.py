@@ -6,10 +6,13 @@ whose target is district ``v`` joins it; every unit of the other side standing i
 resolved with a handful of ``bincount`` calls per day, never a Python loop over
 units or fronts.
 
-Model (square law, per day): the defenders of an engagement lose a fraction
-``k * A / D`` of their strength and the attackers ``k * e * D / A`` (capped), with
+Model (per day): the defenders of an engagement lose a fraction
+``k * (A / D)**w`` of their strength and the attackers ``k * e * (D / A)**w`` (capped), with
 ``A``/``D`` the effective combat power (CP) of attackers/defenders, ``k`` the
-attrition rate and ``e`` the attacker's exposure, times gamma noise. Terrain,
+attrition rate, ``e`` the attacker's exposure and ``w`` the attrition exponent, times gamma noise:
+``w = 1`` is Lanchester's square law, ``w < 1`` Helmbold's generalisation, in which the odds
+weigh less on each side's loss rate (Dupuy: no direct relationship between force ratios and
+casualty rates in his divisional engagements). Terrain,
 supply, equipment, training and morale enter through CP. The attacker gains a
 share of the district growing with ``log(A/D)``; with a logistic probability in
 ``log(A/D)`` the defence *breaks* and a larger share falls at once (never at or below
@@ -159,10 +162,12 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     u_break, u_adv = rng.random((2, len(eng)))
     ratio = a / np.where(defended, d, 1.0)
     k = p["attrition_rate"] * intensity
-    frac_def = np.where(defended, np.minimum(k * ratio * noise[0], MAX_DAILY_LOSS), 0.0)
+    # the odds as they weigh on loss rates (square law at exponent 1: no power taken, runs unchanged)
+    odds = ratio if p["attrition_exponent"] == 1.0 else ratio ** p["attrition_exponent"]
+    frac_def = np.where(defended, np.minimum(k * odds * noise[0], MAX_DAILY_LOSS), 0.0)
     node_e = eng % n if exposure_factor is not None or advance_factor is not None else None  # engaged district
     exposure = p["attacker_exposure"] if exposure_factor is None else p["attacker_exposure"] * exposure_factor[node_e]
-    frac_att = np.where(defended, np.minimum(k * exposure / np.maximum(ratio, 1e-12) * noise[1],
+    frac_att = np.where(defended, np.minimum(k * exposure / np.maximum(odds, 1e-12) * noise[1],
                                              MAX_DAILY_LOSS), 0.0)
 
     # Advance: creeping gains when A > D, a large jump if the defence breaks.
