@@ -445,8 +445,8 @@ class BuiltinAI:
         """Call off the attacks whose assembled strength falls short of ``attack_call_off`` times the enemy's
         defence as the staff sees it. Why: the staff rates a target by the combat power of every own district
         that can strike it, but each unit then takes the best target in its own reach, so the units counted
-        for one target go to others, and the few left (often worn-out remnants) went in alone at odds of 1:4 to
-        1:100 (docs/notes/attrition.md); attackers assembled about twice the defender's strength in the
+        for one target go to others, and the one or two units left went in alone: the median Azerbaijani attack
+        at odds of 1:4, a quarter of them at 1:20 or worse (docs/notes/attrition.md); attackers assembled about twice the defender's strength in the
         average battle (Dupuy's verities). The odds are counted as the staff counts them: attack CP over the
         approach (tracks and passes), against the defence it is told of."""
         n = world.n
