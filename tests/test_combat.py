@@ -31,9 +31,9 @@ def make_forces(att_personnel: float, def_personnel: float, *, att_tanks=0.0, de
 TERRAIN = Terrain.from_params(np.array([0, 2, 0]), P)
 
 
-def day(forces: Forces, seed: int = 0):
-    att, dfn = combat_power(forces, TERRAIN, P)
-    return fight(forces, att, dfn, P, np.random.default_rng(seed), N)
+def day(forces: Forces, seed: int = 0, p: dict[str, float] = P):
+    att, dfn = combat_power(forces, TERRAIN, p)
+    return fight(forces, att, dfn, p, np.random.default_rng(seed), N)
 
 
 def test_more_attacking_strength_never_hurts_the_attacker():
@@ -167,15 +167,13 @@ def test_the_attrition_exponent_makes_the_odds_weigh_less_on_loss_rates():
     """Helmbold's exponent w (``attrition_exponent``): at 1 each side's loss rate is in proportion to the
     odds it faces (square law); below 1 an attacker at high odds loses more and its victims less, and at 0
     the odds do not matter at all (the same draws give the same fractions at odds 4:1 and 1:1)."""
-    def losses(att, w, seed=3):
-        forces = make_forces(att, 1000)
-        a, d = combat_power(forces, TERRAIN, P)
-        r = fight(forces, a, d, {**P, "attrition_exponent": w}, np.random.default_rng(seed), N)
-        return r.unit_loss_fraction
+    def losses(att, w):
+        return day(make_forces(att, 1000), 3, {**P, "attrition_exponent": w}).unit_loss_fraction
     square, helmbold, flat = losses(4000, 1.0), losses(4000, 0.5), losses(4000, 0.0)
     assert helmbold[0] > square[0] and helmbold[1] < square[1]  # the strong attacker bleeds more, inflicts less
     even_flat = losses(1000, 0.0)
     assert np.allclose(flat, even_flat, rtol=1e-12)  # w = 0: odds do not enter
     # the square law's exponent scales the odds exactly: at w, the attacker's fraction times the odds^w is fixed
-    ratio = day(make_forces(4000, 1000)).attack_cp[1, 1] / day(make_forces(4000, 1000)).defense_cp[1, 1]
+    cp = day(make_forces(4000, 1000))
+    ratio = cp.attack_cp[1, 1] / cp.defense_cp[1, 1]
     assert np.isclose(helmbold[0] * ratio ** 0.5, square[0] * ratio, rtol=1e-9)

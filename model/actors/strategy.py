@@ -454,10 +454,9 @@ class BuiltinAI:
         if not going.any():
             return target
         goal = np.where(going, target, 0)
-        reach = world.approach(p["rough_attack_factor"])[nodes, goal]
-        cell = ug * n + goal
-        assembled = np.bincount(cell[going], situation.attack_cp[units][going] * reach[going],
-                                minlength=len(enemy_stand) * n)
+        cell = ug * n + goal  # each unit's (government, target) cell; units that hold add nothing to theirs
+        strength = situation.attack_cp[units] * world.approach(p["rough_attack_factor"])[nodes, goal] * going
+        assembled = np.bincount(cell, strength, minlength=len(enemy_stand) * n)
         odds = assembled[cell] / np.maximum(enemy_stand[:, :n].reshape(-1)[cell], 1.0)
         return np.where(going & (odds < p["attack_call_off"]), -1, target)
 
