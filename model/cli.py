@@ -148,6 +148,8 @@ EPILOG_CALIBRATE = textwrap.dedent("""\
       karabakh validate --calibration until-1993-06-30        # then score the rest
       karabakh calibrate --trials 300 --refine                # refit after a model change: starts from the
                                                               # committed set, probes one parameter at a time
+      karabakh calibrate --trials 40 --refine --seeds 128 --free coup_base_rate,plot_loyalty_threshold
+                                                              # refit two parameters, the rest as committed
       karabakh calibrate --patrons --trials 30 --jobs 2       # patron policy only, historical_mixed
                                                               # -> calibration/params/patrons.toml
                                                               # ('patron_calibration' in historical_mixed.toml)""")
@@ -384,6 +386,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "table (free parameters, inside their fit ranges; repeatable) instead of the committed "
                           "set itself, which is tried last and compared on the held-out seeds but never refined "
                           "around: to refit where several parameters must move together")
+    cal.add_argument("--free", action="append", default=[], metavar="NAMES",
+                     help="fit only these free parameters (comma-separated, repeatable); the others stay at the "
+                          "committed set's values: to refit the few a change touches, with more seeds a trial "
+                          "(default: all of FREE_PARAMETERS)")
     cal.add_argument("--holdout", type=_count, default=None, metavar="N",
                      help="score the 5 best trials and the start trials again on N seeds that chose nothing and keep the "
                           "best there, in place of the committed set only if it is better there by 2 standard errors "
@@ -672,7 +678,10 @@ def cmd_calibrate(args) -> int:
     if args.patrons and args.start:
         raise InputError("karabakh calibrate", "--start", "not with --patrons (it starts the war's parameters)")
     name = args.name or ("patrons" if args.patrons else f"until-{args.until}" if args.until else "default")
-    fresh_starts(name, args.start)  # bad start files, or a study that exists, fail before any run
+    if args.patrons and args.free:
+        raise InputError("karabakh calibrate", "--free", "not with --patrons (it fits the patrons' policy only)")
+    free = [n for names in args.free for n in names.split(",")]
+    fresh_starts(name, args.start, free=free)  # bad start files or names, or a study that exists, fail before any run
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
         seeds = args.seeds or (16 if args.patrons else 32)
         holdout = seeds if args.holdout is None else args.holdout
@@ -684,7 +693,7 @@ def cmd_calibrate(args) -> int:
         else:
             record = calibrate(args.trials, args.jobs or default_workers(), seeds=seeds, until=args.until,
                                name=name, root_seed=args.seed, progress=bar.update, command=args.command_line,
-                               refine=args.refine, start_files=args.start, holdout=holdout)
+                               refine=args.refine, start_files=args.start, holdout=holdout, free=free)
     c = record["calibration"]
     if c.get("holdout"):
         kept = next(h for h in c["holdout"] if h["trial"] == c["best_trial"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import tomllib
 
 import numpy as np
 import pandas as pd
@@ -15,6 +16,7 @@ from model.experiments import scoring
 from model.inputs import calibrated, history, locations
 from model.errors import InputError
 from model.experiments.runner import RunSpec, run_many
+from model.inputs.params import load_parameters
 from model.inputs.world import load_world
 from model.outputs.numbers import readable
 
@@ -517,7 +519,7 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
     class Stop(Exception):
         pass
 
-    def capture(name, study_dir, sampler_seed, starts, *rest, incumbent=None, switches=frozenset()):
+    def capture(name, study_dir, sampler_seed, starts, *rest, incumbent=None, switches=frozenset(), free=None):
         seen["starts"], seen["incumbent"], seen["switches"] = starts, incumbent, switches
         raise Stop
 
@@ -549,6 +551,60 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
     (tmp_path / "studies" / "default.db").write_text("")
     with pytest.raises(InputError, match="fresh study"):
         calibration.calibrate(1, 1, seeds=1, study_dir=tmp_path / "studies", start_files=[good])
+
+
+def test_a_fit_of_a_few_free_parameters_moves_only_those_and_resumes_only_with_them(tmp_path, monkeypatch):
+    """`karabakh calibrate --free NAMES`: every trial runs the committed set with only NAMES moved (the fake runs
+    score x = coup_base_rate, best at its lowest), the written set has all free parameters, the others as committed;
+    the study keeps what it fits, and resuming it with other --free, a start file setting a parameter outside
+    them, or a name that is not a free parameter, is one input error naming --free or the file's field."""
+    pytest.importorskip("optuna")
+    import pandas as pd
+
+    from model.experiments import calibration
+
+    assert calibration.free_subset(["plot_loyalty_threshold", "coup_base_rate"]) == \
+        ("plot_loyalty_threshold", "coup_base_rate")  # in FREE_PARAMETERS' order
+    assert calibration.free_subset([]) == calibration.FREE_PARAMETERS
+    with pytest.raises(InputError, match="--free.*did you mean 'coup_base_rate'"):
+        calibration.free_subset(["coup_base_rat"])
+    known = load_parameters()
+    committed = calibration.on_or_off({**{k: float(known[k].value) for k in calibration.FREE_PARAMETERS},
+                                       **calibrated.load_calibrated("default")["params"]},
+                                      {k for k, p in known.items() if p.switch})  # newer ones at documented values
+    ran = []
+
+    def fake_run_many(specs, executor=None):
+        ran.append(dict(specs[0].params))
+        x = specs[0].params["coup_base_rate"]
+        parts = ("loss", "capture_months", "state", "casualties_miss", "displaced_miss", "forces_miss", "patterns_miss",
+                 "capture_days_major")
+        return pd.DataFrame({**{f"fit_{c}": [x] * len(specs) for c in parts}, "error": [""] * len(specs)})
+
+    monkeypatch.setattr(calibration, "run_many", fake_run_many)
+    monkeypatch.setattr(calibration, "PARAMS_DIR", tmp_path / "params")
+    studies = tmp_path / "studies"
+    record = calibration.calibrate(6, 1, seeds=2, study_dir=studies, free=["coup_base_rate"], refine=True)
+    assert len(ran) == 6
+    for params in ran:
+        assert set(params) == set(calibration.FREE_PARAMETERS)
+        assert {k: v for k, v in params.items() if k != "coup_base_rate"} == \
+            {k: pytest.approx(v) for k, v in committed.items() if k != "coup_base_rate"}
+    assert len({params["coup_base_rate"] for params in ran}) > 2  # ... and the one it fits moves
+    assert record["calibration"]["free_parameters"] == ["coup_base_rate"]
+    assert record["params"]["coup_base_rate"] == min(params["coup_base_rate"] for params in ran)
+    assert record["params"]["attrition_rate"] == pytest.approx(committed["attrition_rate"])
+    written = tomllib.loads((tmp_path / "params" / "default.toml").read_text())["params"]
+    assert set(written) == set(calibration.FREE_PARAMETERS)
+    with pytest.raises(InputError, match="--free.*resumes with the parameters it began with"):
+        calibration.calibrate(7, 1, seeds=2, study_dir=studies, free=["coup_base_rate", "attrition_rate"])
+    assert len(ran) == 6  # nothing ran
+    calibration.calibrate(7, 1, seeds=2, study_dir=studies, free=["coup_base_rate"])  # the same --free resumes
+    assert len(ran) == 7
+    start = tmp_path / "start.toml"
+    start.write_text("[params]\nattrition_rate = 0.03\n")
+    with pytest.raises(InputError, match=re.escape("[params].attrition_rate") + ".*not among --free"):
+        calibration.fresh_starts("other", [start], studies, free=["coup_base_rate"])
 
 
 def test_a_fit_keeps_the_best_of_its_best_trials_on_held_out_seeds(tmp_path, monkeypatch):
