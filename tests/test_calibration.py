@@ -596,7 +596,7 @@ def test_a_fit_of_a_few_free_parameters_moves_only_those_and_resumes_only_with_t
     assert record["params"]["attrition_rate"] == pytest.approx(committed["attrition_rate"])
     written = tomllib.loads((tmp_path / "params" / "default.toml").read_text())["params"]
     assert set(written) == set(calibration.FREE_PARAMETERS)
-    with pytest.raises(InputError, match="--free.*resumes with the parameters it began with"):
+    with pytest.raises(InputError, match="--free.*differ in attrition_rate.*resumes with the parameters it began with"):
         calibration.calibrate(7, 1, seeds=2, study_dir=studies, free=["coup_base_rate", "attrition_rate"])
     assert len(ran) == 6  # nothing ran
     calibration.calibrate(7, 1, seeds=2, study_dir=studies, free=["coup_base_rate"])  # the same --free resumes

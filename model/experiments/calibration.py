@@ -142,14 +142,16 @@ def fresh_starts(name: str, start_files: Sequence[Path], study_dir: Path = CALIB
     if db.exists():
         stored = _stored_free(name, db)
         if stored is not None and tuple(stored) != moved:
-            raise InputError("--free", str(db), f"that study fits {len(stored)} parameters, this command "
-                             f"{len(moved)}: a study resumes with the parameters it began with (the same --free, "
-                             "or another --name)")
+            differ = sorted(set(stored) ^ set(moved)) or ["their order"]
+            raise InputError("--free", str(db), f"that study fits {len(stored)} parameters, this command {len(moved)} "
+                             f"(they differ in {', '.join(differ[:3])}{' ...' if len(differ) > 3 else ''}): a study "
+                             "resumes with the parameters it began with (the same --free, or another --name)")
     return starts
 
 
 def _stored_free(name: str, db: Path) -> list[str] | None:
-    """The free parameters a stored study began with (None for studies begun before stop 49, which kept no list)."""
+    """The free parameters a stored study began with; None if the file holds no study of that name. A study begun
+    before stop 49 kept no list: it fitted all of FREE_PARAMETERS, and is taken to (a resumed study refits them all)."""
     import optuna  # heavy and optional (the 'calibrate' extra)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -157,7 +159,7 @@ def _stored_free(name: str, db: Path) -> list[str] | None:
         study = optuna.load_study(study_name=name, storage=f"sqlite:///{db}")
     except KeyError:  # no study of that name in the file: a fresh one will be made
         return None
-    return study.user_attrs.get("free_parameters")
+    return study.user_attrs.get("free_parameters", list(FREE_PARAMETERS))
 
 
 def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = None, name: str = "default",
