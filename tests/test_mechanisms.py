@@ -798,33 +798,41 @@ def test_a_new_leadership_bears_the_blame_for_defeats_only_as_its_honeymoon_ends
     assert cost(0, 0.0) == pytest.approx(p["legitimacy_loss_per_capture"])  # off: the whole blame at once
 
 
-def test_a_government_blames_the_sector_commander_for_a_lost_district_and_a_disloyal_one_leaves_the_front():
-    """scapegoat_rate: the strongest brigade of the losing side in or next to a lost district has its
-    commander relieved (loyalty - dismissal_loyalty_loss); above fragmentation_loyalty he stays at his post,
-    below it he takes his unit to its base, its government's cohesion falls by his unit's share of its
-    men, and his unit obeys no order until his loyalty recovers. At rate 0 nothing happens and nothing is
-    drawn."""
+def test_a_government_blames_the_commander_it_trusts_least_for_a_lost_district_and_one_who_refuses_leaves_the_front():
+    """scapegoat_rate: of the losing side's brigades in or next to a lost district, the commander with the lowest
+    loyalty is relieved (ties: the strongest brigade). One whose loyalty would stay at or above fragmentation_loyalty
+    after dismissal_loyalty_loss goes, and a vetted successor takes his brigade at its base loyalty; one it would
+    leave below refuses: his loyalty falls, he takes his unit to its base, its government's cohesion falls by his
+    unit's share of its men, and his unit obeys no order until his loyalty recovers. At rate 0 nothing happens and
+    nothing is drawn."""
     m = synthetic_model(seed=3, days=30, scapegoat_rate=1.0, dismissal_loyalty_loss=0.3)
     f, p = m.forces, m.p
     aze = m.government("azerbaijan")
     rows = np.flatnonzero(f.active & (f.side == 0) & (f.kind == BRIGADE))
     v = int(f.node[rows[0]])
     near = rows[m.world.closed_adjacency[v, f.node[rows]] > 0]
-    blamed = int(near[np.argmax(f.personnel[near])])
+    assert len(near) >= 3
+    strongest, weaker = int(near[np.argmax(f.personnel[near])]), int(near[np.argmin(f.personnel[near])])
     m.held_by_arm = m.held_by_arm.copy()
     m.held_by_arm[v] = True  # the aze side lost it today
     m.side_held = np.array([~m.held_by_arm, m.held_by_arm])
-    f.loyalty[blamed] = 0.9
+    f.loyalty[near] = 0.9
+    f.loyalty[weaker] = 0.7  # the least trusted, though not the strongest
     state = m.rng_politics.bit_generator.state
     dismiss_scapegoats(m, np.array([v]))
-    assert f.loyalty[blamed] == pytest.approx(0.6) and not m.off_front[blamed]
-    assert m.dismissals[-1]["unit"] == m.unit_keys[blamed] and not m.dismissals[-1]["refused"]
+    assert m.dismissals[-1]["unit"] == m.unit_keys[weaker] and not m.dismissals[-1]["refused"]
+    assert f.loyalty[weaker] == f.base_loyalty[weaker] != 0.7 and not m.off_front[weaker]  # replaced, vetted
     assert m.rng_politics.bit_generator.state != state  # one draw per changed district
+    f.loyalty[near] = 0.9  # all alike: the strongest brigade's commander is blamed
+    dismiss_scapegoats(m, np.array([v]))
+    assert m.dismissals[-1]["unit"] == m.unit_keys[strongest] and f.loyalty[strongest] == f.base_loyalty[strongest]
+    blamed = strongest
 
     f.loyalty[blamed] = p["fragmentation_loyalty"] + 0.1  # falls below it: he refuses and leaves
     cohesion, share = aze.cohesion, f.personnel[blamed] / f.personnel[f.active & (f.government == aze.index)].sum()
     dismiss_scapegoats(m, np.array([v]))
-    assert m.off_front[blamed] and m.dismissals[-1]["refused"]
+    assert m.off_front[blamed] and m.dismissals[-1]["refused"] and m.dismissals[-1]["unit"] == m.unit_keys[blamed]
+    assert f.loyalty[blamed] == pytest.approx(p["fragmentation_loyalty"] + 0.1 - 0.3)  # he keeps his post and his grudge
     base = int(m.raised_in[blamed])
     assert f.node[blamed] == (base if m.side_held[0, base] else aze.capital)
     assert aze.cohesion == pytest.approx(cohesion * (1 - share))

@@ -175,17 +175,25 @@ def update_loyalty(model: KarabakhWar, districts_lost: np.ndarray, loss_fraction
 
 def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
     """A government that lost a district today relieves, with probability ``scapegoat_rate``, the
-    commander of its strongest brigade in or next to it: his loyalty falls by
-    ``dismissal_loyalty_loss``. If that leaves it below ``fragmentation_loyalty`` he refuses to go,
-    takes his unit off the front to its base (where it was raised, if his side holds it; else the
-    capital) and obeys no order until his loyalty recovers or he is replaced (``refuses_orders``); his
-    government's command cohesion falls by his unit's share of its men (a command is as cohesive as the
-    share of its forces that obey it; it rebuilds as cohesion does, 7.11).
+    brigade commander in or next to it whom it trusts least (the lowest loyalty; ties: the strongest
+    brigade, then the lowest row). A commander whose loyalty would stay at or above
+    ``fragmentation_loyalty`` after ``dismissal_loyalty_loss`` goes, and a new, vetted one takes his
+    brigade at its base loyalty (``replace_commander``). One it would leave below refuses to go: his
+    loyalty falls by ``dismissal_loyalty_loss``, he takes his unit off the front to its base (where it
+    was raised, if his side holds it; else the capital) and obeys no order until his loyalty recovers or
+    he is replaced (``refuses_orders``); his government's command cohesion falls by his unit's share of
+    its men (a command is as cohesive as the share of its forces that obey it; it rebuilds as cohesion
+    does, 7.11).
 
     Why: the Popular Front blamed the fall of Aghdara/Mardakert in February 1993 on Colonel Surat
     Huseynov and relieved him; he kept his 709th brigade in Ganja and rose in June 1993 (seed
-    002_ab05866d2733586f.txt; de Waal 2003, ch. 12). Whether a dismissal breaks a front or hands a
-    plotter his motive depends on the commander's loyalty and his unit's strength, both the war's.
+    002_ab05866d2733586f.txt; de Waal 2003, ch. 12). Blame fell on commanders the leadership feared
+    as rivals: Aliyev, lambasting his commanders for the losses of autumn 1993, "was undercutting the
+    authority of military commanders, who might be plotting to depose him" (de Waal 2003, Black Garden, "September 1993–May 1994: Exhaustion"). A
+    commander with no following of his own is simply replaced; only one whose men follow him before the
+    government (the least loyal) can refuse, and then the dismissal hands a plotter his motive. Whom it
+    hits, whether he refuses and what follows are the war's: his loyalty, his unit's strength, where
+    it stands when a district falls.
     One draw per changed district (the losing side's), none while the rate is 0.
     """
     p = model.p
@@ -202,20 +210,23 @@ def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
         rows = np.flatnonzero(near)
         if len(rows) == 0:
             continue
-        row = int(rows[np.argmax(f.personnel[rows])])  # the sector's strongest brigade (ties: lowest row)
-        f.loyalty[row] = max(0.0, f.loyalty[row] - p["dismissal_loyalty_loss"])
-        refused = bool(f.loyalty[row] < p["fragmentation_loyalty"])
+        # The commander it trusts least; ties: the strongest brigade, then the lowest row (lexsort is stable).
+        row = int(rows[np.lexsort((-f.personnel[rows], f.loyalty[rows]))[0]])
+        refused = bool(f.loyalty[row] - p["dismissal_loyalty_loss"] < p["fragmentation_loyalty"])
         gov = model.governments[int(f.government[row])]
+        commander = model.units[row].commander or None
         if refused:  # his brigade leaves the command, and takes its share of the command's cohesion with it
+            f.loyalty[row] = max(0.0, f.loyalty[row] - p["dismissal_loyalty_loss"])
             mine = f.active & (f.government == gov.index) & ~model.foreign
             gov.cohesion *= 1.0 - f.personnel[row] / max(float(f.personnel[mine].sum()), 1.0)
             model.off_front[row] = True
             f.target[row] = -1
             base = int(model.raised_in[row])
             model.units[row].place(base if model.side_held[f.side[row], base] else int(gov.capital))
+        else:  # he goes; his successor is vetted
+            replace_commander(model, row)
         model.dismissals.append({"date": str(model.date), "country": gov.key, "unit": model.unit_keys[row],
-                                 "commander": model.units[row].commander or None,
-                                 "district": w.keys[v], "refused": refused})
+                                 "commander": commander, "district": w.keys[v], "refused": refused})
 
 
 def refuses_orders(model: KarabakhWar) -> np.ndarray:
