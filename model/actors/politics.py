@@ -189,11 +189,11 @@ def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
     Huseynov and relieved him; he kept his 709th brigade in Ganja and rose in June 1993 (seed
     002_ab05866d2733586f.txt; de Waal 2003, ch. 12). Blame fell on commanders the leadership feared
     as rivals: Aliyev, lambasting his commanders for the losses of autumn 1993, "was undercutting the
-    authority of military commanders, who might be plotting to depose him" (de Waal 2003, Black Garden, "September 1993–May 1994: Exhaustion"). A
-    commander with no following of his own is simply replaced; only one whose men follow him before the
-    government (the least loyal) can refuse, and then the dismissal hands a plotter his motive. Whom it
-    hits, whether he refuses and what follows are the war's: his loyalty, his unit's strength, where
-    it stands when a district falls.
+    authority of military commanders, who might be plotting to depose him" (de Waal 2003, Black Garden,
+    "September 1993–May 1994: Exhaustion"). A commander with no following of his own is simply
+    replaced; only one whose men follow him before the government (the least loyal) can refuse, and
+    then the dismissal hands a plotter his motive. Whom it hits, whether he refuses and what follows
+    are the war's: his loyalty, his unit's strength, where it stands when a district falls.
     One draw per changed district (the losing side's), none while the rate is 0.
     """
     p = model.p
