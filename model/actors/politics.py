@@ -212,11 +212,11 @@ def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
             continue
         # The commander it trusts least; ties: the strongest brigade, then the lowest row (lexsort is stable).
         row = int(rows[np.lexsort((-f.personnel[rows], f.loyalty[rows]))[0]])
-        refused = bool(f.loyalty[row] - p["dismissal_loyalty_loss"] < p["fragmentation_loyalty"])
+        aggrieved = f.loyalty[row] - p["dismissal_loyalty_loss"]
+        refused = bool(aggrieved < p["fragmentation_loyalty"])
         gov = model.governments[int(f.government[row])]
-        commander = model.units[row].commander or None
         if refused:  # his brigade leaves the command, and takes its share of the command's cohesion with it
-            f.loyalty[row] = max(0.0, f.loyalty[row] - p["dismissal_loyalty_loss"])
+            f.loyalty[row] = max(0.0, aggrieved)
             mine = f.active & (f.government == gov.index) & ~model.foreign
             gov.cohesion *= 1.0 - f.personnel[row] / max(float(f.personnel[mine].sum()), 1.0)
             model.off_front[row] = True
@@ -226,7 +226,8 @@ def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
         else:  # he goes; his successor is vetted
             replace_commander(model, row)
         model.dismissals.append({"date": str(model.date), "country": gov.key, "unit": model.unit_keys[row],
-                                 "commander": commander, "district": w.keys[v], "refused": refused})
+                                 "commander": model.units[row].commander or None,
+                                 "district": w.keys[v], "refused": refused})
 
 
 def refuses_orders(model: KarabakhWar) -> np.ndarray:
