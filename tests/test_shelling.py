@@ -40,3 +40,19 @@ def test_a_day_of_shelling_counts_its_losses_as_casualties_and_none_under_a_ceas
     before = f.personnel.copy()
     m.mechanism(Shelling).step(m, None)
     assert np.array_equal(f.personnel, before)
+
+
+def test_as_area_fire_the_same_guns_cost_a_crowded_sector_more_men_and_the_same_share():
+    f = make_forces(1000, 2000)  # arm unit in district 0 under the fire of 40 aze guns next door
+    f.artillery[:] = [0.0, 40.0]
+    aimed = {**P, "shelling_density_exponent": 0.0, "shelling_reference_men": 1000.0}
+    area = {**P, "shelling_density_exponent": 1.0, "shelling_reference_men": 1000.0}
+    half = {**P, "shelling_density_exponent": 0.5, "shelling_reference_men": 1000.0}
+    at_1000 = shelling_losses(f, LINE, area)[0]
+    assert np.isclose(at_1000, shelling_losses(f, LINE, aimed)[0])  # at the reference the two forms agree
+    f.personnel[0] = 4000.0  # four times the men under the same guns
+    assert np.isclose(shelling_losses(f, LINE, area)[0], at_1000)  # area fire: the same share, four times the men
+    assert np.isclose(shelling_losses(f, LINE, aimed)[0], at_1000 / 4)  # aimed: the same men, a quarter of the share
+    assert np.isclose(shelling_losses(f, LINE, half)[0], at_1000 / 2)  # in between: (4000 / 1000) ** 0.5 / 4
+    f.personnel[0] = 250.0  # a thin screen: area fire spares it what aimed fire would take
+    assert shelling_losses(f, LINE, area)[0] < shelling_losses(f, LINE, aimed)[0]

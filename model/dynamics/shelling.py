@@ -7,7 +7,12 @@ Rights Watch/Helsinki 1994). Engagements alone (:mod:`model.dynamics.combat`) co
 days of attacks. Here each artillery piece standing next to a district where the other side
 has troops causes ``shelling_casualties`` casualties a day, its fire split evenly among those
 districts, and the casualties of a district are shared among the units there in proportion to
-their men.
+their men. With ``shelling_density_exponent`` a > 0 a gun's casualties also grow with the men it fires
+on, as (men / ``shelling_reference_men``) ** a: artillery is area fire, and shells landing on a position
+hit more men the more of them stand there (Lanchester's linear law for unaimed fire, attrition in
+proportion to the product of the two forces: Spradlin & Spradlin 2007; at a = 1 a district loses the
+same share of its men to the same guns whatever their number, so a crowded sector bleeds and a thin
+screen is not wiped out). a = 0 is the aimed-fire form above (each gun's casualties whatever the men).
 """
 
 from __future__ import annotations
@@ -44,7 +49,13 @@ def incoming_fire(f: Forces, adjacency: np.ndarray) -> tuple[np.ndarray, np.ndar
 
 
 def shelling_losses(f: Forces, adjacency: np.ndarray, p: dict[str, float]) -> np.ndarray:
-    """Fraction of each unit lost to today's enemy shelling from neighbouring districts."""
+    """Fraction of each unit lost to today's enemy shelling from neighbouring districts: ``shelling_casualties``
+    per gun firing into its district, shared by the men there, times (men / ``shelling_reference_men``) **
+    ``shelling_density_exponent`` (area fire; the module docstring)."""
     incoming, men = incoming_fire(f, adjacency)
-    frac = np.minimum(p["shelling_casualties"] * incoming / np.maximum(men, 1.0), MAX_DAILY_SHELLING_LOSS)
+    men = np.maximum(men, 1.0)
+    frac = p["shelling_casualties"] * incoming / men
+    if p["shelling_density_exponent"] > 0:  # none at 0: the aimed-fire form, bit for bit
+        frac *= (men / p["shelling_reference_men"]) ** p["shelling_density_exponent"]
+    frac = np.minimum(frac, MAX_DAILY_SHELLING_LOSS)
     return frac[f.side.astype(np.int64), f.node] * f.active
