@@ -771,6 +771,30 @@ def test_an_uprising_costs_its_share_of_the_cohesion_a_change_of_power_costs():
     assert cut("coup", 0.25) == pytest.approx(1 - loss)
 
 
+def test_a_failed_revolt_costs_its_share_of_the_cohesion_a_change_of_power_costs():
+    """failed_revolt_cohesion_loss_share: an armed attempt on power that fails (a commander's revolt or an
+    uprising) still splits the command; 0 costs nothing, and a successful attempt is cut once, as a change of power."""
+    def cut(share, attempt):
+        m = synthetic_model(seed=3, days=30, cohesion_build_per_day=0.0, failed_revolt_cohesion_loss_share=share)
+        gov = m.government("azerbaijan")
+        before = gov.cohesion
+        m.coups.append({"country": "azerbaijan", **attempt})
+        if attempt["success"]:
+            install_regime(m, gov, gov.successors[0], attempt["kind"])
+        m.mechanism(Command).step(m, Today(situation=m.situation()))
+        after = gov.cohesion
+        m.mechanism(Command).step(m, Today(situation=m.situation()))  # read once: the next day cuts nothing
+        assert gov.cohesion == after
+        return after / before
+
+    loss = synthetic_model(seed=3, days=30).p["regime_change_cohesion_loss"]
+    failed_coup = {"kind": "coup", "success": False}
+    assert cut(0.5, failed_coup) == pytest.approx(1 - 0.5 * loss)
+    assert cut(0.5, {"kind": "uprising", "success": False}) == pytest.approx(1 - 0.5 * loss)
+    assert cut(0.0, failed_coup) == 1.0
+    assert cut(0.5, {"kind": "coup", "success": True}) == pytest.approx(1 - loss)  # a change of power, not both
+
+
 def test_a_new_leadership_bears_the_blame_for_defeats_only_as_its_honeymoon_ends():
     """honeymoon_days: a leadership that took power d days ago bears d / honeymoon_days of the legitimacy
     a defeat costs (all of it after the honeymoon, and always with 0); the one in power at the start

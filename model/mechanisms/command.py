@@ -5,7 +5,10 @@ ministry, Popular Front or local leaders, the Karabakh Armenians' self-defence d
 to their villages (HRW/Helsinki 1994; de Waal 2003). Cohesion grows as an army is built,
 toward the government's legitimacy, and falls at each change of power (new ministers,
 purges) — less when an armed opposition rises and takes power, its battalions with it
-(``uprising_cohesion_loss_share``). It acts on the orders already given, human or built-in alike:
+(``uprising_cohesion_loss_share``) — and, with ``failed_revolt_cohesion_loss_share``, at an armed attempt on power
+that fails too: the rebels fought the government's own army, and what they left of the chain of command answers to
+it again only after the purge (the Talysh-Mughan revolt of a brigade commander in the south, 21 June - 23 August
+1993, failed while the southern front fell). It acts on the orders already given, human or built-in alike:
 
 * an attack order is executed with probability equal to the cohesion (drawn per unit, or per operation with
   ``operation_draw_share``);
@@ -41,6 +44,7 @@ class Command(Mechanism):
 
     def __init__(self, model: KarabakhWar) -> None:
         self.regimes_seen = [len(g.regime_history) for g in model.governments]
+        self.attempts_seen = len(model.coups)  # model.coups read so far (failed revolts)
 
     @staticmethod
     def _operation_draws(model: KarabakhWar, attacking: np.ndarray, own: np.ndarray, share: float) -> np.ndarray:
@@ -54,8 +58,20 @@ class Command(Mechanism):
         follows = model.rng.random(len(attacking)) < share
         return np.where(follows, together, own)
 
+    def _failed_revolts(self, model: KarabakhWar, share: float) -> None:
+        """Each armed attempt on power recorded since the last look that failed (a commander's revolt or an
+        uprising: resignations never fail) cuts its government's cohesion by ``share`` of
+        ``regime_change_cohesion_loss``; 0 cuts nothing."""
+        for attempt in model.coups[self.attempts_seen:]:
+            if share > 0 and not attempt["success"] and attempt["kind"] in ("coup", "uprising"):
+                gov = model.government(attempt["country"])
+                gov.cohesion *= 1.0 - model.p["regime_change_cohesion_loss"] * share
+        self.attempts_seen = len(model.coups)
+
     def step(self, model: KarabakhWar, today: Today) -> None:
         p, f = model.p, model.forces
+        if len(model.coups) > self.attempts_seen:  # a few times a war
+            self._failed_revolts(model, p["failed_revolt_cohesion_loss_share"])
         for gov in model.governments:
             changes = len(gov.regime_history) - self.regimes_seen[gov.index]
             if changes:
