@@ -137,6 +137,34 @@ def test_an_offensive_ends_once_its_side_takes_a_district_beyond_the_aims():
     assert not any(o["ended_by"] == "objective" for o in off.offensives)
 
 
+def test_a_rested_government_launches_at_once_when_its_staff_orders_an_attack_at_the_odds():
+    """offensive_launch_odds L: a rested government whose staff has ordered an attack beyond a unit's own
+    district with assembled attack CP of at least L times the defence there launches today whatever the daily
+    draw; weaker odds, a government still resting, or L = 0 leave it to the draw."""
+    def launched(odds, cp_share, rest_days=0.0):
+        model = KarabakhWar(rng=1, until=dt.date(1992, 3, 1), offensive_launch_odds=odds,
+                            offensive_launch_hazard=0.0, offensive_rest_days=rest_days)
+        f, w = model.forces, model.world
+        aze = model.government("azerbaijan")
+        tempo = model.mechanism(Tempo)
+        tempo.since[:] = -10_000 if rest_days == 0 else model.day  # rested long enough, or just begun to rest
+        situation = model.situation()
+        row = int(np.flatnonzero(f.active & (f.government == aze.index) & (f.kind != MILITIA))[0])
+        target = int(w.edges[w.edges[:, 0] == f.node[row], 1][0])  # a neighbouring district
+        f.target[:] = -1
+        f.target[row] = target
+        reach = w.approach(model.p["rough_attack_factor"])[f.node[row], target]
+        defence = max(situation.stand_padded[1, target], 1.0)
+        situation.attack_cp[row] = cp_share * odds * defence / reach if odds else 1e9
+        tempo.step(model, Today(situation=situation))
+        return [o["government"] for o in model.offensives]
+
+    assert launched(2.0, 1.01) == ["azerbaijan"]  # at the odds: at once
+    assert launched(2.0, 0.99) == []  # short of them: the draw (hazard 0) decides
+    assert launched(2.0, 1.01, rest_days=30.0) == []  # still resting
+    assert launched(0.0, 1.0) == []  # off: however good the odds
+
+
 def test_winter_slows_advances_in_the_mountains_only():
     m = synthetic_model(seed=2, days=10)
     season = m.mechanism(Season)

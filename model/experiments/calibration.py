@@ -25,7 +25,7 @@ from .runner import RunSpec, replicate_seeds, run_many
 from .scoring import W_CASUALTIES, W_PATTERNS, W_SHARES, W_STATE, objective_value, share_miss
 from .validation import VALIDATION_ROOT_SEED, objective_difference_se
 
-FREE_PARAMETERS = ("failed_revolt_cohesion_loss_share", "shelling_density_exponent", "courting_loyalty_loss", "attack_call_off", "attrition_exponent", "staff_theatre", "security_peak_in_zone", "revanche_readiness_exponent", "home_security", "collapse_from", "security_restraint", "objective_culminates", "winter_closure", "security_always", "collapse_window_days", "collapse_drop", "operation_draw_share",
+FREE_PARAMETERS = ("offensive_launch_odds", "failed_revolt_cohesion_loss_share", "shelling_density_exponent", "courting_loyalty_loss", "attack_call_off", "attrition_exponent", "staff_theatre", "security_peak_in_zone", "revanche_readiness_exponent", "home_security", "collapse_from", "security_restraint", "objective_culminates", "winter_closure", "security_always", "collapse_window_days", "collapse_drop", "operation_draw_share",
                    "base_cover", "opportunism_depth_decay", "desertion_rate", "rough_move_factor", "rough_attack_factor", "security_first", "cohesion_legitimacy_weight", "training_capacity_per_day_aze", "recruits_per_day_aze", "scapegoat_rate", "dismissal_loyalty_loss", "honeymoon_days", "security_value", "axis_focus", "uprising_cohesion_loss_share", "force_generation_days", "rout_rate", "revanche_futility", "wounded_return_share", "recruit_training_gap", "ceasefire_advantage_saturation",
                    "ceasefire_breakdown_rate", "ceasefire_revanche_weight", "weariness_scale",
                    "recruits_per_day_arm", "cohesion_defense_weight", "mobilisation_gain",
@@ -41,7 +41,7 @@ FREE_PARAMETERS = ("failed_revolt_cohesion_loss_share", "shelling_density_expone
                    "shelling_casualties", "shelling_flight_rate", "exposed_fraction", "coup_contest_exponent")
 """Parameters fitted by ``karabakh calibrate`` within their documented ranges (data/parameters.toml);
 all others stay at their documented values. The pattern search (``--refine``) probes them in this
-order: the newest first (since stop 52 the cohesion a failed revolt costs; since stop 51 the area-fire exponent of shelling; since stop 50 the loyalty a commander loses when a patron arms his unit; since stop 48 the odds below which a staff calls an attack off and Helmbold's attrition exponent; since stop 47 each army's theatre and the security zone measured in the districts it may
+order: the newest first (since stop 52 the odds at which a rested staff launches its next offensive and the cohesion a failed revolt costs; since stop 51 the area-fire exponent of shelling; since stop 50 the loyalty a commander loses when a patron arms his unit; since stop 48 the odds below which a staff calls an attack off and Helmbold's attrition exponent; since stop 47 each army's theatre and the security zone measured in the districts it may
 take, two switches; since stop 44 how near to the strength an attack needs a government's front must be before
 it resumes the war to win its aims back; since stop 42 the Republic of Armenia's security zone against the guns that fire into its own country; since stop 41 the height an army must fall from to count as coming apart, Armenia's
 restraint beyond its war aims and offensives that end at their objective; since stop 40 snow on the passes, security whatever the gate, the window and drop of the

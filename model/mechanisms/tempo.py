@@ -6,7 +6,11 @@ Armenian offensives of 1993, the Azerbaijani winter offensive of 1993-94:
 ``calibration/offensives.csv``). Each government is either *resting* or *on the offensive*.
 While resting its units fight only inside their own district (holding, local
 counter-attacks); once ``offensive_rest_days`` have passed an offensive starts with a daily
-probability ``offensive_launch_hazard``; it culminates when the losses since launch reach
+probability ``offensive_launch_hazard`` — or at once, with ``offensive_launch_odds`` L > 0, on a day its staff has ordered
+an attack beyond the units' own districts at odds of L or better (the attack CP assembled against the target over the
+defence there, as :meth:`BuiltinAI._call_off` counts them): a staff launches when it is prepared and sees its opening, not
+on a timer (the Popular Front's government launched Operation Goranboy four weeks after taking power, as the 4th Army's
+tanks came and the Shahumyan garrison was weak); it culminates when the losses since launch reach
 ``culmination_loss_share`` of the forces at launch, or after ``offensive_max_days``, or (with
 ``objective_culminates``) once its side has taken a district beyond the government's war aims. Each
 offensive is logged (``model.offensives``: government, start, end, why it ended, men levied). At launch
@@ -46,6 +50,8 @@ class Tempo(Mechanism):
         p, f = model.p, model.forces
         draws = model.rng.random(len(model.governments)).tolist()
         taken = self.objectives_taken(model) if p["objective_culminates"] > 0 else None  # off: not read
+        ready = (self.opening(model, today, p["offensive_launch_odds"]) if p["offensive_launch_odds"] > 0
+                 else None)  # off: no odds counted, the draws as before
         # Per government in Python scalars (a few governments: cheaper than small arrays, the same arithmetic).
         for i, (on, since, lost, at_launch, strength) in enumerate(zip(
                 self.on_offensive.tolist(), self.since.tolist(), model.gov_casualties.tolist(),
@@ -54,7 +60,8 @@ class Tempo(Mechanism):
             culminated = on and lost - at_launch >= p["culmination_loss_share"] * strength
             achieved = on and taken is not None and taken[i]
             ending = culminated or achieved or (on and days >= p["offensive_max_days"])
-            launching = not on and days >= p["offensive_rest_days"] and draws[i] < p["offensive_launch_hazard"]
+            launching = not on and days >= p["offensive_rest_days"] and (
+                draws[i] < p["offensive_launch_hazard"] or (ready is not None and ready[i]))
             if not (ending or launching):  # a few changes a year
                 continue
             if ending:
@@ -76,6 +83,25 @@ class Tempo(Mechanism):
         if np.count_nonzero(ordered):  # (about half the days no attack is ordered: nobody to hold back)
             resting = ~self.on_offensive[f.government] & ordered & (f.target != f.node)
             f.target[resting] = -1
+
+    @staticmethod
+    def opening(model: KarabakhWar, today: Today, odds: float) -> list[bool]:
+        """For each government, whether its staff ordered today an attack beyond its units' own districts whose
+        assembled attack CP (over the approach: tracks and passes) is at least ``odds`` times the enemy's defence
+        there (today's picture). The staff orders such attacks while its government rests too (they are cancelled
+        below): they are the openings it sees."""
+        f, w = model.forces, model.world
+        n, G = w.n, len(model.governments)
+        going = np.flatnonzero((f.target >= 0) & (f.target != f.node))
+        if len(going) == 0:
+            return [False] * G
+        target = f.target[going]
+        situation = today.situation
+        strength = situation.attack_cp[going] * w.approach(model.p["rough_attack_factor"])[f.node[going], target]
+        assembled = np.bincount(f.government[going] * n + target, strength, minlength=G * n).reshape(G, n)
+        sides = np.array([g.side_index for g in model.governments])
+        defence = np.maximum(situation.stand_padded[1 - sides, :n], 1.0)
+        return (assembled >= odds * defence).any(axis=1).tolist()
 
     def objectives_taken(self, model: KarabakhWar) -> list[bool]:
         """For each government, whether its side took a district beyond its war aims since the last day read.
