@@ -741,3 +741,34 @@ def test_the_objectives_standard_error_grows_with_noisy_pattern_shares_and_shrin
     assert objective_se(shown, 12345) > objective_se(flat, 12345)
     many = pd.DataFrame({"fit_loss": rng.normal(10.0, 2.0, 400)})
     assert 0.3 < objective_se(many, 12345) / objective_se(flat, 12345) < 0.75
+
+
+def test_a_named_set_is_validated_without_borrowing_the_scenario_sets_values(monkeypatch):
+    """`karabakh validate --calibration until-1993-06-30` (the out-of-sample check): what that set records is run as
+    recorded, and what it does not (parameters added after it was fitted) at the documented value, not at the value
+    the historical scenario's own set fitted to the whole war."""
+    from model.experiments import validation
+    from model.inputs.calibrated import load_calibrated
+    from model.inputs.params import load_parameters
+
+    class Stop(Exception):
+        pass
+
+    seen = {}
+
+    def capture(specs, **kwargs):
+        seen["params"] = specs[0].params
+        raise Stop
+
+    monkeypatch.setattr(validation, "run_many", capture)
+    full, part = load_calibrated("default")["params"], load_calibrated("until-1993-06-30")["params"]
+    missing = [k for k in full if k not in part and float(full[k]) != float(load_parameters()[k].value)]
+    assert missing  # e.g. shelling_density_exponent: 1 in the full-war set, not recorded in the first-half one
+    with pytest.raises(Stop):
+        validation.validate(runs=1, calibration="until-1993-06-30")
+    params = seen["params"]
+    assert all(params[k] == float(load_parameters()[k].value) for k in missing)
+    assert all(params[k] == float(v) for k, v in part.items())
+    with pytest.raises(Stop):
+        validation.validate(runs=1, calibration="default")
+    assert seen["params"] == {k: float(v) for k, v in full.items()}

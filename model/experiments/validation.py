@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, POWER_PATHS, START, load_changes_of_power, load_targets
 from ..inputs.locations import PARAMS_DIR
-from ..inputs.params import checked
+from ..inputs.params import checked, load_parameters
 from ..inputs.world import SIDES, World, load_world
 from ..model import KarabakhWar
 from ..outputs.numbers import readable
@@ -107,6 +107,14 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
         if not record:
             raise InputError(PARAMS_DIR / f"{calibration}.toml", "file", "not found; run 'karabakh calibrate'")
         params = {k: float(v) for k, v in record["params"].items()}
+        # The runs start from the scenario's own set; what the named set does not record (parameters added after it
+        # was fitted) takes its documented value, not the scenario set's: a set fitted to the history up to mid-1993
+        # must not borrow values fitted to all of it (the out-of-sample check).
+        own = base.war_scenario.calibration
+        if own and own != calibration:
+            known = load_parameters()
+            params = {**{k: float(known[k].value) for k in load_calibrated(own).get("params", {}) if k not in params},
+                      **params}
     else:
         record = load_calibrated(base.war_scenario.calibration) if base.war_scenario.calibration else {}
     fit_until = record.get("calibration", {}).get("fit_until")
