@@ -8,7 +8,8 @@ While resting its units fight only inside their own district (holding, local
 counter-attacks); once ``offensive_rest_days`` have passed an offensive starts with a daily
 probability ``offensive_launch_hazard`` — or at once, with ``offensive_launch_odds`` L > 0, on a day its staff has ordered
 an attack beyond the units' own districts at odds of L or better (the attack CP assembled against the target over the
-defence there, as :meth:`BuiltinAI._call_off` counts them): a staff launches when it is prepared and sees its opening, not
+approach, as :meth:`BuiltinAI._call_off` counts it, over the defence there in today's picture, not the one reported to the
+staff): a staff launches when it is prepared and sees its opening, not
 on a timer (the Popular Front's government launched Operation Goranboy four weeks after taking power, as the 4th Army's
 tanks came and the Shahumyan garrison was weak); it culminates when the losses since launch reach
 ``culmination_loss_share`` of the forces at launch, or after ``offensive_max_days``, or (with
