@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ..errors import InputError
-from ..dynamics.combat import command_scale
+from ..dynamics.combat import assembled_attack, command_scale
 from ..dynamics.cover import spare
 from ..dynamics.shelling import guns_and_men
 from ..inputs.forces import MILITIA
@@ -450,15 +450,17 @@ class BuiltinAI:
         average battle (Dupuy's verities). The odds are counted as the staff counts them: attack CP over the
         approach (tracks and passes), against the defence it is told of."""
         n = world.n
-        going = target >= 0
-        if not going.any():
+        going = np.flatnonzero(target >= 0)
+        if len(going) == 0:
             return target
-        goal = np.where(going, target, 0)
-        cell = ug * n + goal  # each unit's (government, target) cell; units that hold add nothing to theirs
-        strength = situation.attack_cp[units] * world.approach(p["rough_attack_factor"])[nodes, goal] * going
-        assembled = np.bincount(cell, strength, minlength=len(enemy_stand) * n)
+        goal = target[going]
+        cell = ug[going] * n + goal  # each attacking unit's (government, target) cell
+        assembled = assembled_attack(situation.attack_cp[units[going]], world.approach(p["rough_attack_factor"]),
+                                     nodes[going], goal, ug[going], len(enemy_stand), n).reshape(-1)
         odds = assembled[cell] / np.maximum(enemy_stand[:, :n].reshape(-1)[cell], 1.0)
-        return np.where(going & (odds < p["attack_call_off"]), -1, target)
+        out = target.copy()
+        out[going[odds < p["attack_call_off"]]] = -1
+        return out
 
     def _staging(self, model, government, situation, own_share, enemy_stand, value, bases_ok) -> int:
         """The own district from which the current offensive axis is attacked (-1 if none).

@@ -60,6 +60,16 @@ def command_scale(cohesion, weight: float):
     return (1.0 - weight) + weight * cohesion
 
 
+def assembled_attack(attack_cp: np.ndarray, approach: np.ndarray, nodes: np.ndarray, targets: np.ndarray,
+                     group: np.ndarray, groups: int, n: int) -> np.ndarray:
+    """(groups, n): the attack CP the given units bring against each target over the approach (tracks and passes,
+    ``World.approach``), summed by ``group`` (each unit's government or staff row): the strength an operation
+    assembles. The built-in staff calls off attacks that assemble too little (``BuiltinAI._call_off``); a rested
+    government launches its offensive when one assembles enough (``Tempo.opening``)."""
+    strength = attack_cp * approach[nodes, targets]
+    return np.bincount(group * n + targets, strength, minlength=groups * n).reshape(groups, n)
+
+
 def unit_quality(f: Forces, p: dict[str, float], gov_factor: np.ndarray | None = None) -> np.ndarray:
     """Combat power per personnel-equivalent of every unit from training, morale and supply (and
     ``gov_factor``, see :func:`combat_power`): the part that does not depend on where units stand."""

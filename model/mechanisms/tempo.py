@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..dynamics.combat import assembled_attack
 from .base import Mechanism, Today
 
 if TYPE_CHECKING:
@@ -96,10 +97,9 @@ class Tempo(Mechanism):
         going = np.flatnonzero((f.target >= 0) & (f.target != f.node))
         if len(going) == 0:
             return [False] * G
-        target = f.target[going]
         situation = today.situation
-        strength = situation.attack_cp[going] * w.approach(model.p["rough_attack_factor"])[f.node[going], target]
-        assembled = np.bincount(f.government[going] * n + target, strength, minlength=G * n).reshape(G, n)
+        assembled = assembled_attack(situation.attack_cp[going], w.approach(model.p["rough_attack_factor"]),
+                                     f.node[going], f.target[going], f.government[going], G, n)
         sides = np.array([g.side_index for g in model.governments])
         defence = np.maximum(situation.stand_padded[1 - sides, :n], 1.0)
         return (assembled >= odds * defence).any(axis=1).tolist()
