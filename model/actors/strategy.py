@@ -341,24 +341,12 @@ class BuiltinAI:
         own_share = situation.side_share[g_side]  # (G, N)
         # (G, N+1): the enemy's strength as each staff sees it (distorted under internal intelligence)
         enemy_stand = reported_enemy(governments, situation.stand_padded[1 - g_side], model.rng_reports)
-        if p["security_value"] > 0:  # computed daily: the guns move
-            gates = [g.opportunity_open() for g in governments]  # asked once for both
-            value = self._value(model, governments, p["opportunism"], p["cross_border_value"], gates)
-            aims = self._aims(governments)
-            security = self._security(model, governments, g_side, p["security_value"], aims, gates)
-            if p["security_first"] > 0:
-                value = self._guns_first(value, security, aims, p["security_first"])
-            value = value + security
-        else:
-            value = self._value(model, governments, p["opportunism"], p["cross_border_value"])
+        value = self.target_values(model, governments, g_side)
 
         # --- attacks. Converging odds: a target counts the CP of every own district that
         # can strike it (its neighbours, and itself if contested), weighted by war aims.
         cell = ug * n + nodes  # each unit's cell in the flattened (G, N) arrays
-        own_att = np.bincount(cell, situation.attack_cp[units], minlength=G * n).reshape(G, n) * p["offensive_commitment"]
-        if p["staff_cohesion_foresight"] > 0:  # the staff reckons with the CP its command will bring (7.11)
-            own_att *= self._command_factor(governments, p)[:, None]
-        converging = own_att @ w.approach(p["rough_attack_factor"])  # (G, N): CP that can strike each district
+        converging = self.converging_attack(model, governments, situation, units, cell)
         options = np.empty((G, n + 1))
         options[:, n] = -1.0
         options[:, :n] = np.where(own_share < FULL, converging / np.maximum(enemy_stand[:, :n], 1.0) * value, -1.0)
@@ -417,6 +405,33 @@ class BuiltinAI:
         initial = f.initial_personnel[units]
         deficit = np.maximum(initial - f.personnel[units], 0.0)
         return Orders(units, target, move_to, deficit + p["recruit_floor_share"] * initial, trusted=True)
+
+    def target_values(self, model: KarabakhWar, governments: list[Government], g_side: np.ndarray) -> np.ndarray:
+        """(G, N): what each district is worth to each staff today: its war aims and opportunism (:func:`staff_values`)
+        plus, with ``security_value``, the guns beyond its aims that reach its own (computed daily: the guns move).
+        Public so that probes read the staff's reasoning instead of copying it (docs/notes/probes/staff_scores.py)."""
+        p = model.p
+        if p["security_value"] <= 0:
+            return self._value(model, governments, p["opportunism"], p["cross_border_value"])
+        gates = [g.opportunity_open() for g in governments]  # asked once for both
+        value = self._value(model, governments, p["opportunism"], p["cross_border_value"], gates)
+        aims = self._aims(governments)
+        security = self._security(model, governments, g_side, p["security_value"], aims, gates)
+        if p["security_first"] > 0:
+            value = self._guns_first(value, security, aims, p["security_first"])
+        return value + security
+
+    def converging_attack(self, model: KarabakhWar, governments: list[Government], situation: Situation,
+                          units: np.ndarray, cell: np.ndarray) -> np.ndarray:
+        """(G, N): the attack CP each staff counts as able to strike each district: its ``units``' attack CP (in
+        ``cell``, their government row × N + district) times ``offensive_commitment`` (and the command factor under
+        ``staff_cohesion_foresight``), over the approach (neighbours, and the district itself if contested)."""
+        p, n = model.p, model.world.n
+        G = len(governments)
+        own_att = np.bincount(cell, situation.attack_cp[units], minlength=G * n).reshape(G, n) * p["offensive_commitment"]
+        if p["staff_cohesion_foresight"] > 0:  # the staff reckons with the CP its command will bring (7.11)
+            own_att *= self._command_factor(governments, p)[:, None]
+        return own_att @ model.world.approach(p["rough_attack_factor"])
 
     @staticmethod
     def _command_factor(governments, p) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 The built-in staff rates each district it does not fully hold by the attack CP that can converge on it times its
 value, over the enemy's defence there, and attacks where that passes attack_ratio_threshold
-(model/actors/strategy.py BuiltinAI.decide_many). This prints the eight best-rated districts, their terms and the
+(model/actors/strategy.py BuiltinAI.decide_many, whose target_values and converging_attack this calls; the defence
+here is the true one, where the staff may be told another under internal intelligence). This prints the eight best-rated districts, their terms and the
 men holding them, and whether the government is on the offensive (ODD 7.12), as its staff saw them that day.
 
     python docs/notes/probes/staff_scores.py SEED GOVERNMENT 1993-06-15,1993-07-15 [parameter=value ...]
@@ -21,18 +22,12 @@ def main(seed: int, government: str, dates: list[dt.date], overrides: dict[str, 
     for date in dates:
         while m.date < date:
             m.step()
-        g, p, w, f = m.government(government), m.p, m.world, m.forces
+        g, w, f = m.government(government), m.world, m.forces
         staff, situation, side = g.strategy, m.situation(), np.array([g.side_index])
-        aims = staff._aims([g])
-        value = staff._value(m, [g], p["opportunism"], p["cross_border_value"])
-        security = staff._security(m, [g], side, p["security_value"], aims) if p["security_value"] > 0 else 0 * value
-        if p["security_first"] > 0:
-            value = staff._guns_first(value, security, aims, p["security_first"])
-        value = (value + security)[0]
-        mine = f.active & (f.government == g.index)
-        own = np.bincount(f.node[mine], situation.attack_cp[mine], minlength=w.n) * p["offensive_commitment"]
-        converging = own @ w.approach(p["rough_attack_factor"])
-        defence = situation.stand_padded[1 - g.side_index, :w.n]
+        value = staff.target_values(m, [g], side)[0]
+        units = (f.active & (f.government == g.index)).nonzero()[0]
+        converging = staff.converging_attack(m, [g], situation, units, f.node[units])[0]
+        defence = situation.stand_padded[1 - g.side_index, :w.n]  # the true defence (the staff may be told another)
         score = np.where(situation.side_share[g.side_index] < 1, converging / np.maximum(defence, 1) * value, -1)
         print(date, government, "on the offensive" if m.mechanism(Tempo).on_offensive[g.index] else "resting",
               f"cohesion {g.cohesion:.2f}", g.regime.key)
