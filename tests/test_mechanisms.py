@@ -165,6 +165,34 @@ def test_a_rested_government_launches_at_once_when_its_staff_orders_an_attack_at
     assert launched(0.0, 1.0) == []  # off: however good the odds
 
 
+def test_an_offensive_that_takes_nothing_costs_its_command_cohesion():
+    """failed_offensive_cohesion_loss: when an offensive ends (here at its maximum length) and its side has taken
+    no district since the launch, its government's cohesion falls by that share; one whose side took a district
+    costs nothing, and 0 costs nothing either."""
+    def ratio(loss, took):
+        model = KarabakhWar(rng=1, until=dt.date(1992, 3, 1), failed_offensive_cohesion_loss=loss,
+                            offensive_max_days=5.0, offensive_launch_hazard=0.0, cohesion_build_per_day=0.0)
+        aze = model.government("azerbaijan")
+        tempo = model.mechanism(Tempo)
+        tempo.on_offensive[:] = False
+        tempo.since[:] = -10_000
+        model.p["offensive_launch_hazard"] = 1.0  # launch today
+        tempo.step(model, Today(situation=model.situation()))
+        assert tempo.on_offensive[aze.index]
+        model.p["offensive_launch_hazard"] = 0.0
+        if took:
+            model.captures.append({"district": "shusha", "date": str(model.date), "to": "aze"})
+        before = aze.cohesion
+        tempo.since[aze.index] = model.day - 5  # its five days are up: it ends today
+        tempo.step(model, Today(situation=model.situation()))
+        assert not tempo.on_offensive[aze.index]
+        return aze.cohesion / before
+
+    assert ratio(0.2, took=False) == pytest.approx(0.8)
+    assert ratio(0.2, took=True) == 1.0
+    assert ratio(0.0, took=False) == 1.0
+
+
 def test_winter_slows_advances_in_the_mountains_only():
     m = synthetic_model(seed=2, days=10)
     season = m.mechanism(Season)

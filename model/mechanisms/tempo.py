@@ -13,7 +13,9 @@ staff): a staff launches when it is prepared and sees its opening, not
 on a timer (the Popular Front's government launched Operation Goranboy four weeks after taking power, as the 4th Army's
 tanks came and the Shahumyan garrison was weak); it culminates when the losses since launch reach
 ``culmination_loss_share`` of the forces at launch, or after ``offensive_max_days``, or (with
-``objective_culminates``) once its side has taken a district beyond the government's war aims. Each
+``objective_culminates``) once its side has taken a district beyond the government's war aims; one that ends
+without its side taking any district costs its government's command cohesion the share
+``failed_offensive_cohesion_loss`` (:meth:`Tempo.failed`). Each
 offensive is logged (``model.offensives``: government, start, end, why it ended, men levied). At launch
 ``offensive_levy_share`` of the government's depots joins its units with training ``levy_training``
 (:meth:`model.actors.agents.Government.levy`): Azerbaijan's offensives were fought with men its army had not trained —
@@ -47,6 +49,7 @@ class Tempo(Mechanism):
         self.losses_at_launch = np.zeros(n)
         self.current: list[dict | None] = [None] * n  # the open entry of model.offensives
         self.captures_seen = 0  # model.captures already read for objectives taken (objective_culminates)
+        self.captures_at_launch = [0] * n  # len(model.captures) when each government's offensive began
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         p, f = model.p, model.forces
@@ -70,12 +73,15 @@ class Tempo(Mechanism):
                 self.current[i].update(end=str(model.date), ended_by=("culmination" if culminated else
                                                                       "objective" if achieved else "duration"))
                 self.current[i] = None
+                if p["failed_offensive_cohesion_loss"] > 0 and not achieved:
+                    self.failed(model, i, p["failed_offensive_cohesion_loss"])
             else:
                 # (before the strength at launch: the levy is part of the offensive)
                 levied = model.governments[i].levy(model.p["offensive_levy_share"])
                 mine = f.active & (f.government == i)
                 self.strength_at_launch[i] = max(float(f.personnel[mine].sum()), 1.0)
                 self.losses_at_launch[i] = model.gov_casualties[i]
+                self.captures_at_launch[i] = len(model.captures)
                 self.current[i] = {"government": model.governments[i].key, "start": str(model.date), "end": None,
                                    "ended_by": None, "levied": round(levied)}
                 model.offensives.append(self.current[i])
@@ -85,6 +91,20 @@ class Tempo(Mechanism):
         if np.count_nonzero(ordered):  # (about half the days no attack is ordered: nobody to hold back)
             resting = ~self.on_offensive[f.government] & ordered & (f.target != f.node)
             f.target[resting] = -1
+
+    def failed(self, model: KarabakhWar, i: int, loss: float) -> None:
+        """An offensive that ends without its side taking a district since its launch cuts its government's command
+        cohesion by the share ``loss`` (``failed_offensive_cohesion_loss``). Why: a failed offensive was paid for by
+        the army's order — the Popular Front's offensive of January 1993 "along the full length of the front" gained
+        nothing, the Karabakh side broke through at Aghdara/Mardakert in February (realkarabakh.com '1993', partisan),
+        the government blamed Colonel Huseynov, who took his brigade off the front to Ganja (Wikipedia 'Surat Huseynov';
+        de Waal 2003, ch. 12), and Kalbajar fell in April, two months before any change of power; Aliyev's winter
+        offensive of 1993-94 ended with ~4,000 dead and 1,337 frozen on the Omar pass (Wikipedia 'Operation Kalbajar')
+        and his army took the ceasefire in May. Without it a government's cohesion only grows between changes of
+        power, so the Karabakh side's opportunity gate (ODD 7.6) waited for the June 1993 revolt."""
+        side = "arm" if model.governments[i].side_index == 1 else "aze"
+        if not any(c["to"] == side for c in model.captures[self.captures_at_launch[i]:]):
+            model.governments[i].cohesion *= 1.0 - loss
 
     @staticmethod
     def opening(model: KarabakhWar, today: Today, odds: float) -> list[bool]:
