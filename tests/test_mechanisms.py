@@ -272,9 +272,11 @@ class NodesAroundControl(Mechanism):
         self.before = None
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("seed", [0, 1, 3])
 def test_militias_hold_their_district_while_brigades_occupy_what_they_take(seed):
-    """In the NKAO, where village detachments raid neighbouring districts (historical 1992)."""
+    """In the NKAO, where village detachments raid neighbouring districts (historical 1992). (Seed 3 for seed 2
+    since stop 53's network: seed 2's brigades occupy no district taken from a held one before mid-1993, so it no longer
+    tests anything; seeds 0-7 have 0-16 such brigade moves and no militia one.)"""
     cycle = list(DAILY_CYCLE)
     cycle.insert(cycle.index(Control), NodesAroundControl)
     m = KarabakhWar(rng=seed, mechanisms=cycle)
