@@ -23,7 +23,7 @@ from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, POWER_PATHS, START, load_changes_of_power, load_targets
 from ..inputs.locations import PARAMS_DIR
-from ..inputs.params import checked, load_parameters
+from ..inputs.params import checked, resolve
 from ..inputs.world import SIDES, World, load_world
 from ..model import KarabakhWar
 from ..outputs.numbers import readable
@@ -112,9 +112,8 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
         # must not borrow values fitted to all of it (the out-of-sample check).
         own = base.war_scenario.calibration
         if own and own != calibration:
-            known = load_parameters()
-            params = {**{k: float(known[k].value) for k in load_calibrated(own).get("params", {}) if k not in params},
-                      **params}
+            documented = resolve()
+            params = {**{k: documented[k] for k in load_calibrated(own).get("params", {}) if k not in params}, **params}
     else:
         record = load_calibrated(base.war_scenario.calibration) if base.war_scenario.calibration else {}
     fit_until = record.get("calibration", {}).get("fit_until")

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..dynamics.combat import assembled_attack
+from ..inputs.world import SIDES
 from .base import Mechanism, Today
 
 if TYPE_CHECKING:
@@ -102,7 +103,7 @@ class Tempo(Mechanism):
         offensive of 1993-94 ended with ~4,000 dead and 1,337 frozen on the Omar pass (Wikipedia 'Operation Kalbajar')
         and his army took the ceasefire in May. Without it a government's cohesion only grows between changes of
         power, so the Karabakh side's opportunity gate (ODD 7.6) waited for the June 1993 revolt."""
-        side = "arm" if model.governments[i].side_index == 1 else "aze"
+        side = SIDES[model.governments[i].side_index]
         if not any(c["to"] == side for c in model.captures[self.captures_at_launch[i]:]):
             model.governments[i].cohesion *= 1.0 - loss
 
@@ -136,7 +137,7 @@ class Tempo(Mechanism):
         taken = [False] * len(model.governments)
         for c in new:
             v = model.world.index[c["district"]]
-            side = 1 if c["to"] == "arm" else 0
+            side = SIDES.index(c["to"])
             for i, g in enumerate(model.governments):
                 if g.side_index == side and not g.war_aims[v]:
                     taken[i] = True
