@@ -112,8 +112,8 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
         # must not borrow values fitted to all of it (the out-of-sample check).
         own = base.war_scenario.calibration
         if own and own != calibration:
-            documented = resolve()
-            params = {**{k: documented[k] for k in load_calibrated(own).get("params", {}) if k not in params}, **params}
+            defaults = resolve()
+            params = {**{k: defaults[k] for k in load_calibrated(own).get("params", {}) if k not in params}, **params}
     else:
         record = load_calibrated(base.war_scenario.calibration) if base.war_scenario.calibration else {}
     fit_until = record.get("calibration", {}).get("fit_until")
