@@ -12,6 +12,7 @@ import sys
 import numpy as np
 
 from model import KarabakhWar
+from probe_args import overrides, seed_range
 
 
 def main(seeds: range, overrides: dict[str, float]) -> None:
@@ -44,5 +45,4 @@ def main(seeds: range, overrides: dict[str, float]) -> None:
 
 
 if __name__ == "__main__":
-    first, _, last = sys.argv[1].partition("-")
-    main(range(int(first), int(last or first) + 1), {k: float(v) for k, v in (a.split("=") for a in sys.argv[2:])})
+    main(seed_range(sys.argv[1]), overrides(sys.argv[2:]))

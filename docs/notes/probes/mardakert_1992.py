@@ -16,6 +16,7 @@ import numpy as np
 
 from model import KarabakhWar
 from model.dynamics.combat import command_scale
+from probe_args import overrides, seed_range
 
 DAYS = ("1992-06-15", "1992-07-01", "1992-07-15")
 
@@ -45,5 +46,4 @@ def main(seeds: list[int], overrides: dict[str, float]) -> None:
 
 
 if __name__ == "__main__":
-    first, _, last = sys.argv[1].partition("-")
-    main(list(range(int(first), int(last or first) + 1)), {k: float(v) for k, v in (a.split("=") for a in sys.argv[2:])})
+    main(seed_range(sys.argv[1]), overrides(sys.argv[2:]))

@@ -12,6 +12,7 @@ first of each month from October 1992 to September 1993 (* = the gate open that 
 import sys
 
 from model import KarabakhWar
+from probe_args import overrides, seed_range
 
 
 def main(seeds: list[int], overrides: dict[str, float]) -> None:
@@ -33,5 +34,4 @@ def main(seeds: list[int], overrides: dict[str, float]) -> None:
 
 
 if __name__ == "__main__":
-    first, _, last = sys.argv[1].partition("-")
-    main(list(range(int(first), int(last or first) + 1)), {k: float(v) for k, v in (a.split("=") for a in sys.argv[2:])})
+    main(seed_range(sys.argv[1]), overrides(sys.argv[2:]))

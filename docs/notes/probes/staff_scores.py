@@ -15,6 +15,7 @@ import numpy as np
 
 from model import KarabakhWar
 from model.mechanisms import Tempo
+from probe_args import overrides
 
 
 def main(seed: int, government: str, dates: list[dt.date], overrides: dict[str, float]) -> None:
@@ -39,4 +40,4 @@ def main(seed: int, government: str, dates: list[dt.date], overrides: dict[str, 
 
 if __name__ == "__main__":
     main(int(sys.argv[1]), sys.argv[2], [dt.date.fromisoformat(d) for d in sys.argv[3].split(",")],
-         {k: float(v) for k, v in (a.split("=") for a in sys.argv[4:])})
+         overrides(sys.argv[4:]))
