@@ -137,6 +137,22 @@ def test_a_history_30_days_late_scores_the_days_outside_each_documented_window()
     assert s["state"] > 0  # a month late is outside the documented state at some checkpoints
 
 
+def test_capture_errors_are_the_months_outside_each_window_to_the_nearest_change_to_the_same_side():
+    """Each documented change is scored by the simulated change of that district to the same side nearest to its
+    window within a year: 0 inside the window, the days outside / 30, capped at CAP_MONTHS when there is none (or only
+    changes to the other side, or farther than a year); the capture term of the score is their mean."""
+    scored = pd.DataFrame([{"district": "x", "node": 0, "day": 100, "day_low": 90, "day_high": 110, "to_side": "aze"},
+                           {"district": "y", "node": 1, "day": 200, "day_low": 200, "day_high": 200, "to_side": "arm"},
+                           {"district": "z", "node": 2, "day": 300, "day_low": 300, "day_high": 300, "to_side": "arm"},
+                           {"district": "w", "node": 3, "day": 400, "day_low": 400, "day_high": 400, "to_side": "aze"}])
+    simulated = {0: [(50, "aze"), (95, "aze")],  # inside the window: 0
+                 1: [(20, "arm"), (245, "arm"), (230, "aze")],  # 45 days late (the other side's change nearer): 1.5
+                 2: [(310, "aze")],  # only a change to the other side: capped
+                 3: [(400 + scoring.WINDOW_DAYS + 1, "aze")]}  # more than a year away: capped
+    errors = scoring.capture_errors(scored, simulated.__getitem__)
+    assert errors == [0.0, pytest.approx(1.5), scoring.CAP_MONTHS, scoring.CAP_MONTHS]
+
+
 def test_baselines_and_out_of_sample_windows():
     doc = scoring.documented(WORLD, N_DAYS)
     b = scoring.baselines(WORLD, doc)

@@ -196,12 +196,7 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
             simulated[v] = holder_changes(h[:, v], world.districts["side_start"].iat[v] == "arm", capture_share)
         return simulated[v]
 
-    errors = []
-    for ch in scored.itertuples(index=False):
-        # Days outside the documented window [day_low, day_high] (0 inside it).
-        sim = [max(ch.day_low - d, d - ch.day_high, 0) for d, to in changes_of(ch.node)
-               if to == ch.to_side and abs(d - ch.day) <= WINDOW_DAYS]
-        errors.append(min(min(sim) / 30.0, CAP_MONTHS) if sim else CAP_MONTHS)
+    errors = capture_errors(scored, changes_of)
     capture = float(np.mean(errors)) if errors else 0.0
     nodes = state_nodes(world)
     checkpoints = [d for d in checkpoint_days() if from_day <= d < days]
@@ -229,6 +224,21 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
             "forces_miss": frc if personnel is not None else float("nan"), "capture_days_major": float(np.mean(major) * 30.0) if major else float("nan"),
             "changes_scored": len(errors), "changes_of_holder": float(changes), "changes_reversed": float(reversed_count),
             **{f"shown_{k}": float(shown[k]) for k in judged}}
+
+
+def capture_errors(scored: pd.DataFrame, changes_of) -> list[float]:
+    """Each documented change of holder in ``scored`` (rows of :attr:`Documented.changes`): the months between its
+    documented window and the simulated change of holder of that district to the same side nearest to it within
+    ``WINDOW_DAYS`` (0 inside the window), capped at ``CAP_MONTHS`` (also when there is none); ``changes_of`` gives a
+    district's simulated changes of holder (node -> ``(day, to_side)``, as from :func:`holder_changes`). The capture
+    term of :func:`score` is their mean; probes read them one by one (docs/notes/probes/capture_errors.py)."""
+    errors = []
+    for ch in scored.itertuples(index=False):
+        # Days outside the documented window [day_low, day_high] (0 inside it).
+        sim = [max(ch.day_low - d, d - ch.day_high, 0) for d, to in changes_of(ch.node)
+               if to == ch.to_side and abs(d - ch.day) <= WINDOW_DAYS]
+        errors.append(min(min(sim) / 30.0, CAP_MONTHS) if sim else CAP_MONTHS)
+    return errors
 
 
 def range_miss(values: np.ndarray | None, keys: tuple[str, str]) -> float:
