@@ -189,13 +189,7 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
     days = min(len(share_history), len(doc.low), fit_days or len(share_history))
     h = share_history[:days]
     scored = doc.changes[(doc.changes["day"] >= from_day) & (doc.changes["day"] < days)]
-    simulated: dict[int, list[tuple[int, str]]] = {}  # each district's simulated changes of holder, found once
-
-    def changes_of(v: int) -> list[tuple[int, str]]:
-        if v not in simulated:
-            simulated[v] = holder_changes(h[:, v], world.districts["side_start"].iat[v] == "arm", capture_share)
-        return simulated[v]
-
+    changes_of = simulated_changes(h, world, capture_share)
     errors = capture_errors(scored, changes_of)
     capture = float(np.mean(errors)) if errors else 0.0
     nodes = state_nodes(world)
@@ -224,6 +218,19 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
             "forces_miss": frc if personnel is not None else float("nan"), "capture_days_major": float(np.mean(major) * 30.0) if major else float("nan"),
             "changes_scored": len(errors), "changes_of_holder": float(changes), "changes_reversed": float(reversed_count),
             **{f"shown_{k}": float(shown[k]) for k in judged}}
+
+
+def simulated_changes(share_history: np.ndarray, world, capture_share: float):
+    """A district's simulated changes of holder (node -> ``(day, to_side)`` in date order, :func:`holder_changes` on its
+    column of ``share_history``), each district's found once and kept: what :func:`score` and the probes ask of a run."""
+    found: dict[int, list[tuple[int, str]]] = {}
+
+    def changes_of(v: int) -> list[tuple[int, str]]:
+        if v not in found:
+            found[v] = holder_changes(share_history[:, v], world.districts["side_start"].iat[v] == "arm", capture_share)
+        return found[v]
+
+    return changes_of
 
 
 def capture_errors(scored: pd.DataFrame, changes_of) -> list[float]:

@@ -15,39 +15,19 @@ import sys
 import numpy as np
 
 from model import KarabakhWar
-from model.experiments.scoring import CAP_MONTHS, capture_errors, documented, holder_changes
+from model.experiments.scoring import CAP_MONTHS, capture_errors, documented, simulated_changes
 from model.inputs.history import CEASEFIRE_DATE, START
-from model.inputs.world import load_world
 from probe_args import overrides, seed_range
 
 
-def shares_to_ceasefire(seed: int, params: dict[str, float]) -> tuple[np.ndarray, float]:
-    """(days, districts): the arm side's share of each district, day by day, from the start to 1994-05-12; and the
-    run's ``capture_share`` (the holder rule the score applies)."""
-    m = KarabakhWar(scenario="historical", rng=seed, until=str(CEASEFIRE_DATE), **params)
-    history = [m.arm_share.copy()]
-    while m.running:
-        m.step()
-        history.append(m.arm_share.copy())
-    return np.array(history), m.p["capture_share"]
-
-
 def main(seeds: list[int], params: dict[str, float]) -> None:
-    world = load_world()
-    doc = documented(world, (CEASEFIRE_DATE - START).days + 1)
-    arm_start = world.districts["side_start"].to_numpy() == "arm"
-    errors = []  # (seeds, documented changes)
+    doc, errors = None, []  # errors: (seeds, documented changes)
     for seed in seeds:
-        h, capture_share = shares_to_ceasefire(seed, params)
-        h = h[:len(doc.low)]
-        found: dict[int, list[tuple[int, str]]] = {}
-
-        def changes_of(v: int) -> list[tuple[int, str]]:
-            if v not in found:
-                found[v] = holder_changes(h[:, v], bool(arm_start[v]), capture_share)
-            return found[v]
-
-        errors.append(capture_errors(doc.changes, changes_of))
+        m = KarabakhWar(scenario="historical", rng=seed, until=str(CEASEFIRE_DATE), **params).run()
+        if doc is None:  # as scoring.score_model builds it (the run's capture_share; the same for every seed)
+            doc = documented(m.world, (CEASEFIRE_DATE - START).days + 1, capture_share=m.p["capture_share"])
+        shares = m.control_history[: m.day + 1][: len(doc.low)]  # the arm shares the fit scores, day by day
+        errors.append(capture_errors(doc.changes, simulated_changes(shares, m.world, m.p["capture_share"])))
     e = np.array(errors)
     for i, ch in enumerate(doc.changes.itertuples(index=False)):
         date = START + dt.timedelta(days=int(ch.day))
