@@ -832,6 +832,28 @@ def test_an_uprising_costs_its_share_of_the_cohesion_a_change_of_power_costs():
     assert cut("coup", 0.25) == pytest.approx(1 - loss)
 
 
+def test_an_uprising_brings_its_battalions_to_the_command():
+    """uprising_cohesion_gain: an armed opposition that takes power closes that share of the gap between the command's
+    cohesion (after the change's loss) and its target at once; other paths gain nothing, and 0 is the model before."""
+    def after(how, gain):
+        m = synthetic_model(seed=3, days=30, cohesion_build_per_day=0.0, uprising_cohesion_loss_share=0.5,
+                            uprising_cohesion_gain=gain)
+        gov = m.government("azerbaijan")
+        gov.cohesion = 0.2
+        install_regime(m, gov, gov.successors[0], how)
+        m.mechanism(Command).step(m, Today(situation=m.situation()))
+        weight = m.p["cohesion_legitimacy_weight"]
+        return gov.cohesion, weight * gov.legitimacy + (1.0 - weight), m.p["regime_change_cohesion_loss"]
+
+    cut, target, loss = after("uprising", 0.0)
+    assert cut == pytest.approx(0.2 * (1 - 0.5 * loss))
+    assert target > cut  # the case the gain is for: a command below what its new government can hold together
+    gained, _, _ = after("uprising", 0.4)
+    assert gained == pytest.approx(cut + 0.4 * (target - cut))
+    assert after("uprising", 1.0)[0] == pytest.approx(target)
+    assert after("coup", 0.4)[0] == pytest.approx(0.2 * (1 - loss))  # a commander's revolt brings no battalions
+
+
 def test_a_failed_revolt_costs_its_share_of_the_cohesion_a_change_of_power_costs():
     """failed_revolt_cohesion_loss_share: an armed attempt on power that fails (a commander's revolt or an
     uprising) still splits the command; 0 costs nothing, and a successful attempt is cut once, as a change of power."""

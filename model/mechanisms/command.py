@@ -5,7 +5,9 @@ ministry, Popular Front or local leaders, the Karabakh Armenians' self-defence d
 to their villages (HRW/Helsinki 1994; de Waal 2003). Cohesion grows as an army is built,
 toward the government's legitimacy, and falls at each change of power (new ministers,
 purges) — less when an armed opposition rises and takes power, its battalions with it
-(``uprising_cohesion_loss_share``) — and, with ``failed_revolt_cohesion_loss_share``, at an armed attempt on power
+(``uprising_cohesion_loss_share``), or even gains, since the opposition's battalions, which fought beside the
+government's under their own commanders, now form the new government's army (``uprising_cohesion_gain``: that share of
+the gap to the cohesion's target closed at once) — and, with ``failed_revolt_cohesion_loss_share``, at an armed attempt on power
 that fails too: the rebels fought the government's own army, and what they left of the chain of command answers to
 it again only after the purge (the Talysh-Mughan revolt of a brigade commander in the south, 21 June - 23 August
 1993, failed while the southern front fell). It acts on the orders already given, human or built-in alike:
@@ -74,13 +76,16 @@ class Command(Mechanism):
             self._failed_revolts(model, p["failed_revolt_cohesion_loss_share"])
         for gov in model.governments:
             changes = len(gov.regime_history) - self.regimes_seen[gov.index]
-            if changes:
-                for change in gov.regime_history[-changes:]:
-                    share = p["uprising_cohesion_loss_share"] if change["how"] == "uprising" else 1.0
-                    gov.cohesion *= 1.0 - p["regime_change_cohesion_loss"] * share
-                self.regimes_seen[gov.index] += changes
             weight = p["cohesion_legitimacy_weight"]  # 1: toward the legitimacy (exactly); below, partly toward 1
             target = weight * gov.legitimacy + (1.0 - weight)
+            if changes:
+                for change in gov.regime_history[-changes:]:
+                    uprising = change["how"] == "uprising"
+                    share = p["uprising_cohesion_loss_share"] if uprising else 1.0
+                    gov.cohesion *= 1.0 - p["regime_change_cohesion_loss"] * share
+                    if uprising and p["uprising_cohesion_gain"] > 0:  # its battalions join the command at once
+                        gov.cohesion += p["uprising_cohesion_gain"] * max(target - gov.cohesion, 0.0)
+                self.regimes_seen[gov.index] += changes
             gov.cohesion += p["cohesion_build_per_day"] * (target - gov.cohesion)
         cohesion = cohesion_by_government(model)
         unit_cohesion = cohesion[f.government]
