@@ -32,7 +32,7 @@ from .actors.diplomacy import Diplomacy
 from .actors.patron_policy import PatronPolicy, check_policy_names
 from .actors.politics import install_regime, refresh_effects
 from .actors.strategy import BuiltinAI, Situation, Strategy
-from .dynamics.combat import Terrain, combat_power, militia_support, unit_quality
+from .dynamics.combat import Terrain, combat_power, militia_support, unit_quality, unit_terms
 from .errors import InputError
 from .inputs import params as params_mod
 from .inputs.coding_uncertainty import coding_rng, load_rule, redraw
@@ -512,8 +512,8 @@ class KarabakhWar(mesa.Model):
         the units that moved since (if known), so that the militias' support is taken from it too
         when none of them is a militia."""
         f, n = self.forces, self.world.n
-        quality = unit_quality(f, self.p, self.gov_cp_factor) if since is None else since.quality
-        attack, defense = combat_power(f, self.terrain, self.p, quality=quality)
+        terms = unit_terms(f, self.p, unit_quality(f, self.p, self.gov_cp_factor)) if since is None else since.terms
+        attack, defense = combat_power(f, self.terrain, self.p, terms=terms)
         stand = np.bincount(f.side.astype(np.int64) * (n + 1) + f.node, defense,
                             minlength=2 * (n + 1)).reshape(2, n + 1)
         standing = support = None
@@ -524,7 +524,7 @@ class KarabakhWar(mesa.Model):
         return Situation(day=self.day, arm_share=self.arm_share, held_by_arm=self.held_by_arm, side_held=self.side_held,
                          side_share=self.side_share, attack_cp=attack, defense_cp=defense,
                          stand_padded=stand, standing=standing, support=support,
-                         control_version=self.control_version, quality=quality)
+                         control_version=self.control_version, terms=terms)
 
     def _militia_support(self, defense: np.ndarray, since: Situation | None, moved: list[int] | None) -> np.ndarray:
         """(2, N) the active militias' support to the neighbouring districts of their region; that of
@@ -631,12 +631,18 @@ class KarabakhWar(mesa.Model):
         return out
 
     def side_cohesion(self) -> np.ndarray:
-        """(aze, arm): the highest command cohesion among each side's governments (0 where it has none), the
-        enemy's cohesion as a government's opportunity gate reads it (Government.opportunity_open)."""
-        out = np.zeros(2)
+        """(aze, arm): the highest command cohesion among each side's governments (0 where it has none)."""
+        return np.array([self.cohesion_of_side(0), self.cohesion_of_side(1)])
+
+    def cohesion_of_side(self, side: int) -> float:
+        """The highest command cohesion among the governments of ``side`` (0 if it has none): the enemy's
+        cohesion as a government's opportunity gate reads it (Government.opportunity_open), asked a few
+        times a day; a Python float (an array of two for one entry costs several times as much)."""
+        out = 0.0
         for gov in self.governments:
-            out[gov.side_index] = max(out[gov.side_index], gov.cohesion)
-        return out
+            if gov.side_index == side:
+                out = max(out, gov.cohesion)
+        return float(out)
 
     def side_names(self) -> tuple[str, ...]:
         """Neutral side codes in index order."""

@@ -214,7 +214,7 @@ class Government(Agent):
         side holds ``aims_secured_share`` of its aims' area. The same gate decides the built-in AI's
         attacks and whether opportunism is at stake in breaking a ceasefire (BuiltinAI._value, Diplomacy)."""
         m = self.model
-        enemy = float(m.side_cohesion()[1 - self.side_index])
+        enemy = m.cohesion_of_side(1 - self.side_index)
         return ((self.cohesion - enemy >= m.p["exploitation_gap"] or self.enemy_collapsing(enemy))
                 and self.aims_held() >= m.p["aims_secured_share"])
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from ..errors import InputError
-from ..dynamics.combat import assembled_attack, command_scale
+from ..dynamics.combat import UnitTerms, assembled_attack, command_scale
 from ..dynamics.cover import spare
 from ..dynamics.shelling import guns_and_men
 from ..inputs.forces import MILITIA
@@ -42,7 +42,7 @@ class Situation:
     defense_cp: np.ndarray  # (U,) CP of each unit when defending (terrain, home ground)
     stand_padded: np.ndarray  # (2, N + 1) defensive CP of each side in each district; column N is 0
     control_version: int  # increments whenever any district changes holder
-    quality: np.ndarray | None = field(default=None, repr=False)  # (U,) CP per personnel-equivalent (unit_quality)
+    terms: UnitTerms | None = field(default=None, repr=False)  # combat power's terms independent of position
     standing: np.ndarray | None = field(default=None, repr=False)  # (2, N) stand_cp without militia support; None: the same
     support: np.ndarray | None = field(default=None, repr=False)  # (2, N) the militia support in stand_cp; None: none
 
@@ -211,10 +211,11 @@ class BuiltinAI:
             gates = [g.opportunity_open() for g in governments]
         enemy, eligible, scale, home, restrained = self._zone(w, governments, g_side, aims, gates, weight)
         present = men[g_side] > 0
-        threat = guns[enemy] * self._fire_on(w, present, aims)  # (G, N)
+        enemy_guns = guns[enemy]  # (G, N), gathered once for both uses
+        threat = enemy_guns * self._fire_on(w, present, aims)  # (G, N)
         if model.p["security_restraint"]:  # a government that never goes beyond its aims has no security zone either
             if model.p["home_security"]:  # ... but for the guns that fire into its own country
-                threat = np.where(restrained, guns[enemy] * self._fire_on(w, present, home), threat)
+                threat = np.where(restrained, enemy_guns * self._fire_on(w, present, home), threat)
             else:
                 scale = scale * ~restrained
         # the district that fires most: among those the zone may take (security_peak_in_zone), or anywhere (0, as

@@ -79,8 +79,28 @@ def unit_quality(f: Forces, p: dict[str, float], gov_factor: np.ndarray | None =
     return quality
 
 
+@dataclass
+class UnitTerms:
+    """The terms of :func:`combat_power` that do not depend on where units stand (the same state: units have
+    only moved since), computed once and reused by the day's picture after moves."""
+
+    quality: np.ndarray  # (U,) :func:`unit_quality`
+    armour: np.ndarray  # (U,) weighted tanks and APCs (scaled by the terrain where the unit stands)
+    guns: np.ndarray  # (U,) weighted artillery
+    mercenary: np.ndarray  # (U,) a mercenary's cohesion, 1 for other units
+    attack_factor: np.ndarray  # (U,) militia_attack_factor for militias, 1 for other units
+
+
+def unit_terms(f: Forces, p: dict[str, float], quality: np.ndarray) -> UnitTerms:
+    """:class:`UnitTerms` of the present state, with its ``quality`` (:func:`unit_quality`)."""
+    return UnitTerms(quality=quality, armour=p["tank_weight"] * f.tanks + p["apc_weight"] * f.apcs,
+                     guns=p["artillery_weight"] * f.artillery,
+                     mercenary=np.where(f.kind == MERCENARY, f.cohesion, 1.0),
+                     attack_factor=np.where(f.kind == MILITIA, p["militia_attack_factor"], 1.0))
+
+
 def combat_power(f: Forces, terrain: Terrain, p: dict[str, float], gov_factor: np.ndarray | None = None,
-                 quality: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 terms: UnitTerms | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Effective (attack, defence) combat power of every unit; 0 for inactive units.
 
     Personnel-equivalents (armour weighted down in mountains) scaled by training,
@@ -88,17 +108,14 @@ def combat_power(f: Forces, terrain: Terrain, p: dict[str, float], gov_factor: n
     militias; defence CP includes the district's terrain and a militia's home
     bonus. ``gov_factor`` (per government) carries what the regime's coup-proofing
     profile does to training (:mod:`model.actors.coup_proofing`). Monotone in every input.
-    ``quality``: :func:`unit_quality` of the same state if already computed (units have only moved
-    since), which then replaces ``gov_factor``.
+    ``terms``: :func:`unit_terms` of the same state if already computed (units have only moved since), which
+    then replaces ``gov_factor``.
     """
-    arm = terrain.armour[f.node]
-    raw = (f.personnel + arm * (p["tank_weight"] * f.tanks + p["apc_weight"] * f.apcs)
-           + p["artillery_weight"] * f.artillery)
-    if quality is None:
-        quality = unit_quality(f, p, gov_factor)
-    cp = raw * quality * np.where(f.kind == MERCENARY, f.cohesion, 1.0) * f.active
-    militia = f.kind == MILITIA
-    attack = cp * np.where(militia, p["militia_attack_factor"], 1.0)
+    if terms is None:
+        terms = unit_terms(f, p, unit_quality(f, p, gov_factor))
+    raw = f.personnel + terrain.armour[f.node] * terms.armour + terms.guns
+    cp = raw * terms.quality * terms.mercenary * f.active
+    attack = cp * terms.attack_factor
     home = np.where(f.at_home(), p["militia_home_defense_factor"], 1.0)
     return attack, cp * terrain.defense[f.node] * home
 
@@ -150,7 +167,7 @@ def fight(f: Forces, attack_cp: np.ndarray, defense_cp: np.ndarray, p: dict[str,
     # The defence against side s at v: the defensive CP of the other side standing in v.
     def_key = (1 - side) * n + f.node
     D = np.bincount(def_key, defense_cp, minlength=2 * n)
-    if not attacking.any():  # no attack ordered (about half the days: ceasefires, pauses): nothing to draw
+    if not np.count_nonzero(attacking):  # no attack ordered (about half the days: ceasefires, pauses): nothing to draw
         return quiet_day(len(f), D.reshape(2, n))
     if approach is not None:
         attack_cp = attack_cp * approach[f.node, np.maximum(f.target, 0)]

@@ -105,14 +105,16 @@ class World:
     def open_edges(self, month: int) -> np.ndarray:
         """``edges`` without the roads snowbound in ``month`` (1-12; roads.csv ``closed_months``): what a
         supply line can use that month. The same array as ``edges`` in a month that closes none."""
-        shut = self.snowbound[month - 1]
-        if not shut.any():
-            return self.edges
-        key = ("open_edges", month)
+        key = ("open_edges", month)  # asked daily by Supply: kept per month, also where it is ``edges``
         edges = self._lists.get(key)
         if edges is None:
-            edges = self._lists[key] = self.edges[~shut]
-            edges.flags.writeable = False
+            shut = self.snowbound[month - 1]
+            if shut.any():
+                edges = self.edges[~shut]
+                edges.flags.writeable = False
+            else:
+                edges = self.edges
+            self._lists[key] = edges
         return edges
 
     @property

@@ -44,7 +44,7 @@ class Combat(Mechanism):
         result = today.combat = fight(f, attack, defense, p, model.rng, model.world.n,
                                       advance_factor=today.advance_factor, exposure_factor=today.exposure_factor,
                                       support_adjacency=model.world.region_adjacency, approach=approach)
-        if result.engaged.any():
+        if np.count_nonzero(result.engaged):  # (count_nonzero: half the cost of any(), daily)
             model.combat_days += np.bincount(f.side[result.engaged], minlength=2) > 0
             count_losses(model, result.unit_loss_fraction, result.attack_loss_fraction)
             f.morale -= p["loss_morale_sensitivity"] * result.unit_loss_fraction

@@ -55,8 +55,12 @@ class Command(Mechanism):
         fragmented command's battalions go in one by one against the whole defence (docs/notes/capture_order.md,
         "Stop 37"); with one per operation a fragmented command mounts fewer attacks, each with all its units."""
         f = model.forces
-        _, operation = np.unique(f.government[attacking] * model.world.n + f.target[attacking], return_inverse=True)
-        together = model.rng.random(int(operation.max()) + 1)[operation]
+        # the operations numbered in ascending order of their key, as np.unique(..., return_inverse=True) numbers
+        # them, in Python: a few attacking units a day (~4 µs a call against np.unique's ~10 µs)
+        keys = (f.government[attacking] * model.world.n + f.target[attacking]).tolist()
+        number = {key: i for i, key in enumerate(sorted(set(keys)))}
+        operation = np.array([number[key] for key in keys])
+        together = model.rng.random(len(number))[operation]
         follows = model.rng.random(len(attacking)) < share
         return np.where(follows, together, own)
 

@@ -57,7 +57,7 @@ class Orders(Mechanism):
         f = model.forces
         tg = np.maximum(f.target, 0)
         ordered = f.active & (f.target >= 0) & (f.target != f.node) & model.side_held[f.side, tg]
-        if not ordered.any():
+        if not np.count_nonzero(ordered):
             return []
         kept = spared_against_pressure(f.side.astype(np.int64), f.node, ordered, situation.defense_cp,
                                        situation.stand_cp, model.world.adjacency, model.p["base_cover"])
@@ -109,7 +109,7 @@ class Orders(Mechanism):
         rows = np.asarray(orders.units, dtype=np.int64)
         if len(rows) == 0:
             return 0
-        obeys = ~refuses_orders(model)[rows] if model.off_front.any() else True  # most runs: everyone obeys
+        obeys = ~refuses_orders(model)[rows] if np.count_nonzero(model.off_front) else True  # most runs: everyone obeys
         if orders.trusted and not model.check_all_orders:
             # Built-in AI: legal by construction (tests run it with check_all_orders=True to prove it).
             everyone = obeys is True  # no unit refuses (most days of most runs): no masking

@@ -24,7 +24,7 @@ class Pay(Mechanism):
         mercs = f.active & (f.kind == MERCENARY)
         for gov in model.governments:
             gov.treasury_musd += gov.income_musd_per_day
-        if not mercs.any():
+        if not np.count_nonzero(mercs):  # (cheaper than any(), daily)
             return
         cost = np.bincount(f.government[mercs], f.personnel[mercs] * f.pay_usd_month[mercs] / 30.0 / 1e6,
                            minlength=len(model.governments)).tolist()

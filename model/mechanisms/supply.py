@@ -29,7 +29,7 @@ class Supply(Mechanism):
 
     def step(self, model: KarabakhWar, today: Today) -> None:
         f, p = model.forces, model.p
-        keep = blockade(model.patrons).tolist()
+        keep = blockade(model.patrons)
         edges = self.roads(model)
         if model.control_version != self.version or keep != self.keep or edges is not self.edges:
             if model.control_version != self.version or edges is not self.edges:  # a holder or the snow
@@ -46,13 +46,14 @@ class Supply(Mechanism):
         return model.world.open_edges(model.date.month) if model.p["winter_closure"] else model.world.edges
 
 
-def blockade(patrons) -> np.ndarray:
+def blockade(patrons) -> list[float]:
     """Share of its supply each side (aze, arm) keeps while patrons close their borders to it: a patron's
     embargo on a side takes its ``blockade_supply_loss`` (Turkey's closure of April 1993 cut the Kars-Gyumri
-    railway; data/patrons.toml). Only the blockaded side is touched."""
-    keep = [1.0] * len(SIDES)  # Python floats: the same products as in an array, without numpy per element
+    railway; data/patrons.toml). Only the blockaded side is touched. A list of Python floats (the same products
+    as in an array, without numpy per element): Supply compares it with yesterday's every day."""
+    keep = [1.0] * len(SIDES)
     for patron in patrons:
         if patron.blockade_supply_loss:
             for side in sorted(patron.embargo_on):
                 keep[SIDES.index(side)] *= 1.0 - patron.blockade_supply_loss
-    return np.array(keep)
+    return keep
