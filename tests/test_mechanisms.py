@@ -321,6 +321,35 @@ def test_an_assault_leaves_behind_the_cover_its_base_needs():
     assert Control._spared(m, today, occupy, 1e-9)[brigades].all()  # hardly any cover: all follow
 
 
+def test_a_district_taken_is_occupied_by_its_strongest_attacker_when_the_cover_keeps_every_one_home():
+    """capture_occupied (ODD 7.4): where base_cover lets none of the attackers follow into the district they took and
+    none of their side stands there, the strongest of them moves in; where one already follows or stands there, no one
+    else does (the caller leaves self-defence detachments out of the attackers: militias stay at home)."""
+    m = synthetic_model(days=5)
+    f, w = m.forces, m.world
+    base = int(w.edges[0, 0])
+    taken = int(w.edges[w.edges[:, 0] == base, 1][0])
+    brigades = np.flatnonzero(f.active & (f.side == 1) & (f.kind != MILITIA))[:3]
+    f.node[f.active & (f.node == taken)] = base  # nobody stands in the district taken
+    f.node[brigades] = base
+    f.target[:] = -1
+    f.target[brigades] = taken
+    today = Today(situation=m.situation())
+    today.situation.defense_cp[brigades] = [2.0, 5.0, 3.0]
+    held = m.held_by_arm.copy()
+    held[taken] = True  # the arm side took it today
+    attackers = np.zeros(len(f.node), dtype=bool)
+    attackers[brigades] = True
+    none_follow = np.zeros(len(f.node), dtype=bool)
+    first = Control._first_in(m, today, np.array([taken]), held, attackers, none_follow)
+    assert np.flatnonzero(first).tolist() == [brigades[1]]  # the strongest
+    one_follows = none_follow.copy()
+    one_follows[brigades[0]] = True
+    assert not Control._first_in(m, today, np.array([taken]), held, attackers, one_follows).any()
+    f.node[brigades[2]] = taken  # one of the side already stands there
+    assert not Control._first_in(m, today, np.array([taken]), held, attackers, none_follow).any()
+
+
 def test_reserves_ordered_into_a_contested_district_of_their_own_side_move_in_as_far_as_their_base_can_spare():
     """Relief (relief_moves_in, ODD 7.4): a unit whose attack order is a neighbour its side still holds moves into it
     and fights there, within base_cover; an attack on a district the other side holds is made from where the unit
