@@ -12,10 +12,11 @@ import datetime as dt
 import sys
 
 from model import KarabakhWar
+from model.experiments.scoring import REVERSAL_DAYS
 from probe_args import overrides, seed_range
 
 UNTIL = "1994-05-12"
-WINDOW = 60
+WINDOW = REVERSAL_DAYS  # the rule of the pattern "captures hold" (scoring.reversed_changes)
 
 
 def changes_with_men(m: KarabakhWar) -> list[dict]:
