@@ -139,7 +139,9 @@ EPILOG_CALIBRATE = textwrap.dedent("""\
     --holdout seeds that took no part in the fit (default: as many as --seeds), of the
     study's 5 best trials and its start trials (the committed set among them), so that
     a refit is not kept for its luck with the fit's seeds; it replaces the committed set
-    only if it beats it there by 2 bootstrap standard errors of the difference.
+    only if it beats it there by 2 bootstrap standard errors of the difference, and
+    again on --confirm further fresh seeds (default: as many as --holdout), since the
+    held-out seeds chose the best of several candidates.
     The historical scenario uses calibration/params/default.toml ('calibration = "default"' in scenarios/historical.toml).
 
     examples:
@@ -395,6 +397,11 @@ def build_parser() -> argparse.ArgumentParser:
                           "best there, in place of the committed set only if it is better there by 2 standard errors "
                           "of the difference (default: as many as --seeds; 0 keeps the best trial on the fit's seeds, "
                           "which with hundreds of trials is partly the best of their noise)")
+    cal.add_argument("--confirm", type=_count, default=None, metavar="N",
+                     help="a trial that beats the committed set on the held-out seeds is scored again, beside it, on N "
+                          "further fresh seeds and replaces it only if it is better there by 2 standard errors too: the "
+                          "held-out seeds choose the best of several candidates, so part of its lead there is their "
+                          "noise (default: as many as --holdout; 0 skips it)")
     cal.add_argument("--patrons", action="store_true",
                      help="fit only the patrons' policy parameters ([<patron>.policy_ranges] of data/patrons.toml) "
                           "in --scenario, the war's parameters as they are; writes calibration/params/patrons.toml "
@@ -659,6 +666,12 @@ def _failed_runs(failed: int, runs: int, where: str, retry: str) -> int:
     return 3
 
 
+def _lead_se(committed: dict, entry: dict, score: str, se: str) -> str:
+    """How many standard errors ``entry``'s ``score`` (held out, or on the confirmation seeds) is below the committed
+    set's, as calibrate prints it."""
+    return f"{(committed[score] - entry[score]) / entry[se]:.1f}" if entry.get(se, 0.0) > 0 else "inf"
+
+
 def cmd_calibrate(args) -> int:
     """Run (or resume) the optuna study and write the calibrated parameter set."""
     from tqdm import tqdm
@@ -685,22 +698,32 @@ def cmd_calibrate(args) -> int:
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
         seeds = args.seeds or (16 if args.patrons else 32)
         holdout = seeds if args.holdout is None else args.holdout
+        confirm = holdout if args.confirm is None else args.confirm
         if args.patrons:
             load_scenario(args.scenario)  # a bad scenario fails before any run
             record = calibrate_patrons(args.trials, args.jobs or default_workers(), seeds=seeds,
                                        scenario=args.scenario, name=name, root_seed=args.seed, progress=bar.update,
-                                       command=args.command_line, refine=args.refine, holdout=holdout)
+                                       command=args.command_line, refine=args.refine, holdout=holdout,
+                                       confirm=confirm)
         else:
             record = calibrate(args.trials, args.jobs or default_workers(), seeds=seeds, until=args.until,
                                name=name, root_seed=args.seed, progress=bar.update, command=args.command_line,
-                               refine=args.refine, start_files=args.start, holdout=holdout, free=free)
+                               refine=args.refine, start_files=args.start, holdout=holdout, free=free,
+                               confirm=confirm)
     c = record["calibration"]
     if c.get("holdout"):
         kept = next(h for h in c["holdout"] if h["trial"] == c["best_trial"])
         lead = min(c["holdout"], key=lambda h: (h["holdout"], h["score"]))
         committed = next((h for h in c["holdout"] if h.get("committed")), None)
         where = f"{len(c['holdout_seeds'])} held-out seeds"
-        if kept is committed and lead is not kept:
+        fresh = f"{len(c.get('confirm_seeds', []))} further fresh seeds"
+        if kept is committed and lead is not kept and "confirm" in lead:
+            print(f"kept the committed set (trial {kept['trial']} of {c['trials']}): the best on {where}, "
+                  f"trial {lead['trial']}, {_lead_se(committed, lead, 'holdout', 'se_vs_committed')} standard errors "
+                  f"better there, scored {lead['confirm']:.3f} on {fresh} against its {kept.get('confirm', 0.0):.3f}, "
+                  f"less than {KEEP_MARGIN_SE:g} standard errors of the difference ({lead.get('se_confirm', 0.0):.3f}) "
+                  f"better; written to calibration/params/{name}.toml")
+        elif kept is committed and lead is not kept:
             print(f"kept the committed set (trial {kept['trial']} of {c['trials']}): the best on {where}, "
                   f"trial {lead['trial']}, scored {lead['holdout']:.3f} there against its {kept['holdout']:.3f}, "
                   f"less than {KEEP_MARGIN_SE:g} standard errors of the difference ({lead['se_vs_committed']:.3f}) "
@@ -708,8 +731,11 @@ def cmd_calibrate(args) -> int:
         else:
             margin = ""
             if committed is not None and kept is not committed and kept.get("se_vs_committed", 0.0) > 0:
-                ahead = (committed["holdout"] - kept["holdout"]) / kept["se_vs_committed"]
-                margin = f", {ahead:.1f} standard errors better than the committed set"
+                margin = (f", {_lead_se(committed, kept, 'holdout', 'se_vs_committed')} standard errors better than "
+                          f"the committed set")
+                if "confirm" in kept:
+                    margin += (f" ({_lead_se(committed, kept, 'confirm', 'se_confirm')} on {fresh}: "
+                               f"{kept['confirm']:.3f} against {committed['confirm']:.3f})")
             print(f"kept trial {c['best_trial']} of {c['trials']}, the best on {where} among {len(c['holdout'])} "
                   f"(its best and its starts): score {c['score']:.3f} on the {len(c['seeds'])} fit seeds, "
                   f"{kept['holdout']:.3f} held out{margin}; written to calibration/params/{name}.toml")

@@ -32,7 +32,7 @@ from .actors.diplomacy import Diplomacy
 from .actors.patron_policy import PatronPolicy, check_policy_names
 from .actors.politics import install_regime, refresh_effects
 from .actors.strategy import BuiltinAI, Situation, Strategy
-from .dynamics.combat import Terrain, combat_power, militia_support, unit_quality, unit_terms
+from .dynamics.combat import Terrain, combat_power, militia_support, prepared_defense, unit_quality, unit_terms
 from .errors import InputError
 from .inputs import params as params_mod
 from .inputs.coding_uncertainty import coding_rng, load_rule, redraw
@@ -48,6 +48,9 @@ from .inputs.world import REGIONS, SIDES, World, grown_population, hop_distances
 from .mechanisms import DAILY_CYCLE, Mechanism, Today
 
 __all__ = ["CEASEFIRE_DATE", "HEADLINE", "KarabakhWar"]
+
+LONG_SETTLED = -10**6
+"""The day of arrival (``KarabakhWar.arrived``) of the units in place on the start date: long before it."""
 
 HEADLINE = ("days", "arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm",
             "casualties_attacking_aze", "casualties_attacking_arm", "loss_exchange_ratio", "displaced_aze",
@@ -211,6 +214,8 @@ class KarabakhWar(mesa.Model):
         gov_side = {g.key: g.side_index for g in self.governments}
         self.forces = Forces.from_table(units, w.index, gov_index, gov_side, self._unit_seed)
         self.raised_in = self.forces.node.copy()  # where each unit was raised (its base): set again as it forms
+        # the day each unit came to the district it stands in (Unit.place; prepared_defense_bonus)
+        self.arrived = np.full(len(self.forces), LONG_SETTLED)
         self.unit_keys = list(units["key"])
         self.unit_index = {k: i for i, k in enumerate(self.unit_keys)}
         self.units: list[Unit] = []
@@ -227,6 +232,7 @@ class KarabakhWar(mesa.Model):
         for i, (d, kind) in enumerate(zip(units["available_from"], units["kind"])):
             if kind != KINDS[MERCENARY] and dt.date.fromisoformat(d) <= self.start:
                 self.activate_unit(i)
+        self.arrived[:] = LONG_SETTLED  # the units of the start had held their positions for months (the front of 1991)
 
     def _unit_table(self):
         world_keys = frozenset(self.world.keys)
@@ -425,6 +431,7 @@ class KarabakhWar(mesa.Model):
                 f.node[row] = int(held[np.argmin(self.hops_from(int(f.node[row]))[held])])
                 moved = self.world.keys[f.node[row]]
         self.raised_in[row] = f.node[row]
+        self.arrived[row] = self.day  # a unit that forms or arrives has prepared no position yet
         f.active[row] = True
         f.supply[row] = 1.0
         self.units[row].place(int(f.node[row]))
@@ -496,6 +503,7 @@ class KarabakhWar(mesa.Model):
         self.foreign = np.append(self.foreign, True)
         self.off_front = np.append(self.off_front, False)
         self.raised_in = np.append(self.raised_in, f.node[row])
+        self.arrived = np.append(self.arrived, self.day)
         self.activate_unit(row)
 
     def withdraw_patron_unit(self, patron: Patron, ev) -> None:
@@ -514,6 +522,9 @@ class KarabakhWar(mesa.Model):
         f, n = self.forces, self.world.n
         terms = unit_terms(f, self.p, unit_quality(f, self.p, self.gov_cp_factor)) if since is None else since.terms
         attack, defense = combat_power(f, self.terrain, self.p, terms=terms)
+        if self.p["prepared_defense_bonus"] > 0:  # off: no work, the model as before
+            defense = defense * prepared_defense(self.day - self.arrived, f.kind, self.p["prepared_defense_bonus"],
+                                                 self.p["prepared_defense_days"])
         stand = np.bincount(f.side.astype(np.int64) * (n + 1) + f.node, defense,
                             minlength=2 * (n + 1)).reshape(2, n + 1)
         standing = support = None

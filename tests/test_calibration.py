@@ -555,7 +555,7 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
     # until stop 47's mend a switch between 0 and 1 in the committed set hid it from the two-error rule
     monkeypatch.setattr(calibration, "_study", lambda *args, **kwargs: None)
 
-    def chosen(study, run_specs, seeds, jobs, committed=None, root_seed=0):
+    def chosen(study, run_specs, seeds, jobs, committed=None, root_seed=0, confirm=()):
         seen["committed"] = committed
         raise Stop
 
@@ -723,11 +723,60 @@ def test_a_refit_replaces_the_committed_set_only_if_it_is_better_held_out_by_two
     assert calibration.choose_on_holdout(study, run_specs, seeds, jobs=1)[0].params["x"] == 0.4
 
 
+@pytest.mark.parametrize("lead_fresh, replaced", [(0.0, False), (1.0, True)])
+def test_a_lead_won_on_the_held_out_seeds_must_hold_on_fresh_ones(tmp_path, monkeypatch, lead_fresh, replaced):
+    """choose_on_holdout's ``confirm`` seeds: a trial 1.0 better than the committed set on 200 held-out seeds (far past
+    two standard errors) replaces it only if it is better on 200 further seeds too; one level with it there (a lead
+    that was the held-out seeds' luck) leaves the committed set in place. Both scores on the fresh seeds are recorded,
+    and only the kept candidate and the committed set are run on them."""
+    optuna = pytest.importorskip("optuna")
+    import pandas as pd
+
+    from model.experiments import calibration
+
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="t")
+    study.enqueue_trial({"x": 0.9}, user_attrs={"start": True})  # the committed set
+    for x in (0.5, 0.4, 0.3):
+        study.enqueue_trial({"x": x})
+    study.optimize(lambda t: (t.suggest_float("x", 0.0, 1.0) - 0.5) ** 2, n_trials=4)
+    seeds = calibration.holdout_seeds(7, 4, 200)
+    fresh = calibration.holdout_seeds(7, 4 + 200, 200)
+    assert not set(fresh) & set(seeds) and fresh == calibration.replicate_seeds(7, 404)[204:]
+    noise = np.random.default_rng(0).normal(size=200)
+    shuffled = noise[np.random.default_rng(1).permutation(200)]  # the same median, unrelated seed by seed
+    on_fresh = []
+
+    def fake_run_many(specs, executor=None):
+        x, held = specs[0].params["x"], specs[0].seed in seeds
+        if not held:
+            on_fresh.append(x)
+        lead = 1.0 if held else lead_fresh
+        loss = noise if x == 0.9 else shuffled - lead if x == 0.4 else noise + 5.0
+        return pd.DataFrame({"fit_loss": 10.0 + loss, "error": [""] * len(specs)})
+
+    monkeypatch.setattr(calibration, "run_many", fake_run_many)
+    run_specs = lambda params, seeds: [calibration.RunSpec(seed=s, params=params) for s in seeds]  # noqa: E731
+    chosen, held = calibration.choose_on_holdout(study, run_specs, seeds, jobs=1, committed={"x": 0.9}, root_seed=7,
+                                                 confirm=fresh)
+    assert sorted(on_fresh) == [0.4, 0.9]
+    committed = next(h for h in held if h.get("committed"))
+    best = next(h for h in held if study.trials[h["trial"]].params["x"] == 0.4)
+    assert committed["confirm"] - best["confirm"] == pytest.approx(lead_fresh)
+    assert 0.08 < best["se_confirm"] < 0.2
+    assert chosen.params["x"] == (0.4 if replaced else 0.9)
+
+
 @pytest.mark.parametrize("best, se, says", [
     (3, 0.581, "kept the committed set (trial 3 of 30): the best on 2 held-out seeds, trial 10, scored 11.178 there "
                "against its 11.664, less than 2 standard errors of the difference (0.581) better"),
     (10, 0.2, "kept trial 10 of 30, the best on 2 held-out seeds among 2 (its best and its starts): score 11.238 on the "
-              "1 fit seeds, 11.178 held out, 2.4 standard errors better than the committed set")])
+              "1 fit seeds, 11.178 held out, 2.4 standard errors better than the committed set"),
+    (3, 0.2, "kept the committed set (trial 3 of 30): the best on 2 held-out seeds, trial 10, 2.4 standard errors better "
+             "there, scored 6.603 on 3 further fresh seeds against its 6.667, less than 2 standard errors of the "
+             "difference (0.087) better"),
+    (10, 0.2, "kept trial 10 of 30, the best on 2 held-out seeds among 2 (its best and its starts): score 11.238 on the "
+              "1 fit seeds, 11.178 held out, 2.4 standard errors better than the committed set (3.0 on 3 further fresh "
+              "seeds: 6.406 against 6.667)")])
 def test_calibrate_says_whether_a_refit_replaced_the_committed_set_and_by_how_much(monkeypatch, capsys, best, se, says):
     pytest.importorskip("optuna")
     from model.cli import main
@@ -735,8 +784,13 @@ def test_calibrate_says_whether_a_refit_replaced_the_committed_set_and_by_how_mu
 
     held = [{"trial": 3, "score": 12.02, "holdout": 11.664, "committed": True},
             {"trial": 10, "score": 11.238, "holdout": 11.178, "se_vs_committed": se}]
+    confirmed = "further fresh" in says
+    if confirmed:  # the candidate led on the held-out seeds and was scored on 3 further ones
+        held[0]["confirm"] = 6.667
+        held[1].update({"confirm": 6.603 if best == 3 else 6.406, "se_confirm": 0.087})
     record = {"calibration": {"best_trial": best, "trials": 30, "holdout": held, "holdout_seeds": [1, 2], "seeds": [5],
-                              "score": {3: 12.02, 10: 11.238}[best], "score_components": {}}}
+                              "score": {3: 12.02, 10: 11.238}[best], "score_components": {},
+                              **({"confirm_seeds": [7, 8, 9]} if confirmed else {})}}
     monkeypatch.setattr(calibration, "calibrate", lambda *a, **k: record)
     monkeypatch.setattr(calibration, "fresh_starts", lambda *a, **k: [])
     assert main(["calibrate", "--trials", "30", "--quiet"]) == 0

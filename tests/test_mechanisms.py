@@ -520,6 +520,82 @@ def test_a_staff_sends_reserves_only_to_threats_in_its_theatre():
     assert off[0] == off[1] == hot[0]  # without the theatre the Karabakh reserves answer the threat to Armenia too
 
 
+def test_a_staff_keeps_its_reserves_on_the_threat_it_chose_for_threat_hold_days():
+    """threat_hold_days (ODD 7.6): on 1 March 1993 (seed 0) a huge Azerbaijani force in Qubadli makes a district
+    next to it (Hadrut) the Karabakh staff's goal; the next day the threat is in Goranboy instead, across from
+    Shahumyan and Aghdara/Mardakert. Without the hold the reserves turn there at once; with a hold of 14 days they
+    keep heading for the first, until the hold runs out or the staff no longer holds it."""
+    m = KarabakhWar(rng=0, until=dt.date(1993, 3, 1))
+    m.run()
+    w = m.world
+    nk = m.government("nagorno_karabakh")
+    situation, state = m.situation(), (m.rng.bit_generator.state, m.rng_reports.bit_generator.state)
+    north = {"shahumyan", "mardakert"}
+
+    class Recording(BuiltinAI):
+        """Records the goal the Karabakh reserves head for (the staff asks the route to it)."""
+        goal = None
+
+        def _next_hop(self, world, held, goal, version, side):
+            self.goal = world.keys[goal]
+            return super()._next_hop(world, held, goal, version, side)
+
+    def goal(ai, hold, threatened, day, lost=None):
+        m.p["threat_hold_days"] = hold
+        m.rng.bit_generator.state, m.rng_reports.bit_generator.state = state  # the same draws
+        s = m.situation()
+        s.day = day
+        s.stand_padded = situation.stand_padded.copy()
+        s.stand_padded[0, w.index[threatened]] = 1e7
+        if lost:
+            s.side_held = situation.side_held.copy()
+            s.side_held[1, w.index[lost]] = False
+        ai.decide_many(m, [nk], s)
+        return ai.goal
+
+    for hold in (0.0, 14.0):
+        ai = Recording()
+        first = goal(ai, hold, "qubadli", situation.day)
+        assert w.adjacency[w.index[first], w.index["qubadli"]] and first not in north
+        assert goal(ai, hold, "goranboy", situation.day + 1) in (north if hold == 0 else {first})
+    assert goal(ai, 14.0, "goranboy", situation.day + 14) in north  # the hold ran out
+    ai = Recording()
+    goal(ai, 14.0, "qubadli", situation.day)
+    assert goal(ai, 14.0, "goranboy", situation.day + 1, lost=first) in north
+
+
+def test_a_unit_that_has_held_its_district_defends_it_better_than_one_that_just_came():
+    """prepared_defense_bonus (ODD 7.1): a brigade that has stood in its district for prepared_defense_days defends
+    with 1 + the bonus times the defensive CP it has on the day it arrives, half of that after half the days; a
+    self-defence detachment's does not change; moving (not staying put) starts the count again; off, nothing."""
+    from model.dynamics.combat import prepared_defense
+
+    kind = np.array([BRIGADE, BRIGADE, BRIGADE, MILITIA, MERCENARY])
+    assert prepared_defense(np.array([0.0, 5.0, 40.0, 40.0, 10.0]), kind, 0.5, 10.0).tolist() == \
+        pytest.approx([1.0, 1.25, 1.5, 1.0, 1.5])
+    m = KarabakhWar(rng=0, until=dt.date(1992, 3, 1), prepared_defense_bonus=0.5, prepared_defense_days=10.0)
+    m.run()
+    f = m.forces
+    row = next(r for r in range(len(f)) if f.active[r] and f.kind[r] == BRIGADE and m.day - m.arrived[r] >= 10)
+    militia = next(r for r in range(len(f)) if f.active[r] and f.kind[r] == MILITIA)
+    settled = m.situation().defense_cp
+    m.arrived[[row, militia]] = m.day  # as if both had just come
+    fresh = m.situation().defense_cp
+    assert settled[row] == pytest.approx(1.5 * fresh[row]) and settled[militia] == fresh[militia]
+    m.arrived[row] = m.day - 5
+    assert m.situation().defense_cp[row] == pytest.approx(1.25 * fresh[row])
+    unit, here = m.units[row], int(f.node[row])
+    unit.place(here)  # staying put
+    assert m.arrived[row] == m.day - 5
+    unit.place(int(np.flatnonzero(m.world.adjacency[here])[0]))
+    assert m.arrived[row] == m.day
+    m.p["prepared_defense_bonus"] = 0.0
+    m.arrived[row] = m.day - 100
+    long_held = m.situation().defense_cp[row]
+    m.arrived[row] = m.day
+    assert m.situation().defense_cp[row] == long_held
+
+
 def test_a_sector_spares_only_the_reserves_above_its_cover():
     # Government 0, district 2: defence 10 above its cover; three reserves of 4 CP want to leave,
     # so two may go (4, 8 <= 10) and the third stays. District 5 has no surplus: nobody leaves.

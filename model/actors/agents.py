@@ -77,7 +77,9 @@ class Unit(CellAgent):
         return int(self.model.forces.node[self.row])
 
     def place(self, node: int) -> None:
-        """Move to a district, keeping the Forces row and the Mesa cell in step."""
+        """Move to a district, keeping the Forces row and the Mesa cell in step (and the day it arrived there)."""
+        if self.model.forces.node[self.row] != node:
+            self.model.arrived[self.row] = self.model.day
         self.model.forces.node[self.row] = node
         self.cell = self.model.grid[node]
 

@@ -160,6 +160,7 @@ class BuiltinAI:
     def __init__(self):
         self._route_cache: dict[tuple[int, int, int], np.ndarray] = {}
         self._axis: dict[int, tuple[int, int]] = {}  # government index -> (target district, chosen on day)
+        self._alarm: dict[int, tuple[int, int]] = {}  # government index -> (threatened district, chosen on day)
         self._staff_values = StaffValues()
         self._slot_cache: dict[tuple, tuple[np.ndarray, np.ndarray, bool]] = {}
         self._mask_cache: dict[tuple, np.ndarray] = {}  # _stacked: (G, N) masks by attribute and the masks' ids
@@ -384,9 +385,15 @@ class BuiltinAI:
         # scalars (a few governments); the highest threat is the value at its argmax.
         hot = threat.argmax(axis=1).tolist()
         goal, hop = [], []
+        hold = p["threat_hold_days"]
         for k, gov in enumerate(governments):
-            if threat[k, hot[k]] >= p["breakthrough_ratio"]:
+            kept = self._kept_alarm(gov, mine[k], situation.day, hold) if hold > 0 else -1
+            if kept >= 0:
+                goal.append(kept)
+            elif threat[k, hot[k]] >= p["breakthrough_ratio"]:
                 goal.append(hot[k])
+                if hold > 0:
+                    self._alarm[gov.index] = (hot[k], situation.day)
             else:
                 goal.append(self._staging(model, gov, situation, own_share[k], enemy_stand[k, :n], value[k], mine[k]))
             hop.append(self._next_hop(w, held[k], goal[k], situation.control_version, gov.side_index)
@@ -477,6 +484,18 @@ class BuiltinAI:
         out = target.copy()
         out[going[odds < p["attack_call_off"]]] = -1
         return out
+
+    def _kept_alarm(self, government, mine: np.ndarray, day: int, hold: float) -> int:
+        """The threatened district a staff sent its reserves to within the last ``hold`` days (``threat_hold_days``),
+        if it still answers for it (``mine``), else -1. Why: each reserve that left a quiet district for the most
+        threatened one made the district it left the most threatened, and the reserves went back within days: a
+        Karabakh brigade shuttled between Aghdara/Mardakert and Shahumyan every 2-5 days in March-April 1993 while
+        Azerbaijan took whichever it had left (docs/notes/capture_order.md, "Stop 56"); a staff that commits its
+        reserves to a sector keeps them there for a while."""
+        district, since = self._alarm.get(government.index, (-1, 0))
+        if district >= 0 and day - since < hold and mine[district]:
+            return district
+        return -1
 
     def _staging(self, model, government, situation, own_share, enemy_stand, value, bases_ok) -> int:
         """The own district from which the current offensive axis is attacked (-1 if none).

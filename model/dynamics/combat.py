@@ -120,6 +120,21 @@ def combat_power(f: Forces, terrain: Terrain, p: dict[str, float], gov_factor: n
     return attack, cp * terrain.defense[f.node] * home
 
 
+def prepared_defense(days_in_place: np.ndarray, kind: np.ndarray, bonus: float, full_days: float) -> np.ndarray:
+    """(U,) multiplier of each unit's defensive CP for the time it has held its district: 1 on the day it
+    arrives, rising linearly to 1 + ``bonus`` after ``full_days`` days; 1 for self-defence detachments (their
+    home factor, ``militia_home_defense_factor``, already stands for the villages they knew and had fortified).
+
+    Why: a force that has held its position for days has dug in, laid mines and sited its guns, and one that has
+    just arrived has not — Dupuy's posture factors rate a hasty defence 1.3, a prepared one (5-10 days in position)
+    1.5 and a fortified one (three times as long) 1.6 (ODD 7.1). After
+    Goranboy Azerbaijan fortified the villages it had taken (Ministry of Defence, 17 June 1992;
+    docs/notes/goranboy_sources.md), and the line of 1994 was the one each side had dug. Without it a brigade that
+    shuttles between two districts every few days defends each as well as one that has held it for months."""
+    settled = np.clip(days_in_place / max(full_days, 1.0), 0.0, 1.0)
+    return np.where(kind == MILITIA, 1.0, 1.0 + bonus * settled)
+
+
 def militia_support(f: Forces, defense_cp: np.ndarray, p: dict[str, float], support_adjacency: np.ndarray,
                     supporting: np.ndarray) -> np.ndarray:
     """(2, N) defensive CP that side s's ``supporting`` militias add to district v from the
