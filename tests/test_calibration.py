@@ -556,13 +556,18 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
     monkeypatch.setattr(calibration, "_study", lambda *args, **kwargs: None)
 
     def chosen(study, run_specs, seeds, jobs, committed=None, root_seed=0, confirm=()):
-        seen["committed"] = committed
+        seen["committed"], seen["held"], seen["confirm"] = committed, seeds, confirm
         raise Stop
 
     monkeypatch.setattr(calibration, "choose_on_holdout", chosen)
     with pytest.raises(Stop):
         calibration.calibrate(1, 1, seeds=1, study_dir=tmp_path / "studies", start_files=[good])
-    assert seen["committed"] == seen["incumbent"]
+    assert seen["committed"] == seen["incumbent"] and seen["held"] == seen["confirm"] == []
+    # --confirm's seeds come after the fit's and the held-out ones: none of them chose anything
+    with pytest.raises(Stop):
+        calibration.calibrate(1, 1, seeds=1, study_dir=tmp_path / "studies", start_files=[good], root_seed=3,
+                              holdout=2, confirm=3)
+    assert seen["held"] == calibration.replicate_seeds(3, 3)[1:] and seen["confirm"] == calibration.replicate_seeds(3, 6)[3:]
     (tmp_path / "studies").mkdir()
     (tmp_path / "studies" / "default.db").write_text("")
     with pytest.raises(InputError, match="fresh study"):
@@ -685,6 +690,19 @@ def test_the_held_out_candidates_are_distinct_in_effect_not_only_in_values(monke
         [(0.5, 0.1), (0.4, 0.1), (0.3, 0.1), (0.2, 0.1), (0.1, 0.1)]
 
 
+def _committed_and_three(optuna, tmp_path):
+    """A study whose start trial (the committed set) is x = 0.9 and whose three others are 0.5 (the best fit), 0.4
+    and 0.3; and 200 seeds' run-to-run noise twice, with the same median and unrelated seed by seed (as chaotic as
+    the war's: two sets' losses on a seed are unrelated)."""
+    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="t")
+    study.enqueue_trial({"x": 0.9}, user_attrs={"start": True})  # the committed set
+    for x in (0.5, 0.4, 0.3):
+        study.enqueue_trial({"x": x})
+    study.optimize(lambda t: (t.suggest_float("x", 0.0, 1.0) - 0.5) ** 2, n_trials=4)
+    noise = np.random.default_rng(0).normal(size=200)
+    return study, noise, noise[np.random.default_rng(1).permutation(200)]
+
+
 @pytest.mark.parametrize("lead, replaced", [(0.1, False), (1.0, True)])
 def test_a_refit_replaces_the_committed_set_only_if_it_is_better_held_out_by_two_standard_errors(
         tmp_path, monkeypatch, lead, replaced):
@@ -696,13 +714,7 @@ def test_a_refit_replaces_the_committed_set_only_if_it_is_better_held_out_by_two
 
     from model.experiments import calibration
 
-    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="t")
-    study.enqueue_trial({"x": 0.9}, user_attrs={"start": True})  # the committed set
-    for x in (0.5, 0.4, 0.3):
-        study.enqueue_trial({"x": x})
-    study.optimize(lambda t: (t.suggest_float("x", 0.0, 1.0) - 0.5) ** 2, n_trials=4)
-    noise = np.random.default_rng(0).normal(size=200)
-    shuffled = noise[np.random.default_rng(1).permutation(200)]  # the same median, unrelated seed by seed
+    study, noise, shuffled = _committed_and_three(optuna, tmp_path)
 
     def fake_run_many(specs, executor=None):
         x = specs[0].params["x"]
@@ -734,16 +746,10 @@ def test_a_lead_won_on_the_held_out_seeds_must_hold_on_fresh_ones(tmp_path, monk
 
     from model.experiments import calibration
 
-    study = optuna.create_study(storage=f"sqlite:///{tmp_path / 's.db'}", study_name="t")
-    study.enqueue_trial({"x": 0.9}, user_attrs={"start": True})  # the committed set
-    for x in (0.5, 0.4, 0.3):
-        study.enqueue_trial({"x": x})
-    study.optimize(lambda t: (t.suggest_float("x", 0.0, 1.0) - 0.5) ** 2, n_trials=4)
+    study, noise, shuffled = _committed_and_three(optuna, tmp_path)
     seeds = calibration.holdout_seeds(7, 4, 200)
     fresh = calibration.holdout_seeds(7, 4 + 200, 200)
     assert not set(fresh) & set(seeds) and fresh == calibration.replicate_seeds(7, 404)[204:]
-    noise = np.random.default_rng(0).normal(size=200)
-    shuffled = noise[np.random.default_rng(1).permutation(200)]  # the same median, unrelated seed by seed
     on_fresh = []
 
     def fake_run_many(specs, executor=None):
