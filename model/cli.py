@@ -691,6 +691,9 @@ def cmd_calibrate(args) -> int:
     if args.patrons and args.start:
         raise InputError("karabakh calibrate", "--start", "not with --patrons (it starts the war's parameters)")
     name = args.name or ("patrons" if args.patrons else f"until-{args.until}" if args.until else "default")
+    if args.confirm and args.holdout == 0:
+        raise InputError("karabakh calibrate", "--confirm", f"{args.confirm} seeds confirm a choice made on held-out seeds, "
+                                                            "and --holdout 0 makes none; give --holdout N or drop --confirm")
     if args.patrons and args.free:
         raise InputError("karabakh calibrate", "--free", "not with --patrons (it fits the patrons' policy only)")
     free = [n for names in args.free for n in names.split(",")]
@@ -717,7 +720,12 @@ def cmd_calibrate(args) -> int:
         committed = next((h for h in c["holdout"] if h.get("committed")), None)
         where = f"{len(c['holdout_seeds'])} held-out seeds"
         fresh = f"{len(c.get('confirm_seeds', []))} further fresh seeds"
-        if kept is committed and lead is not kept and "confirm" in lead:
+        if kept is committed and lead is not kept and "confirm_failed" in lead:
+            print(f"kept the committed set (trial {kept['trial']} of {c['trials']}): the best on {where}, "
+                  f"trial {lead['trial']}, {_lead_se(committed, lead, 'holdout', 'se_vs_committed')} standard errors "
+                  f"better there, was not confirmed: runs of the {lead['confirm_failed']} set failed on {fresh}; "
+                  f"written to calibration/params/{name}.toml")
+        elif kept is committed and lead is not kept and "confirm" in lead:
             print(f"kept the committed set (trial {kept['trial']} of {c['trials']}): the best on {where}, "
                   f"trial {lead['trial']}, {_lead_se(committed, lead, 'holdout', 'se_vs_committed')} standard errors "
                   f"better there, scored {lead['confirm']:.3f} on {fresh} against its {kept.get('confirm', 0.0):.3f}, "

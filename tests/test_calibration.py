@@ -782,7 +782,9 @@ def test_a_lead_won_on_the_held_out_seeds_must_hold_on_fresh_ones(tmp_path, monk
              "difference (0.087) better"),
     (10, 0.2, "kept trial 10 of 30, the best on 2 held-out seeds among 2 (its best and its starts): score 11.238 on the "
               "1 fit seeds, 11.178 held out, 2.4 standard errors better than the committed set (3.0 on 3 further fresh "
-              "seeds: 6.406 against 6.667)")])
+              "seeds: 6.406 against 6.667)"),
+    (3, 0.2, "kept the committed set (trial 3 of 30): the best on 2 held-out seeds, trial 10, 2.4 standard errors better "
+             "there, was not confirmed: runs of the committed set failed on 3 further fresh seeds")])
 def test_calibrate_says_whether_a_refit_replaced_the_committed_set_and_by_how_much(monkeypatch, capsys, best, se, says):
     pytest.importorskip("optuna")
     from model.cli import main
@@ -791,7 +793,9 @@ def test_calibrate_says_whether_a_refit_replaced_the_committed_set_and_by_how_mu
     held = [{"trial": 3, "score": 12.02, "holdout": 11.664, "committed": True},
             {"trial": 10, "score": 11.238, "holdout": 11.178, "se_vs_committed": se}]
     confirmed = "further fresh" in says
-    if confirmed:  # the candidate led on the held-out seeds and was scored on 3 further ones
+    if "failed" in says:  # the committed set's runs on the 3 further seeds failed
+        held[1]["confirm_failed"] = "committed"
+    elif confirmed:  # the candidate led on the held-out seeds and was scored on 3 further ones
         held[0]["confirm"] = 6.667
         held[1].update({"confirm": 6.603 if best == 3 else 6.406, "se_confirm": 0.087})
     record = {"calibration": {"best_trial": best, "trials": 30, "holdout": held, "holdout_seeds": [1, 2], "seeds": [5],
@@ -848,3 +852,15 @@ def test_a_named_set_is_validated_without_borrowing_the_scenario_sets_values(mon
     with pytest.raises(Stop):
         validation.validate(runs=1, calibration="default")
     assert seen["params"] == {k: float(v) for k, v in full.items()}
+
+
+def test_confirm_without_held_out_seeds_is_one_clear_line(capsys, monkeypatch):
+    """`karabakh calibrate --holdout 0 --confirm N`: nothing to confirm, refused before any run (exit status 2)."""
+    pytest.importorskip("optuna")
+    from model.cli import main
+    from model.experiments import calibration
+
+    monkeypatch.setattr(calibration, "calibrate", lambda *a, **k: pytest.fail("ran"))
+    assert main(["calibrate", "--trials", "2", "--holdout", "0", "--confirm", "100", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--confirm" in err[0] and "--holdout 0" in err[0]

@@ -486,8 +486,8 @@ class BuiltinAI:
         return out
 
     def _kept_alarm(self, government, mine: np.ndarray, day: int, hold: float) -> int:
-        """The threatened district a staff sent its reserves to within the last ``hold`` days (``threat_hold_days``),
-        if it still answers for it (``mine``), else -1. Why: each reserve that left a quiet district for the most
+        """The threatened district a staff sent its reserves to fewer than ``hold`` days ago (``threat_hold_days``),
+        if it answers for it today (``mine``), else -1. Why: each reserve that left a quiet district for the most
         threatened one made the district it left the most threatened, and the reserves went back within days: a
         Karabakh brigade shuttled between Aghdara/Mardakert and Shahumyan every 2-5 days in March-April 1993 while
         Azerbaijan took whichever it had left (docs/notes/capture_order.md, "Stop 56"); a staff that commits its

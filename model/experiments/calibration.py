@@ -174,7 +174,9 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     while one parameter at a time, on common random numbers, finds what each new mechanism is
     worth. The study lives in ``study_dir/<name>.db`` (SQLite), so an interrupted calibration
     resumes where it stopped. ``start_files`` (:func:`read_start`): start points that replace the
-    committed set, each the committed set (or the documented values) with the file's values. Returns
+    committed set, each the committed set (or the documented values) with the file's values. ``holdout``,
+    ``confirm``: how many seeds choose among the best trials and then confirm the choice (:func:`choose_on_holdout`;
+    ``confirm`` only with ``holdout``). Returns
     the record written to ``calibration/params/<name>.toml``.
     """
     known = load_parameters()
@@ -415,8 +417,9 @@ def _confirmed(trial, incumbent, entry: dict, incumbent_entry: dict, run_specs, 
     their entries of :func:`choose_on_holdout`'s list."""
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         tables = [run_many(run_specs(dict(t.params), seeds), executor=pool) for t in (incumbent, trial)]
-    if not all((table["error"] == "").all() for table in tables):
-        entry["confirm"] = float("inf")
+    failed = [who for who, table in zip(("committed", "candidate"), tables) if not (table["error"] == "").all()]
+    if failed:  # not confirmed: a set whose runs fail there is not shown to be better
+        entry["confirm_failed"] = " and ".join(failed)
         return False
     incumbent_entry["confirm"], entry["confirm"] = (objective_value(table) for table in tables)
     se = entry["se_confirm"] = objective_difference_se(tables[0], tables[1], root_seed)
