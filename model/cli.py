@@ -698,6 +698,15 @@ def cmd_calibrate(args) -> int:
         raise InputError("karabakh calibrate", "--free", "not with --patrons (it fits the patrons' policy only)")
     free = [n for names in args.free for n in names.split(",")]
     fresh_starts(name, args.start, free=free)  # bad start files or names, or a study that exists, fail before any run
+    stages = []
+
+    def stage(desc: str, runs: int):
+        """A progress bar for a step after the trials (the held-out seeds, the confirmation): its update function."""
+        if stages:
+            stages[-1].close()
+        stages.append(tqdm(total=runs, unit="run", disable=args.quiet, file=sys.stderr, desc=desc))
+        return stages[-1].update
+
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
         seeds = args.seeds or (16 if args.patrons else 32)
         holdout = seeds if args.holdout is None else args.holdout
@@ -707,12 +716,14 @@ def cmd_calibrate(args) -> int:
             record = calibrate_patrons(args.trials, args.jobs or default_workers(), seeds=seeds,
                                        scenario=args.scenario, name=name, root_seed=args.seed, progress=bar.update,
                                        command=args.command_line, refine=args.refine, holdout=holdout,
-                                       confirm=confirm)
+                                       confirm=confirm, stage=stage)
         else:
             record = calibrate(args.trials, args.jobs or default_workers(), seeds=seeds, until=args.until,
                                name=name, root_seed=args.seed, progress=bar.update, command=args.command_line,
                                refine=args.refine, start_files=args.start, holdout=holdout, free=free,
-                               confirm=confirm)
+                               confirm=confirm, stage=stage)
+    for b in stages:
+        b.close()
     c = record["calibration"]
     if c.get("holdout"):
         kept = next(h for h in c["holdout"] if h["trial"] == c["best_trial"])

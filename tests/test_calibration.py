@@ -555,7 +555,7 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
     # until stop 47's mend a switch between 0 and 1 in the committed set hid it from the two-error rule
     monkeypatch.setattr(calibration, "_study", lambda *args, **kwargs: None)
 
-    def chosen(study, run_specs, seeds, jobs, committed=None, root_seed=0, confirm=()):
+    def chosen(study, run_specs, seeds, jobs, committed=None, root_seed=0, confirm=(), stage=None):
         seen["committed"], seen["held"], seen["confirm"] = committed, seeds, confirm
         raise Stop
 
@@ -595,7 +595,7 @@ def test_a_fit_of_a_few_free_parameters_moves_only_those_and_resumes_only_with_t
                                       {k for k, p in known.items() if p.switch})  # newer ones at documented values
     ran = []
 
-    def fake_run_many(specs, executor=None):
+    def fake_run_many(specs, executor=None, progress=None):
         ran.append(dict(specs[0].params))
         x = specs[0].params["coup_base_rate"]
         parts = ("loss", "capture_months", "state", "casualties_miss", "displaced_miss", "forces_miss", "patterns_miss",
@@ -644,7 +644,7 @@ def test_a_fit_keeps_the_best_of_its_best_trials_on_held_out_seeds(tmp_path, mon
     study.optimize(lambda t: (t.suggest_float("x", 0.0, 1.0) - 0.5) ** 2, n_trials=8)
     seen = []
 
-    def fake_run_many(specs, executor=None):  # held-out loss (x - 0.38)²; 0.0 is no candidate
+    def fake_run_many(specs, executor=None, progress=None):  # held-out loss (x - 0.38)²; 0.0 is no candidate
         seen.append([s.seed for s in specs])
         x = specs[0].params["x"]
         return pd.DataFrame({"fit_loss": [(x - 0.38) ** 2] * len(specs), "error": [""] * len(specs)})
@@ -682,7 +682,7 @@ def test_the_held_out_candidates_are_distinct_in_effect_not_only_in_values(monke
         return (x - 0.5) ** 2
 
     study.optimize(objective, n_trials=8)
-    monkeypatch.setattr(calibration, "run_many", lambda specs, executor=None: pd.DataFrame(
+    monkeypatch.setattr(calibration, "run_many", lambda specs, executor=None, progress=None: pd.DataFrame(
         {"fit_loss": [specs[0].params["x"]] * len(specs), "error": [""] * len(specs)}))
     run_specs = lambda params, seeds: [calibration.RunSpec(seed=s, params=params) for s in seeds]  # noqa: E731
     _, held = calibration.choose_on_holdout(study, run_specs, calibration.holdout_seeds(7, 4, 3), jobs=1)
@@ -716,7 +716,7 @@ def test_a_refit_replaces_the_committed_set_only_if_it_is_better_held_out_by_two
 
     study, noise, shuffled = _committed_and_three(optuna, tmp_path)
 
-    def fake_run_many(specs, executor=None):
+    def fake_run_many(specs, executor=None, progress=None):
         x = specs[0].params["x"]
         loss = noise if x == 0.9 else shuffled - lead if x == 0.4 else noise + 5.0
         return pd.DataFrame({"fit_loss": 10.0 + loss, "error": [""] * len(specs)})
@@ -740,7 +740,7 @@ def test_a_lead_won_on_the_held_out_seeds_must_hold_on_fresh_ones(tmp_path, monk
     """choose_on_holdout's ``confirm`` seeds: a trial 1.0 better than the committed set on 200 held-out seeds (far past
     two standard errors) replaces it only if it is better on 200 further seeds too; one level with it there (a lead
     that was the held-out seeds' luck) leaves the committed set in place. Both scores on the fresh seeds are recorded,
-    and only the kept candidate and the committed set are run on them."""
+    and only the kept candidate and the committed set are run on them; each step has its progress bar."""
     optuna = pytest.importorskip("optuna")
     import pandas as pd
 
@@ -752,19 +752,28 @@ def test_a_lead_won_on_the_held_out_seeds_must_hold_on_fresh_ones(tmp_path, monk
     assert not set(fresh) & set(seeds) and fresh == calibration.replicate_seeds(7, 404)[204:]
     on_fresh = []
 
-    def fake_run_many(specs, executor=None):
+    def fake_run_many(specs, executor=None, progress=None):
         x, held = specs[0].params["x"], specs[0].seed in seeds
         if not held:
             on_fresh.append(x)
+        for _ in specs:
+            progress(1)
         lead = 1.0 if held else lead_fresh
         loss = noise if x == 0.9 else shuffled - lead if x == 0.4 else noise + 5.0
         return pd.DataFrame({"fit_loss": 10.0 + loss, "error": [""] * len(specs)})
 
     monkeypatch.setattr(calibration, "run_many", fake_run_many)
     run_specs = lambda params, seeds: [calibration.RunSpec(seed=s, params=params) for s in seeds]  # noqa: E731
+    bars = []  # [description, total, runs counted]
+
+    def stage(desc, runs):
+        bars.append([desc, runs, 0])
+        return lambda k: bars[-1].__setitem__(2, bars[-1][2] + k)
+
     chosen, held = calibration.choose_on_holdout(study, run_specs, seeds, jobs=1, committed={"x": 0.9}, root_seed=7,
-                                                 confirm=fresh)
+                                                 confirm=fresh, stage=stage)
     assert sorted(on_fresh) == [0.4, 0.9]
+    assert bars == [["held out (4 sets)", 800, 800], ["confirmation (2 sets)", 400, 400]]  # progress for each step
     committed = next(h for h in held if h.get("committed"))
     best = next(h for h in held if study.trials[h["trial"]].params["x"] == 0.4)
     assert committed["confirm"] - best["confirm"] == pytest.approx(lead_fresh)

@@ -165,7 +165,8 @@ def _stored_free(name: str, db: Path) -> list[str] | None:
 def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = None, name: str = "default",
               root_seed: int = 0, study_dir: Path = CALIBRATION_DIR / "studies", sampler_seed: int = 0,
               progress=None, command: str = "", refine: bool = False,
-              start_files: Sequence[Path] = (), holdout: int = 0, free: Sequence[str] = (), confirm: int = 0) -> dict:
+              start_files: Sequence[Path] = (), holdout: int = 0, free: Sequence[str] = (), confirm: int = 0,
+              stage=None) -> dict:
     """Fit FREE_PARAMETERS (or the subset ``free``: :func:`free_subset`; the others stay at the committed
     set's values) with optuna (TPE), each trial scored on the same ``seeds`` seeds.
 
@@ -176,7 +177,7 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     resumes where it stopped. ``start_files`` (:func:`read_start`): start points that replace the
     committed set, each the committed set (or the documented values) with the file's values. ``holdout``,
     ``confirm``: how many seeds choose among the best trials and then confirm the choice (:func:`choose_on_holdout`;
-    ``confirm`` only with ``holdout``). Returns
+    ``confirm`` only with ``holdout``; ``stage``: their progress bars). Returns
     the record written to ``calibration/params/<name>.toml``.
     """
     known = load_parameters()
@@ -222,7 +223,7 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     confirm_seeds = holdout_seeds(root_seed, seeds + holdout, confirm) if held_seeds else []
     chosen, held = choose_on_holdout(study, run_specs, held_seeds, jobs,
                                      committed=only_moved(base) if committed else None, root_seed=root_seed,
-                                     confirm=confirm_seeds)
+                                     confirm=confirm_seeds, stage=stage)
     values = {**fixed, **{k: float(v) for k, v in chosen.params.items()}}
     record = {
         "calibration": _record(name, chosen, study, fit_until, seed_list, root_seed,
@@ -237,12 +238,12 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
 def calibrate_patrons(trials: int, jobs: int, seeds: int = 16, scenario: str = "historical_mixed",
                       name: str = "patrons", root_seed: int = 0, study_dir: Path = CALIBRATION_DIR / "studies",
                       sampler_seed: int = 0, progress=None, command: str = "", write: bool = True,
-                      refine: bool = False, holdout: int = 0, confirm: int = 0) -> dict:
+                      refine: bool = False, holdout: int = 0, confirm: int = 0, stage=None) -> dict:
     """Fit only the patrons' policy parameters (``[<patron>.policy_ranges]`` of data/patrons.toml) in
     ``scenario`` (patrons in mixed mode), the war's parameters as the scenario has them; same loss and
     study as :func:`calibrate`. A fresh study first tries the documented policy, then the committed fit of
     this name (after a refit of the war's parameters), so it never ends worse than either on these seeds. Writes the fitted values to ``calibration/params/<name>.toml`` ([policy.<patron>]),
-    which a scenario uses through ``patron_calibration``. ``holdout``, ``confirm``: as for :func:`calibrate`."""
+    which a scenario uses through ``patron_calibration``. ``holdout``, ``confirm``, ``stage``: as for :func:`calibrate`."""
     if root_seed == VALIDATION_ROOT_SEED:
         raise InputError("karabakh calibrate --patrons", "--seed", f"{root_seed} is the root of the validation "
                                                                    "seeds; fit on other seeds (default 0)")
@@ -269,7 +270,7 @@ def calibrate_patrons(trials: int, jobs: int, seeds: int = 16, scenario: str = "
     held_seeds = holdout_seeds(root_seed, seeds, holdout)
     confirm_seeds = holdout_seeds(root_seed, seeds + holdout, confirm) if held_seeds else []
     chosen, held = choose_on_holdout(study, run_specs, held_seeds, jobs, committed=starts[1] if committed else None,
-                                     root_seed=root_seed, confirm=confirm_seeds)
+                                     root_seed=root_seed, confirm=confirm_seeds, stage=stage)
     record = {
         "calibration": {**_record(name, chosen, study, str(CEASEFIRE_DATE), seed_list, root_seed,
                                   [f"{p}.{k}" for p, k in ranges], command, held, held_seeds, confirm_seeds),
@@ -343,7 +344,7 @@ def holdout_seeds(root_seed: int, seeds: int, holdout: int) -> list[int]:
 
 def choose_on_holdout(study, run_specs, seeds: list[int], jobs: int, top: int = HOLDOUT_TOP,
                       committed: dict[str, float] | None = None, root_seed: int = 0,
-                      confirm: Sequence[int] = ()) -> tuple:
+                      confirm: Sequence[int] = (), stage=None) -> tuple:
     """The trial to keep, and what the held-out seeds said (a list of {trial, score, holdout}; the committed
     set's entry marked ``committed``, the best's ``se_vs_committed``; empty without ``seeds``, when the study's
     best trial is kept). The candidates are the ``top`` best trials and the study's start trials (the documented
@@ -355,7 +356,8 @@ def choose_on_holdout(study, run_specs, seeds: list[int], jobs: int, top: int = 
     if it beats it there by the same margin too (its entry's ``confirm`` and ``se_confirm``, the committed set's
     ``confirm``): the rule above picks the best of several candidates on one set of seeds, so part of its lead is that
     set's noise (stop 56: the best of seven led by 2.1 standard errors on 500 held-out seeds and by 0.7 on 2,000
-    fresh ones, behind on four of six validation roots; calibration/README.md).
+    fresh ones, behind on four of six validation roots; calibration/README.md). ``stage(description, runs)``, if
+    given, starts a progress bar for each of the two steps and returns its update function (one call per run).
 
     Why: the best of hundreds of trials scored on the same 32 seeds is partly the best of their noise;
     a refit of stop 24 reached 8.93 on its seeds against 9.37 for the set it replaced, and was worse on
@@ -388,9 +390,10 @@ def choose_on_holdout(study, run_specs, seeds: list[int], jobs: int, top: int = 
         if t.user_attrs.get("start"):
             add(t)
     held, tables = [], []
+    progress = stage(f"held out ({len(candidates)} sets)", len(candidates) * len(seeds)) if stage else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
         for t in candidates:
-            table = run_many(run_specs(dict(t.params), seeds), executor=pool)
+            table = run_many(run_specs(dict(t.params), seeds), executor=pool, progress=progress)
             ok = (table["error"] == "").all()
             held.append({"trial": t.number, "score": float(t.value),
                          "holdout": objective_value(table) if ok else float("inf")})
@@ -405,18 +408,20 @@ def choose_on_holdout(study, run_specs, seeds: list[int], jobs: int, top: int = 
             if held[inc]["holdout"] - held[best]["holdout"] < KEEP_MARGIN_SE * se:
                 best = inc
             elif confirm and not _confirmed(candidates[best], candidates[inc], held[best], held[inc], run_specs,
-                                            list(confirm), jobs, root_seed):
+                                            list(confirm), jobs, root_seed, stage):
                 best = inc
     return candidates[best], held
 
 
 def _confirmed(trial, incumbent, entry: dict, incumbent_entry: dict, run_specs, seeds: list[int], jobs: int,
-               root_seed: int) -> bool:
+               root_seed: int, stage=None) -> bool:
     """Whether ``trial`` beats ``incumbent`` (the committed set) on the fresh ``seeds`` by ``KEEP_MARGIN_SE`` bootstrap
     standard errors of the difference; records both objectives there (``confirm``) and that error (``se_confirm``) in
-    their entries of :func:`choose_on_holdout`'s list."""
+    their entries of :func:`choose_on_holdout`'s list (``stage``: as there)."""
+    progress = stage("confirmation (2 sets)", 2 * len(seeds)) if stage else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-        tables = [run_many(run_specs(dict(t.params), seeds), executor=pool) for t in (incumbent, trial)]
+        tables = [run_many(run_specs(dict(t.params), seeds), executor=pool, progress=progress)
+                  for t in (incumbent, trial)]
     failed = [who for who, table in zip(("committed", "candidate"), tables) if not (table["error"] == "").all()]
     if failed:  # not confirmed: a set whose runs fail there is not shown to be better
         entry["confirm_failed"] = " and ".join(failed)
