@@ -449,7 +449,8 @@ def _record(name: str, chosen, study, fit_until: str, seed_list: list[int], root
             "fit_until": fit_until, "seeds": seed_list, "root_seed": root_seed, "trials": sum(t.state.is_finished() for t in study.trials),
             "best_trial": chosen.number, "data_version": data_version(), "free_parameters": free, "command": command,
             **({"holdout_seeds": held_seeds, "holdout": held} if held else {}),
-            **({"confirm_seeds": confirm_seeds} if any("confirm" in h for h in held or []) else {})}
+            **({"confirm_seeds": confirm_seeds} if any("confirm" in h or "confirm_failed" in h for h in held or [])
+               else {})}
 
 
 def enqueue_probes(study, ranges: dict[str, tuple[float, float]], switches=frozenset()) -> None:
