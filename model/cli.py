@@ -731,22 +731,18 @@ def cmd_calibrate(args) -> int:
         committed = next((h for h in c["holdout"] if h.get("committed")), None)
         where = f"{len(c['holdout_seeds'])} held-out seeds"
         fresh = f"{len(c.get('confirm_seeds', []))} further fresh seeds"
-        if kept is committed and lead is not kept and "confirm_failed" in lead:
+        if kept is committed and lead is not kept:
+            held_lead = f"{_lead_se(committed, lead, 'holdout', 'se_vs_committed')} standard errors better there"
+            if "confirm_failed" in lead:
+                why = f"{held_lead}, was not confirmed: runs of the {lead['confirm_failed']} set failed on {fresh}"
+            elif "confirm" in lead:
+                why = (f"{held_lead}, scored {lead['confirm']:.3f} on {fresh} against its {kept['confirm']:.3f}, less "
+                       f"than {KEEP_MARGIN_SE:g} standard errors of the difference ({lead['se_confirm']:.3f}) better")
+            else:
+                why = (f"scored {lead['holdout']:.3f} there against its {kept['holdout']:.3f}, less than "
+                       f"{KEEP_MARGIN_SE:g} standard errors of the difference ({lead['se_vs_committed']:.3f}) better")
             print(f"kept the committed set (trial {kept['trial']} of {c['trials']}): the best on {where}, "
-                  f"trial {lead['trial']}, {_lead_se(committed, lead, 'holdout', 'se_vs_committed')} standard errors "
-                  f"better there, was not confirmed: runs of the {lead['confirm_failed']} set failed on {fresh}; "
-                  f"written to calibration/params/{name}.toml")
-        elif kept is committed and lead is not kept and "confirm" in lead:
-            print(f"kept the committed set (trial {kept['trial']} of {c['trials']}): the best on {where}, "
-                  f"trial {lead['trial']}, {_lead_se(committed, lead, 'holdout', 'se_vs_committed')} standard errors "
-                  f"better there, scored {lead['confirm']:.3f} on {fresh} against its {kept.get('confirm', 0.0):.3f}, "
-                  f"less than {KEEP_MARGIN_SE:g} standard errors of the difference ({lead.get('se_confirm', 0.0):.3f}) "
-                  f"better; written to calibration/params/{name}.toml")
-        elif kept is committed and lead is not kept:
-            print(f"kept the committed set (trial {kept['trial']} of {c['trials']}): the best on {where}, "
-                  f"trial {lead['trial']}, scored {lead['holdout']:.3f} there against its {kept['holdout']:.3f}, "
-                  f"less than {KEEP_MARGIN_SE:g} standard errors of the difference ({lead['se_vs_committed']:.3f}) "
-                  f"better; written to calibration/params/{name}.toml")
+                  f"trial {lead['trial']}, {why}; written to calibration/params/{name}.toml")
         else:
             margin = ""
             if committed is not None and kept is not committed and kept.get("se_vs_committed", 0.0) > 0:
