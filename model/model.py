@@ -246,6 +246,7 @@ class KarabakhWar(mesa.Model):
         self.held_by_arm = (w.districts["side_start"] == "arm").to_numpy()
         self.side_held = np.vstack([~self.held_by_arm, self.held_by_arm])  # (2, N), kept in step
         self.control_version = 0
+        self.taken_on = np.full(w.n, LONG_SETTLED)  # the day each district last changed holder (consolidation_days)
         # Civilians by ethnicity (index 0 = Azerbaijani, 1 = Armenian): 1989 census, grown to the start date.
         self.area_azssr_km2 = w.azssr_area  # the Azerbaijan SSR (with Nakhchivan): outside the Armenian SSR
         pop = grown_population(w.population, self.start, self.p["population_growth_per_year"])

@@ -520,6 +520,32 @@ def test_a_staff_sends_reserves_only_to_threats_in_its_theatre():
     assert off[0] == off[1] == hot[0]  # without the theatre the Karabakh reserves answer the threat to Armenia too
 
 
+def test_a_staff_does_not_take_the_units_away_from_a_district_its_side_took_for_consolidation_days():
+    """consolidation_days (ODD 7.6): Azerbaijan takes Shahumyan on 23 April 1992 (seed 0, stop 58's set); on 4 May,
+    eleven days later, its staff sends one of the units there away as a reserve. With a consolidation of 30 days it
+    sends none of them, and every other order is as it was (the same draws); with 11 days or fewer the district is no
+    longer being consolidated and the unit leaves again."""
+    m = KarabakhWar(rng=0)
+    while m.date < dt.date(1992, 5, 4):
+        m.step()
+    i = m.world.index["shahumyan"]
+    assert not m.held_by_arm[i] and m.day - m.taken_on[i] == 11
+    situation, state = m.situation(), (m.rng.bit_generator.state, m.rng_reports.bit_generator.state)
+    aze = [g for g in m.governments if g.side_index == 0]
+
+    def orders(days):
+        m.p["consolidation_days"] = days
+        m.rng.bit_generator.state, m.rng_reports.bit_generator.state = state  # the same draws
+        return BuiltinAI().decide_many(m, aze, situation)
+
+    free, held, short = orders(0.0), orders(30.0), orders(11.0)
+    here = m.forces.node[free.units] == i
+    assert ((free.move_to >= 0) & here).sum() == 1
+    assert not ((held.move_to >= 0) & here).any()
+    assert np.array_equal(held.move_to[~here], free.move_to[~here]) and np.array_equal(held.target, free.target)
+    assert np.array_equal(short.move_to, free.move_to)
+
+
 def test_a_staff_keeps_its_reserves_on_the_threat_it_chose_for_threat_hold_days():
     """threat_hold_days (ODD 7.6): on 1 March 1993 (seed 0) a huge Azerbaijani force in Qubadli makes a district
     next to it (Hadrut) the Karabakh staff's goal; the next day the threat is in Goranboy instead, across from

@@ -404,6 +404,8 @@ class BuiltinAI:
                    & (draws[1] < p["redeploy_share"]))
         safe = threat.take(cell) < 1.0  # units whose own district is not under pressure may leave ...
         leaving &= safe
+        if p["consolidation_days"] > 0:  # ... but not one their side took fewer than so many days ago
+            leaving &= ~self._consolidating(model, situation, g_side[ug], nodes, p["consolidation_days"])
         # ... as many as their sector can spare (garrison_cover 0: all of them, without the count)
         moves = leaving if p["garrison_cover"] <= 0 else leaving & spare(
             ug, nodes, leaving, situation.defense_cp[units], own_stand - p["garrison_cover"] * pressure)
@@ -484,6 +486,19 @@ class BuiltinAI:
         out = target.copy()
         out[going[odds < p["attack_call_off"]]] = -1
         return out
+
+    @staticmethod
+    def _consolidating(model: KarabakhWar, situation: Situation, side: np.ndarray, nodes: np.ndarray,
+                       days: float) -> np.ndarray:
+        """Whether each unit (its ``side``, the district it stands in) stands in a district its side holds and took
+        fewer than ``days`` days ago (``consolidation_days``): the staff does not take it away as a reserve. Why: with
+        the reserves free to leave every district not under pressure, the units that took a district left it within
+        weeks, and the other side walked back in: Azerbaijan took Shahumyan on 23 April 1992 in seed 0 with 3,310 men,
+        all of them were gone by 11 May, and the Karabakh side retook it empty on 12 June (docs/notes/capture_order.md,
+        "Stop 58"); the record has positions fortified after they were taken (Azerbaijan's Ministry of Defence, 17 June
+        1992; docs/notes/goranboy_sources.md) and three to thirteen weeks between the Karabakh offensives of 1993
+        (calibration/offensives.csv)."""
+        return situation.side_held[side, nodes] & (situation.day - model.taken_on[nodes] < days)
 
     def _kept_alarm(self, government, mine: np.ndarray, day: int, hold: float) -> int:
         """The threatened district a staff sent its reserves to fewer than ``hold`` days ago (``threat_hold_days``),

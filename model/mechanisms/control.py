@@ -91,6 +91,7 @@ class Control(Mechanism):
         f = model.forces
         if len(changed):
             model.control_version += 1
+            model.taken_on[changed] = model.day
             # Attackers occupy what their side now holds; militias, territorial self-defence
             # detachments, raid but stay to hold their own district (HRW/Helsinki 1994: village
             # and district detachments), so a capture does not strip their home of its defence.
