@@ -522,9 +522,10 @@ def test_a_staff_sends_reserves_only_to_threats_in_its_theatre():
 
 def test_a_staff_does_not_take_the_units_away_from_a_district_its_side_took_for_consolidation_days():
     """consolidation_days (ODD 7.6): Azerbaijan takes Shahumyan on 23 April 1992 (seed 0, stop 58's set); on 4 May,
-    eleven days later, its staff sends one of the units there away as a reserve. With a consolidation of 30 days it
-    sends none of them, and every other order is as it was (the same draws); with 11 days or fewer the district is no
-    longer being consolidated and the unit leaves again."""
+    eleven days later, a fresh staff deciding for Azerbaijan's governments alone (a replay of that day's draws, not the
+    run's own orders) sends one of the units there away as a reserve. With a consolidation of 30 days it sends none of
+    them, and every other order is as it was (the same draws); with 11 days or fewer the district is no longer being
+    consolidated and the unit leaves again."""
     m = KarabakhWar(rng=0)
     while m.date < dt.date(1992, 5, 4):
         m.step()

@@ -493,8 +493,8 @@ class BuiltinAI:
         """Whether each unit (its ``side``, the district it stands in) stands in a district its side holds and took
         fewer than ``days`` days ago (``consolidation_days``): the staff does not take it away as a reserve. Why: with
         the reserves free to leave every district not under pressure, the units that took a district left it within
-        weeks, and the other side walked back in: Azerbaijan took Shahumyan on 23 April 1992 in seed 0 with 3,310 men,
-        all of them were gone by 11 May, and the Karabakh side retook it empty on 12 June (docs/notes/capture_order.md,
+        weeks, and the other side walked back in: Azerbaijan took Shahumyan on 23 April 1992 in seed 0 with 3,527 men
+        out of Goranboy, none was left by 11 May, and the Karabakh side retook it empty on 12 June (docs/notes/capture_order.md,
         "Stop 58"); the record has positions fortified after they were taken (Azerbaijan's Ministry of Defence, 17 June
         1992; docs/notes/goranboy_sources.md) and three to thirteen weeks between the Karabakh offensives of 1993
         (calibration/offensives.csv)."""

@@ -13,10 +13,10 @@ from model import KarabakhWar
 from probe_args import overrides, seed_range
 
 
-def fingerprint(seeds: list[int], overrides: dict[str, float]) -> str:
+def fingerprint(seeds: list[int], params: dict[str, float]) -> str:
     digest = hashlib.sha256()
     for seed in seeds:
-        m = KarabakhWar(scenario="historical", rng=seed, **overrides).run()
+        m = KarabakhWar(scenario="historical", rng=seed, **params).run()
         for history in (m.control_history, m.casualty_history, m.displaced_history, m.personnel_history):
             digest.update(history.tobytes())
         digest.update(repr((m.captures, m.coups, m.ceasefires)).encode())
