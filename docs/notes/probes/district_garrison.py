@@ -7,9 +7,8 @@ every few days between two dates (docs/notes/capture_order.md, "Stop 58": where 
 import datetime as dt
 import sys
 
-import numpy as np
-
 from model import KarabakhWar
+from model.dynamics.shelling import guns_and_men
 from probe_args import overrides
 
 
@@ -20,11 +19,10 @@ def main(seed: int, district: str, start: dt.date, end: dt.date, every: int, par
     near = [int(v) for v in w.neighbourhood[here] if v < w.n and v != here]
     while m.running:
         if m.date >= start and (m.date - start).days % every == 0:
-            f, stand = m.forces, m.situation().stand_padded
-            cells = []
-            for v in [here, *near]:
-                men = [f.personnel[f.active & (f.node == v) & (f.side == s)].sum() for s in (0, 1)]
-                cells.append(f"{w.keys[v]} aze {men[0]:,.0f} ({stand[0, v]:,.0f} CP) arm {men[1]:,.0f} ({stand[1, v]:,.0f} CP)")
+            _, men = guns_and_men(m.forces, w.n)  # (2, N) active men by side, as shelling counts them
+            stand = m.situation().stand_padded
+            cells = [f"{w.keys[v]} aze {men[0, v]:,.0f} ({stand[0, v]:,.0f} CP) arm {men[1, v]:,.0f} ({stand[1, v]:,.0f} CP)"
+                     for v in [here, *near]]
             holder = "arm" if m.held_by_arm[here] else "aze"
             print(f"{m.date} {district} held by {holder} | " + " | ".join(cells), flush=True)
         m.step()

@@ -10,9 +10,9 @@ from probe_args import overrides, seed_range
 from undone_changes import changes_with_men
 
 
-def main(seeds: list[int], overrides: dict[str, float]) -> None:
+def main(seeds: list[int], params: dict[str, float]) -> None:
     for seed in seeds:
-        changes = [c for c in changes_with_men(KarabakhWar(scenario="historical", rng=seed, **overrides))
+        changes = [c for c in changes_with_men(KarabakhWar(scenario="historical", rng=seed, **params))
                    if c["district"] == "shahumyan"]
         print(f"seed {seed}: " + ("; ".join(f"{c['date']} to {c['to']} ({c['men']:,.0f} of its men there the day after)"
                                             for c in changes) or "no change"))
