@@ -272,6 +272,7 @@ class KarabakhWar(mesa.Model):
         self.control_history[0] = self.arm_share
         self.casualty_history = np.zeros((self.n_days + 1, 2))
         self.displaced_history = np.zeros((self.n_days + 1, 2))
+        self.displaced_front_history = np.zeros((self.n_days + 1, 2))  # of them, those who fled shelling
         self.personnel_history = np.zeros((self.n_days + 1, 2))  # in service by side (personnel_in_service)
         self.cohesion_history = np.zeros((self.n_days + 1, 2))  # each side's highest command cohesion (side_cohesion)
         self.reinforce_weight = np.ones(len(self.forces))  # each unit's share of recruits (set by orders)

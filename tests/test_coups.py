@@ -136,8 +136,8 @@ def test_coup_proofing_lowers_coup_attempts_and_battlefield_performance():
     (area fire doubles the Armenian casualties, the ratio's denominator) the effect is about half what it was, and
     the first 16 seeds of this root left it unclear (+0.15 [-0.05, +0.37]); 32 gave +0.32 [+0.14, +0.52] at stop 52 and
     gave +1.06 [+0.78, +1.36] with stop 54's OMON (attempts -15.8 [-21.0, -11.3]; not measured at stop 53),
-    +1.03 [+0.75, +1.30] with stop 55's set (attempts -15.1 [-19.9, -11.1]) and +0.79 [+0.56, +1.04] with stop 58's
-    (attempts -9.8 [-11.9, -7.9])."""
+    +1.03 [+0.75, +1.30] with stop 55's set (attempts -15.1 [-19.9, -11.1]), +0.79 [+0.56, +1.04] with stop 58's
+    (attempts -9.8 [-11.9, -7.9]) and +0.96 [+0.69, +1.23] with stop 59's (attempts -17.0 [-21.7, -12.7])."""
     specs = coup_proofing_design(32, root_seed=2026, levels=(0.0, 1.0), sides=("aze",), items=())
     table = run_many(specs, workers=2)
     assert (table["error"] == "").all()

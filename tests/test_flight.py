@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from model.dynamics.flight import shelling_flight
 from model.dynamics.shelling import incoming_fire
@@ -78,3 +79,31 @@ def test_civilians_are_the_census_grown_to_the_start_date():
     assert 1.06 < growth < 1.07  # about +6.5 % by the start of the war (docs/notes/displacement_sources.md)
     counted = m0.civilians > 0
     assert np.allclose(m.civilians[counted] / m0.civilians[counted], growth)  # the same growth everywhere
+
+
+def test_the_displaced_are_scored_as_each_targets_sources_count_them(tmp_path):
+    """[displaced_arm] counts flight from districts that changed hands (its sources count the refugees of the 1992
+    offensive, none the shelling flight), [displaced_aze] everyone (the official figure includes shelled border
+    settlements): the fit's displaced term and the score card compare those, and a ``counts`` the loader does not
+    know is refused with the file and field."""
+    from model.errors import InputError
+    from model.experiments.scoring import range_miss
+    from model.inputs.history import TARGETS, counted_displaced, load_targets
+
+    t = load_targets()
+    assert (t["displaced_aze"]["counts"], t["displaced_arm"]["counts"]) == ("all", "captures")
+    m = KarabakhWar(rng=3, until="1992-12-31").run()
+    day = m.day
+    assert np.array_equal(m.displaced_front_history[day], m.displaced_front)
+    assert (np.diff(m.displaced_front_history, axis=0) >= 0).all() and (m.displaced_front_history <= m.displaced_history).all()
+    assert m.displaced_front[1] > 0  # Armenians fled shelling in 1992: the case in which the two counts differ
+    counted = counted_displaced(m.displaced_history[day], m.displaced_front_history[day])
+    assert counted[0] == m.displaced[0] and counted[1] == m.displaced[1] - m.displaced_front[1]
+    # the two counts miss the targets by different amounts (the fit scores the counted: test_historical)
+    assert range_miss(counted, ("displaced_aze", "displaced_arm")) != range_miss(m.displaced, ("displaced_aze", "displaced_arm"))
+    bad = tmp_path / "targets.toml"
+    bad.write_text(TARGETS.read_text(encoding="utf-8").replace('counts = "captures"', 'counts = "shelling"'),
+                   encoding="utf-8")
+    with pytest.raises(InputError, match=r"targets\.toml: \[displaced_arm\] counts: found 'shelling', expected one of "
+                                         r"'all', 'captures'"):
+        load_targets(bad)

@@ -20,7 +20,8 @@ The loss (lower is better; ``docs/ODD.md`` §9 and ``calibration/README.md``):
 * **casualties** — how far each side's casualties lie outside the documented range,
   relative to the nearer bound, capped at 1, averaged over the sides (only when the fit
   window reaches 1994-05-12);
-* **displaced** — the same for each side's displaced persons on 1994-05-12;
+* **displaced** — the same for each side's displaced persons on 1994-05-12, counted as its target's
+  sources count them (targets.toml ``counts``: :func:`~model.inputs.history.counted_displaced`);
 * **forces** — the same for each side's personnel in service on 1994-05-12 (``forces_*``: the
   size of the armies is a pattern at another scale than the front line; without it, fits could
   win the 1993 offensives with an Azerbaijani army that shrank to a fifth of its documented size).
@@ -47,7 +48,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..inputs.history import CEASEFIRE_DATE, MAJOR, MIN_JUMP, START, documented_shares, load_targets, load_timeline
+from ..inputs.history import (CEASEFIRE_DATE, MAJOR, MIN_JUMP, START, counted_displaced, documented_shares, load_targets,
+                              load_timeline)
 
 W_STATE, W_CASUALTIES, W_PATTERNS = 10.0, 2.0, 8.0
 """Weights: a state error of 0.1 (10 % of a district outside its interval on average) counts as much
@@ -295,7 +297,8 @@ def score_model(model, fit_until: dt.date | None = None, from_date: dt.date | No
     from_day = (from_date - START).days if from_date else 0
     last = model.record_day()  # 1994-05-12 (or the last day)
     return score(model.control_history[: model.day + 1], model.world, doc, model.casualty_history[last], fit_days,
-                 from_day, model.p["capture_share"], shown=patterns(model), displaced=model.displaced_history[last],
+                 from_day, model.p["capture_share"], shown=patterns(model),
+                 displaced=counted_displaced(model.displaced_history[last], model.displaced_front_history[last]),
                  personnel=model.personnel_history[last])
 
 

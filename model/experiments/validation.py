@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 
 from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
-from ..inputs.history import CEASEFIRE_DATE, POWER_PATHS, START, load_changes_of_power, load_targets
+from ..inputs.history import CEASEFIRE_DATE, DISPLACED_COUNTS, POWER_PATHS, START, load_changes_of_power, load_targets
 from ..inputs.locations import PARAMS_DIR
 from ..inputs.params import checked, resolve
 from ..inputs.world import SIDES, World, load_world
@@ -150,6 +150,8 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
         sim = _spread(ok[col])
         lo, hi = float(targets[key]["low"]), float(targets[key]["high"])
         card["targets"][key] = {"documented": [lo, hi], "simulated": sim, "inside": bool(lo <= sim["median"] <= hi)}
+        if key.startswith("displaced_"):  # which of the displaced the sources count (the loss counts the same)
+            card["targets"][key]["counts"] = DISPLACED_COUNTS[targets[key].get("counts", "all")]
     # The two flows of the displaced, so that each can be compared with what the sources say of it
     # (docs/notes/displacement_sources.md): from districts as they changed hands, and from shelling.
     card["displacement"] = _split(ok, "displaced", "displaced_front", "front", "captures")
@@ -255,7 +257,8 @@ def card_markdown(card: dict) -> str:
     lines += ["", "| target | documented | simulated median [10–90 %] | inside |", "|---|---|---|---|"]
     for key, t in card["targets"].items():
         s = t["simulated"]
-        lines.append(f"| {key} | {num(t['documented'][0])}–{num(t['documented'][1])} | {num(s['median'])} "
+        counted = f" ({t['counts']})" if "counts" in t else ""
+        lines.append(f"| {key}{counted} | {num(t['documented'][0])}–{num(t['documented'][1])} | {num(s['median'])} "
                      f"[{num(s['p10'])}–{num(s['p90'])}] | {'yes' if t['inside'] else 'no'} |")
     lines += _by_side_table(card.get("displacement", {}), "displaced, by flow (to the end of the run)", {
         "total": "total", "captures": "from districts that changed hands", "front": "from shelling of the front"})

@@ -14,7 +14,7 @@ import pandas as pd
 from ..errors import InputError, read_csv_columns, read_text
 from .governments import load_governments
 from .locations import CHANGES_OF_POWER, DATA_DIR, TARGETS, TIMELINE
-from .world import load_world
+from .world import SIDES, load_world
 
 START = dt.date(1991, 12, 1)
 """First day of the documented period and of the historical scenario."""
@@ -120,7 +120,30 @@ def load_targets(path: Path = TARGETS) -> dict[str, dict]:
         missing = [k for k in ("low", "high", "unit", "source") if k not in t]
         if missing:
             raise InputError(path, f"[{key}]", f"missing {missing}")
+        if key.startswith("displaced_") and t.get("counts", "all") not in DISPLACED_COUNTS:
+            raise InputError(path, f"[{key}] counts", f"found {t['counts']!r}, expected one of "
+                             f"{', '.join(map(repr, DISPLACED_COUNTS))}")
     return raw
+
+
+DISPLACED_COUNTS = {"all": "everyone who fled: from districts as they changed hands and from shelling",
+                    "captures": "those who fled districts as they changed hands (not shelling)"}
+"""What model count a ``displaced_*`` target of targets.toml is compared with (its ``counts``, default
+``all``): the sources of a range count some flows and not others (``counts_note`` says which and why)."""
+
+
+def captures_only() -> np.ndarray:
+    """(aze, arm) bool: whether each side's displaced target counts only those who fled districts as they changed
+    hands (targets.toml ``counts = "captures"``), not those who fled shelling."""
+    t = load_targets()
+    return np.array([t[f"displaced_{side}"].get("counts", "all") == "captures" for side in SIDES])
+
+
+def counted_displaced(displaced: np.ndarray, front: np.ndarray) -> np.ndarray:
+    """The displaced persons each side's target counts (:data:`DISPLACED_COUNTS`), from a run's ``displaced`` and,
+    of them, those who fled shelling (``front``), by side in the last axis ((2,) for a day, (days, 2) for the
+    histories): the sources of a range count some flows and not others."""
+    return displaced - front * captures_only()
 
 
 POWER_PATHS = ("resignation", "uprising", "coup")

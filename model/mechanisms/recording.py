@@ -19,6 +19,7 @@ class Recording(Mechanism):
         model.control_history[model.day] = model.arm_share
         model.casualty_history[model.day] = model.casualties
         model.displaced_history[model.day] = model.displaced
+        model.displaced_front_history[model.day] = model.displaced_front
         model.personnel_history[model.day] = model.personnel_in_service()
         model.cohesion_history[model.day] = model.side_cohesion()
         if model.day >= model.n_days:

@@ -19,7 +19,8 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 
-from ..inputs.history import CEASEFIRE_DATE, START, documented_shares, load_targets, load_timeline
+from ..inputs.history import (CEASEFIRE_DATE, START, captures_only, counted_displaced, documented_shares, load_targets,
+                              load_timeline)
 from .time import MAP_DATES, day_index
 
 if TYPE_CHECKING:
@@ -234,9 +235,13 @@ def time_series_figure(model: KarabakhWar, seed=None):
     axes[0].plot(dates, arm_area, color=SIDE_COLOURS["arm"], label="this run")
     axes[0].legend(loc="upper left", fontsize=8)
     axes[0].set_ylabel("km² of Azerbaijan SSR\nheld by arm side")
+    counted, partial = counted_displaced(model.displaced_history[:n], model.displaced_front_history[:n]), captures_only()
     for s, side in enumerate(("aze", "arm")):
         axes[1].plot(dates, model.casualty_history[:n, s], color=SIDE_COLOURS[side], label=side)
         axes[2].plot(dates, model.displaced_history[:n, s], color=SIDE_COLOURS[side], label=side)
+        if partial[s]:  # its bar counts only those who fled districts as they changed hands
+            axes[2].plot(dates, counted[:, s], ls=":", color=SIDE_COLOURS[side],
+                         label=f"{side}: from districts that changed hands (as its bar)")
         axes[3].plot(dates, model.personnel_history[:n, s], color=SIDE_COLOURS[side], label=side)
         for ax, key in zip(axes[1:], ("casualties", "displaced", "forces")):
             _documented_bars(ax, key, side, s, dates)
@@ -244,6 +249,7 @@ def time_series_figure(model: KarabakhWar, seed=None):
     axes[2].set_ylabel("civilians displaced\n(cumulative, by ethnicity;\nbars: documented)")
     axes[3].set_ylabel("personnel in service\n(bars: documented, spring 1994)")
     axes[1].legend(loc="upper left")
+    axes[2].legend(loc="upper left", fontsize=8)
     for ax in axes:
         ax.axvline(np.datetime64(CEASEFIRE_DATE), color="#555555", ls="--", lw=0.8)
         ax.grid(alpha=0.3)
