@@ -81,7 +81,7 @@ def test_civilians_are_the_census_grown_to_the_start_date():
     assert np.allclose(m.civilians[counted] / m0.civilians[counted], growth)  # the same growth everywhere
 
 
-def test_the_displaced_are_scored_as_each_targets_sources_count_them(tmp_path):
+def test_the_displaced_are_scored_as_each_targets_sources_count_them(tmp_path, monkeypatch):
     """[displaced_arm] counts flight from districts that changed hands (its sources count the refugees of the 1992
     offensive, none the shelling flight), [displaced_aze] everyone (the official figure includes shelled border
     settlements): the fit's displaced term and the score card compare those, and a ``counts`` the loader does not
@@ -101,6 +101,13 @@ def test_the_displaced_are_scored_as_each_targets_sources_count_them(tmp_path):
     assert counted[0] == m.displaced[0] and counted[1] == m.displaced[1] - m.displaced_front[1]
     # the two counts miss the targets by different amounts (the fit scores the counted: test_historical)
     assert range_miss(counted, ("displaced_aze", "displaced_arm")) != range_miss(m.displaced, ("displaced_aze", "displaced_arm"))
+    # the rule follows the file, not the side: with the counts swapped the other side's shelling flow comes off
+    swapped = {**t, "displaced_aze": {**t["displaced_aze"], "counts": "captures"},
+               "displaced_arm": {**t["displaced_arm"], "counts": "all"}}
+    monkeypatch.setattr("model.inputs.history.load_targets", lambda: swapped)
+    assert np.array_equal(counted_displaced(m.displaced, m.displaced_front),
+                          [m.displaced[0] - m.displaced_front[0], m.displaced[1]])
+    monkeypatch.undo()
     bad = tmp_path / "targets.toml"
     bad.write_text(TARGETS.read_text(encoding="utf-8").replace('counts = "captures"', 'counts = "shelling"'),
                    encoding="utf-8")

@@ -133,6 +133,7 @@ def test_the_record_day_and_what_a_scored_run_and_the_score_card_report_on_it(tm
     targets table shows them, not the totals to the end."""
     from model.cli import main
     from model.experiments.runner import RunSpec, replicate_seeds, run_one
+    from model.experiments.scoring import range_miss
     from model.experiments.validation import VALIDATION_ROOT_SEED
 
     short = KarabakhWar(rng=5, until="1993-03-01").run()
@@ -147,6 +148,10 @@ def test_the_record_day_and_what_a_scored_run_and_the_score_card_report_on_it(tm
         # the displaced as the target's sources count them (targets.toml counts): the arm side's without shelling flight
         shelled = m.displaced_front_history[i, k] if side == "arm" else 0.0
         assert row[f"fit_displaced_{side}"] == m.displaced_history[i, k] - shelled <= row[f"displaced_{side}"]
+    # ... and the loss's displaced term is theirs
+    counted = np.array([row["fit_displaced_aze"], row["fit_displaced_arm"]])
+    assert row["fit_displaced_miss"] == range_miss(counted, ("displaced_aze", "displaced_arm"))
+    assert row["fit_displaced_miss"] != range_miss(m.displaced_history[i], ("displaced_aze", "displaced_arm"))
     assert main(["validate", "--runs", "2", "--workers", "1", "--out", str(tmp_path / "v"), "--quiet"]) == 0
     targets = json.loads((tmp_path / "v" / "card.json").read_text())["targets"]
     rows = [row, run_one(RunSpec(seed=replicate_seeds(VALIDATION_ROOT_SEED, 2)[1], until=None, score=True,

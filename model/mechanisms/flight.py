@@ -23,8 +23,9 @@ class CivilianFlight(Mechanism):
         # The civilians in artillery range of any line, by nation and district (a stock that flight empties),
         # in the districts of the Azerbaijan SSR only: the documented ranges of displaced persons
         # (calibration/targets.toml) count people from there; villages of Armenia's border rayons were
-        # shelled and emptied too, but no source found gives their number, so they are left out
-        # (an underestimate of Armenia's own displaced, said in the README's "where it falls short").
+        # shelled and emptied too (65,000-72,000 internally displaced by the Government of Armenia's estimate
+        # via IDMC), but no target counts them, so they are left out (an underestimate of the war's displaced,
+        # said in the README's "where it falls short"; docs/notes/displacement_sources.md, "Stop 59").
         self.exposed = model.civilians * model.p["exposed_fraction"] * (model.world.azssr_area > 0)
 
     def step(self, model: KarabakhWar, today: Today) -> None:
