@@ -151,7 +151,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
         lo, hi = float(targets[key]["low"]), float(targets[key]["high"])
         card["targets"][key] = {"documented": [lo, hi], "simulated": sim, "inside": bool(lo <= sim["median"] <= hi)}
         if key.startswith("displaced_"):  # which of the displaced the sources count (the loss counts the same)
-            card["targets"][key]["counts"] = DISPLACED_COUNTS[targets[key].get("counts", "all")]
+            card["targets"][key]["counts"] = DISPLACED_COUNTS[targets[key]["counts"]]
     # The two flows of the displaced, so that each can be compared with what the sources say of it
     # (docs/notes/displacement_sources.md): from districts as they changed hands, and from shelling.
     card["displacement"] = _split(ok, "displaced", "displaced_front", "front", "captures")

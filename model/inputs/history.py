@@ -109,6 +109,13 @@ def documented_shares(world, n_days: int, timeline: pd.DataFrame | None = None
     return low, high, window
 
 
+DISPLACED_COUNTS = {"all": "everyone who fled: from districts as they changed hands and from shelling",
+                    "captures": "those who fled districts as they changed hands (not shelling)"}
+"""What model count a ``displaced_*`` target of targets.toml is compared with (its ``counts``; :func:`load_targets`
+fills in ``all`` where it is missing): the sources of a range count some flows and not others (``counts_note`` says
+which and why)."""
+
+
 @cache
 def load_targets(path: Path = TARGETS) -> dict[str, dict]:
     """Aggregate targets: each a table with low, high, unit, source."""
@@ -120,23 +127,19 @@ def load_targets(path: Path = TARGETS) -> dict[str, dict]:
         missing = [k for k in ("low", "high", "unit", "source") if k not in t]
         if missing:
             raise InputError(path, f"[{key}]", f"missing {missing}")
-        if key.startswith("displaced_") and t.get("counts", "all") not in DISPLACED_COUNTS:
-            raise InputError(path, f"[{key}] counts", f"found {t['counts']!r}, expected one of "
-                             f"{', '.join(map(repr, DISPLACED_COUNTS))}")
+        if key.startswith("displaced_"):
+            t.setdefault("counts", "all")
+            if t["counts"] not in DISPLACED_COUNTS:
+                raise InputError(path, f"[{key}] counts", f"found {t['counts']!r}, expected one of "
+                                 f"{', '.join(map(repr, DISPLACED_COUNTS))}")
     return raw
-
-
-DISPLACED_COUNTS = {"all": "everyone who fled: from districts as they changed hands and from shelling",
-                    "captures": "those who fled districts as they changed hands (not shelling)"}
-"""What model count a ``displaced_*`` target of targets.toml is compared with (its ``counts``, default
-``all``): the sources of a range count some flows and not others (``counts_note`` says which and why)."""
 
 
 def captures_only() -> np.ndarray:
     """(aze, arm) bool: whether each side's displaced target counts only those who fled districts as they changed
     hands (targets.toml ``counts = "captures"``), not those who fled shelling."""
     t = load_targets()
-    return np.array([t[f"displaced_{side}"].get("counts", "all") == "captures" for side in SIDES])
+    return np.array([t[f"displaced_{side}"]["counts"] == "captures" for side in SIDES])
 
 
 def counted_displaced(displaced: np.ndarray, front: np.ndarray) -> np.ndarray:
