@@ -676,7 +676,8 @@ def cmd_calibrate(args) -> int:
     """Run (or resume) the optuna study and write the calibrated parameter set."""
     from tqdm import tqdm
 
-    from .experiments.calibration import KEEP_MARGIN_SE, calibrate, calibrate_patrons, fresh_starts
+    from .experiments.calibration import (KEEP_MARGIN_SE, calibrate, calibrate_patrons, check_resumable, fresh_starts,
+                                          patron_basis, war_basis)
     from .experiments.scoring import W_SHARES
     from .inputs.scenario import load_scenario
     from .experiments.runner import default_workers
@@ -698,6 +699,10 @@ def cmd_calibrate(args) -> int:
         raise InputError("karabakh calibrate", "--free", "not with --patrons (it fits the patrons' policy only)")
     free = [n for names in args.free for n in names.split(",")]
     fresh_starts(name, args.start, free=free)  # bad start files or names, or a study that exists, fail before any run
+    seeds = args.seeds or (16 if args.patrons else 32)
+    # ... and so does a study whose trials were scored on other data, parameters or seeds
+    check_resumable(name, patron_basis(seeds, args.scenario, args.seed) if args.patrons
+                    else war_basis(name, seeds, args.seed, args.until, free))
     stages = []
 
     def stage(desc: str, runs: int):
@@ -708,7 +713,6 @@ def cmd_calibrate(args) -> int:
         return stages[-1].update
 
     with tqdm(total=args.trials, unit="trial", disable=args.quiet, file=sys.stderr, desc=f"calibrate {name}") as bar:
-        seeds = args.seeds or (16 if args.patrons else 32)
         holdout = seeds if args.holdout is None else args.holdout
         confirm = holdout if args.confirm is None else args.confirm
         if args.patrons:

@@ -535,7 +535,7 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
     class Stop(Exception):
         pass
 
-    def capture(name, study_dir, sampler_seed, starts, *rest, incumbent=None, switches=frozenset(), free=None):
+    def capture(name, study_dir, sampler_seed, starts, *rest, incumbent=None, switches=frozenset(), free=None, basis=None):
         seen["starts"], seen["incumbent"], seen["switches"] = starts, incumbent, switches
         raise Stop
 
@@ -626,6 +626,62 @@ def test_a_fit_of_a_few_free_parameters_moves_only_those_and_resumes_only_with_t
     start.write_text("[params]\nattrition_rate = 0.03\n")
     with pytest.raises(InputError, match=re.escape("[params].attrition_rate") + ".*not among --free"):
         calibration.fresh_starts("other", [start], studies, free=["coup_base_rate"])
+
+
+def test_a_study_resumes_only_on_the_data_parameters_and_seeds_its_trials_were_scored_on(tmp_path, monkeypatch):
+    """A stored study keeps what its trials were scored on (calibration.study_basis); resuming it on other seeds, after
+    the committed set or the documented data changed, or when it kept no record (begun before stop 60) is one input
+    error naming the file and what differs, before any run; the same command resumes. The patrons' fit holds the war's
+    parameters as its scenario has them, so a refit of the war makes its stored study stale (the trap of stop 59)."""
+    optuna = pytest.importorskip("optuna")
+    from model.experiments import calibration
+
+    ran = []
+
+    def fake_run_many(specs, executor=None, progress=None):
+        ran.append(len(specs))
+        x = specs[0].params["coup_base_rate"]
+        parts = ("loss", "capture_months", "state", "casualties_miss", "displaced_miss", "forces_miss", "patterns_miss",
+                 "capture_days_major")
+        return pd.DataFrame({**{f"fit_{c}": [x] * len(specs) for c in parts}, "error": [""] * len(specs)})
+
+    monkeypatch.setattr(calibration, "run_many", fake_run_many)
+    monkeypatch.setattr(calibration, "PARAMS_DIR", tmp_path / "params")
+    studies = tmp_path / "studies"
+    fit = dict(seeds=2, study_dir=studies, free=["coup_base_rate"])
+    calibration.calibrate(3, 1, **fit)
+    assert len(ran) == 3
+    with pytest.raises(InputError, match=re.escape("default.db: study 'default': its trials were scored on 2 seeds "
+                                                   "from root 0 (now 3 from root 0)")):
+        calibration.calibrate(4, 1, **{**fit, "seeds": 3})
+    committed = calibrated.load_calibrated("default")
+    moved = {**committed, "params": {**committed["params"], "attrition_rate": 2 * committed["params"]["attrition_rate"]}}
+    with monkeypatch.context() as m:
+        m.setattr(calibration, "load_calibrated", lambda name: moved)
+        with pytest.raises(InputError, match=r"other values of 1 parameter it holds fixed \(attrition_rate "):
+            calibration.calibrate(4, 1, **fit)
+    with monkeypatch.context() as m:
+        m.setattr(calibration, "data_version", lambda: "sha256:another")
+        with pytest.raises(InputError, match=r"documented data sha256:\w+ \(now sha256:another\)"):
+            calibration.calibrate(4, 1, **fit)
+    assert len(ran) == 3  # nothing ran
+    calibration.calibrate(4, 1, **fit)  # the same command resumes
+    assert len(ran) == 4
+
+    old = optuna.create_study(study_name="old", storage=f"sqlite:///{studies / 'old.db'}")
+    old.add_trial(optuna.trial.create_trial(value=1.0))
+    with pytest.raises(InputError, match="old.db: study 'old': keeps no record .* move the file away"):
+        calibration.check_resumable("old", calibration.war_basis("old", 2), studies)
+
+    basis = calibration.patron_basis(2)
+    assert basis["parameters"]["consolidation_days"] == committed["params"]["consolidation_days"]  # the war's set
+    stale = optuna.create_study(study_name="patrons", storage=f"sqlite:///{studies / 'patrons.db'}")
+    stale.set_user_attr("basis", {**basis, "parameters": {**basis["parameters"], "consolidation_days": 0.0}})
+    stale.add_trial(optuna.trial.create_trial(value=1.0))
+    with pytest.raises(InputError, match=r"patrons.db: study 'patrons': .*\(consolidation_days 0.0, now "):
+        calibration.check_resumable("patrons", basis, studies)
+    stale.set_user_attr("basis", basis)
+    calibration.check_resumable("patrons", basis, studies)  # the same basis resumes
 
 
 def test_a_fit_keeps_the_best_of_its_best_trials_on_held_out_seeds(tmp_path, monkeypatch):

@@ -20,6 +20,7 @@ from ..inputs.history import CEASEFIRE_DATE, data_version
 from ..inputs.locations import CALIBRATION_DIR, PARAMS_DIR
 from ..inputs.params import load_parameters
 from ..inputs.patrons import load_patrons
+from ..inputs.scenario import load_scenario
 from ..outputs.files import atomic_file
 from .runner import RunSpec, replicate_seeds, run_many
 from .scoring import W_CASUALTIES, W_PATTERNS, W_SHARES, W_STATE, objective_value, share_miss
@@ -152,14 +153,98 @@ def fresh_starts(name: str, start_files: Sequence[Path], study_dir: Path = CALIB
 def _stored_free(name: str, db: Path) -> list[str] | None:
     """The free parameters a stored study began with; None if the file holds no study of that name. A study begun
     before stop 49 kept no list: it fitted all of FREE_PARAMETERS, and is taken to (a resumed study refits them all)."""
+    study = _stored_study(name, db)
+    return None if study is None else study.user_attrs.get("free_parameters", list(FREE_PARAMETERS))
+
+
+def _stored_study(name: str, db: Path):
+    """The optuna study ``name`` stored in ``db``, or None if the file holds none of that name."""
     import optuna  # heavy and optional (the 'calibrate' extra)
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
-        study = optuna.load_study(study_name=name, storage=f"sqlite:///{db}")
+        return optuna.load_study(study_name=name, storage=f"sqlite:///{db}")
     except KeyError:  # no study of that name in the file: a fresh one will be made
         return None
-    return study.user_attrs.get("free_parameters", list(FREE_PARAMETERS))
+
+
+def study_basis(scenario: str, seed_list: Sequence[int], root_seed: int, fit_until: str, fixed: dict[str, float],
+                moved: Sequence[str]) -> dict:
+    """What a study's trials are scored on besides the values they try: the documented data (:func:`data_version`),
+    the scenario, the seeds, the fit window, and every parameter the runs take as it is (the documented values,
+    under the scenario's, under ``fixed``; without the ``moved`` ones). Kept with a fresh study and compared on
+    resuming (:func:`check_resumable`). Why: a study resumed after a refit of the war's set or a change of the
+    documented targets kept its old trials and their old scores, and a patron rescore of stop 59 rewrote the old
+    score under the new data in three seconds, running nothing (calibration/README.md, "Stop 60")."""
+    values = {**{k: float(p.value) for k, p in load_parameters().items()}, **load_scenario(scenario).params, **fixed}
+    return {"data_version": data_version(), "scenario": scenario, "root_seed": int(root_seed),
+            "seeds": [int(s) for s in seed_list], "fit_until": fit_until,
+            "parameters": {k: float(values[k]) for k in sorted(values) if k not in set(moved)}}
+
+
+def check_resumable(name: str, basis: dict, study_dir: Path = CALIBRATION_DIR / "studies") -> None:
+    """One clear error if ``study_dir/<name>.db`` holds a study of that name with finished trials that were scored on
+    another :func:`study_basis` than ``basis`` (or on one it never recorded): resuming would rank old scores against
+    new ones, and keep or write a set chosen on a model that is gone. Checked before any run."""
+    db = study_dir / f"{name}.db"
+    study = _stored_study(name, db) if db.exists() else None
+    if study is None or not any(t.state.is_finished() for t in study.trials):
+        return
+    old = study.user_attrs.get("basis")
+    fix = "move the file away to begin afresh, or fit under another --name"
+    if old is None:
+        raise InputError(str(db), f"study '{name}'", "keeps no record of the data, parameters and seeds its trials "
+                                                     f"were scored on (begun before stop 60); {fix}")
+    differ = []
+    if old["data_version"] != basis["data_version"]:
+        differ.append(f"documented data {old['data_version']} (now {basis['data_version']})")
+    if old["scenario"] != basis["scenario"]:
+        differ.append(f"scenario {old['scenario']} (now {basis['scenario']})")
+    if old["seeds"] != basis["seeds"]:
+        differ.append(f"{len(old['seeds'])} seeds from root {old['root_seed']} "
+                      f"(now {len(basis['seeds'])} from root {basis['root_seed']})")
+    if old["fit_until"] != basis["fit_until"]:
+        differ.append(f"the history to {old['fit_until']} (now {basis['fit_until']})")
+    changed = [k for k in sorted(set(old["parameters"]) | set(basis["parameters"]))
+               if old["parameters"].get(k) != basis["parameters"].get(k)]
+    if changed:
+        first = changed[0]
+        differ.append(f"other values of {len(changed)} parameter{'s' if len(changed) > 1 else ''} it holds fixed "
+                      f"({first} {old['parameters'].get(first, 'absent')}, now {basis['parameters'].get(first, 'absent')}"
+                      f"{', ...' if len(changed) > 1 else ''})")
+    if differ:
+        raise InputError(str(db), f"study '{name}'", f"its trials were scored on {'; '.join(differ)}: resuming would "
+                                                     f"rank old scores against new ones; {fix}")
+
+
+def war_basis(name: str, seeds: int, root_seed: int = 0, until: dt.date | None = None, free: Sequence[str] = ()) -> dict:
+    """The :func:`study_basis` of a fit of the war's parameters (:func:`calibrate` with the same arguments)."""
+    _, _, _, fixed, moved = _war_base(name, free)
+    fit_until = str(until) if until else str(CEASEFIRE_DATE)
+    return study_basis("historical", replicate_seeds(root_seed, seeds), root_seed, fit_until, fixed, moved)
+
+
+def patron_basis(seeds: int, scenario: str = "historical_mixed", root_seed: int = 0) -> dict:
+    """The :func:`study_basis` of a fit of the patrons' policy (:func:`calibrate_patrons` with the same arguments):
+    every war parameter as the scenario has it."""
+    return study_basis(scenario, replicate_seeds(root_seed, seeds), root_seed, str(CEASEFIRE_DATE), {}, ())
+
+
+def _war_base(name: str, free: Sequence[str]):
+    """A fit of the war's parameters: the parameters' table, the switches, the base each trial moves from (the
+    committed set ``name`` in the fitted ranges, or the documented values), the values it leaves where they are
+    and the parameters it moves (:func:`free_subset`)."""
+    known = load_parameters()
+    switches = frozenset(k for k in FREE_PARAMETERS if known[k].switch)
+    documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
+    committed = load_calibrated(name).get("params", {})
+    # A switch between 0 and 1 acts as 1 (parameters.toml): the fit sees it as the on/off it is - the committed set
+    # too, so that the held-out seeds still recognise it among the trials (choose_on_holdout's two-error rule)
+    base = on_or_off({k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
+                      for k, v in documented.items()}, switches) if committed else documented
+    moved = free_subset(free)
+    fixed = {k: v for k, v in base.items() if k not in moved}  # the parameters this fit leaves where they are
+    return known, switches, base, fixed, moved
 
 
 def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = None, name: str = "default",
@@ -180,24 +265,17 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     ``confirm`` only with ``holdout``; ``stage``: their progress bars). Returns
     the record written to ``calibration/params/<name>.toml``.
     """
-    known = load_parameters()
+    known, switches, base, fixed, moved = _war_base(name, free)
+    documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
+    committed = load_calibrated(name).get("params", {})
     seed_list = replicate_seeds(root_seed, seeds)
     # A fit of the whole war scores the history up to 1994-05-12 and runs to the scenario's end (the end
     # of 1994), where whether the ceasefire held is judged (scoring.FIT_PATTERNS).
     fit_until = str(until) if until else str(CEASEFIRE_DATE)
     run_until = str(until) if until else None
-    switches = frozenset(k for k in FREE_PARAMETERS if known[k].switch)
-    documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
-    committed = load_calibrated(name).get("params", {})
-    # A switch between 0 and 1 acts as 1 (parameters.toml): the fit sees it as the on/off it is - the committed set
-    # too, so that the held-out seeds still recognise it among the trials (choose_on_holdout's two-error rule)
-    base = on_or_off({k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
-                      for k, v in documented.items()}, switches) if committed else documented
     # With start files the committed set is tried last and never refined around (the incumbent), so that the
     # pattern search refines around the best of the starts rather than returning to the committed optimum at
     # once, while the held-out seeds still compare the kept set with it.
-    moved = free_subset(free)
-    fixed = {k: v for k, v in base.items() if k not in moved}  # the parameters this fit leaves where they are
 
     def only_moved(values: dict[str, float]) -> dict[str, float]:
         return {k: values[k] for k in moved}
@@ -206,6 +284,8 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     starts += [only_moved(on_or_off({**base, **start}, switches))
                for start in fresh_starts(name, start_files, study_dir, moved)]
     incumbent = only_moved(base) if committed and start_files else None
+    basis = study_basis("historical", seed_list, root_seed, fit_until, fixed, moved)
+    check_resumable(name, basis, study_dir)  # after fresh_starts, which names a change of --free itself
 
     def run_specs(params: dict[str, float], seeds: list[int]) -> list[RunSpec]:
         return [RunSpec(seed=s, until=run_until, params={**fixed, **params}, score=True, fit_until=fit_until)
@@ -218,7 +298,7 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
 
     probes = {k: (float(known[k].low), float(known[k].high)) for k in moved} if refine else None
     study = _study(name, study_dir, sampler_seed, starts, specs, trials, jobs, progress, probes, incumbent=incumbent,
-                   switches=switches, free=list(moved))
+                   switches=switches, free=list(moved), basis=basis)
     held_seeds = holdout_seeds(root_seed, seeds, holdout)
     confirm_seeds = holdout_seeds(root_seed, seeds + holdout, confirm) if held_seeds else []
     chosen, held = choose_on_holdout(study, run_specs, held_seeds, jobs,
@@ -247,6 +327,8 @@ def calibrate_patrons(trials: int, jobs: int, seeds: int = 16, scenario: str = "
     if root_seed == VALIDATION_ROOT_SEED:
         raise InputError("karabakh calibrate --patrons", "--seed", f"{root_seed} is the root of the validation "
                                                                    "seeds; fit on other seeds (default 0)")
+    basis = patron_basis(seeds, scenario, root_seed)
+    check_resumable(name, basis, study_dir)
     patrons = load_patrons()
     ranges = {(p, k): r for p, c in patrons.items() for k, r in c.policy_ranges.items()}
     seed_list = replicate_seeds(root_seed, seeds)
@@ -266,7 +348,7 @@ def calibrate_patrons(trials: int, jobs: int, seeds: int = 16, scenario: str = "
                          seed_list)
 
     probes = {f"{p}.{k}": tuple(map(float, r)) for (p, k), r in ranges.items()} if refine else None
-    study = _study(name, study_dir, sampler_seed, starts, specs, trials, jobs, progress, probes)
+    study = _study(name, study_dir, sampler_seed, starts, specs, trials, jobs, progress, probes, basis=basis)
     held_seeds = holdout_seeds(root_seed, seeds, holdout)
     confirm_seeds = holdout_seeds(root_seed, seeds + holdout, confirm) if held_seeds else []
     chosen, held = choose_on_holdout(study, run_specs, held_seeds, jobs, committed=starts[1] if committed else None,
@@ -292,10 +374,10 @@ def _nested(values: dict[tuple[str, str], float]) -> dict[str, dict[str, float]]
 
 def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, trials: int, jobs: int, progress,
            probe_ranges: dict[str, tuple[float, float]] | None = None, incumbent: dict | None = None,
-           switches=frozenset(), free: list[str] | None = None):
+           switches=frozenset(), free: list[str] | None = None, basis: dict | None = None):
     """Run (or resume) the optuna study ``name``: a fresh study first tries ``starts`` (then ``incumbent``, a
     start the pattern search never refines around) and keeps ``free``, the parameters it fits (checked on resuming
-    by :func:`fresh_starts`); each trial's runs (``specs(trial)``) are scored by the
+    by :func:`fresh_starts`), and ``basis``, what its trials are scored on (:func:`check_resumable`); each trial's runs (``specs(trial)``) are scored by the
     median loss; with ``probe_ranges`` (parameter -> (low, high)), the pattern search of
     :func:`enqueue_probes` takes two of every three trials. Returns the study."""
     import optuna  # heavy and optional (the 'calibrate' extra)
@@ -308,6 +390,8 @@ def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, 
     if len(study.trials) == 0:  # start from the documented values (and the committed fit of this name)
         if free is not None:
             study.set_user_attr("free_parameters", free)
+        if basis is not None:
+            study.set_user_attr("basis", basis)
         for start in starts:
             study.enqueue_trial(start, user_attrs={"start": True})
         if incumbent is not None:
