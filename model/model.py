@@ -38,6 +38,7 @@ from .inputs import params as params_mod
 from .inputs.coding_uncertainty import coding_rng, load_rule, redraw
 from .inputs.events import UnitFormation
 from .inputs.forces import BRIGADE, KINDS, MERCENARY, MILITIA, Forces, read_units
+from .inputs.sectors import check_sectors, load_sectors
 from .inputs.governments import RECRUIT_PARAM, load_governments
 from .inputs.history import CEASEFIRE_DATE
 from .inputs.locations import DATA_DIR
@@ -218,6 +219,7 @@ class KarabakhWar(mesa.Model):
         self.arrived = np.full(len(self.forces), LONG_SETTLED)
         self.unit_keys = list(units["key"])
         self.unit_index = {k: i for i, k in enumerate(self.unit_keys)}
+        self._init_sectors()
         self.units: list[Unit] = []
         for i, row in enumerate(units.itertuples(index=False)):
             cls = UNIT_CLASSES[row.kind]
@@ -233,6 +235,19 @@ class KarabakhWar(mesa.Model):
             if kind != KINDS[MERCENARY] and dt.date.fromisoformat(d) <= self.start:
                 self.activate_unit(i)
         self.arrived[:] = LONG_SETTLED  # the units of the start had held their positions for months (the front of 1991)
+
+    def _init_sectors(self) -> None:
+        """Each unit's sector of the front (data/sectors.toml; ``sector_hold``): ``sector_of`` (U,) indexes the rows
+        of ``sector_districts`` (S + 1, N), whose last row, every district, is the sector of the units that have none."""
+        sectors = load_sectors()
+        check_sectors(sectors, self.known_names["unit"], set(self.world.keys))
+        self.sector_districts = np.ones((len(sectors) + 1, self.world.n), dtype=bool)
+        self.sector_of = np.full(len(self.forces), len(sectors), dtype=np.int64)
+        for s, sector in enumerate(sectors.values()):
+            self.sector_districts[s] = np.isin(np.array(self.world.keys), sector.districts)
+            for key in sector.units:
+                if key in self.unit_index:  # not left out by the scenario
+                    self.sector_of[self.unit_index[key]] = s
 
     def _unit_table(self):
         world_keys = frozenset(self.world.keys)
@@ -505,6 +520,7 @@ class KarabakhWar(mesa.Model):
         self.foreign = np.append(self.foreign, True)
         self.off_front = np.append(self.off_front, False)
         self.raised_in = np.append(self.raised_in, f.node[row])
+        self.sector_of = np.append(self.sector_of, len(self.sector_districts) - 1)  # a patron force: no sector
         self.arrived = np.append(self.arrived, self.day)
         self.activate_unit(row)
 

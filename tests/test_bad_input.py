@@ -93,6 +93,29 @@ def test_an_unknown_region_in_a_governments_theatre_is_one_line(tmp_path, capsys
     assert "expected regions of districts.csv" in line and "'surrounding'" in line, line
 
 
+@pytest.mark.parametrize("old,new,expect", [
+    ('units = ["az_brigades_aghdam_sector"]', 'units = ["az_brigades_aghdam"]',
+     "[aghdam].units: 'az_brigades_aghdam' is not a key of data/units.csv"),
+    ('districts = ["aghdam", "aghdam_plain"]', 'districts = ["aghdam", "agdam_plain"]',
+     "[aghdam].districts: 'agdam_plain' is not a key of data/districts.csv"),
+    ('units = ["az_brigades_fuzuli_sector"]', 'units = ["az_brigades_aghdam_sector"]',
+     "[fuzuli_jabrayil].units: 'az_brigades_aghdam_sector' is already in sector [aghdam]"),
+    ('districts = ["ijevan", "noyemberyan"]', 'districts = []', "[tavush].districts"),
+])
+def test_a_bad_sector_of_the_front_is_one_line(tmp_path, capsys, monkeypatch, old, new, expect):
+    """data/sectors.toml (sector_hold): a unit or district that the data do not have, a unit in two sectors or a
+    sector without districts is one line naming the file, the table and the field, before the run."""
+    from model.inputs import sectors
+    bad = tmp_path / "sectors.toml"
+    text = sectors.SECTORS.read_text()
+    assert old in text
+    bad.write_text(text.replace(old, new))
+    monkeypatch.setattr("model.model.load_sectors", lambda: sectors.load_sectors.__wrapped__(bad))
+    monkeypatch.setattr("model.model.check_sectors", lambda s, u, d: sectors.check_sectors(s, u, d, bad))
+    line = refused(["run", "--out", tmp_path / "out", "--quiet"], capsys, tmp_path / "out")
+    assert "sectors.toml" in line and expect in line, line
+
+
 def test_a_parameter_entry_without_bounds_is_refused(tmp_path):
     path = tmp_path / "parameters.toml"
     path.write_text('[x]\nvalue = 1.0\nunit = "u"\nsource = "assumption"\nnote = "n"\n')

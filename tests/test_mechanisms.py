@@ -547,6 +547,37 @@ def test_a_staff_does_not_take_the_units_away_from_a_district_its_side_took_for_
     assert np.array_equal(short.move_to, free.move_to)
 
 
+def test_a_sector_formation_is_sent_as_a_reserve_only_within_its_sector(monkeypatch):
+    """sector_hold (ODD 7.6; data/sectors.toml): every order of the built-in staff from December 1991 to the end of
+    1993 (seed 0) is read as it is given. With the rule on, no sector formation standing in its sector is sent to a
+    district outside it, while such formations still move inside their sectors; with it off, the same formations are
+    sent out of their sectors (Azerbaijan's sector brigades after the threat of the day)."""
+    decide = BuiltinAI.decide_many
+
+    def run(hold: float) -> tuple[int, int]:
+        out, within = [0], [0]
+
+        def watched(self, model, governments, situation):
+            orders = decide(self, model, governments, situation)
+            sector = model.sector_districts[model.sector_of[orders.units]]
+            row = np.arange(len(orders.units))
+            has = model.sector_of[orders.units] < len(model.sector_districts) - 1  # formations with a sector
+            inside = has & sector[row, model.forces.node[orders.units]]
+            moving = inside & (orders.move_to >= 0)
+            to_sector = sector[row, np.maximum(orders.move_to, 0)]
+            out[0] += int((moving & ~to_sector).sum())
+            within[0] += int((moving & to_sector).sum())
+            return orders
+
+        monkeypatch.setattr(BuiltinAI, "decide_many", watched)
+        KarabakhWar(rng=0, until=dt.date(1993, 12, 31), sector_hold=hold).run()
+        return out[0], within[0]
+
+    on, off = run(1.0), run(0.0)
+    assert on[0] == 0 and on[1] > 0
+    assert off[0] > 0
+
+
 def test_a_staff_keeps_its_reserves_on_the_threat_it_chose_for_threat_hold_days():
     """threat_hold_days (ODD 7.6): on 1 March 1993 (seed 0) a huge Azerbaijani force in Qubadli makes a district
     next to it (Hadrut) the Karabakh staff's goal; the next day the threat is in Goranboy instead, across from

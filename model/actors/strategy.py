@@ -406,6 +406,8 @@ class BuiltinAI:
         leaving &= safe
         if p["consolidation_days"] > 0:  # ... but not one their side took fewer than so many days ago
             leaving &= ~self._consolidating(model, situation, g_side[ug], nodes, p["consolidation_days"])
+        if p["sector_hold"] > 0:  # ... and a sector formation only within its sector
+            leaving &= self._within_sector(model, units, nodes, hop.take(cell))
         # ... as many as their sector can spare (garrison_cover 0: all of them, without the count)
         moves = leaving if p["garrison_cover"] <= 0 else leaving & spare(
             ug, nodes, leaving, situation.defense_cp[units], own_stand - p["garrison_cover"] * pressure)
@@ -499,6 +501,20 @@ class BuiltinAI:
         1992; docs/notes/goranboy_sources.md) and three to thirteen weeks between the Karabakh offensives of 1993
         (calibration/offensives.csv)."""
         return situation.side_held[side, nodes] & (situation.day - model.taken_on[nodes] < days)
+
+    @staticmethod
+    def _within_sector(model: KarabakhWar, units: np.ndarray, nodes: np.ndarray, dest: np.ndarray) -> np.ndarray:
+        """Whether each unit may go to ``dest`` (its next hop, -1 none) as a reserve under ``sector_hold``: a unit
+        standing in its sector of the front (data/sectors.toml) only to another district of it; a unit outside its
+        sector, or with none, anywhere. Why: Azerbaijan's sector brigades (Tartar-Mardakert, Aghdam,
+        Fuzuli-Jabrayil, ...) and the Karabakh army's northern and southern front units held sectors (units.csv),
+        while the model sent every reserve to the most threatened district of the whole war, and the districts
+        Azerbaijan took in 1992 emptied within weeks: Shahumyan had no Azerbaijani soldier in it, nor in Goranboy
+        behind it, from September 1992 to its loss in February 1993 in seed 1 (docs/notes/capture_order.md,
+        "Stop 60"). A unit still attacks across its sector's edge and follows its capture there."""
+        sector = model.sector_districts[model.sector_of[units]]  # (U, N)
+        row = np.arange(len(units))
+        return ~sector[row, nodes] | ((dest >= 0) & sector[row, np.maximum(dest, 0)])
 
     def _kept_alarm(self, government, mine: np.ndarray, day: int, hold: float) -> int:
         """The threatened district a staff sent its reserves to fewer than ``hold`` days ago (``threat_hold_days``),
