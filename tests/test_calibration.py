@@ -630,8 +630,9 @@ def test_a_fit_of_a_few_free_parameters_moves_only_those_and_resumes_only_with_t
 
 def test_a_study_resumes_only_on_the_data_parameters_and_seeds_its_trials_were_scored_on(tmp_path, monkeypatch):
     """A stored study keeps what its trials were scored on (calibration.study_basis); resuming it on other seeds, after
-    the committed set or the documented data changed, or when it kept no record (begun before stop 60) is one input
-    error naming the file and what differs, before any run; the same command resumes. The patrons' fit holds the war's
+    the committed set, the documented data or the model's other data changed, or when it kept no record (begun before
+    stop 60) is one input error naming the file and what differs, before any run, also when it was killed before its
+    first trial finished (its queued starts were built on the old basis); the same command resumes. The patrons' fit holds the war's
     parameters as its scenario has them, so a refit of the war makes its stored study stale (the trap of stop 59)."""
     optuna = pytest.importorskip("optuna")
     from model.experiments import calibration
@@ -651,6 +652,8 @@ def test_a_study_resumes_only_on_the_data_parameters_and_seeds_its_trials_were_s
     fit = dict(seeds=2, study_dir=studies, free=["coup_base_rate"])
     calibration.calibrate(3, 1, **fit)
     assert len(ran) == 3
+    stored = optuna.load_study(study_name="default", storage=f"sqlite:///{studies / 'default.db'}").user_attrs["basis"]
+    assert stored == calibration.war_basis("default", 2, free=["coup_base_rate"])  # what the CLI checks
     with pytest.raises(InputError, match=re.escape("default.db: study 'default': its trials were scored on 2 seeds "
                                                    "from root 0 (now 3 from root 0)")):
         calibration.calibrate(4, 1, **{**fit, "seeds": 3})
@@ -664,6 +667,10 @@ def test_a_study_resumes_only_on_the_data_parameters_and_seeds_its_trials_were_s
         m.setattr(calibration, "data_version", lambda: "sha256:another")
         with pytest.raises(InputError, match=r"documented data sha256:\w+ \(now sha256:another\)"):
             calibration.calibrate(4, 1, **fit)
+    with monkeypatch.context() as m:  # units, governments, regimes, scenarios ...
+        m.setattr(calibration, "inputs_version", lambda: "sha256:units")
+        with pytest.raises(InputError, match=r"other model data or scenarios sha256:\w+ \(now sha256:units\)"):
+            calibration.calibrate(4, 1, **fit)
     assert len(ran) == 3  # nothing ran
     calibration.calibrate(4, 1, **fit)  # the same command resumes
     assert len(ran) == 4
@@ -672,6 +679,12 @@ def test_a_study_resumes_only_on_the_data_parameters_and_seeds_its_trials_were_s
     old.add_trial(optuna.trial.create_trial(value=1.0))
     with pytest.raises(InputError, match="old.db: study 'old': keeps no record .* move the file away"):
         calibration.check_resumable("old", calibration.war_basis("old", 2), studies)
+
+    killed = optuna.create_study(study_name="killed", storage=f"sqlite:///{studies / 'killed.db'}")
+    killed.set_user_attr("basis", calibration.war_basis("killed", 2))
+    killed.enqueue_trial({"coup_base_rate": 0.1})  # killed before its first trial finished: its starts are queued
+    with pytest.raises(InputError, match=r"killed.db: study 'killed': .*2 seeds from root 0 \(now 3 from root 0\)"):
+        calibration.check_resumable("killed", calibration.war_basis("killed", 3), studies)
 
     basis = calibration.patron_basis(2)
     assert basis["parameters"]["consolidation_days"] == committed["params"]["consolidation_days"]  # the war's set

@@ -547,28 +547,37 @@ def test_a_staff_does_not_take_the_units_away_from_a_district_its_side_took_for_
     assert np.array_equal(short.move_to, free.move_to)
 
 
-def test_a_sector_formation_is_sent_as_a_reserve_only_within_its_sector(monkeypatch):
+def test_a_sector_formation_leaves_as_a_reserve_only_for_a_goal_in_its_sector(monkeypatch):
     """sector_hold (ODD 7.6; data/sectors.toml): every order of the built-in staff from December 1991 to the end of
-    1993 (seed 0) is read as it is given. With the rule on, no sector formation standing in its sector is sent to a
-    district outside it, while such formations still move inside their sectors; with it off, the same formations are
-    sent out of their sectors (Azerbaijan's sector brigades after the threat of the day)."""
-    decide = BuiltinAI.decide_many
+    1993 (seed 0) is read as it is given, with the goal each government's reserves head for (the staff asks the route
+    to it). With the rule on, no sector formation standing in its sector leaves it for a goal outside it, while such
+    formations still move for goals inside; with it off, they leave for goals outside (the Armenian side's: Zangezur's
+    units for Lachin, the northern front units for Askeran)."""
+    decide, next_hop = BuiltinAI.decide_many, BuiltinAI._next_hop
 
     def run(hold: float) -> tuple[int, int]:
-        out, within = [0], [0]
+        out, within, goals = [0], [0], []
+
+        def asked(self, world, held, goal, version, side):
+            goals.append(goal)
+            return next_hop(self, world, held, goal, version, side)
 
         def watched(self, model, governments, situation):
+            goals.clear()
             orders = decide(self, model, governments, situation)
+            if len(goals) != len(governments):  # a government without a goal: its units do not move as reserves
+                return orders
+            slot = {g.index: k for k, g in enumerate(governments)}
+            goal = np.array([goals[slot[g]] for g in model.forces.government[orders.units]])
             sector = model.sector_districts[model.sector_of[orders.units]]
             row = np.arange(len(orders.units))
             has = model.sector_of[orders.units] < len(model.sector_districts) - 1  # formations with a sector
-            inside = has & sector[row, model.forces.node[orders.units]]
-            moving = inside & (orders.move_to >= 0)
-            to_sector = sector[row, np.maximum(orders.move_to, 0)]
-            out[0] += int((moving & ~to_sector).sum())
-            within[0] += int((moving & to_sector).sum())
+            leaving = has & sector[row, model.forces.node[orders.units]] & (orders.move_to >= 0)
+            out[0] += int((leaving & ~sector[row, goal]).sum())
+            within[0] += int((leaving & sector[row, goal]).sum())
             return orders
 
+        monkeypatch.setattr(BuiltinAI, "_next_hop", asked)
         monkeypatch.setattr(BuiltinAI, "decide_many", watched)
         KarabakhWar(rng=0, until=dt.date(1993, 12, 31), sector_hold=hold).run()
         return out[0], within[0]

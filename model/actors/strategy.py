@@ -406,8 +406,8 @@ class BuiltinAI:
         leaving &= safe
         if p["consolidation_days"] > 0:  # ... but not one their side took fewer than so many days ago
             leaving &= ~self._consolidating(model, situation, g_side[ug], nodes, p["consolidation_days"])
-        if p["sector_hold"] > 0:  # ... and a sector formation only within its sector
-            leaving &= self._within_sector(model, units, nodes, hop.take(cell))
+        if p["sector_hold"] > 0:  # ... and a sector formation only to a goal in its sector
+            leaving &= self._within_sector(model, units, nodes, unit_goal)
         # ... as many as their sector can spare (garrison_cover 0: all of them, without the count)
         moves = leaving if p["garrison_cover"] <= 0 else leaving & spare(
             ug, nodes, leaving, situation.defense_cp[units], own_stand - p["garrison_cover"] * pressure)
@@ -503,18 +503,19 @@ class BuiltinAI:
         return situation.side_held[side, nodes] & (situation.day - model.taken_on[nodes] < days)
 
     @staticmethod
-    def _within_sector(model: KarabakhWar, units: np.ndarray, nodes: np.ndarray, dest: np.ndarray) -> np.ndarray:
-        """Whether each unit may go to ``dest`` (its next hop, -1 none) as a reserve under ``sector_hold``: a unit
-        standing in its sector of the front (data/sectors.toml) only to another district of it; a unit outside its
-        sector, or with none, anywhere. Why: Azerbaijan's sector brigades (Tartar-Mardakert, Aghdam,
-        Fuzuli-Jabrayil, ...) and the Karabakh army's northern and southern front units held sectors (units.csv),
-        while the model sent every reserve to the most threatened district of the whole war, and the districts
-        Azerbaijan took in 1992 emptied within weeks: Shahumyan had no Azerbaijani soldier in it, nor in Goranboy
-        behind it, from September 1992 to its loss in February 1993 in seed 1 (docs/notes/capture_order.md,
-        "Stop 60"). A unit still attacks across its sector's edge and follows its capture there."""
+    def _within_sector(model: KarabakhWar, units: np.ndarray, nodes: np.ndarray, goal: np.ndarray) -> np.ndarray:
+        """Whether each unit may leave for its staff's ``goal`` (the threatened district or the offensive's staging
+        district, -1 none) as a reserve under ``sector_hold``: a unit standing in its sector of the front
+        (data/sectors.toml) only when the goal lies in that sector; a unit outside its sector, or with none, whatever
+        the goal. Why: the sector formations (Azerbaijan's Tartar-Mardakert, Aghdam, Fuzuli-Jabrayil,
+        Lachin-Qubadli-Zangilan and Gazakh-Tovuz brigades; the Karabakh army's northern and southern front units;
+        Armenia's Zangezur, Tavush and Ararat units: units.csv) held sectors (HRW/Helsinki 1994; de Waal 2003), while
+        the model sends every reserve to the most threatened district of the whole war. A unit still attacks across
+        its sector's edge and follows its capture there. (Off in the committed set: the formations it holds back are
+        the Armenian side's, not the Azerbaijani units that leave Shahumyan; docs/notes/capture_order.md, "Stop 60".)"""
         sector = model.sector_districts[model.sector_of[units]]  # (U, N)
         row = np.arange(len(units))
-        return ~sector[row, nodes] | ((dest >= 0) & sector[row, np.maximum(dest, 0)])
+        return ~sector[row, nodes] | (goal < 0) | sector[row, np.maximum(goal, 0)]
 
     def _kept_alarm(self, government, mine: np.ndarray, day: int, hold: float) -> int:
         """The threatened district a staff sent its reserves to fewer than ``hold`` days ago (``threat_hold_days``),

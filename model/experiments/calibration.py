@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import hashlib
 import multiprocessing
 import tomllib
 from collections.abc import Sequence
@@ -17,7 +18,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, data_version
-from ..inputs.locations import CALIBRATION_DIR, PARAMS_DIR
+from ..inputs.locations import CALIBRATION_DIR, CHANGES_OF_POWER, DATA_DIR, PARAMS_DIR, SCENARIO_DIR
 from ..inputs.params import load_parameters
 from ..inputs.patrons import load_patrons
 from ..inputs.scenario import load_scenario
@@ -26,7 +27,10 @@ from .runner import RunSpec, replicate_seeds, run_many
 from .scoring import W_CASUALTIES, W_PATTERNS, W_SHARES, W_STATE, objective_value, share_miss
 from .validation import VALIDATION_ROOT_SEED, objective_difference_se
 
-FREE_PARAMETERS = ("sector_hold", "consolidation_days", "prepared_defense_bonus", "prepared_defense_days", "threat_hold_days", "capture_occupied", "uprising_cohesion_gain", "failed_offensive_cohesion_loss", "offensive_launch_odds", "failed_revolt_cohesion_loss_share", "shelling_density_exponent", "courting_loyalty_loss", "attack_call_off", "attrition_exponent", "staff_theatre", "security_peak_in_zone", "revanche_readiness_exponent", "home_security", "collapse_from", "security_restraint", "objective_culminates", "winter_closure", "security_always", "collapse_window_days", "collapse_drop", "operation_draw_share",
+WAR_SCENARIO = "historical"
+"""The scenario a fit of the war's parameters runs (its calibrated set is the one the fit writes)."""
+
+FREE_PARAMETERS = ("offensive_levy_share", "levy_training", "sector_hold", "consolidation_days", "prepared_defense_bonus", "prepared_defense_days", "threat_hold_days", "capture_occupied", "uprising_cohesion_gain", "failed_offensive_cohesion_loss", "offensive_launch_odds", "failed_revolt_cohesion_loss_share", "shelling_density_exponent", "courting_loyalty_loss", "attack_call_off", "attrition_exponent", "staff_theatre", "security_peak_in_zone", "revanche_readiness_exponent", "home_security", "collapse_from", "security_restraint", "objective_culminates", "winter_closure", "security_always", "collapse_window_days", "collapse_drop", "operation_draw_share",
                    "base_cover", "opportunism_depth_decay", "desertion_rate", "rough_move_factor", "rough_attack_factor", "security_first", "cohesion_legitimacy_weight", "training_capacity_per_day_aze", "recruits_per_day_aze", "scapegoat_rate", "dismissal_loyalty_loss", "honeymoon_days", "security_value", "axis_focus", "uprising_cohesion_loss_share", "force_generation_days", "rout_rate", "revanche_futility", "wounded_return_share", "recruit_training_gap", "ceasefire_advantage_saturation",
                    "ceasefire_breakdown_rate", "ceasefire_revanche_weight", "weariness_scale",
                    "recruits_per_day_arm", "cohesion_defense_weight", "mobilisation_gain",
@@ -177,9 +181,22 @@ def study_basis(scenario: str, seed_list: Sequence[int], root_seed: int, fit_unt
     documented targets kept its old trials and their old scores, and a patron rescore of stop 59 rewrote the old
     score under the new data in three seconds, running nothing (calibration/README.md, "Stop 60")."""
     values = {**{k: float(p.value) for k, p in load_parameters().items()}, **load_scenario(scenario).params, **fixed}
-    return {"data_version": data_version(), "scenario": scenario, "root_seed": int(root_seed),
+    return {"data_version": data_version(), "inputs_version": inputs_version(), "scenario": scenario,
+            "root_seed": int(root_seed),
             "seeds": [int(s) for s in seed_list], "fit_until": fit_until,
             "parameters": {k: float(values[k]) for k in sorted(values) if k not in set(moved)}}
+
+
+def inputs_version() -> str:
+    """Hash of every file of model/data, the shipped scenarios and the documented changes of power: what a run reads
+    beyond :func:`data_version` and its parameters (units, governments, regimes, patrons, events). A change of the
+    code is not seen."""
+    h = hashlib.sha256()
+    for path in sorted([*DATA_DIR.glob("*.csv"), *DATA_DIR.glob("*.toml"), *SCENARIO_DIR.glob("*.toml"),
+                        CHANGES_OF_POWER]):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return "sha256:" + h.hexdigest()[:16]
 
 
 def check_resumable(name: str, basis: dict, study_dir: Path = CALIBRATION_DIR / "studies") -> None:
@@ -188,16 +205,20 @@ def check_resumable(name: str, basis: dict, study_dir: Path = CALIBRATION_DIR / 
     new ones, and keep or write a set chosen on a model that is gone. Checked before any run."""
     db = study_dir / f"{name}.db"
     study = _stored_study(name, db) if db.exists() else None
-    if study is None or not any(t.state.is_finished() for t in study.trials):
+    if study is None:
         return
     old = study.user_attrs.get("basis")
     fix = "move the file away to begin afresh, or fit under another --name"
-    if old is None:
+    if old is None:  # begun before stop 60, or made elsewhere: refused once it holds a score
+        if not any(t.state.is_finished() for t in study.trials):
+            return
         raise InputError(str(db), f"study '{name}'", "keeps no record of the data, parameters and seeds its trials "
                                                      f"were scored on (begun before stop 60); {fix}")
-    differ = []
+    differ = []  # compared even before a trial has finished: its queued starts were built on the stored basis
     if old["data_version"] != basis["data_version"]:
         differ.append(f"documented data {old['data_version']} (now {basis['data_version']})")
+    if old.get("inputs_version") != basis["inputs_version"]:
+        differ.append(f"other model data or scenarios {old.get('inputs_version')} (now {basis['inputs_version']})")
     if old["scenario"] != basis["scenario"]:
         differ.append(f"scenario {old['scenario']} (now {basis['scenario']})")
     if old["seeds"] != basis["seeds"]:
@@ -219,9 +240,9 @@ def check_resumable(name: str, basis: dict, study_dir: Path = CALIBRATION_DIR / 
 
 def war_basis(name: str, seeds: int, root_seed: int = 0, until: dt.date | None = None, free: Sequence[str] = ()) -> dict:
     """The :func:`study_basis` of a fit of the war's parameters (:func:`calibrate` with the same arguments)."""
-    _, _, _, fixed, moved = _war_base(name, free)
+    *_, fixed, moved = _war_base(name, free)
     fit_until = str(until) if until else str(CEASEFIRE_DATE)
-    return study_basis("historical", replicate_seeds(root_seed, seeds), root_seed, fit_until, fixed, moved)
+    return study_basis(WAR_SCENARIO, replicate_seeds(root_seed, seeds), root_seed, fit_until, fixed, moved)
 
 
 def patron_basis(seeds: int, scenario: str = "historical_mixed", root_seed: int = 0) -> dict:
@@ -231,9 +252,10 @@ def patron_basis(seeds: int, scenario: str = "historical_mixed", root_seed: int 
 
 
 def _war_base(name: str, free: Sequence[str]):
-    """A fit of the war's parameters: the parameters' table, the switches, the base each trial moves from (the
-    committed set ``name`` in the fitted ranges, or the documented values), the values it leaves where they are
-    and the parameters it moves (:func:`free_subset`)."""
+    """A fit of the war's parameters: the parameters' table, the switches, the free parameters' documented values
+    and their committed set ``name`` ({} if none), the base each trial moves from (the committed set in the fitted
+    ranges, or the documented values), the values it leaves where they are and the parameters it moves
+    (:func:`free_subset`)."""
     known = load_parameters()
     switches = frozenset(k for k in FREE_PARAMETERS if known[k].switch)
     documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
@@ -244,7 +266,7 @@ def _war_base(name: str, free: Sequence[str]):
                       for k, v in documented.items()}, switches) if committed else documented
     moved = free_subset(free)
     fixed = {k: v for k, v in base.items() if k not in moved}  # the parameters this fit leaves where they are
-    return known, switches, base, fixed, moved
+    return known, switches, documented, committed, base, fixed, moved
 
 
 def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = None, name: str = "default",
@@ -265,9 +287,7 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     ``confirm`` only with ``holdout``; ``stage``: their progress bars). Returns
     the record written to ``calibration/params/<name>.toml``.
     """
-    known, switches, base, fixed, moved = _war_base(name, free)
-    documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
-    committed = load_calibrated(name).get("params", {})
+    known, switches, documented, committed, base, fixed, moved = _war_base(name, free)
     seed_list = replicate_seeds(root_seed, seeds)
     # A fit of the whole war scores the history up to 1994-05-12 and runs to the scenario's end (the end
     # of 1994), where whether the ceasefire held is judged (scoring.FIT_PATTERNS).
@@ -284,12 +304,12 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     starts += [only_moved(on_or_off({**base, **start}, switches))
                for start in fresh_starts(name, start_files, study_dir, moved)]
     incumbent = only_moved(base) if committed and start_files else None
-    basis = study_basis("historical", seed_list, root_seed, fit_until, fixed, moved)
+    basis = war_basis(name, seeds, root_seed, until, free)  # what the CLI checks before its progress bar
     check_resumable(name, basis, study_dir)  # after fresh_starts, which names a change of --free itself
 
     def run_specs(params: dict[str, float], seeds: list[int]) -> list[RunSpec]:
-        return [RunSpec(seed=s, until=run_until, params={**fixed, **params}, score=True, fit_until=fit_until)
-                for s in seeds]
+        return [RunSpec(seed=s, scenario=WAR_SCENARIO, until=run_until, params={**fixed, **params}, score=True,
+                        fit_until=fit_until) for s in seeds]
 
     def specs(trial):
         return run_specs({k: trial.suggest_categorical(k, SWITCH_VALUES) if k in switches else
