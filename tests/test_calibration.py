@@ -574,25 +574,12 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
         calibration.calibrate(1, 1, seeds=1, study_dir=tmp_path / "studies", start_files=[good])
 
 
-def test_a_fit_of_a_few_free_parameters_moves_only_those_and_resumes_only_with_them(tmp_path, monkeypatch):
-    """`karabakh calibrate --free NAMES`: every trial runs the committed set with only NAMES moved (the fake runs
-    score x = coup_base_rate, best at its lowest), the written set has all free parameters, the others as committed;
-    the study keeps what it fits, and resuming it with other --free, a start file setting a parameter outside
-    them, or a name that is not a free parameter, is one input error naming --free or the file's field."""
-    pytest.importorskip("optuna")
-    import pandas as pd
-
+def _fake_fit_runs(monkeypatch, tmp_path) -> tuple[list[dict], object]:
+    """Fake runs for a fit (each scores x = coup_base_rate on every part of the loss, best at its lowest), the
+    calibrated sets written under ``tmp_path``: the parameters of each trial's first run (appended as they run) and
+    the folder for the studies."""
     from model.experiments import calibration
 
-    assert calibration.free_subset(["plot_loyalty_threshold", "coup_base_rate"]) == \
-        ("plot_loyalty_threshold", "coup_base_rate")  # in FREE_PARAMETERS' order
-    assert calibration.free_subset([]) == calibration.FREE_PARAMETERS
-    with pytest.raises(InputError, match="--free.*did you mean 'coup_base_rate'"):
-        calibration.free_subset(["coup_base_rat"])
-    known = load_parameters()
-    committed = calibration.on_or_off({**{k: float(known[k].value) for k in calibration.FREE_PARAMETERS},
-                                       **calibrated.load_calibrated("default")["params"]},
-                                      {k for k, p in known.items() if p.switch})  # newer ones at documented values
     ran = []
 
     def fake_run_many(specs, executor=None, progress=None):
@@ -604,7 +591,27 @@ def test_a_fit_of_a_few_free_parameters_moves_only_those_and_resumes_only_with_t
 
     monkeypatch.setattr(calibration, "run_many", fake_run_many)
     monkeypatch.setattr(calibration, "PARAMS_DIR", tmp_path / "params")
-    studies = tmp_path / "studies"
+    return ran, tmp_path / "studies"
+
+
+def test_a_fit_of_a_few_free_parameters_moves_only_those_and_resumes_only_with_them(tmp_path, monkeypatch):
+    """`karabakh calibrate --free NAMES`: every trial runs the committed set with only NAMES moved (the fake runs
+    score x = coup_base_rate, best at its lowest), the written set has all free parameters, the others as committed;
+    the study keeps what it fits, and resuming it with other --free, a start file setting a parameter outside
+    them, or a name that is not a free parameter, is one input error naming --free or the file's field."""
+    pytest.importorskip("optuna")
+    from model.experiments import calibration
+
+    assert calibration.free_subset(["plot_loyalty_threshold", "coup_base_rate"]) == \
+        ("plot_loyalty_threshold", "coup_base_rate")  # in FREE_PARAMETERS' order
+    assert calibration.free_subset([]) == calibration.FREE_PARAMETERS
+    with pytest.raises(InputError, match="--free.*did you mean 'coup_base_rate'"):
+        calibration.free_subset(["coup_base_rat"])
+    known = load_parameters()
+    committed = calibration.on_or_off({**{k: float(known[k].value) for k in calibration.FREE_PARAMETERS},
+                                       **calibrated.load_calibrated("default")["params"]},
+                                      {k for k, p in known.items() if p.switch})  # newer ones at documented values
+    ran, studies = _fake_fit_runs(monkeypatch, tmp_path)
     record = calibration.calibrate(6, 1, seeds=2, study_dir=studies, free=["coup_base_rate"], refine=True)
     assert len(ran) == 6
     for params in ran:
@@ -637,18 +644,7 @@ def test_a_study_resumes_only_on_the_data_parameters_and_seeds_its_trials_were_s
     optuna = pytest.importorskip("optuna")
     from model.experiments import calibration
 
-    ran = []
-
-    def fake_run_many(specs, executor=None, progress=None):
-        ran.append(len(specs))
-        x = specs[0].params["coup_base_rate"]
-        parts = ("loss", "capture_months", "state", "casualties_miss", "displaced_miss", "forces_miss", "patterns_miss",
-                 "capture_days_major")
-        return pd.DataFrame({**{f"fit_{c}": [x] * len(specs) for c in parts}, "error": [""] * len(specs)})
-
-    monkeypatch.setattr(calibration, "run_many", fake_run_many)
-    monkeypatch.setattr(calibration, "PARAMS_DIR", tmp_path / "params")
-    studies = tmp_path / "studies"
+    ran, studies = _fake_fit_runs(monkeypatch, tmp_path)
     fit = dict(seeds=2, study_dir=studies, free=["coup_base_rate"])
     calibration.calibrate(3, 1, **fit)
     assert len(ran) == 3
