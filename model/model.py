@@ -38,7 +38,7 @@ from .inputs import params as params_mod
 from .inputs.coding_uncertainty import coding_rng, load_rule, redraw
 from .inputs.events import UnitFormation
 from .inputs.forces import BRIGADE, KINDS, MERCENARY, MILITIA, Forces, read_units
-from .inputs.sectors import check_sectors, load_sectors
+from .inputs.sectors import load_sectors
 from .inputs.governments import RECRUIT_PARAM, load_governments
 from .inputs.history import CEASEFIRE_DATE
 from .inputs.locations import DATA_DIR
@@ -240,7 +240,6 @@ class KarabakhWar(mesa.Model):
         """Each unit's sector of the front (data/sectors.toml; ``sector_hold``): ``sector_of`` (U,) indexes the rows
         of ``sector_districts`` (S + 1, N), whose last row, every district, is the sector of the units that have none."""
         sectors = load_sectors()
-        check_sectors(sectors, self.known_names["unit"], set(self.world.keys))
         self.sector_districts = np.ones((len(sectors) + 1, self.world.n), dtype=bool)
         self.sector_of = np.full(len(self.forces), len(sectors), dtype=np.int64)
         for s, sector in enumerate(sectors.values()):

@@ -111,7 +111,6 @@ def test_a_bad_sector_of_the_front_is_one_line(tmp_path, capsys, monkeypatch, ol
     assert old in text
     bad.write_text(text.replace(old, new))
     monkeypatch.setattr("model.model.load_sectors", lambda: sectors.load_sectors.__wrapped__(bad))
-    monkeypatch.setattr("model.model.check_sectors", lambda s, u, d: sectors.check_sectors(s, u, d, bad))
     line = refused(["run", "--out", tmp_path / "out", "--quiet"], capsys, tmp_path / "out")
     assert "sectors.toml" in line and expect in line, line
 

@@ -664,7 +664,7 @@ def test_a_study_resumes_only_on_the_data_parameters_and_seeds_its_trials_were_s
         with pytest.raises(InputError, match=r"documented data sha256:\w+ \(now sha256:another\)"):
             calibration.calibrate(4, 1, **fit)
     with monkeypatch.context() as m:  # units, governments, regimes, scenarios ...
-        m.setattr(calibration, "inputs_version", lambda: "sha256:units")
+        m.setattr(calibration, "inputs_version", lambda scenario: "sha256:units")
         with pytest.raises(InputError, match=r"other model data or scenarios sha256:\w+ \(now sha256:units\)"):
             calibration.calibrate(4, 1, **fit)
     assert len(ran) == 3  # nothing ran
@@ -675,6 +675,24 @@ def test_a_study_resumes_only_on_the_data_parameters_and_seeds_its_trials_were_s
     old.add_trial(optuna.trial.create_trial(value=1.0))
     with pytest.raises(InputError, match="old.db: study 'old': keeps no record .* move the file away"):
         calibration.check_resumable("old", calibration.war_basis("old", 2), studies)
+
+    data = tmp_path / "data"  # the model's other data: their values count, their sources and notes do not
+    data.mkdir()
+    for path in [*calibration.DATA_DIR.glob("*.csv"), *calibration.DATA_DIR.glob("*.toml")]:
+        (data / path.name).write_bytes(path.read_bytes())
+    before = calibration.inputs_version("historical")
+    with monkeypatch.context() as m:
+        m.setattr(calibration, "DATA_DIR", data)
+        assert calibration.inputs_version("historical") == before
+        units = (data / "units.csv").read_text()
+        (data / "units.csv").write_text(units.replace("(aggregate; ex-75th MRD stores)", "(aggregate)"))  # a name
+        changed = calibration.inputs_version("historical")
+        (data / "units.csv").write_text(units.replace("assumption for numbers", "an assumption for the numbers"))
+        assert calibration.inputs_version("historical") == before  # a source
+        (data / "regimes.toml").write_text((data / "regimes.toml").read_text().replace("purge_on_takeover = 0.8",
+                                                                                       "purge_on_takeover = 0.7"))
+        assert calibration.inputs_version("historical") not in (before, changed)
+    assert changed != before
 
     killed = optuna.create_study(study_name="killed", storage=f"sqlite:///{studies / 'killed.db'}")
     killed.set_user_attr("basis", calibration.war_basis("killed", 2))

@@ -553,7 +553,7 @@ def test_a_sector_formation_leaves_as_a_reserve_only_for_a_goal_in_its_sector(mo
     to it). With the rule on, no sector formation standing in its sector leaves it for a goal outside it, while such
     formations still move for goals inside; with it off, they leave for goals outside (the Armenian side's: Zangezur's
     units for Lachin, the northern front units for Askeran)."""
-    decide, next_hop = BuiltinAI.decide_many, BuiltinAI._next_hop
+    decide, next_hop, no_hop = BuiltinAI.decide_many, BuiltinAI._next_hop, BuiltinAI._no_hop
 
     def run(hold: float) -> tuple[int, int]:
         out, within, goals = [0], [0], []
@@ -562,22 +562,27 @@ def test_a_sector_formation_leaves_as_a_reserve_only_for_a_goal_in_its_sector(mo
             goals.append(goal)
             return next_hop(self, world, held, goal, version, side)
 
+        def none(self, n):  # a government without a goal today: its units do not move as reserves
+            goals.append(-1)
+            return no_hop(self, n)
+
         def watched(self, model, governments, situation):
             goals.clear()
             orders = decide(self, model, governments, situation)
-            if len(goals) != len(governments):  # a government without a goal: its units do not move as reserves
-                return orders
+            assert len(goals) == len(governments)  # one goal (or none) per government, in their order
             slot = {g.index: k for k, g in enumerate(governments)}
             goal = np.array([goals[slot[g]] for g in model.forces.government[orders.units]])
             sector = model.sector_districts[model.sector_of[orders.units]]
             row = np.arange(len(orders.units))
             has = model.sector_of[orders.units] < len(model.sector_districts) - 1  # formations with a sector
             leaving = has & sector[row, model.forces.node[orders.units]] & (orders.move_to >= 0)
+            assert (goal[leaving] >= 0).all()
             out[0] += int((leaving & ~sector[row, goal]).sum())
             within[0] += int((leaving & sector[row, goal]).sum())
             return orders
 
         monkeypatch.setattr(BuiltinAI, "_next_hop", asked)
+        monkeypatch.setattr(BuiltinAI, "_no_hop", none)
         monkeypatch.setattr(BuiltinAI, "decide_many", watched)
         KarabakhWar(rng=0, until=dt.date(1993, 12, 31), sector_hold=hold).run()
         return out[0], within[0]

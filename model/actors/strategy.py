@@ -507,7 +507,7 @@ class BuiltinAI:
         """Whether each unit may leave for its staff's ``goal`` (the threatened district or the offensive's staging
         district, -1 none) as a reserve under ``sector_hold``: a unit standing in its sector of the front
         (data/sectors.toml) only when the goal lies in that sector; a unit outside its sector, or with none, whatever
-        the goal. Why: the sector formations (Azerbaijan's Tartar-Mardakert, Aghdam, Fuzuli-Jabrayil,
+        the goal. Why: the sector formations (Azerbaijan's Tartar-Aghdara/Mardakert, Aghdam, Fuzuli-Jabrayil,
         Lachin-Qubadli-Zangilan and Gazakh-Tovuz brigades; the Karabakh army's northern and southern front units;
         Armenia's Zangezur, Tavush and Ararat units: units.csv) held sectors (HRW/Helsinki 1994; de Waal 2003), while
         the model sends every reserve to the most threatened district of the whole war. A unit still attacks across

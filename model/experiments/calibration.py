@@ -7,8 +7,11 @@ The fit metric is :mod:`model.experiments.scoring`; the fitted set is written as
 from __future__ import annotations
 
 import datetime as dt
+import csv
 import difflib
 import hashlib
+import io
+import json
 import multiprocessing
 import tomllib
 from collections.abc import Sequence
@@ -18,7 +21,7 @@ from pathlib import Path
 from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, data_version
-from ..inputs.locations import CALIBRATION_DIR, CHANGES_OF_POWER, DATA_DIR, PARAMS_DIR, SCENARIO_DIR
+from ..inputs.locations import CALIBRATION_DIR, CHANGES_OF_POWER, DATA_DIR, PARAMS_DIR
 from ..inputs.params import load_parameters
 from ..inputs.patrons import load_patrons
 from ..inputs.scenario import load_scenario
@@ -181,21 +184,42 @@ def study_basis(scenario: str, seed_list: Sequence[int], root_seed: int, fit_unt
     documented targets kept its old trials and their old scores, and a patron rescore of stop 59 rewrote the old
     score under the new data in three seconds, running nothing (calibration/README.md, "Stop 60")."""
     values = {**{k: float(p.value) for k, p in load_parameters().items()}, **load_scenario(scenario).params, **fixed}
-    return {"data_version": data_version(), "inputs_version": inputs_version(), "scenario": scenario,
+    return {"data_version": data_version(), "inputs_version": inputs_version(scenario), "scenario": scenario,
             "root_seed": int(root_seed),
             "seeds": [int(s) for s in seed_list], "fit_until": fit_until,
             "parameters": {k: float(values[k]) for k in sorted(values) if k not in set(moved)}}
 
 
-def inputs_version() -> str:
-    """Hash of every file of model/data, the shipped scenarios and the documented changes of power: what a run reads
-    beyond :func:`data_version` and its parameters (units, governments, regimes, patrons, events). A change of the
-    code is not seen."""
+PROVENANCE = ("source", "note")
+"""Keys and columns holding provenance text (``source``, ``*_source``, ``note``, ...): edits to them change no run."""
+
+
+def _values(obj):
+    """``obj`` (parsed TOML, a scenario's dump) without its provenance text and without patron policies (the patron fit
+    moves them, and writes the fitted ones that a scenario reads)."""
+    if isinstance(obj, dict):
+        return {k: _values(v) for k, v in obj.items() if k != "policy" and not any(t in k for t in PROVENANCE)}
+    if isinstance(obj, (list, tuple)):
+        return [_values(v) for v in obj]
+    return obj
+
+
+def inputs_version(scenario: str) -> str:
+    """Hash of what a run of ``scenario`` reads beyond :func:`data_version` and its parameters' values: the values of
+    every file of model/data (units, governments, regimes, patrons, sectors, ...; not parameters.toml, whose values a
+    study compares one by one), the documented changes of power and the scenario's events and settings; not their
+    sources and notes. A change of the code is not seen."""
     h = hashlib.sha256()
-    for path in sorted([*DATA_DIR.glob("*.csv"), *DATA_DIR.glob("*.toml"), *SCENARIO_DIR.glob("*.toml"),
-                        CHANGES_OF_POWER]):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
+    for path in sorted(DATA_DIR.glob("*.toml"), key=lambda p: p.name):
+        if path.name != "parameters.toml":
+            h.update(path.name.encode() + json.dumps(_values(tomllib.loads(path.read_text())), sort_keys=True).encode())
+    for path in sorted([*DATA_DIR.glob("*.csv"), CHANGES_OF_POWER], key=lambda p: p.name):
+        rows = list(csv.reader(io.StringIO(path.read_text())))
+        keep = [i for i, c in enumerate(rows[0] if rows else []) if not any(t in c for t in PROVENANCE)]
+        h.update(path.name.encode() + json.dumps([[r[i] for i in keep if i < len(r)] for r in rows]).encode())
+    dump = load_scenario(scenario).model_dump(mode="json", exclude={"description", "question", "path", "param_origins",
+                                                                      "params"})
+    h.update(json.dumps(_values(dump), sort_keys=True).encode())
     return "sha256:" + h.hexdigest()[:16]
 
 
