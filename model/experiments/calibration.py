@@ -224,9 +224,10 @@ def inputs_version(scenario: str) -> str:
 
 
 def check_resumable(name: str, basis: dict, study_dir: Path = CALIBRATION_DIR / "studies") -> None:
-    """One clear error if ``study_dir/<name>.db`` holds a study of that name with finished trials that were scored on
-    another :func:`study_basis` than ``basis`` (or on one it never recorded): resuming would rank old scores against
-    new ones, and keep or write a set chosen on a model that is gone. Checked before any run."""
+    """One clear error if ``study_dir/<name>.db`` holds a study of that name begun on another :func:`study_basis` than
+    ``basis`` (even before its first trial finished: its queued starts were built on it), or one with finished trials
+    that never recorded its basis: resuming would rank old scores against new ones, and keep or write a set chosen on a
+    model that is gone. Checked before any run."""
     db = study_dir / f"{name}.db"
     study = _stored_study(name, db) if db.exists() else None
     if study is None:
