@@ -513,9 +513,8 @@ class BuiltinAI:
         the model sends every reserve to the most threatened district of the whole war. A unit still attacks across
         its sector's edge and follows its capture there. (Off in the committed set: the formations it holds back are
         the Armenian side's, not the Azerbaijani units that leave Shahumyan; docs/notes/capture_order.md, "Stop 60".)"""
-        sector = model.sector_districts[model.sector_of[units]]  # (U, N)
-        row = np.arange(len(units))
-        return ~sector[row, nodes] | (goal < 0) | sector[row, np.maximum(goal, 0)]
+        sector, districts = model.sector_of[units], model.sector_districts  # no (U, N) copy on the daily path
+        return ~districts[sector, nodes] | (goal < 0) | districts[sector, np.maximum(goal, 0)]
 
     def _kept_alarm(self, government, mine: np.ndarray, day: int, hold: float) -> int:
         """The threatened district a staff sent its reserves to fewer than ``hold`` days ago (``threat_hold_days``),

@@ -184,10 +184,10 @@ def study_basis(scenario: str, seed_list: Sequence[int], root_seed: int, fit_unt
     documented targets kept its old trials and their old scores, and a patron rescore of stop 59 rewrote the old
     score under the new data in three seconds, running nothing (calibration/README.md, "Stop 60")."""
     values = {**{k: float(p.value) for k, p in load_parameters().items()}, **load_scenario(scenario).params, **fixed}
+    moved = set(moved)
     return {"data_version": data_version(), "inputs_version": inputs_version(scenario), "scenario": scenario,
-            "root_seed": int(root_seed),
-            "seeds": [int(s) for s in seed_list], "fit_until": fit_until,
-            "parameters": {k: float(values[k]) for k in sorted(values) if k not in set(moved)}}
+            "root_seed": int(root_seed), "seeds": [int(s) for s in seed_list], "fit_until": fit_until,
+            "parameters": {k: float(values[k]) for k in sorted(values) if k not in moved}}
 
 
 PROVENANCE = ("source", "note")
@@ -239,18 +239,13 @@ def check_resumable(name: str, basis: dict, study_dir: Path = CALIBRATION_DIR / 
             return
         raise InputError(str(db), f"study '{name}'", "keeps no record of the data, parameters and seeds its trials "
                                                      f"were scored on (begun before stop 60); {fix}")
-    differ = []  # compared even before a trial has finished: its queued starts were built on the stored basis
-    if old["data_version"] != basis["data_version"]:
-        differ.append(f"documented data {old['data_version']} (now {basis['data_version']})")
-    if old.get("inputs_version") != basis["inputs_version"]:
-        differ.append(f"other model data or scenarios {old.get('inputs_version')} (now {basis['inputs_version']})")
-    if old["scenario"] != basis["scenario"]:
-        differ.append(f"scenario {old['scenario']} (now {basis['scenario']})")
+    # compared even before a trial has finished: its queued starts were built on the stored basis
+    differ = [f"{label} {old.get(key)} (now {basis[key]})" for key, label in (
+        ("data_version", "documented data"), ("inputs_version", "other model data or scenarios"),
+        ("scenario", "scenario"), ("fit_until", "the history to")) if old.get(key) != basis[key]]
     if old["seeds"] != basis["seeds"]:
         differ.append(f"{len(old['seeds'])} seeds from root {old['root_seed']} "
                       f"(now {len(basis['seeds'])} from root {basis['root_seed']})")
-    if old["fit_until"] != basis["fit_until"]:
-        differ.append(f"the history to {old['fit_until']} (now {basis['fit_until']})")
     changed = [k for k in sorted(set(old["parameters"]) | set(basis["parameters"]))
                if old["parameters"].get(k) != basis["parameters"].get(k)]
     if changed:
