@@ -482,8 +482,9 @@ def cmd_run(args) -> int:
         o = outcomes(model)
         on = min(model.start + dt.timedelta(days=model.day - 1), CEASEFIRE_DATE)
         print(f"{o['captures']} changes of hands; Azerbaijan SSR held by the arm side on {on}: "
-              f"{o['arm_held_azssr_km2']:,.0f} km², men in service aze {o['personnel_aze']:,.0f} / arm "
-              f"{o['personnel_arm']:,.0f}; to the end: casualties aze {o['casualties_aze']:,.0f} "
+              f"{o['arm_held_azssr_km2']:,.0f} km², men in service aze {o['personnel_aze']:,.0f} "
+              f"({o['front_aze']:,.0f} in units) / arm {o['personnel_arm']:,.0f} ({o['front_arm']:,.0f}); "
+              f"to the end: casualties aze {o['casualties_aze']:,.0f} "
               f"({o['casualties_attacking_aze']:,.0f} attacking) / arm {o['casualties_arm']:,.0f} "
               f"({o['casualties_attacking_arm']:,.0f} attacking); displaced aze {o['displaced_aze']:,.0f} / arm "
               f"{o['displaced_arm']:,.0f}; durable ceasefire: {o['ceasefire_date'] or 'none'}")

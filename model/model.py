@@ -56,7 +56,7 @@ LONG_SETTLED = -10**6
 HEADLINE = ("days", "arm_held_azssr_km2", "arm_held_azssr_km2_end", "casualties_aze", "casualties_arm",
             "casualties_attacking_aze", "casualties_attacking_arm", "loss_exchange_ratio", "displaced_aze",
             "displaced_arm", "displaced_front_aze", "displaced_front_arm", "deserted_aze", "deserted_arm",
-            "personnel_aze", "personnel_arm", "captures", "ceasefires", "coup_attempts_aze", "coups_successful_aze",
+            "personnel_aze", "personnel_arm", "front_aze", "front_arm", "captures", "ceasefires", "coup_attempts_aze", "coups_successful_aze",
             "coup_attempts_arm", "coups_successful_arm")
 """The numeric headline outcomes that :meth:`KarabakhWar.headline` computes and Mesa's DataCollector
 reports, weekly and on the last day (names and meanings: :data:`model.outputs.outcomes.OUTCOMES`)."""
@@ -140,7 +140,8 @@ class KarabakhWar(mesa.Model):
         self._build_actors(strategies or {}, units)
         self._init_state()
         self._init_regimes(profiles or {})
-        self.personnel_history[0] = self.personnel_in_service()
+        self.front_history[0] = self.personnel_in_units()
+        self.personnel_history[0] = self.personnel_in_service(self.front_history[0])
         self.cohesion_history[0] = self.side_cohesion()
         self.diplomacy = Diplomacy(self)
         self._schedule_events()
@@ -288,6 +289,7 @@ class KarabakhWar(mesa.Model):
         self.displaced_history = np.zeros((self.n_days + 1, 2))
         self.displaced_front_history = np.zeros((self.n_days + 1, 2))  # of them, those who fled shelling
         self.personnel_history = np.zeros((self.n_days + 1, 2))  # in service by side (personnel_in_service)
+        self.front_history = np.zeros((self.n_days + 1, 2))  # of them, in the units on the map (personnel_in_units)
         self.cohesion_history = np.zeros((self.n_days + 1, 2))  # each side's highest command cohesion (side_cohesion)
         self.reinforce_weight = np.ones(len(self.forces))  # each unit's share of recruits (set by orders)
         self.gov_cp_factor = np.ones(len(self.governments))  # set by the regimes' profiles
@@ -624,6 +626,8 @@ class KarabakhWar(mesa.Model):
             "deserted_arm": float(self.deserted[1]),
             "personnel_aze": float(self.personnel_history[then, 0]),
             "personnel_arm": float(self.personnel_history[then, 1]),
+            "front_aze": float(self.front_history[then, 0]),
+            "front_arm": float(self.front_history[then, 1]),
             "captures": len(self.captures),
             "ceasefires": len(self.ceasefires),
         }
@@ -648,11 +652,17 @@ class KarabakhWar(mesa.Model):
     displaced_front_arm = property(lambda self: float(self.displaced_front[1]),
                                    doc="Armenian civilians displaced by shelling (part of displaced_arm).")
 
-    def personnel_in_service(self) -> np.ndarray:
-        """Personnel by side (aze, arm) in the active units, the regime guards and the depots: what a count of a
-        country's forces in being holds (calibration/targets.toml, forces_*)."""
+    def personnel_in_units(self) -> np.ndarray:
+        """Personnel by side (aze, arm) in the active units on the map: the men who can fight, apart from the
+        regime guards and the depots (calibration/targets.toml, front_aze)."""
         f = self.forces
-        out = np.bincount(f.side[f.active], f.personnel[f.active], minlength=2)[:2]
+        return np.bincount(f.side[f.active], f.personnel[f.active], minlength=2)[:2]
+
+    def personnel_in_service(self, in_units: np.ndarray | None = None) -> np.ndarray:
+        """Personnel by side (aze, arm) in the active units (``in_units``, if already counted today), the regime
+        guards and the depots: what a count of a country's forces in being holds (calibration/targets.toml,
+        forces_*)."""
+        out = (self.personnel_in_units() if in_units is None else in_units).copy()
         guard = "guard_withheld" not in self.knockouts  # otherwise the guard is notional: its men are in the units
         for gov in self.governments:  # the guard, and the recruits in the depots waiting to be trained
             out[gov.side_index] += (gov.guard_personnel if guard else 0.0) + gov.depot_personnel

@@ -178,6 +178,12 @@ def test_baselines_and_out_of_sample_windows():
     assert scored["forces_miss"] == pytest.approx(0.4)
     assert scored["loss"] == pytest.approx(scoring.W_CASUALTIES * 0.4)  # the documented path: nothing else missed
     assert scoring.score(_mid(doc), WORLD, doc, personnel=fifth, fit_days=400)["forces_miss"] == 0
+    # The aze side's men at the front (front_aze) are a third miss beside the two totals: a total met by men
+    # waiting in the depots still misses when few of them are in the units.
+    front = np.array([t["front_aze"]["low"] / 2, 0.0])
+    assert scoring.score(_mid(doc), WORLD, doc, personnel=inside, front=front)["forces_miss"] == pytest.approx(0.5 / 3)
+    at_front = np.array([t["front_aze"]["high"], 0.0])
+    assert scoring.score(_mid(doc), WORLD, doc, personnel=inside, front=at_front)["forces_miss"] == 0
 
 
 def test_patterns_count_when_the_run_reaches_the_day_they_are_judged_on():
@@ -223,7 +229,9 @@ def test_personnel_in_service_counts_units_guards_and_depots_and_is_recorded_dai
         guards = sum(g.guard_personnel for g in m.governments if g.side_index == s)
         depots = sum(g.depot_personnel for g in m.governments if g.side_index == s)
         assert m.personnel_history[m.day, s] == pytest.approx(units + guards + depots)
+        assert m.front_history[m.day, s] == pytest.approx(units)  # of them, the men in the units on the map
     assert m.headline()["personnel_aze"] == m.personnel_history[m.day, 0]  # before 1994-05-12: the last day
+    assert m.headline()["front_aze"] == m.front_history[m.day, 0] < m.personnel_history[m.day, 0]
     assert (m.personnel_history[: m.day + 1] > 0).all()
     assert not np.array_equal(m.personnel_history[0], m.personnel_history[m.day])  # recruits and losses move it
     # With guard_withheld knocked out the guard is notional (its men stay in the units): counted once.

@@ -833,6 +833,35 @@ def test_recruits_beyond_the_training_capacity_wait_in_the_depots_and_count_in_s
     assert aze.depot_personnel == pytest.approx(depot - 5.0)
 
 
+def test_recruits_who_wait_depot_wait_days_join_their_units_untrained():
+    """With depot_wait_days W, each day 1 / W of Azerbaijan's depots (after the day's trained men have left)
+    joins its units by their reinforcement weights, with training levy_training: the depots shrink by that
+    share, the units gain exactly those men (and the trained capacity), the men in service stay the same, the
+    units' training falls toward levy_training; at W = 0 the depots keep everyone the army cannot train."""
+    def day(wait):
+        model = KarabakhWar(rng=1, until=dt.date(1992, 3, 1), recruits_per_day_aze=0.0, training_capacity_per_day_aze=5.0,
+                            depot_wait_days=wait, levy_training=0.05, recruit_training_gap=0.0, wounded_return_share=0.0)
+        aze = model.government("azerbaijan")
+        aze.depot_personnel = 10_005.0
+        f = model.forces
+        mine = (f.government == aze.index) & f.active & (f.kind != MERCENARY)
+        model.reinforce_weight[:] = 0.0
+        model.reinforce_weight[np.nonzero(mine)[0][:2]] = [3.0, 1.0]  # two units share the men 3:1
+        before, training, service = f.personnel.copy(), f.training.copy(), model.personnel_in_service()[0]
+        model.mechanism(Recruitment).step(model, Today(situation=model.situation()))
+        return model, aze, f.personnel - before, training, service
+
+    model, aze, gained, training, service = day(20.0)
+    first, second = np.nonzero(model.reinforce_weight > 0)[0]
+    assert aze.depot_personnel == pytest.approx(10_000.0 * (1 - 1 / 20))  # 5 trained, then 1/20 of the rest
+    assert gained[first] == pytest.approx(0.75 * (5.0 + 500.0)) and gained[second] == pytest.approx(0.25 * 505.0)
+    assert gained.sum() == pytest.approx(505.0)
+    assert model.personnel_in_service()[0] == pytest.approx(service)  # moved from the depots, not raised
+    assert model.forces.training[first] < training[first]  # raw men: the unit's mean training falls
+    off, kept, off_gained, _, _ = day(0.0)
+    assert kept.depot_personnel == pytest.approx(10_000.0) and off_gained.sum() == pytest.approx(5.0)
+
+
 def test_depot_garrison_sends_a_share_of_the_depots_to_threatened_home_militias_only():
     """With depot_garrison_share g, each day g of Azerbaijan's depots joins its militias standing in their own
     home district, which its side holds, in proportion to the enemy's strength next to each; no other unit

@@ -170,8 +170,9 @@ class Government(Agent):
     def levy(self, share: float) -> float:
         """Send ``share`` of its depots (recruits its army could not train yet, recruitment.py) to its units,
         by the reinforcement weights of its orders, arriving with training ``levy_training``; returns the men
-        sent. Called at an offensive's launch (``offensive_levy_share``, tempo.py) and when it breaks a
-        ceasefire (``revanche_levy_share``, Diplomacy.break_off)."""
+        sent. Called at an offensive's launch (``offensive_levy_share``, tempo.py), when it breaks a ceasefire
+        (``revanche_levy_share``, Diplomacy.break_off) and each day for the men who have waited (``depot_wait_days``,
+        recruitment.py)."""
         if share <= 0 or self.depot_personnel <= 0:
             return 0.0
         m = self.model

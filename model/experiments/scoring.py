@@ -24,7 +24,9 @@ The loss (lower is better; ``docs/ODD.md`` §9 and ``calibration/README.md``):
   sources count them (targets.toml ``counts``: :func:`~model.inputs.history.counted_displaced`);
 * **forces** — the same for each side's personnel in service on 1994-05-12 (``forces_*``: the
   size of the armies is a pattern at another scale than the front line; without it, fits could
-  win the 1993 offensives with an Azerbaijani army that shrank to a fifth of its documented size).
+  win the 1993 offensives with an Azerbaijani army that shrank to a fifth of its documented size),
+  and the aze side's men in its units on the map (``front_aze``, a marked assumption: without it the total was
+  met by 40,000 recruits who waited in the depots and never fought; docs/notes/capture_order.md, "Stop 61").
 
 * **patterns** — the share of the documented patterns of ``calibration/targets.toml``
   (``pattern_*``) that the run gets wrong, among those whose window starts on or after ``from_day``
@@ -180,7 +182,7 @@ def state_nodes(world) -> list[int]:
 def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndarray | None = None,
           fit_days: int | None = None, from_day: int = 0, capture_share: float = 0.6,
           shown: dict[str, bool] | None = None, displaced: np.ndarray | None = None,
-          personnel: np.ndarray | None = None) -> dict[str, float]:
+          personnel: np.ndarray | None = None, front: np.ndarray | None = None) -> dict[str, float]:
     """The loss and its components for one trajectory of arm shares (days × districts).
 
     Only documented changes and checkpoints in ``[from_day, fit_days)`` count (in-sample fits
@@ -204,7 +206,7 @@ def score(share_history: np.ndarray, world, doc: Documented, casualties: np.ndar
     reaches_ceasefire = days > (CEASEFIRE_DATE - START).days
     cas = range_miss(casualties, ("casualties_aze", "casualties_arm")) if reaches_ceasefire else 0.0
     disp = range_miss(displaced, ("displaced_aze", "displaced_arm")) if reaches_ceasefire else 0.0
-    frc = range_miss(personnel, ("forces_aze", "forces_arm")) if reaches_ceasefire else 0.0
+    frc = forces_miss(personnel, front) if reaches_ceasefire else 0.0
     # Changes of holder of the scored districts in the window, and how many the other side undid within
     # REVERSAL_DAYS (both changes in the window): the card's counts (the fit sees them through
     # pattern_captures_hold, read from the run by :func:`patterns`).
@@ -250,7 +252,18 @@ def capture_errors(scored: pd.DataFrame, changes_of) -> list[float]:
     return errors
 
 
-def range_miss(values: np.ndarray | None, keys: tuple[str, str]) -> float:
+def forces_miss(personnel: np.ndarray | None, front: np.ndarray | None = None) -> float:
+    """How far the men in service by side (``personnel``: forces_aze, forces_arm) and, when given, the aze side's men
+    in its units on the map (``front``: front_aze) lie outside their ranges (:func:`range_miss`), averaged: a
+    country's count of its forces holds its depots too, so the total alone can be met by men who never fight."""
+    if personnel is None:
+        return 0.0
+    if front is None:
+        return range_miss(personnel, ("forces_aze", "forces_arm"))
+    return range_miss(np.array([personnel[0], personnel[1], front[0]]), ("forces_aze", "forces_arm", "front_aze"))
+
+
+def range_miss(values: np.ndarray | None, keys: tuple[str, ...]) -> float:
     """How far each side's value lies outside its documented range (targets.toml ``keys``), relative
     to the nearer bound and capped at 1, averaged over the sides; 0 when not given."""
     if values is None:
@@ -299,7 +312,7 @@ def score_model(model, fit_until: dt.date | None = None, from_date: dt.date | No
     return score(model.control_history[: model.day + 1], model.world, doc, model.casualty_history[last], fit_days,
                  from_day, model.p["capture_share"], shown=patterns(model),
                  displaced=counted_displaced(model.displaced_history[last], model.displaced_front_history[last]),
-                 personnel=model.personnel_history[last])
+                 personnel=model.personnel_history[last], front=model.front_history[last])
 
 
 def judged_patterns(days: int, from_day: int = 0, keys: tuple[str, ...] = FIT_PATTERNS) -> list[str]:

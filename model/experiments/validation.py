@@ -36,7 +36,7 @@ METRICS = (("loss", "loss (lower is better)"), ("capture_months", "capture-date 
            ("capture_days_major", "capture-date error, days (major captures)"), ("state", "state error at checkpoints (share)"),
            ("casualties_miss", "casualties outside documented range (relative)"),
            ("displaced_miss", "displaced persons outside documented range (relative)"),
-           ("forces_miss", "personnel in service outside documented range (relative)"),
+           ("forces_miss", "personnel in service, and the aze side's at the front, outside range (relative)"),
            ("patterns_miss", "documented patterns missed (share)"))
 
 
@@ -146,7 +146,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     for key, col in (("area_arm_held_azssr_1994_05_12", "arm_held_azssr_km2"), ("casualties_aze", "fit_casualties_aze"),
                      ("casualties_arm", "fit_casualties_arm"), ("displaced_aze", "fit_displaced_aze"),
                      ("displaced_arm", "fit_displaced_arm"), ("forces_aze", "personnel_aze"),
-                     ("forces_arm", "personnel_arm")):
+                     ("forces_arm", "personnel_arm"), ("front_aze", "front_aze")):
         sim = _spread(ok[col])
         lo, hi = float(targets[key]["low"]), float(targets[key]["high"])
         card["targets"][key] = {"documented": [lo, hi], "simulated": sim, "inside": bool(lo <= sim["median"] <= hi)}

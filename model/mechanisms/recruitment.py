@@ -9,7 +9,9 @@ depots, counted in service but not at the front, and join the units as the capac
 territorial self-defence battalions (:func:`garrison_weights`). Raw recruits
 dilute the training of the units they join (``recruit_training_gap``), so an army that replaces heavy losses fights worse than one that
 keeps its men. When a government launches an offensive, ``offensive_levy_share`` of its depots goes to its
-units at once, with training ``levy_training`` (:meth:`model.actors.agents.Government.levy`, called by :mod:`model.mechanisms.tempo`). Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
+units at once, with training ``levy_training`` (:meth:`model.actors.agents.Government.levy`, called by :mod:`model.mechanisms.tempo`);
+with ``depot_wait_days`` a recruit waits that long on average and then joins his unit untrained (the same levy, 1 /
+``depot_wait_days`` of the depots each day). Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
 1 / ``wounded_recovery_days`` of those recovering each day; a unit that has left the map gets none back."""
 
 from __future__ import annotations
@@ -96,6 +98,9 @@ class Recruitment(Mechanism):
                 to_units = min(waiting, cap) if units_weight > 0 else 0.0  # with no unit to join, all wait
                 gov.depot_personnel = waiting - to_units
             share.append(to_units / units_weight if units_weight > 0 else 0.0)
+        if model.p["depot_wait_days"] > 0:  # those the army cannot train go forward untrained after a while
+            for gov in model.governments:
+                gov.levy(1.0 / max(model.p["depot_wait_days"], 1.0))
         joining = weight * np.array(share)[f.government]
         if model.p["depot_garrison_share"] > 0:
             joining = joining + self._garrison(model, today)

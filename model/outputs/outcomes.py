@@ -67,6 +67,12 @@ OUTCOMES: dict[str, Outcome] = {
                              "run stops earlier)", "personnel in service, aze side, 1994-05-12", "people"),
     "personnel_arm": Outcome("personnel in the arm side's units, regime guards and depots on 1994-05-12 (at the end if the "
                              "run stops earlier)", "personnel in service, arm side, 1994-05-12", "people"),
+    "front_aze": Outcome("of personnel_aze, those in its units on the map (not the regime guards, not the depots) on "
+                         "1994-05-12 (at the end if the run stops earlier)", "men in units on the map, aze side, 1994-05-12",
+                         "people"),
+    "front_arm": Outcome("of personnel_arm, those in its units on the map (not the regime guards, not the depots) on "
+                         "1994-05-12 (at the end if the run stops earlier)", "men in units on the map, arm side, 1994-05-12",
+                         "people"),
     "captures": Outcome("changes of holder of any district", "changes of holder of districts", "count"),
     "ceasefires": Outcome("ceasefires agreed (durable or not)", "ceasefires agreed", "count"),
     "ceasefires_broken_<side>": Outcome("ceasefires broken by that side's governments (aze, arm)",

@@ -209,20 +209,23 @@ def documented_territory(model: KarabakhWar) -> tuple[np.ndarray, np.ndarray] | 
     return low[offset:] @ model.area_azssr_km2, high[offset:] @ model.area_azssr_km2
 
 
-def _documented_bars(ax, key: str, side: str, s: int, dates: np.ndarray) -> None:
+def _documented_bars(ax, key: str, side: str, s: int, dates: np.ndarray, shift_days: int = 0, ls: str = "-") -> None:
     """A documented range (calibration/targets.toml ``key``_``side``) as an error bar on the ceasefire date, the
-    two sides' bars side by side, if the run reaches it."""
+    two sides' bars side by side (``shift_days`` further along, for a second bar of a side), if the run reaches it."""
     target = load_targets()[f"{key}_{side}"]
     if dates[0] <= np.datetime64(CEASEFIRE_DATE) <= dates[-1]:
-        beside = np.timedelta64(12 * (2 * s - 1), "D")
-        ax.errorbar([np.datetime64(CEASEFIRE_DATE) + beside], [(target["low"] + target["high"]) / 2],
-                    yerr=[(target["high"] - target["low"]) / 2], color=SIDE_COLOURS[side], capsize=4, lw=2, alpha=0.6)
+        beside = np.timedelta64(12 * (2 * s - 1) + shift_days, "D")
+        bar = ax.errorbar([np.datetime64(CEASEFIRE_DATE) + beside], [(target["low"] + target["high"]) / 2],
+                          yerr=[(target["high"] - target["low"]) / 2], color=SIDE_COLOURS[side], capsize=4, lw=2,
+                          alpha=0.6)
+        bar[2][0].set_linestyle(ls)
 
 
 def time_series_figure(model: KarabakhWar, seed=None):
-    """Territory held, casualties, displaced persons and personnel in service over time, by side, each beside
-    the record: the documented territory (calibration/timeline.csv) and the documented totals by the
-    ceasefire (calibration/targets.toml: casualties_*, displaced_* and forces_* as bars)."""
+    """Territory held, casualties, displaced persons and personnel in service (and of them, where scored, in the
+    units on the map) over time, by side, each beside the record: the documented territory
+    (calibration/timeline.csv) and the documented totals by the ceasefire (calibration/targets.toml: casualties_*,
+    displaced_*, forces_* and front_* as bars)."""
     n = model.day + 1
     dates = np.array([np.datetime64(model.start) + np.timedelta64(i, "D") for i in range(n)])
     arm_area = (model.control_history[:n] * model.area_azssr_km2).sum(axis=1)
@@ -243,6 +246,10 @@ def time_series_figure(model: KarabakhWar, seed=None):
             axes[2].plot(dates, counted[:, s], ls=":", color=SIDE_COLOURS[side],
                          label=f"{side}: from districts that changed hands (as its bar)")
         axes[3].plot(dates, model.personnel_history[:n, s], color=SIDE_COLOURS[side], label=side)
+        if f"front_{side}" in load_targets():  # the men in its units, where a count of them is scored
+            axes[3].plot(dates, model.front_history[:n, s], ls="--", color=SIDE_COLOURS[side],
+                         label=f"{side}: in its units on the map (dashed bar)")
+            _documented_bars(axes[3], "front", side, s, dates, shift_days=-24, ls="--")
         for ax, key in zip(axes[1:], ("casualties", "displaced", "forces")):
             _documented_bars(ax, key, side, s, dates)
     axes[1].set_ylabel("military casualties\n(cumulative; bars: documented,\nwhole war)")
@@ -250,6 +257,7 @@ def time_series_figure(model: KarabakhWar, seed=None):
     axes[3].set_ylabel("personnel in service\n(bars: documented, spring 1994)")
     axes[1].legend(loc="upper left")
     axes[2].legend(loc="upper left", fontsize=8)
+    axes[3].legend(loc="upper left", fontsize=8)
     for ax in axes:
         ax.axvline(np.datetime64(CEASEFIRE_DATE), color="#555555", ls="--", lw=0.8)
         ax.grid(alpha=0.3)
