@@ -133,7 +133,7 @@ def test_the_record_day_and_what_a_scored_run_and_the_score_card_report_on_it(tm
     targets table shows them, not the totals to the end."""
     from model.cli import main
     from model.experiments.runner import RunSpec, replicate_seeds, run_one
-    from model.experiments.scoring import range_miss
+    from model.experiments.scoring import forces_miss, range_miss
     from model.experiments.validation import VALIDATION_ROOT_SEED
 
     short = KarabakhWar(rng=5, until="1993-03-01").run()
@@ -152,6 +152,10 @@ def test_the_record_day_and_what_a_scored_run_and_the_score_card_report_on_it(tm
     counted = np.array([row["fit_displaced_aze"], row["fit_displaced_arm"]])
     assert row["fit_displaced_miss"] == range_miss(counted, ("displaced_aze", "displaced_arm"))
     assert row["fit_displaced_miss"] != range_miss(m.displaced_history[i], ("displaced_aze", "displaced_arm"))
+    # ... and the forces term scores that day's men in service and, of the aze side's, those in its units on the map
+    assert row["front_aze"] == m.front_history[i, 0] < row["personnel_aze"] == m.personnel_history[i, 0]
+    assert row["fit_forces_miss"] == forces_miss(m.personnel_history[i], m.front_history[i])
+    assert row["fit_forces_miss"] != forces_miss(m.personnel_history[i])  # the committed set's front misses its range
     assert main(["validate", "--runs", "2", "--workers", "1", "--out", str(tmp_path / "v"), "--quiet"]) == 0
     targets = json.loads((tmp_path / "v" / "card.json").read_text())["targets"]
     rows = [row, run_one(RunSpec(seed=replicate_seeds(VALIDATION_ROOT_SEED, 2)[1], until=None, score=True,
@@ -159,6 +163,7 @@ def test_the_record_day_and_what_a_scored_run_and_the_score_card_report_on_it(tm
     keys = ("casualties_aze", "casualties_arm", "displaced_aze", "displaced_arm")
     for key in keys:  # the median of two runs: their mean
         assert targets[key]["simulated"]["median"] == pytest.approx(np.mean([r[f"fit_{key}"] for r in rows]))
+    assert targets["front_aze"]["simulated"]["median"] == pytest.approx(np.mean([r["front_aze"] for r in rows]))
     # Where the runs went on changing after 1994-05-12 (casualties at least: shelling goes on), the card is not the end.
     moved = [k for k in keys if np.mean([r[f"fit_{k}"] for r in rows]) != pytest.approx(np.mean([r[k] for r in rows]))]
     assert "casualties_aze" in moved

@@ -860,6 +860,8 @@ def test_recruits_who_wait_depot_wait_days_join_their_units_untrained():
     assert model.forces.training[first] < training[first]  # raw men: the unit's mean training falls
     off, kept, off_gained, _, _ = day(0.0)
     assert kept.depot_personnel == pytest.approx(10_000.0) and off_gained.sum() == pytest.approx(5.0)
+    _, at_once, _, _, _ = day(0.5)  # below a day acts as a day: everyone the army cannot train leaves today
+    assert at_once.depot_personnel == pytest.approx(0.0)
 
 
 def test_depot_garrison_sends_a_share_of_the_depots_to_threatened_home_militias_only():

@@ -10,8 +10,8 @@ territorial self-defence battalions (:func:`garrison_weights`). Raw recruits
 dilute the training of the units they join (``recruit_training_gap``), so an army that replaces heavy losses fights worse than one that
 keeps its men. When a government launches an offensive, ``offensive_levy_share`` of its depots goes to its
 units at once, with training ``levy_training`` (:meth:`model.actors.agents.Government.levy`, called by :mod:`model.mechanisms.tempo`);
-with ``depot_wait_days`` a recruit waits that long on average and then joins his unit untrained (the same levy, 1 /
-``depot_wait_days`` of the depots each day). Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
+with ``depot_wait_days`` W the men the army cannot train join their units untrained, 1 / W of the depots each day
+after the day's trained men have left (the same levy): a geometric wait of W - 1 days on average (at least a day). Wounded who recover (``wounded_return_share`` of the casualties) rejoin their units,
 1 / ``wounded_recovery_days`` of those recovering each day; a unit that has left the map gets none back."""
 
 from __future__ import annotations
