@@ -140,8 +140,7 @@ class KarabakhWar(mesa.Model):
         self._build_actors(strategies or {}, units)
         self._init_state()
         self._init_regimes(profiles or {})
-        self.front_history[0] = self.personnel_in_units()
-        self.personnel_history[0] = self.personnel_in_service(self.front_history[0])
+        self.record_personnel()
         self.cohesion_history[0] = self.side_cohesion()
         self.diplomacy = Diplomacy(self)
         self._schedule_events()
@@ -651,6 +650,12 @@ class KarabakhWar(mesa.Model):
                                    doc="Azerbaijani civilians displaced by shelling (part of displaced_aze).")
     displaced_front_arm = property(lambda self: float(self.displaced_front[1]),
                                    doc="Armenian civilians displaced by shelling (part of displaced_arm).")
+
+    def record_personnel(self) -> None:
+        """Store today's men in the units on the map and in service (:meth:`personnel_in_units`,
+        :meth:`personnel_in_service`), counting the units once: on the first day and at each day's end (Recording)."""
+        self.front_history[self.day] = self.personnel_in_units()
+        self.personnel_history[self.day] = self.personnel_in_service(self.front_history[self.day])
 
     def personnel_in_units(self) -> np.ndarray:
         """Personnel by side (aze, arm) in the active units on the map: the men who can fight, apart from the

@@ -50,8 +50,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..inputs.history import (CEASEFIRE_DATE, MAJOR, MIN_JUMP, START, counted_displaced, documented_shares, load_targets,
-                              load_timeline)
+from ..inputs.history import (CEASEFIRE_DATE, MAJOR, MIN_JUMP, START, counted_displaced, documented_shares, front_sides,
+                              load_targets, load_timeline)
+from ..inputs.world import SIDES
 
 W_STATE, W_CASUALTIES, W_PATTERNS = 10.0, 2.0, 8.0
 """Weights: a state error of 0.1 (10 % of a district outside its interval on average) counts as much
@@ -253,14 +254,15 @@ def capture_errors(scored: pd.DataFrame, changes_of) -> list[float]:
 
 
 def forces_miss(personnel: np.ndarray | None, front: np.ndarray | None = None) -> float:
-    """How far the men in service by side (``personnel``: forces_aze, forces_arm) and, when given, the aze side's men
-    in its units on the map (``front``: front_aze) lie outside their ranges (:func:`range_miss`), averaged: a
-    country's count of its forces holds its depots too, so the total alone can be met by men who never fight."""
+    """How far the men in service by side (``personnel``: forces_aze, forces_arm) and, when given, the men in their
+    units on the map of the sides that have such a target (``front``: front_<side>, :func:`front_sides`) lie outside
+    their ranges (:func:`range_miss`), averaged: a country's count of its forces holds its depots too, so the total
+    alone can be met by men who never fight."""
     if personnel is None:
         return 0.0
-    if front is None:
-        return range_miss(personnel, ("forces_aze", "forces_arm"))
-    return range_miss(np.array([personnel[0], personnel[1], front[0]]), ("forces_aze", "forces_arm", "front_aze"))
+    sides = front_sides() if front is not None else ()
+    return range_miss(np.array([personnel[0], personnel[1], *(front[s] for s in sides)]),
+                      ("forces_aze", "forces_arm", *(f"front_{SIDES[s]}" for s in sides)))
 
 
 def range_miss(values: np.ndarray | None, keys: tuple[str, ...]) -> float:

@@ -21,7 +21,8 @@ import matplotlib.pyplot as plt
 
 from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
-from ..inputs.history import CEASEFIRE_DATE, DISPLACED_COUNTS, POWER_PATHS, START, load_changes_of_power, load_targets
+from ..inputs.history import (CEASEFIRE_DATE, DISPLACED_COUNTS, POWER_PATHS, START, front_sides, load_changes_of_power,
+                              load_targets)
 from ..inputs.locations import PARAMS_DIR
 from ..inputs.params import checked, resolve
 from ..inputs.world import SIDES, World, load_world
@@ -146,7 +147,7 @@ def validate(runs: int, workers: int = 1, calibration: str | None = None, root_s
     for key, col in (("area_arm_held_azssr_1994_05_12", "arm_held_azssr_km2"), ("casualties_aze", "fit_casualties_aze"),
                      ("casualties_arm", "fit_casualties_arm"), ("displaced_aze", "fit_displaced_aze"),
                      ("displaced_arm", "fit_displaced_arm"), ("forces_aze", "personnel_aze"),
-                     ("forces_arm", "personnel_arm"), ("front_aze", "front_aze")):
+                     ("forces_arm", "personnel_arm"), *((f"front_{SIDES[s]}",) * 2 for s in front_sides())):
         sim = _spread(ok[col])
         lo, hi = float(targets[key]["low"]), float(targets[key]["high"])
         card["targets"][key] = {"documented": [lo, hi], "simulated": sim, "inside": bool(lo <= sim["median"] <= hi)}

@@ -142,6 +142,13 @@ def captures_only() -> np.ndarray:
     return np.array([t[f"displaced_{side}"]["counts"] == "captures" for side in SIDES])
 
 
+def front_sides() -> tuple[int, ...]:
+    """The sides (0 aze, 1 arm) whose men in their units on the map have a target (targets.toml ``front_<side>``): the
+    one list the loss, the score card and the time-series figure read."""
+    t = load_targets()
+    return tuple(s for s, side in enumerate(SIDES) if f"front_{side}" in t)
+
+
 def counted_displaced(displaced: np.ndarray, front: np.ndarray) -> np.ndarray:
     """The displaced persons each side's target counts (:data:`DISPLACED_COUNTS`), from a run's ``displaced`` and,
     of them, those who fled shelling (``front``), by side in the last axis ((2,) for a day, (days, 2) for the

@@ -20,8 +20,7 @@ class Recording(Mechanism):
         model.casualty_history[model.day] = model.casualties
         model.displaced_history[model.day] = model.displaced
         model.displaced_front_history[model.day] = model.displaced_front
-        model.front_history[model.day] = model.personnel_in_units()
-        model.personnel_history[model.day] = model.personnel_in_service(model.front_history[model.day])
+        model.record_personnel()
         model.cohesion_history[model.day] = model.side_cohesion()
         if model.day >= model.n_days:
             model.running = False

@@ -19,8 +19,8 @@ from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 from matplotlib.font_manager import FontProperties  # noqa: E402
 
-from ..inputs.history import (CEASEFIRE_DATE, START, captures_only, counted_displaced, documented_shares, load_targets,
-                              load_timeline)
+from ..inputs.history import (CEASEFIRE_DATE, START, captures_only, counted_displaced, documented_shares, front_sides,
+                              load_targets, load_timeline)
 from .time import MAP_DATES, day_index
 
 if TYPE_CHECKING:
@@ -246,9 +246,10 @@ def time_series_figure(model: KarabakhWar, seed=None):
             axes[2].plot(dates, counted[:, s], ls=":", color=SIDE_COLOURS[side],
                          label=f"{side}: from districts that changed hands (as its bar)")
         axes[3].plot(dates, model.personnel_history[:n, s], color=SIDE_COLOURS[side], label=side)
-        if f"front_{side}" in load_targets():  # the men in its units, where a count of them is scored
+        if s in front_sides():  # the men in its units, where a count of them is scored
             axes[3].plot(dates, model.front_history[:n, s], ls="--", color=SIDE_COLOURS[side],
                          label=f"{side}: in its units on the map (dashed bar)")
+            # dashed, a fortnight before the side's total bar (12 days either side of the date): apart from both
             _documented_bars(axes[3], "front", side, s, dates, shift_days=-24, ls="--")
         for ax, key in zip(axes[1:], ("casualties", "displaced", "forces")):
             _documented_bars(ax, key, side, s, dates)
