@@ -392,6 +392,11 @@ def build_parser() -> argparse.ArgumentParser:
                      help="fit only these free parameters (comma-separated, repeatable); the others stay at the "
                           "committed set's values: to refit the few a change touches, with more seeds a trial "
                           "(default: all of FREE_PARAMETERS)")
+    cal.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
+                     help="pin a free parameter at VALUE for every trial (repeatable; not with --free NAME): to fit the "
+                          "others around a value a source gives; with held-out seeds the committed set is scored "
+                          "beside the trials and kept unless a trial beats it as ever; the written set records the "
+                          "pinned values ([calibration] pinned)")
     cal.add_argument("--holdout", type=_count, default=None, metavar="N",
                      help="score the 5 best trials and the start trials again on N seeds that chose nothing and keep the "
                           "best there, in place of the committed set only if it is better there by 2 standard errors "
@@ -678,7 +683,7 @@ def cmd_calibrate(args) -> int:
     from tqdm import tqdm
 
     from .experiments.calibration import (KEEP_MARGIN_SE, calibrate, calibrate_patrons, check_resumable, fresh_starts,
-                                          patron_basis, war_basis)
+                                          patron_basis, pinned_values, war_basis)
     from .experiments.scoring import W_SHARES
     from .inputs.scenario import load_scenario
     from .experiments.runner import default_workers
@@ -698,12 +703,16 @@ def cmd_calibrate(args) -> int:
                                                             "and --holdout 0 makes none; give --holdout N or drop --confirm")
     if args.patrons and args.free:
         raise InputError("karabakh calibrate", "--free", "not with --patrons (it fits the patrons' policy only)")
+    if args.patrons and args.set:
+        raise InputError("karabakh calibrate", "--set", "not with --patrons (it fits the patrons' policy only)")
     free = [n for names in args.free for n in names.split(",")]
-    fresh_starts(name, args.start, free=free)  # bad start files or names, or a study that exists, fail before any run
+    pinned = pinned_values(args.set)
+    # bad start files or names, or a study that exists, fail before any run
+    fresh_starts(name, args.start, free=free, pinned=list(pinned))
     seeds = args.seeds or (16 if args.patrons else 32)
     # ... and so does a study whose trials were scored on other data, parameters or seeds
     check_resumable(name, patron_basis(seeds, args.scenario, args.seed) if args.patrons
-                    else war_basis(name, seeds, args.seed, args.until, free))
+                    else war_basis(name, seeds, args.seed, args.until, free, pinned))
     stages = []
 
     def stage(desc: str, runs: int):
@@ -726,7 +735,7 @@ def cmd_calibrate(args) -> int:
             record = calibrate(args.trials, args.jobs or default_workers(), seeds=seeds, until=args.until,
                                name=name, root_seed=args.seed, progress=bar.update, command=args.command_line,
                                refine=args.refine, start_files=args.start, holdout=holdout, free=free,
-                               confirm=confirm, stage=stage)
+                               confirm=confirm, stage=stage, pinned=pinned)
     for b in stages:
         b.close()
     c = record["calibration"]
@@ -736,6 +745,8 @@ def cmd_calibrate(args) -> int:
         committed = next((h for h in c["holdout"] if h.get("committed")), None)
         where = f"{len(c['holdout_seeds'])} held-out seeds"
         fresh = f"{len(c.get('confirm_seeds', []))} further fresh seeds"
+        which = (f"trial {kept['trial']} of {c['trials']}" if kept["trial"] >= 0 else
+                 f"scored beside {c['trials']} trials that pinned {', '.join(c.get('pinned', {}))}")
         if kept is committed and lead is not kept:
             held_lead = f"{_lead_se(committed, lead, 'holdout', 'se_vs_committed')} standard errors better there"
             if "confirm_failed" in lead:
@@ -746,7 +757,7 @@ def cmd_calibrate(args) -> int:
             else:
                 why = (f"scored {lead['holdout']:.3f} there against its {kept['holdout']:.3f}, less than "
                        f"{KEEP_MARGIN_SE:g} standard errors of the difference ({lead['se_vs_committed']:.3f}) better")
-            print(f"kept the committed set (trial {kept['trial']} of {c['trials']}): the best on {where}, "
+            print(f"kept the committed set ({which}): the best on {where}, "
                   f"trial {lead['trial']}, {why}; written to calibration/params/{name}.toml")
         else:
             margin = ""
@@ -756,7 +767,8 @@ def cmd_calibrate(args) -> int:
                 if "confirm" in kept:
                     margin += (f" ({_lead_se(committed, kept, 'confirm', 'se_confirm')} on {fresh}: "
                                f"{kept['confirm']:.3f} against {committed['confirm']:.3f})")
-            print(f"kept trial {c['best_trial']} of {c['trials']}, the best on {where} among {len(c['holdout'])} "
+            print(f"kept {'the committed set (' + which + ')' if kept is committed else which}, the best on {where} "
+                  f"among {len(c['holdout'])} "
                   f"(its best and its starts): score {c['score']:.3f} on the {len(c['seeds'])} fit seeds, "
                   f"{kept['holdout']:.3f} held out{margin}; written to calibration/params/{name}.toml")
     else:

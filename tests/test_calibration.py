@@ -563,7 +563,7 @@ def test_a_fresh_fit_can_start_from_a_file_of_free_parameters(tmp_path, monkeypa
     # until stop 47's mend a switch between 0 and 1 in the committed set hid it from the two-error rule
     monkeypatch.setattr(calibration, "_study", lambda *args, **kwargs: None)
 
-    def chosen(study, run_specs, seeds, jobs, committed=None, root_seed=0, confirm=(), stage=None):
+    def chosen(study, run_specs, seeds, jobs, committed=None, root_seed=0, confirm=(), stage=None, extra=()):
         seen["committed"], seen["held"], seen["confirm"] = committed, seeds, confirm
         raise Stop
 
@@ -641,6 +641,69 @@ def test_a_fit_of_a_few_free_parameters_moves_only_those_and_resumes_only_with_t
     start.write_text("[params]\nattrition_rate = 0.03\n")
     with pytest.raises(InputError, match=re.escape("[params].attrition_rate") + ".*not among --free"):
         calibration.fresh_starts("other", [start], studies, free=["coup_base_rate"])
+
+
+def test_a_fit_pins_parameters_at_given_values_and_still_compares_the_committed_set(tmp_path, monkeypatch, capsys):
+    """`karabakh calibrate --set NAME=VALUE`: every trial runs NAME at VALUE while the others move; the study's basis
+    keeps the value (resuming with another is refused) and the written set records it. The committed set, which has
+    NAME elsewhere and so is no point of the study, is scored on the fit's and the held-out seeds beside the trials
+    and kept (trial -1) when they lose to it, its own values written; a name that is not a free parameter, given
+    twice, also fitted, out of bounds, or set by a start file is one input error."""
+    pytest.importorskip("optuna")
+    import pandas as pd
+
+    from model.cli import main
+    from model.experiments import calibration
+
+    with pytest.raises(InputError, match="--set.*'sector_width'"):
+        calibration.pinned_values([("sector_width", 1.0)])
+    with pytest.raises(InputError, match="--set: 'depot_wait_days' given twice"):
+        calibration.pinned_values([("depot_wait_days", 30.0), ("depot_wait_days", 60.0)])
+    with pytest.raises(InputError, match="--set.*'depot_wait_days'.*outside"):
+        calibration.pinned_values([("depot_wait_days", -1.0)])
+    assert calibration.free_subset([], ["coup_base_rate"]) == \
+        tuple(k for k in calibration.FREE_PARAMETERS if k != "coup_base_rate")
+    with pytest.raises(InputError, match="--free: 'coup_base_rate' is also pinned by --set"):
+        calibration.free_subset(["coup_base_rate"], ["coup_base_rate"])
+    start = tmp_path / "start.toml"
+    start.write_text("[params]\nattrition_rate = 0.03\n")
+    with pytest.raises(InputError, match=re.escape("[params].attrition_rate") + ": pinned by --set"):
+        calibration.fresh_starts("other", [start], tmp_path / "studies", pinned=["attrition_rate"])
+
+    committed = calibrated.load_calibrated("default")["params"]
+    pin = round(committed["attrition_rate"] * 1.5, 6)
+    ran = []
+
+    def fake_run_many(specs, executor=None, progress=None):  # x = coup_base_rate, 10 more away from the committed rate
+        ran.append(dict(specs[0].params))
+        p = specs[0].params
+        x = p["coup_base_rate"] + (10.0 if p["attrition_rate"] != committed["attrition_rate"] else 0.0)
+        parts = ("loss", "capture_months", "state", "casualties_miss", "displaced_miss", "forces_miss", "patterns_miss",
+                 "capture_days_major")
+        return pd.DataFrame({**{f"fit_{c}": [x] * len(specs) for c in parts}, "error": [""] * len(specs)})
+
+    monkeypatch.setattr(calibration, "run_many", fake_run_many)
+    monkeypatch.setattr(calibration, "PARAMS_DIR", tmp_path / "params")
+    studies = tmp_path / "studies"
+    fit = dict(seeds=2, study_dir=studies, free=["coup_base_rate"], pinned={"attrition_rate": pin})
+    record = calibration.calibrate(4, 1, holdout=2, **fit)
+    trials, outside = ran[:4], ran[4]
+    assert all(r["attrition_rate"] == pin for r in trials) and len({r["coup_base_rate"] for r in trials}) > 2
+    assert outside == pytest.approx({**outside, **committed})  # the committed set itself, on the fit seeds
+    c = record["calibration"]
+    assert c["pinned"] == {"attrition_rate": pin} and c["free_parameters"] == ["coup_base_rate"]
+    assert c["best_trial"] == -1 and record["params"]["attrition_rate"] == committed["attrition_rate"]
+    assert next(h for h in c["holdout"] if h["trial"] == -1)["committed"]
+    assert tomllib.loads((tmp_path / "params" / "default.toml").read_text())["calibration"]["pinned"] == \
+        {"attrition_rate": pin}
+    with pytest.raises(InputError, match=r"other values of 1 parameter it holds fixed \(attrition_rate "):
+        calibration.calibrate(5, 1, **{**fit, "pinned": {"attrition_rate": pin * 2}})
+    monkeypatch.setattr(calibration, "calibrate", lambda *a, **k: record)
+    assert main(["calibrate", "--trials", "4", "--quiet", "--holdout", "2", "--name", "other",
+                 "--set", f"attrition_rate={pin}"]) == 0
+    assert "kept the committed set (scored beside 4 trials that pinned attrition_rate)" in capsys.readouterr().out
+    assert main(["calibrate", "--patrons", "--set", "attrition_rate=0.1"]) == 2
+    assert "--set: not with --patrons" in capsys.readouterr().err
 
 
 def test_a_study_resumes_only_on_the_data_parameters_and_seeds_its_trials_were_scored_on(tmp_path, monkeypatch):

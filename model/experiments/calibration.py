@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import tomllib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -22,7 +23,7 @@ from ..errors import InputError
 from ..inputs.calibrated import load_calibrated
 from ..inputs.history import CEASEFIRE_DATE, data_version
 from ..inputs.locations import CALIBRATION_DIR, CHANGES_OF_POWER, DATA_DIR, PARAMS_DIR
-from ..inputs.params import load_parameters
+from ..inputs.params import checked, load_parameters
 from ..inputs.patrons import load_patrons
 from ..inputs.scenario import load_scenario
 from ..outputs.files import atomic_file
@@ -115,12 +116,12 @@ def read_start(path: Path) -> dict[str, float]:
     return start
 
 
-def free_subset(names: Sequence[str] = ()) -> tuple[str, ...]:
+def free_subset(names: Sequence[str] = (), pinned: Sequence[str] = ()) -> tuple[str, ...]:
     """The parameters a fit moves (``karabakh calibrate --free``): ``names``, each one of FREE_PARAMETERS, in
-    FREE_PARAMETERS' order; all of them when ``names`` is empty. Why: TPE over all 76 with 64 seeds a trial
-    chased the fit seeds' noise (stop 48: its best scored 8.20 on them and 10.32 on 300 held-out seeds, worse
-    than the committed set's 9.92); a fit of the few parameters a change touches, with more seeds a trial,
-    spends its runs where the noise is smaller than the effect."""
+    FREE_PARAMETERS' order; all of them but the ``pinned`` ones (:func:`pinned_values`) when ``names`` is empty. Why:
+    TPE over all 76 with 64 seeds a trial chased the fit seeds' noise (stop 48: its best scored 8.20 on them and
+    10.32 on 300 held-out seeds, worse than the committed set's 9.92); a fit of the few parameters a change
+    touches, with more seeds a trial, spends its runs where the noise is smaller than the effect."""
     names = [n.strip() for n in names if n.strip()]
     for n in names:
         if n not in FREE_PARAMETERS:
@@ -128,19 +129,43 @@ def free_subset(names: Sequence[str] = ()) -> tuple[str, ...]:
             raise InputError("karabakh calibrate", "--free", f"'{n}' is not a free parameter of the fit"
                              + (f"; did you mean '{close[0]}'?" if close else "")
                              + " (model.experiments.calibration.FREE_PARAMETERS lists them)")
-    return tuple(k for k in FREE_PARAMETERS if k in names) if names else FREE_PARAMETERS
+        if n in pinned:
+            raise InputError("karabakh calibrate", "--free", f"'{n}' is also pinned by --set; a fit moves a parameter "
+                                                             "or holds it, not both")
+    return tuple(k for k in FREE_PARAMETERS if (k in names if names else k not in pinned))
+
+
+def pinned_values(assignments: Sequence[tuple[str, float]] = ()) -> dict[str, float]:
+    """The free parameters a fit holds at a value of its own (``karabakh calibrate --set NAME=VALUE``), each
+    one of FREE_PARAMETERS at a value the model accepts. Why: a fit holds the parameters outside ``--free`` at the
+    committed set's values, and a start file's values are moved by the search, so a refit "with recruits waiting 30
+    days" could not be run (stop 61: the search stepped the wait back to 0 first). Only free parameters: the written
+    set records those, so a pinned value of another would be lost from it."""
+    pinned = {}
+    for name, value in assignments:
+        if name in pinned:
+            raise InputError("karabakh calibrate", "--set", f"'{name}' given twice; expected each name once")
+        number = checked(name, value, "--set")  # unknown names and values the model cannot take
+        if name not in FREE_PARAMETERS:
+            raise InputError("karabakh calibrate", "--set", f"'{name}' is not a free parameter of the fit (the written "
+                                                            "set records only those; edit its documented value in "
+                                                            "model/data/parameters.toml instead)")
+        pinned[name] = number
+    return pinned
 
 
 def fresh_starts(name: str, start_files: Sequence[Path], study_dir: Path = CALIBRATION_DIR / "studies",
-                 free: Sequence[str] = ()) -> list[dict[str, float]]:
+                 free: Sequence[str] = (), pinned: Sequence[str] = ()) -> list[dict[str, float]]:
     """The start points of ``start_files`` (:func:`read_start`) for the study ``name``, which must not exist
-    yet: a resumed study keeps its own search. With ``free`` (:func:`free_subset`) a start may set only those
-    parameters, and an existing study must have been fitting the same ones. Checked before any run (the CLI
-    calls it before its progress bar, so that bad input is one line)."""
-    moved = free_subset(free)
+    yet: a resumed study keeps its own search. With ``free`` and ``pinned`` (:func:`free_subset`) a start may set only
+    the parameters the fit moves, and an existing study must have been fitting the same ones. Checked before any
+    run (the CLI calls it before its progress bar, so that bad input is one line)."""
+    moved = free_subset(free, pinned)
     starts = [read_start(path) for path in start_files]
     for path, start in zip(start_files, starts):
         for k in start:
+            if k in pinned:
+                raise InputError(path, f"[params].{k}", "pinned by --set (a start sets only what the fit moves)")
             if k not in moved:
                 raise InputError(path, f"[params].{k}", "not among --free (a start sets only what the fit moves)")
     db = study_dir / f"{name}.db"
@@ -258,9 +283,10 @@ def check_resumable(name: str, basis: dict, study_dir: Path = CALIBRATION_DIR / 
                                                      f"rank old scores against new ones; {fix}")
 
 
-def war_basis(name: str, seeds: int, root_seed: int = 0, until: dt.date | None = None, free: Sequence[str] = ()) -> dict:
+def war_basis(name: str, seeds: int, root_seed: int = 0, until: dt.date | None = None, free: Sequence[str] = (),
+              pinned: dict[str, float] | None = None) -> dict:
     """The :func:`study_basis` of a fit of the war's parameters (:func:`calibrate` with the same arguments)."""
-    *_, fixed, moved = _war_base(name, free)
+    *_, fixed, moved = _war_base(name, free, pinned)
     fit_until = str(until) if until else str(CEASEFIRE_DATE)
     return study_basis(WAR_SCENARIO, replicate_seeds(root_seed, seeds), root_seed, fit_until, fixed, moved)
 
@@ -271,11 +297,12 @@ def patron_basis(seeds: int, scenario: str = "historical_mixed", root_seed: int 
     return study_basis(scenario, replicate_seeds(root_seed, seeds), root_seed, str(CEASEFIRE_DATE), {}, ())
 
 
-def _war_base(name: str, free: Sequence[str]):
+def _war_base(name: str, free: Sequence[str], pinned: dict[str, float] | None = None):
     """A fit of the war's parameters: the parameters' table, the switches, the free parameters' documented values
     and their committed set ``name`` ({} if none), the base each trial moves from (the committed set in the fitted
-    ranges, or the documented values), the values it leaves where they are and the parameters it moves
-    (:func:`free_subset`)."""
+    ranges, or the documented values), the values it leaves where they are (the base's, or ``pinned``'s) and the
+    parameters it moves (:func:`free_subset`)."""
+    pinned = pinned or {}
     known = load_parameters()
     switches = frozenset(k for k in FREE_PARAMETERS if known[k].switch)
     documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
@@ -284,8 +311,8 @@ def _war_base(name: str, free: Sequence[str]):
     # too, so that the held-out seeds still recognise it among the trials (choose_on_holdout's two-error rule)
     base = on_or_off({k: min(max(float(committed.get(k, v)), float(known[k].low)), float(known[k].high))
                       for k, v in documented.items()}, switches) if committed else documented
-    moved = free_subset(free)
-    fixed = {k: v for k, v in base.items() if k not in moved}  # the parameters this fit leaves where they are
+    moved = free_subset(free, list(pinned))
+    fixed = {**{k: v for k, v in base.items() if k not in moved}, **pinned}  # what this fit leaves where it is
     return known, switches, documented, committed, base, fixed, moved
 
 
@@ -293,9 +320,10 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
               root_seed: int = 0, study_dir: Path = CALIBRATION_DIR / "studies", sampler_seed: int = 0,
               progress=None, command: str = "", refine: bool = False,
               start_files: Sequence[Path] = (), holdout: int = 0, free: Sequence[str] = (), confirm: int = 0,
-              stage=None) -> dict:
+              stage=None, pinned: dict[str, float] | None = None) -> dict:
     """Fit FREE_PARAMETERS (or the subset ``free``: :func:`free_subset`; the others stay at the committed
-    set's values) with optuna (TPE), each trial scored on the same ``seeds`` seeds.
+    set's values, or at ``pinned``'s: :func:`pinned_values`) with optuna (TPE), each trial scored on the same ``seeds``
+    seeds.
 
     With ``refine``, two of every three trials are a pattern search around the best trial so far
     (:func:`enqueue_probes`): with 40 parameters, TPE alone rarely improves on a good warm start,
@@ -304,10 +332,13 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     resumes where it stopped. ``start_files`` (:func:`read_start`): start points that replace the
     committed set, each the committed set (or the documented values) with the file's values. ``holdout``,
     ``confirm``: how many seeds choose among the best trials and then confirm the choice (:func:`choose_on_holdout`;
-    ``confirm`` only with ``holdout``; ``stage``: their progress bars). Returns
+    ``confirm`` only with ``holdout``; ``stage``: their progress bars). Where ``pinned`` holds a parameter at another
+    value than the committed set's, the committed set is not a point of the study: with held-out seeds it is scored
+    on the fit's seeds beside it (:class:`OutsideTrial`) and compared there as ever. Returns
     the record written to ``calibration/params/<name>.toml``.
     """
-    known, switches, documented, committed, base, fixed, moved = _war_base(name, free)
+    pinned = pinned or {}
+    known, switches, documented, committed, base, fixed, moved = _war_base(name, free, pinned)
     seed_list = replicate_seeds(root_seed, seeds)
     # A fit of the whole war scores the history up to 1994-05-12 and runs to the scenario's end (the end
     # of 1994), where whether the ceasefire held is judged (scoring.FIT_PATTERNS).
@@ -322,9 +353,9 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
 
     starts = [only_moved(documented)] + ([only_moved(base)] if committed and not start_files else [])
     starts += [only_moved(on_or_off({**base, **start}, switches))
-               for start in fresh_starts(name, start_files, study_dir, moved)]
+               for start in fresh_starts(name, start_files, study_dir, moved, list(pinned))]
     incumbent = only_moved(base) if committed and start_files else None
-    basis = war_basis(name, seeds, root_seed, until, free)  # what the CLI checks before its progress bar
+    basis = war_basis(name, seeds, root_seed, until, free, pinned)  # what the CLI checks before its progress bar
     check_resumable(name, basis, study_dir)  # after fresh_starts, which names a change of --free itself
 
     def run_specs(params: dict[str, float], seeds: list[int]) -> list[RunSpec]:
@@ -341,13 +372,16 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
                    switches=switches, free=list(moved), basis=basis)
     held_seeds = holdout_seeds(root_seed, seeds, holdout)
     confirm_seeds = holdout_seeds(root_seed, seeds + holdout, confirm) if held_seeds else []
-    chosen, held = choose_on_holdout(study, run_specs, held_seeds, jobs,
-                                     committed=only_moved(base) if committed else None, root_seed=root_seed,
-                                     confirm=confirm_seeds, stage=stage)
+    elsewhere = {k: base[k] for k in pinned if committed and base[k] != pinned[k]}  # the committed set's own values
+    outside = [_outside_trial({**only_moved(base), **elsewhere}, run_specs, seed_list, jobs, stage)] \
+        if elsewhere and held_seeds else []
+    chosen, said = choose_on_holdout(study, run_specs, held_seeds, jobs,
+                                     committed={**only_moved(base), **elsewhere} if committed else None,
+                                     root_seed=root_seed, confirm=confirm_seeds, stage=stage, extra=outside)
     values = {**fixed, **{k: float(v) for k, v in chosen.params.items()}}
     record = {
         "calibration": _record(name, chosen, study, fit_until, seed_list, root_seed,
-                               list(moved), command, held, held_seeds, confirm_seeds),
+                               list(moved), command, said, held_seeds, confirm_seeds, pinned),
         "params": {k: float(values[k]) for k in FREE_PARAMETERS},
     }
     PARAMS_DIR.mkdir(parents=True, exist_ok=True)
@@ -442,10 +476,8 @@ def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, 
             table = run_many(specs(trial), executor=pool)
             if (table["error"] != "").any():
                 raise optuna.TrialPruned(table.loc[table["error"] != "", "error"].iat[0])
-            for col in ("fit_capture_months", "fit_state", "fit_casualties_miss", "fit_displaced_miss", "fit_forces_miss",
-                        "fit_patterns_miss", "fit_capture_days_major"):
-                trial.set_user_attr(col, float(table[col].median()))
-            trial.set_user_attr("fit_share_miss", share_miss(table))
+            for col, value in fit_components(table).items():
+                trial.set_user_attr(col, value)
             return objective_value(table)
 
         done = len([t for t in study.trials if t.state.is_finished()])
@@ -460,6 +492,36 @@ def _study(name, study_dir: Path, sampler_seed: int, starts: list[dict], specs, 
     return study
 
 
+def fit_components(table) -> dict[str, float]:
+    """The parts of a trial's objective kept with it (``fit_*``: medians over its seeds, and the shares' miss)."""
+    return {**{col: float(table[col].median()) for col in ("fit_capture_months", "fit_state", "fit_casualties_miss",
+                                                            "fit_displaced_miss", "fit_forces_miss",
+                                                            "fit_patterns_miss", "fit_capture_days_major")},
+            "fit_share_miss": share_miss(table)}
+
+
+@dataclass(frozen=True)
+class OutsideTrial:
+    """The committed set where a fit pins some parameters elsewhere (``--set``): not a point of the study, but a
+    candidate on the held-out seeds like its trials (:func:`choose_on_holdout`), with a score on the fit's seeds; the
+    trial number -1 says it is no trial of the study."""
+    params: dict
+    value: float
+    user_attrs: dict
+    number: int = -1
+
+
+def _outside_trial(params: dict[str, float], run_specs, seeds: list[int], jobs: int, stage=None) -> OutsideTrial:
+    """The committed set (``params``: what the study moves and its own values of those the study pins) scored on the fit's
+    ``seeds`` (``stage``: as in :func:`choose_on_holdout`)."""
+    progress = stage(f"the committed set ({len(seeds)} fit seeds)", len(seeds)) if stage else None
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        table = run_many(run_specs(dict(params), seeds), executor=pool, progress=progress)
+    if (table["error"] != "").any():
+        return OutsideTrial(dict(params), float("inf"), {})
+    return OutsideTrial(dict(params), objective_value(table), fit_components(table))
+
+
 def holdout_seeds(root_seed: int, seeds: int, holdout: int) -> list[int]:
     """``holdout`` seeds spawned from the fit's root after its ``seeds`` fitting seeds: never among them
     (:func:`replicate_seeds` spawns children in order), and not the validation seeds (another root)."""
@@ -468,7 +530,7 @@ def holdout_seeds(root_seed: int, seeds: int, holdout: int) -> list[int]:
 
 def choose_on_holdout(study, run_specs, seeds: list[int], jobs: int, top: int = HOLDOUT_TOP,
                       committed: dict[str, float] | None = None, root_seed: int = 0,
-                      confirm: Sequence[int] = (), stage=None) -> tuple:
+                      confirm: Sequence[int] = (), stage=None, extra: Sequence[OutsideTrial] = ()) -> tuple:
     """The trial to keep, and what the held-out seeds said (a list of {trial, score, holdout}; the committed
     set's entry marked ``committed``, the best's ``se_vs_committed``; empty without ``seeds``, when the study's
     best trial is kept). The candidates are the ``top`` best trials and the study's start trials (the documented
@@ -480,7 +542,8 @@ def choose_on_holdout(study, run_specs, seeds: list[int], jobs: int, top: int = 
     if it beats it there by the same margin too (its entry's ``confirm`` and ``se_confirm``, the committed set's
     ``confirm``): the rule above picks the best of several candidates on one set of seeds, so part of its lead is that
     set's noise (stop 56: the best of seven led by 2.1 standard errors on 500 held-out seeds and by 0.7 on 2,000
-    fresh ones, behind on four of six validation roots; calibration/README.md). ``stage(description, runs)``, if
+    fresh ones, behind on four of six validation roots; calibration/README.md). ``extra``: candidates that are no
+    trial of the study (the committed set of a fit that pins parameters elsewhere). ``stage(description, runs)``, if
     given, starts a progress bar for each of the two steps and returns its update function (one call per run).
 
     Why: the best of hundreds of trials scored on the same 32 seeds is partly the best of their noise;
@@ -510,9 +573,8 @@ def choose_on_holdout(study, run_specs, seeds: list[int], jobs: int, top: int = 
         if effect not in effects:
             effects.add(effect)
             add(t)
-    for t in done:
-        if t.user_attrs.get("start"):
-            add(t)
+    for t in [*(t for t in done if t.user_attrs.get("start")), *extra]:
+        add(t)
     held, tables = [], []
     progress = stage(f"held out ({len(candidates)} sets)", len(candidates) * len(seeds)) if stage else None
     with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -563,15 +625,17 @@ def _same(params: dict[str, float], values: dict[str, float]) -> bool:
 
 def _record(name: str, chosen, study, fit_until: str, seed_list: list[int], root_seed: int, free: list[str],
             command: str, held: list[dict] | None = None, held_seeds: list[int] | None = None,
-            confirm_seeds: list[int] | None = None) -> dict:
-    """The [calibration] table of a fitted set: what was fitted, how, on which seeds (and, with held-out
-    seeds, how the kept trial was chosen; ``best_trial`` is the trial kept)."""
+            confirm_seeds: list[int] | None = None, pinned: dict[str, float] | None = None) -> dict:
+    """The [calibration] table of a fitted set: what was fitted, how, on which seeds, what it pinned at values of
+    its own (``pinned``; :func:`pinned_values`) and, with held-out seeds, how the kept trial was chosen
+    (``best_trial`` is the trial kept, -1 the committed set where it was no trial of the study)."""
     return {"name": name, "date": dt.date.today().isoformat(), "score": chosen.value,
             "score_components": {k.removeprefix("fit_"): v for k, v in chosen.user_attrs.items() if k.startswith("fit_")},
             "score_definition": "median over the seeds of the loss in model/experiments/scoring.py (capture months + "
                                 f"{W_STATE} x state + {W_CASUALTIES} x (casualties miss + displaced miss + forces miss) + {W_PATTERNS} x patterns missed), plus {W_SHARES} x the distance of the shares of seeds showing each pattern from their target ranges (scoring.share_miss)",
             "fit_until": fit_until, "seeds": seed_list, "root_seed": root_seed, "trials": sum(t.state.is_finished() for t in study.trials),
             "best_trial": chosen.number, "data_version": data_version(), "free_parameters": free, "command": command,
+            **({"pinned": dict(pinned)} if pinned else {}),
             **({"holdout_seeds": held_seeds, "holdout": held} if held else {}),
             **({"confirm_seeds": confirm_seeds} if any("confirm" in h or "confirm_failed" in h for h in held or [])
                else {})}
