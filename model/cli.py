@@ -152,6 +152,8 @@ EPILOG_CALIBRATE = textwrap.dedent("""\
                                                               # committed set, probes one parameter at a time
       karabakh calibrate --trials 40 --refine --seeds 128 --free coup_base_rate,plot_loyalty_threshold
                                                               # refit two parameters, the rest as committed
+      karabakh calibrate --trials 40 --refine --set depot_wait_days=30 --free scapegoat_rate,rout_rate
+                                                              # the best set with recruits waiting 30 days
       karabakh calibrate --patrons --trials 30 --jobs 2       # patron policy only, historical_mixed
                                                               # -> calibration/params/patrons.toml
                                                               # ('patron_calibration' in historical_mixed.toml)""")

@@ -655,7 +655,10 @@ def test_a_fit_pins_parameters_at_given_values_and_still_compares_the_committed_
     from model.cli import main
     from model.experiments import calibration
 
-    with pytest.raises(InputError, match="--set.*'sector_width'"):
+    assert "redeploy_share" not in calibration.FREE_PARAMETERS
+    with pytest.raises(InputError, match="--set: 'redeploy_share' is not a free parameter of the fit"):
+        calibration.pinned_values([("redeploy_share", 0.1)])
+    with pytest.raises(InputError, match="--set: parameter 'sector_width': unknown parameter"):
         calibration.pinned_values([("sector_width", 1.0)])
     with pytest.raises(InputError, match="--set: 'depot_wait_days' given twice"):
         calibration.pinned_values([("depot_wait_days", 30.0), ("depot_wait_days", 60.0)])
