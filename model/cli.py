@@ -703,10 +703,9 @@ def cmd_calibrate(args) -> int:
     if args.confirm and args.holdout == 0:
         raise InputError("karabakh calibrate", "--confirm", f"{args.confirm} seeds confirm a choice made on held-out seeds, "
                                                             "and --holdout 0 makes none; give --holdout N or drop --confirm")
-    if args.patrons and args.free:
-        raise InputError("karabakh calibrate", "--free", "not with --patrons (it fits the patrons' policy only)")
-    if args.patrons and args.set:
-        raise InputError("karabakh calibrate", "--set", "not with --patrons (it fits the patrons' policy only)")
+    for option, given in (("--free", args.free), ("--set", args.set)):
+        if args.patrons and given:
+            raise InputError("karabakh calibrate", option, "not with --patrons (it fits the patrons' policy only)")
     free = [n for names in args.free for n in names.split(",")]
     pinned = pinned_values(args.set)
     # bad start files or names, or a study that exists, fail before any run
@@ -774,7 +773,9 @@ def cmd_calibrate(args) -> int:
                   f"(its best and its starts): score {c['score']:.3f} on the {len(c['seeds'])} fit seeds, "
                   f"{kept['holdout']:.3f} held out{margin}; written to calibration/params/{name}.toml")
     else:
-        print(f"best of {c['trials']} trials: score {c['score']:.3f} (median loss over {len(c['seeds'])} seeds "
+        kept = (f"kept the committed set, better on the fit's seeds than the best of {c['trials']} trials that pinned "
+                f"{', '.join(c.get('pinned', {}))}" if c["best_trial"] < 0 else f"best of {c['trials']} trials")
+        print(f"{kept}: score {c['score']:.3f} (median loss over {len(c['seeds'])} seeds "
               f"{c['score'] - W_SHARES * c['score_components'].get('share_miss', 0.0):.3f} + {W_SHARES:g} x shares' miss "
               f"{c['score_components'].get('share_miss', 0.0):.3f}); "
               f"written to calibration/params/{name}.toml")

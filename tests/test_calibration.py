@@ -675,12 +675,12 @@ def test_a_fit_pins_parameters_at_given_values_and_still_compares_the_committed_
 
     committed = calibrated.load_calibrated("default")["params"]
     pin = round(committed["attrition_rate"] * 1.5, 6)
-    ran = []
+    ran, penalty = [], {"elsewhere": 10.0, "committed": 0.0}
 
-    def fake_run_many(specs, executor=None, progress=None):  # x = coup_base_rate, 10 more away from the committed rate
+    def fake_run_many(specs, executor=None, progress=None):  # x = coup_base_rate, plus a penalty for the attrition rate
         ran.append(dict(specs[0].params))
         p = specs[0].params
-        x = p["coup_base_rate"] + (10.0 if p["attrition_rate"] != committed["attrition_rate"] else 0.0)
+        x = p["coup_base_rate"] + penalty["committed" if p["attrition_rate"] == committed["attrition_rate"] else "elsewhere"]
         parts = ("loss", "capture_months", "state", "casualties_miss", "displaced_miss", "forces_miss", "patterns_miss",
                  "capture_days_major")
         return pd.DataFrame({**{f"fit_{c}": [x] * len(specs) for c in parts}, "error": [""] * len(specs)})
@@ -699,12 +699,38 @@ def test_a_fit_pins_parameters_at_given_values_and_still_compares_the_committed_
     assert next(h for h in c["holdout"] if h["trial"] == -1)["committed"]
     assert tomllib.loads((tmp_path / "params" / "default.toml").read_text())["calibration"]["pinned"] == \
         {"attrition_rate": pin}
-    with pytest.raises(InputError, match=r"other values of 1 parameter it holds fixed \(attrition_rate "):
+    with pytest.raises(InputError, match=r"other values of 1 parameter it holds fixed, as committed or by --set "
+                                         r"\(attrition_rate "):
         calibration.calibrate(5, 1, **{**fit, "pinned": {"attrition_rate": pin * 2}})
+    # without held-out seeds too the committed set is kept when it is better on the fit's seeds than every trial
+    kept = calibration.calibrate(4, 1, holdout=0, **{**fit, "study_dir": tmp_path / "fit"})
+    assert kept["calibration"]["best_trial"] == -1 and kept["params"]["attrition_rate"] == committed["attrition_rate"]
+
+    penalty.update(elsewhere=0.0, committed=10.0)  # now the pinned trials are better: the best is kept, with the pin
+    won = calibration.calibrate(4, 1, holdout=2, **{**fit, "study_dir": tmp_path / "won"})
+    c = won["calibration"]
+    assert c["best_trial"] >= 0 and won["params"]["attrition_rate"] == pin
+    assert next(h for h in c["holdout"] if h["trial"] == -1)["committed"]
+    assert "se_vs_committed" in next(h for h in c["holdout"] if h["trial"] == c["best_trial"])
+    # A pin at the committed value (a switch pinned between 0 and 1 is on, as winter_closure is committed): the
+    # committed set is a point of the study, as without --set, and nothing runs beside it
+    assert committed["winter_closure"] == 1.0
+    same = calibration.calibrate(3, 1, holdout=2, **{**fit, "study_dir": tmp_path / "same",
+                                                      "pinned": {"winter_closure": 0.5}})
+    assert same["calibration"]["pinned"] == {"winter_closure": 1.0}
+    assert all(h["trial"] >= 0 for h in same["calibration"]["holdout"])
+    assert any(h.get("committed") for h in same["calibration"]["holdout"])
+    assert calibration.war_basis("default", 2, free=["coup_base_rate"], pinned={"winter_closure": 0.5}) == \
+        calibration.war_basis("default", 2, free=["coup_base_rate"], pinned={"winter_closure": 1.0})
     monkeypatch.setattr(calibration, "calibrate", lambda *a, **k: record)
     assert main(["calibrate", "--trials", "4", "--quiet", "--holdout", "2", "--name", "other",
                  "--set", f"attrition_rate={pin}"]) == 0
     assert "kept the committed set (scored beside 4 trials that pinned attrition_rate)" in capsys.readouterr().out
+    monkeypatch.setattr(calibration, "calibrate", lambda *a, **k: kept)
+    assert main(["calibrate", "--trials", "4", "--quiet", "--holdout", "0", "--name", "other",
+                 "--set", f"attrition_rate={pin}"]) == 0
+    assert "kept the committed set, better on the fit's seeds than the best of 4 trials that pinned attrition_rate: " \
+           "score " in capsys.readouterr().out
     assert main(["calibrate", "--patrons", "--set", "attrition_rate=0.1"]) == 2
     assert "--set: not with --patrons" in capsys.readouterr().err
 
@@ -731,7 +757,7 @@ def test_a_study_resumes_only_on_the_data_parameters_and_seeds_its_trials_were_s
     moved = {**committed, "params": {**committed["params"], "attrition_rate": 2 * committed["params"]["attrition_rate"]}}
     with monkeypatch.context() as m:
         m.setattr(calibration, "load_calibrated", lambda name: moved)
-        with pytest.raises(InputError, match=r"other values of 1 parameter it holds fixed \(attrition_rate "):
+        with pytest.raises(InputError, match=r"other values of 1 parameter it holds fixed, as committed or by --set \(attrition_rate "):
             calibration.calibrate(4, 1, **fit)
     with monkeypatch.context() as m:
         m.setattr(calibration, "data_version", lambda: "sha256:another")

@@ -178,7 +178,8 @@ def fresh_starts(name: str, start_files: Sequence[Path], study_dir: Path = CALIB
             differ = sorted(set(stored) ^ set(moved)) or ["their order"]
             raise InputError("--free", str(db), f"that study fits {len(stored)} parameters, this command {len(moved)} "
                              f"(they differ in {', '.join(differ[:3])}{' ...' if len(differ) > 3 else ''}): a study "
-                             "resumes with the parameters it began with (the same --free, or another --name)")
+                             "resumes with the parameters it began with (the same --free and --set names, or another "
+                             "--name)")
     return starts
 
 
@@ -275,7 +276,8 @@ def check_resumable(name: str, basis: dict, study_dir: Path = CALIBRATION_DIR / 
                if old["parameters"].get(k) != basis["parameters"].get(k)]
     if changed:
         first = changed[0]
-        differ.append(f"other values of {len(changed)} parameter{'s' if len(changed) > 1 else ''} it holds fixed "
+        differ.append(f"other values of {len(changed)} parameter{'s' if len(changed) > 1 else ''} it holds fixed, "
+                      "as committed or by --set "
                       f"({first} {old['parameters'].get(first, 'absent')}, now {basis['parameters'].get(first, 'absent')}"
                       f"{', ...' if len(changed) > 1 else ''})")
     if differ:
@@ -300,11 +302,11 @@ def patron_basis(seeds: int, scenario: str = "historical_mixed", root_seed: int 
 def _war_base(name: str, free: Sequence[str], pinned: dict[str, float] | None = None):
     """A fit of the war's parameters: the parameters' table, the switches, the free parameters' documented values
     and their committed set ``name`` ({} if none), the base each trial moves from (the committed set in the fitted
-    ranges, or the documented values), the values it leaves where they are (the base's, or ``pinned``'s) and the
-    parameters it moves (:func:`free_subset`)."""
-    pinned = pinned or {}
+    ranges, or the documented values), the values it leaves where they are (the base's, or ``pinned``'s, a switch
+    as the on/off it is) and the parameters it moves (:func:`free_subset`)."""
     known = load_parameters()
     switches = frozenset(k for k in FREE_PARAMETERS if known[k].switch)
+    pinned = on_or_off(pinned or {}, switches)  # a switch pinned between 0 and 1 is on, as the committed set's is
     documented = {k: float(known[k].value) for k in FREE_PARAMETERS}
     committed = load_calibrated(name).get("params", {})
     # A switch between 0 and 1 acts as 1 (parameters.toml): the fit sees it as the on/off it is - the committed set
@@ -333,12 +335,13 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     committed set, each the committed set (or the documented values) with the file's values. ``holdout``,
     ``confirm``: how many seeds choose among the best trials and then confirm the choice (:func:`choose_on_holdout`;
     ``confirm`` only with ``holdout``; ``stage``: their progress bars). Where ``pinned`` holds a parameter at another
-    value than the committed set's, the committed set is not a point of the study: with held-out seeds it is scored
-    on the fit's seeds beside it (:class:`OutsideTrial`) and compared there as ever. Returns
+    value than the committed set's, the committed set is not a point of the study: it is scored on the fit's seeds
+    beside it (:class:`OutsideTrial`) and compared as if it were one of its trials (on the held-out seeds, or without
+    them on the fit's). Returns
     the record written to ``calibration/params/<name>.toml``.
     """
-    pinned = pinned or {}
     known, switches, documented, committed, base, fixed, moved = _war_base(name, free, pinned)
+    pinned = {k: fixed[k] for k in pinned or {}}  # as the trials run them (a switch as 0 or 1)
     seed_list = replicate_seeds(root_seed, seeds)
     # A fit of the whole war scores the history up to 1994-05-12 and runs to the scenario's end (the end
     # of 1994), where whether the ceasefire held is judged (scoring.FIT_PATTERNS).
@@ -373,11 +376,12 @@ def calibrate(trials: int, jobs: int, seeds: int = 6, until: dt.date | None = No
     held_seeds = holdout_seeds(root_seed, seeds, holdout)
     confirm_seeds = holdout_seeds(root_seed, seeds + holdout, confirm) if held_seeds else []
     elsewhere = {k: base[k] for k in pinned if committed and base[k] != pinned[k]}  # the committed set's own values
-    outside = [_outside_trial({**only_moved(base), **elsewhere}, run_specs, seed_list, jobs, stage)] \
-        if elsewhere and held_seeds else []
-    chosen, said = choose_on_holdout(study, run_specs, held_seeds, jobs,
-                                     committed={**only_moved(base), **elsewhere} if committed else None,
+    own = {**only_moved(base), **elsewhere}  # the committed set, as a trial's parameters
+    outside = [_outside_trial(own, run_specs, seed_list, jobs, stage)] if elsewhere else []
+    chosen, said = choose_on_holdout(study, run_specs, held_seeds, jobs, committed=own if committed else None,
                                      root_seed=root_seed, confirm=confirm_seeds, stage=stage, extra=outside)
+    if outside and not held_seeds and outside[0].value <= chosen.value:  # as if it were a trial: best on the fit seeds
+        chosen = outside[0]
     values = {**fixed, **{k: float(v) for k, v in chosen.params.items()}}
     record = {
         "calibration": _record(name, chosen, study, fit_until, seed_list, root_seed,
@@ -626,9 +630,10 @@ def _same(params: dict[str, float], values: dict[str, float]) -> bool:
 def _record(name: str, chosen, study, fit_until: str, seed_list: list[int], root_seed: int, free: list[str],
             command: str, held: list[dict] | None = None, held_seeds: list[int] | None = None,
             confirm_seeds: list[int] | None = None, pinned: dict[str, float] | None = None) -> dict:
-    """The [calibration] table of a fitted set: what was fitted, how, on which seeds, what it pinned at values of
-    its own (``pinned``; :func:`pinned_values`) and, with held-out seeds, how the kept trial was chosen
-    (``best_trial`` is the trial kept, -1 the committed set where it was no trial of the study)."""
+    """The [calibration] table of a fitted set: what was fitted, how, on which seeds, what the study pinned at values
+    of its own (``pinned``; :func:`pinned_values`: its trials' values, which the written set has unless it is the
+    committed set) and, with held-out seeds, how the kept trial was chosen (``best_trial`` is the trial kept, -1 the
+    committed set where it was no trial of the study)."""
     return {"name": name, "date": dt.date.today().isoformat(), "score": chosen.value,
             "score_components": {k.removeprefix("fit_"): v for k, v in chosen.user_attrs.items() if k.startswith("fit_")},
             "score_definition": "median over the seeds of the loss in model/experiments/scoring.py (capture months + "
