@@ -396,9 +396,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default: all of FREE_PARAMETERS)")
     cal.add_argument("--set", type=_assignment, action="append", default=[], metavar="NAME=VALUE",
                      help="pin a free parameter at VALUE for every trial (repeatable; not with --free NAME): to fit the "
-                          "others around a value a source gives; with held-out seeds the committed set is scored "
-                          "beside the trials and kept unless a trial beats it as ever; the written set records the "
-                          "pinned values ([calibration] pinned)")
+                          "others around a value a source gives; the committed set is scored beside the trials and "
+                          "kept unless a trial beats it as ever; the written set records the pinned values "
+                          "([calibration] pinned)")
     cal.add_argument("--holdout", type=_count, default=None, metavar="N",
                      help="score the 5 best trials and the start trials again on N seeds that chose nothing and keep the "
                           "best there, in place of the committed set only if it is better there by 2 standard errors "
