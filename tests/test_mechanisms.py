@@ -1167,6 +1167,22 @@ def test_a_government_blames_the_commander_it_trusts_least_for_a_lost_district_a
     assert m.off_front[blamed] == False  # noqa: E712 - the flag was cleared when he obeyed again
     assert not refuses_orders(m)[blamed]
 
+    # refusal_cohesion_loss_share: the refusal also costs that share of a change of power's cut, and draws nothing more
+    split = synthetic_model(seed=3, days=30, scapegoat_rate=1.0, dismissal_loyalty_loss=0.3,
+                            refusal_cohesion_loss_share=0.5)
+    sf, sa = split.forces, split.government("azerbaijan")
+    split.held_by_arm = split.held_by_arm.copy()
+    split.held_by_arm[v] = True
+    split.side_held = np.array([~split.held_by_arm, split.held_by_arm])
+    sf.loyalty[near] = 0.9
+    sf.loyalty[blamed] = p["fragmentation_loyalty"] + 0.1
+    cohesion = sa.cohesion
+    share = sf.personnel[blamed] / sf.personnel[sf.active & (sf.government == sa.index)].sum()
+    dismiss_scapegoats(split, np.array([v]))
+    assert split.dismissals[-1]["refused"] and split.dismissals[-1]["unit"] == split.unit_keys[blamed]
+    assert sa.cohesion == pytest.approx(cohesion * (1 - share) * (1 - 0.5 * p["regime_change_cohesion_loss"]))
+    assert p["regime_change_cohesion_loss"] > 0
+
     off = synthetic_model(seed=3, days=30)  # scapegoat_rate 0 (documented default)
     state, before = off.rng_politics.bit_generator.state, off.forces.loyalty.copy()
     dismiss_scapegoats(off, np.array([v]))

@@ -183,7 +183,12 @@ def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
     was raised, if his side holds it; else the capital) and obeys no order until his loyalty recovers or
     he is replaced (``refuses_orders``); his government's command cohesion falls by his unit's share of
     its men (a command is as cohesive as the share of its forces that obey it; it rebuilds as cohesion
-    does, 7.11).
+    does, 7.11) and by ``refusal_cohesion_loss_share`` of ``regime_change_cohesion_loss`` (0: nothing more):
+    the other commanders have seen one defy the government and keep his brigade. Why: in the model a refusal
+    cost Azerbaijan's command a brigade's share of its men, a few per cent, while the Karabakh staff's
+    opportunity gate opens at a fall of ``collapse_drop`` (0.05) from the command's high, so the crisis of
+    February 1993 (Huseynov's 709th leaving the northern front, the defence minister gone on 20 February) never opened
+    it, and the campaign beyond the aims waited for the June revolt (docs/notes/capture_order.md, "Stop 62").
 
     Why: the Popular Front blamed the fall of Aghdara/Mardakert in February 1993 on Colonel Surat
     Huseynov and relieved him; he kept his 709th brigade in Ganja and rose in June 1993 (seed
@@ -219,6 +224,8 @@ def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
             f.loyalty[row] = max(0.0, aggrieved)
             mine = f.active & (f.government == gov.index) & ~model.foreign
             gov.cohesion *= 1.0 - f.personnel[row] / max(float(f.personnel[mine].sum()), 1.0)
+            # ... and, with refusal_cohesion_loss_share, the command's authority: every commander has seen one defy it
+            gov.cohesion *= 1.0 - p["regime_change_cohesion_loss"] * p["refusal_cohesion_loss_share"]
             model.off_front[row] = True
             f.target[row] = -1
             base = int(model.raised_in[row])
