@@ -1167,7 +1167,7 @@ def test_a_government_blames_the_commander_it_trusts_least_for_a_lost_district_a
     assert m.off_front[blamed] == False  # noqa: E712 - the flag was cleared when he obeyed again
     assert not refuses_orders(m)[blamed]
 
-    # refusal_cohesion_loss_share: the refusal also costs that share of a change of power's cut, and draws nothing more
+    # refusal_cohesion_loss_share: the refusal also costs that share of a change of power's cut
     split = synthetic_model(seed=3, days=30, scapegoat_rate=1.0, dismissal_loyalty_loss=0.3,
                             refusal_cohesion_loss_share=0.5)
     sf, sa = split.forces, split.government("azerbaijan")

@@ -186,7 +186,7 @@ def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
     does, 7.11) and by ``refusal_cohesion_loss_share`` of ``regime_change_cohesion_loss`` (0: nothing more):
     the other commanders have seen one defy the government and keep his brigade. Why: in the model a refusal
     cost Azerbaijan's command a brigade's share of its men, a few per cent, while the Karabakh staff's
-    opportunity gate opens at a fall of ``collapse_drop`` (0.05) from the command's high, so the crisis of
+    opportunity gate opens at a fall of ``collapse_drop`` (0.05 committed) from the command's high, so the crisis of
     February 1993 (Huseynov's 709th leaving the northern front, the defence minister gone on 20 February) never opened
     it, and the campaign beyond the aims waited for the June revolt (docs/notes/capture_order.md, "Stop 62").
 
