@@ -740,6 +740,8 @@ def cmd_calibrate(args) -> int:
     for b in stages:
         b.close()
     c = record["calibration"]
+    # the trials of a study in which the committed set is no trial (--set)
+    pinned_trials = f"{c['trials']} trials that pinned {', '.join(c.get('pinned', {}))}"
     if c.get("holdout"):
         kept = next(h for h in c["holdout"] if h["trial"] == c["best_trial"])
         lead = min(c["holdout"], key=lambda h: (h["holdout"], h["score"]))
@@ -747,7 +749,7 @@ def cmd_calibrate(args) -> int:
         where = f"{len(c['holdout_seeds'])} held-out seeds"
         fresh = f"{len(c.get('confirm_seeds', []))} further fresh seeds"
         which = (f"trial {kept['trial']} of {c['trials']}" if kept["trial"] >= 0 else
-                 f"scored beside {c['trials']} trials that pinned {', '.join(c.get('pinned', {}))}")
+                 f"scored beside {pinned_trials}")
         if kept is committed and lead is not kept:
             held_lead = f"{_lead_se(committed, lead, 'holdout', 'se_vs_committed')} standard errors better there"
             if "confirm_failed" in lead:
@@ -773,8 +775,8 @@ def cmd_calibrate(args) -> int:
                   f"(its best and its starts): score {c['score']:.3f} on the {len(c['seeds'])} fit seeds, "
                   f"{kept['holdout']:.3f} held out{margin}; written to calibration/params/{name}.toml")
     else:
-        kept = (f"kept the committed set, better on the fit's seeds than the best of {c['trials']} trials that pinned "
-                f"{', '.join(c.get('pinned', {}))}" if c["best_trial"] < 0 else f"best of {c['trials']} trials")
+        kept = (f"kept the committed set, better on the fit's seeds than the best of {pinned_trials}"
+                if c["best_trial"] < 0 else f"best of {c['trials']} trials")
         print(f"{kept}: score {c['score']:.3f} (median loss over {len(c['seeds'])} seeds "
               f"{c['score'] - W_SHARES * c['score_components'].get('share_miss', 0.0):.3f} + {W_SHARES:g} x shares' miss "
               f"{c['score_components'].get('share_miss', 0.0):.3f}); "

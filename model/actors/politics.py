@@ -184,11 +184,7 @@ def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
     he is replaced (``refuses_orders``); his government's command cohesion falls by his unit's share of
     its men (a command is as cohesive as the share of its forces that obey it; it rebuilds as cohesion
     does, 7.11) and by ``refusal_cohesion_loss_share`` of ``regime_change_cohesion_loss`` (0: nothing more):
-    the other commanders have seen one defy the government and keep his brigade. Why: in the model a refusal
-    cost Azerbaijan's command a brigade's share of its men, a few per cent, while the Karabakh staff's
-    opportunity gate opens at a fall of ``collapse_drop`` (0.05 committed) from the command's high, so the crisis of
-    February 1993 (Huseynov's 709th leaving the northern front, the defence minister gone on 20 February) never opened
-    it, and the campaign beyond the aims waited for the June revolt (docs/notes/capture_order.md, "Stop 62").
+    the other commanders have seen one defy the government and keep his brigade.
 
     Why: the Popular Front blamed the fall of Aghdara/Mardakert in February 1993 on Colonel Surat
     Huseynov and relieved him; he kept his 709th brigade in Ganja and rose in June 1993 (seed
@@ -199,7 +195,11 @@ def dismiss_scapegoats(model: KarabakhWar, changed: np.ndarray) -> None:
     replaced; only one whose men follow him before the government (the least loyal) can refuse, and
     then the dismissal hands a plotter his motive. Whom it hits, whether he refuses and what follows
     are the war's: his loyalty, his unit's strength, where it stands when a district falls.
-    One draw per changed district (the losing side's), none while the rate is 0.
+    One draw per changed district (the losing side's), none while the rate is 0. Why the refusal's share: a
+    brigade's share of the men is a few per cent, while the Karabakh staff's opportunity gate opens at a fall of
+    ``collapse_drop`` (0.05 committed) from the command's high, so the crisis of February 1993 (the 709th leaving
+    the northern front, the defence minister gone on 20 February) never opened it, and the campaign beyond the aims
+    waited for the June revolt (docs/notes/capture_order.md, "Stop 62").
     """
     p = model.p
     if p["scapegoat_rate"] <= 0 or len(changed) == 0:
